@@ -1,0 +1,34 @@
+// Domain errors thrown by every Store implementation. dav/ maps each to its HTTP status and
+// precondition element in one place (dav/store-errors.ts); nothing here knows HTTP.
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** The addressed user, collection, object or share does not exist. */
+export class NotFound extends StoreError {
+  override name = 'NotFound';
+}
+
+/** The name is already taken (user name, collection uri). */
+export class Conflict extends StoreError {
+  override name = 'Conflict';
+}
+
+/** If-Match / If-None-Match did not hold at the moment of the write. */
+export class PreconditionFailed extends StoreError {
+  override name = 'PreconditionFailed';
+}
+
+/** Another object of the collection already holds this UID (RFC 4791 §5.3.2.1 no-uid-conflict). */
+export class UidConflict extends StoreError {
+  override name = 'UidConflict';
+  constructor(readonly existingName: string) {
+    super(`UID already used by ${existingName}`);
+  }
+}
+
+/** A sync token the store does not know or has pruned (RFC 6578 §3.2 valid-sync-token). */
+export class InvalidSyncToken extends StoreError {
+  override name = 'InvalidSyncToken';
+}
