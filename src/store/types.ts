@@ -176,6 +176,23 @@ export interface FeedToken {
   lastUsedAt: string | null;
 }
 
+export interface FeedTokenInit {
+  userId: number;
+  collectionId: number | null;
+  /** Hash of the secret token; the token itself is never stored. */
+  tokenHash: string;
+  details: 'full' | 'busy';
+  alarms: boolean;
+  label?: string | null;
+}
+
+/** Index-backed pre-filter for calendar-query (RFC 4791 §9.9); bounds in epoch ms, end exclusive. */
+export interface ObjectQuery {
+  componentType?: ComponentType;
+  start?: number | null;
+  end?: number | null;
+}
+
 export interface Store {
   // --- users ---------------------------------------------------------------------------------
   /** Throws Conflict if the user name exists. */
@@ -222,6 +239,12 @@ export interface Store {
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;
+  /**
+   * Candidates for a calendar-query: objects of the component type whose stored
+   * [firstStart, lastEnd) may overlap [start, end). Objects with unknown bounds are included;
+   * the caller applies the exact filter.
+   */
+  queryObjects(collectionId: number, query: ObjectQuery): Promise<ObjectMeta[]>;
   /** Name of the object holding this UID in the collection, if any. */
   findByUid(collectionId: number, uid: string): Promise<string | null>;
   /**
@@ -244,7 +267,10 @@ export interface Store {
   changesSince(collectionId: number, seq: number): Promise<ChangeSet>;
   /** Current sequence of the user's home: moves with instance changes and any change in a listed calendar. */
   homeSeq(userId: number): Promise<number>;
-  /** Home tombstones (removed or switched-off instances) after seq. */
+  /**
+   * Home tombstones (removed, renamed-away or switched-off instances) after seq, latest per uri.
+   * A uri the home lists again now is left out: its instance reports itself as changed.
+   */
   homeChangesSince(userId: number, seq: number): Promise<HomeChange[]>;
 
   // --- dead properties (RFC 4918 §4) ---------------------------------------------------------
@@ -253,6 +279,18 @@ export interface Store {
   getDeadProperties(collectionId: number, name: string): Promise<DeadProperty[]>;
   /** Sets (xml non-null) and removes (xml null) properties in one transaction; records a change. */
   patchDeadProperties(collectionId: number, name: string, ops: { name: string; xml: string | null }[]): Promise<void>;
+
+  // --- subscription feeds (SPEC "Subscription feeds") -----------------------------------------
+  createFeedToken(init: FeedTokenInit): Promise<FeedToken>;
+  /** The token with this hash, or null (unknown or revoked). Callers still check access. */
+  findFeedToken(tokenHash: string): Promise<FeedToken | null>;
+  listFeedTokens(userId: number): Promise<FeedToken[]>;
+  /** Regenerates the secret of one of the user's links, keeping its options. Throws NotFound. */
+  rotateFeedToken(userId: number, id: number, tokenHash: string): Promise<FeedToken>;
+  /** Revokes one of the user's links. Throws NotFound. */
+  deleteFeedToken(userId: number, id: number): Promise<void>;
+  /** Records a use (last_used_at); unknown ids are ignored. */
+  touchFeedToken(id: number, at?: string): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,84 @@
+// The Koa application: request context and logging, error rendering, health check, well-known
+// redirect, DAV (behind Basic auth) and the web app. Built from explicit dependencies so tests
+// and the server compose it the same way.
+import Koa from 'koa';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/types.js';
+import { Authenticator } from './auth/authenticator.js';
+import { errorMiddleware } from './http/errors.js';
+import { requestContext } from './http/request-context.js';
+import { basicAuth } from './http/auth.js';
+import { davRoute } from './http/adapter.js';
+import { DAV_CLASSES } from './dav/allow.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+}
+
+export interface SundialApp {
+  koa: Koa;
+  authenticator: Authenticator;
+}
+
+// Methods that make a request on "/" a DAV request rather than the web app: Apple clients
+// PROPFIND "/" after a redirect or a change, and must get a 207, never HTML (CLIENTS.md §1.4).
+const DAV_ON_ROOT = new Set(['PROPFIND', 'REPORT', 'PROPPATCH', 'OPTIONS']);
+
+export function createApp({ config, store, log }: AppDeps): SundialApp {
+  const koa = new Koa({ proxy: config.trustProxy });
+  koa.silent = true;
+  koa.on('error', (err) => log.error({ err }, 'koa error'));
+
+  const authenticator = new Authenticator(store, {
+    cacheSeconds: config.credentialCacheSeconds,
+    failureLimit: config.loginFailureLimit,
+    throttleSeconds: config.loginThrottleSeconds,
+  });
+  const requireUser = basicAuth(authenticator);
+  const dav = davRoute({ store, config, log });
+
+  koa.use(requestContext(log));
+  koa.use(errorMiddleware);
+  koa.use(async (ctx, next) => {
+    const path = ctx.path;
+    if (path === '/healthz') {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status: 'ok' };
+      return;
+    }
+    // RFC 6764 §5: the well-known URI redirects to the context path. 301 rather than 302
+    // because TbSync requires it (Radicale app/__init__.py); PROPFIND gets the same redirect.
+    if (path === '/.well-known/caldav' || path === '/.well-known/caldav/') {
+      ctx.status = 301;
+      ctx.redirect('/dav/');
+      ctx.status = 301;
+      return;
+    }
+    if (path === '/dav' || path.startsWith('/dav/') || (path === '/' && DAV_ON_ROOT.has(ctx.method))) {
+      // OPTIONS without credentials is answered too: it reveals nothing and some clients probe it first.
+      if (ctx.method === 'OPTIONS' && !ctx.get('Authorization')) {
+        ctx.set('DAV', DAV_CLASSES);
+        ctx.set('Allow', 'OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT, PUT, DELETE, COPY, MOVE, MKCOL, MKCALENDAR');
+        ctx.status = 200;
+        ctx.body = '';
+        return;
+      }
+      return requireUser(ctx, () => dav(ctx));
+    }
+    return next();
+  });
+  koa.use(async (ctx) => {
+    if (ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sundial</title></head><body><h1>Sundial</h1><p>CalDAV server. Point your calendar app at <code>/dav/</code>.</p></body></html>';
+      return;
+    }
+    ctx.status = 404;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'Not found';
+  });
+  return { koa, authenticator };
+}

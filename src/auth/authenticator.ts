@@ -1,0 +1,46 @@
+// Verifies a user name and password once for every entry point (HTTP Basic on DAV, the web login
+// form): throttle first, then the credential cache, then argon2.
+import type { Store, User } from '../store/types.js';
+import { CredentialCache } from './credential-cache.js';
+import { LoginThrottle } from './throttle.js';
+import { verifyPassword } from './passwords.js';
+
+export type AuthResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfter: number };
+
+export class Authenticator {
+  readonly cache: CredentialCache;
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    private readonly store: Store,
+    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number },
+  ) {
+    this.cache = new CredentialCache(opts.cacheSeconds);
+    this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds);
+  }
+
+  async authenticate(username: string, password: string, address: string): Promise<AuthResult> {
+    const retryAfter = this.throttle.retryAfter(username, address);
+    if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
+    const creds = await this.store.getCredentials(username);
+    if (creds && this.cache.has(username, password, creds.credentialVersion, creds.user.id)) {
+      return { ok: true, user: creds.user };
+    }
+    // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
+    // times do not reveal which user names exist.
+    const ok = await verifyPassword(creds?.passwordHash ?? DUMMY_HASH, password);
+    if (!creds || !ok) {
+      this.throttle.fail(username, address);
+      return { ok: false, reason: 'invalid' };
+    }
+    this.throttle.succeed(username, address);
+    this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
+    return { ok: true, user: creds.user };
+  }
+}
+
+// argon2id hash of a random string nobody knows; verifying against it always fails.
+const DUMMY_HASH = '$argon2id$v=19$m=65536,t=3,p=4$c3VuZGlhbC1kdW1teS1zYWx0$0aPt0zgkQkJ5Hnm3DLg2xp1ayHQ8NKtyF0p3UqQp8mA';

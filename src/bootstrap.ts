@@ -1,0 +1,30 @@
+// First run (SPEC "Running it"): on an empty database create the user "admin" with a random
+// password, printed once, and its calendar "Personal" — so a client can log in at once, and
+// iOS never meets an empty home (CLIENTS.md §1.4).
+import type { Logger } from './log.js';
+import type { Store, User } from './store/types.js';
+import { generatePassword, hashPassword } from './auth/passwords.js';
+
+export const DEFAULT_CALENDAR = { uri: 'personal', displayName: 'Personal' };
+
+/** Creates a user together with the default calendar every user has. */
+export async function createUserWithCalendar(store: Store, init: { username: string; password: string; isAdmin?: boolean; displayName?: string; email?: string | null }): Promise<User> {
+  const user = await store.createUser({
+    username: init.username,
+    passwordHash: await hashPassword(init.password),
+    displayName: init.displayName ?? init.username,
+    email: init.email ?? null,
+    isAdmin: init.isAdmin ?? false,
+  });
+  await store.createCollection(user.id, { kind: 'calendar', uri: DEFAULT_CALENDAR.uri, displayName: DEFAULT_CALENDAR.displayName, components: ['VEVENT', 'VTODO'] });
+  return user;
+}
+
+export async function bootstrapAdmin(store: Store, log: Logger, print: (line: string) => void): Promise<void> {
+  if ((await store.countUsers()) > 0) return;
+  const password = generatePassword();
+  await createUserWithCalendar(store, { username: 'admin', password, isAdmin: true, displayName: 'Administrator' });
+  log.info({ user: 'admin' }, 'created the first user');
+  // Printed to the terminal, not into the structured log, so it never lands in log storage.
+  print(`\n  Sundial created the user "admin" with the password:\n\n      ${password}\n\n  It is shown only now. Change it with: sundial user passwd admin\n`);
+}

@@ -1,0 +1,44 @@
+// The `sundial` command: one file per command in this folder.
+import { ConfigError } from '../config.js';
+import { UsageError, processIO, type CliIO } from './context.js';
+import { serveCommand } from './serve.js';
+import { migrateCommand } from './migrate.js';
+import { userCommand } from './user.js';
+
+const usage = `Usage: sundial <command> [arguments]
+
+Commands:
+  serve [options]            run the server (sundial serve --help lists every option)
+  migrate                    apply pending database migrations
+  user add|passwd|list|delete  manage accounts (sundial user for details)
+
+Data-touching commands take the server's options too (e.g. --data DIR, or SUNDIAL_DATA).`;
+
+type Command = (args: string[], io: CliIO) => Promise<number>;
+const commands: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  user: userCommand,
+};
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`unknown command "${name}"\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      io.err(err.message);
+      return 2;
+    }
+    throw err;
+  }
+}

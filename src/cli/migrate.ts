@@ -1,0 +1,12 @@
+// sundial migrate — applies pending schema migrations (the server also does this at start).
+import { loadConfig } from '../config.js';
+import { databasePath } from '../server.js';
+import { migrateDatabase } from '../store/sqlite/index.js';
+import type { CliIO } from './context.js';
+
+export async function migrateCommand(args: string[], io: CliIO): Promise<number> {
+  const config = loadConfig(io.env, args);
+  const applied = migrateDatabase(databasePath(config));
+  io.out(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
+  return 0;
+}

@@ -1,0 +1,76 @@
+// sundial user add|passwd|list|delete — account management without the web page.
+import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import { createUserWithCalendar } from '../bootstrap.js';
+import { Conflict, NotFound } from '../store/errors.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { readNewPassword } from './prompt.js';
+
+export const userUsage = `Usage:
+  sundial user add <name> [--admin]     create a user (password from a prompt, or stdin)
+  sundial user passwd <name>            change a password (prompt, or stdin)
+  sundial user list                     list users
+  sundial user delete <name>            delete a user and all their calendars`;
+
+const VALID_NAME = /^[^\s/\\:]{1,64}$/;
+
+export async function userCommand(args: string[], io: CliIO, readPassword: () => Promise<string> = readNewPassword): Promise<number> {
+  const { positional, flags } = splitArgs(args);
+  const admin = flags.includes('--admin');
+  const serverFlags = flags.filter((f) => f !== '--admin');
+  const [sub, name] = positional;
+  const needName = () => {
+    if (!name) throw new UsageError(userUsage);
+    return name;
+  };
+  switch (sub) {
+    case 'add': {
+      const username = needName();
+      if (!VALID_NAME.test(username)) throw new UsageError('a user name has 1 to 64 characters, without spaces, "/", "\\" or ":"');
+      const password = await readPassword();
+      const problem = passwordProblem(password);
+      if (problem) throw new UsageError(problem);
+      return withStore(io, serverFlags, async (store) => {
+        try {
+          await createUserWithCalendar(store, { username, password, isAdmin: admin });
+        } catch (err) {
+          if (err instanceof Conflict) throw new UsageError(`user "${username}" already exists`);
+          throw err;
+        }
+        io.out(`created user ${username}${admin ? ' (admin)' : ''} with calendar "Personal"`);
+        return 0;
+      });
+    }
+    case 'passwd': {
+      const username = needName();
+      return withStore(io, serverFlags, async (store) => {
+        if (!(await store.getUser(username))) throw new UsageError(`no user "${username}"`);
+        const password = await readPassword();
+        const problem = passwordProblem(password);
+        if (problem) throw new UsageError(problem);
+        await store.setPassword(username, await hashPassword(password));
+        io.out(`password of ${username} changed`);
+        return 0;
+      });
+    }
+    case 'list':
+      return withStore(io, serverFlags, async (store) => {
+        for (const u of await store.listUsers()) io.out(`${u.username}${u.isAdmin ? '\tadmin' : '\t'}\t${u.createdAt}`);
+        return 0;
+      });
+    case 'delete': {
+      const username = needName();
+      return withStore(io, serverFlags, async (store) => {
+        try {
+          await store.deleteUser(username);
+        } catch (err) {
+          if (err instanceof NotFound) throw new UsageError(`no user "${username}"`);
+          throw err;
+        }
+        io.out(`deleted user ${username}`);
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(userUsage);
+  }
+}

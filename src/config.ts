@@ -1,0 +1,99 @@
+// Every setting of Sundial, declared once: default, environment variable, help text and parser.
+// `sundial serve --help` and docs/configuration.md are generated from / checked against this
+// table; no other module reads process.env.
+
+export interface Option<T> {
+  env: string;
+  flag: string;
+  default: T;
+  help: string;
+  parse: (raw: string) => T;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`expected an integer between ${min} and ${max}, got "${raw}"`);
+    return n;
+  };
+}
+const text = (raw: string): string => raw;
+const optionalText = (raw: string): string | null => (raw === '' ? null : raw);
+function oneOf<T extends string>(...values: T[]) {
+  return (raw: string): T => {
+    if (!(values as string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
+}
+function bool(raw: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+}
+
+export const options = {
+  host: { env: 'SUNDIAL_HOST', flag: '--host', default: 'localhost', help: 'Address to listen on (0.0.0.0 for all interfaces).', parse: text },
+  port: { env: 'SUNDIAL_PORT', flag: '--port', default: 8008, help: 'TCP port to listen on (0 picks a free port).', parse: integer(0, 65535) },
+  dataDir: { env: 'SUNDIAL_DATA', flag: '--data', default: './data', help: 'Directory holding the SQLite database (sundial.db).', parse: text },
+  baseUrl: {
+    env: 'SUNDIAL_BASE_URL', flag: '--base-url', default: null as string | null,
+    help: 'Public URL of the server as clients reach it (e.g. https://cal.example.com); used for feed links and the Apple profile. Default: derived from the request.',
+    parse: optionalText,
+  },
+  logLevel: { env: 'SUNDIAL_LOG_LEVEL', flag: '--log-level', default: 'info', help: 'Log level: fatal, error, warn, info, debug, trace or silent.', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
+  trustProxy: { env: 'SUNDIAL_TRUST_PROXY', flag: '--trust-proxy', default: false, help: 'Trust X-Forwarded-For/-Proto from a reverse proxy (client address for throttling, scheme for links).', parse: bool },
+  maxResourceSize: { env: 'SUNDIAL_MAX_RESOURCE_SIZE', flag: '--max-resource-size', default: 10 * 1024 * 1024, help: 'Largest calendar object or file accepted by PUT, in bytes (CalDAV max-resource-size).', parse: integer(1024, 1024 * 1024 * 1024) },
+  maxXmlSize: { env: 'SUNDIAL_MAX_XML_SIZE', flag: '--max-xml-size', default: 1024 * 1024, help: 'Largest XML request body (PROPFIND, PROPPATCH, REPORT), in bytes.', parse: integer(1024, 64 * 1024 * 1024) },
+  maxMultigetHrefs: { env: 'SUNDIAL_MAX_MULTIGET_HREFS', flag: '--max-multiget-hrefs', default: 1000, help: 'Most hrefs accepted in one calendar-multiget REPORT.', parse: integer(1, 100000) },
+  largeCalendarThreshold: { env: 'SUNDIAL_LARGE_CALENDAR', flag: '--large-calendar', default: 9000, help: 'Entries above which a calendar is flagged as large (warning in the page, log and stats).', parse: integer(1, 100000000) },
+  credentialCacheSeconds: { env: 'SUNDIAL_CREDENTIAL_CACHE_SECONDS', flag: '--credential-cache-seconds', default: 300, help: 'How long a verified login is remembered in memory so polling clients skip argon2 (0 disables).', parse: integer(0, 86400) },
+  loginFailureLimit: { env: 'SUNDIAL_LOGIN_FAILURE_LIMIT', flag: '--login-failure-limit', default: 10, help: 'Failed logins for one account from one address before further attempts get 429.', parse: integer(1, 100000) },
+  loginThrottleSeconds: { env: 'SUNDIAL_LOGIN_THROTTLE_SECONDS', flag: '--login-throttle-seconds', default: 300, help: 'Window in which failed logins are counted, and how long the lockout lasts.', parse: integer(1, 86400) },
+  shutdownTimeoutSeconds: { env: 'SUNDIAL_SHUTDOWN_TIMEOUT_SECONDS', flag: '--shutdown-timeout', default: 10, help: 'On SIGTERM, how long in-flight requests may run before the server exits anyway.', parse: integer(0, 3600) },
+  createAdmin: { env: 'SUNDIAL_CREATE_ADMIN', flag: '--create-admin', default: true, help: 'On an empty database, create the user "admin" with a random password printed once, and its calendar "Personal".', parse: bool },
+} satisfies Record<string, Option<unknown>>;
+
+export type Options = typeof options;
+export type Config = { -readonly [K in keyof Options]: Options[K]['default'] };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Builds the configuration: defaults, overridden by the environment, overridden by flags
+ * (`--port 8080` or `--port=8080`). Unknown flags and unparsable values throw ConfigError.
+ */
+export function loadConfig(env: Record<string, string | undefined> = {}, argv: string[] = []): Config {
+  const config = Object.fromEntries(Object.entries(options).map(([k, o]) => [k, o.default])) as Config;
+  const set = (key: keyof Options, raw: string, source: string) => {
+    try {
+      (config as Record<string, unknown>)[key] = options[key].parse(raw);
+    } catch (err) {
+      throw new ConfigError(`${source}: ${(err as Error).message}`);
+    }
+  };
+  for (const key of Object.keys(options) as (keyof Options)[]) {
+    const raw = env[options[key].env];
+    if (raw !== undefined) set(key, raw, options[key].env);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const key = (Object.keys(options) as (keyof Options)[]).find((k) => options[k].flag === flag);
+    if (!key) throw new ConfigError(`unknown option ${flag} (see sundial serve --help)`);
+    const raw = inline ?? argv[++i];
+    if (raw === undefined) throw new ConfigError(`${flag} needs a value`);
+    set(key, raw, flag);
+  }
+  return config;
+}
+
+/** The option table as text, for `sundial serve --help`. */
+export function optionsHelp(): string {
+  const rows = Object.values(options).map((o: Option<unknown>) => {
+    const def = o.default === null ? '(none)' : String(o.default);
+    return `  ${o.flag.padEnd(28)} ${o.env.padEnd(34)} default ${def}\n      ${o.help}`;
+  });
+  return `Options (flag, environment variable, default):\n${rows.join('\n')}\n`;
+}

@@ -1,0 +1,32 @@
+// Dispatches a DAV request to the handler of its method, after resolving the target resource.
+// Unknown methods are 501 (RFC 9110 §15.6.2); known methods a resource does not support are 405
+// with the resource's Allow list.
+import type { DavRequest, DavResponse, DavServices, MethodHandler } from './context.js';
+import { resolve } from './resources.js';
+import { allowedMethods } from './allow.js';
+import { DavError, methodNotAllowed, notFound } from './errors.js';
+import { options } from './methods/options.js';
+import { propfind } from './methods/propfind.js';
+import './properties/index.js';
+
+const handlers: Record<string, MethodHandler> = {
+  OPTIONS: options,
+  PROPFIND: propfind,
+};
+
+export function registerMethod(method: string, handler: MethodHandler): void {
+  handlers[method] = handler;
+}
+
+export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavResponse> {
+  const handler = handlers[req.method];
+  if (!handler) throw new DavError(501, null, `${req.method} is not implemented`);
+  const resource = await resolve(svc.store, req.user, req.path);
+  const allow = allowedMethods(resource);
+  if (!allow.includes(req.method)) {
+    // Nothing at this URL: methods that need an existing resource get 404, not 405.
+    if (resource.kind === 'missing') throw notFound();
+    throw methodNotAllowed(allow.join(', '));
+  }
+  return handler(req, svc, resource);
+}

@@ -1,0 +1,42 @@
+// The members of a collection resource, as PROPFIND Depth 1 lists them. The calendar home lists
+// only the calendars whose Synchronization switch is on for this user (SPEC "Per-calendar
+// synchronization"): that is how a switched-off calendar leaves iOS, macOS, DAVx5 and vdirsyncer.
+import type { ObjectMeta, Store, User } from '../store/types.js';
+import { homeHref, principalHref } from './paths.js';
+import type { CollectionResource, Resource } from './resources.js';
+
+export function objectResource(parent: CollectionResource, meta: ObjectMeta): Resource {
+  return { kind: 'object', user: parent.user, parent, meta, name: meta.name, href: parent.href + meta.name };
+}
+
+/** `user` is the requesting user: the principal and home collections list only their own. */
+export async function membersOf(store: Store, user: User, r: Resource): Promise<Resource[]> {
+  switch (r.kind) {
+    case 'root':
+      return [{ kind: 'principals', href: '/dav/principals/' }, { kind: 'calendars', href: '/dav/calendars/' }];
+    case 'principals':
+      return [{ kind: 'principal', user, href: principalHref(user.username) }];
+    case 'calendars':
+      return [{ kind: 'home', user, href: homeHref(user.username) }];
+    case 'home': {
+      const instances = await store.listInstances(r.user.id, { syncOnly: true });
+      const plain = (await store.listChildCollections(r.user.id, null)).filter((c) => c.kind === 'plain');
+      return [
+        ...instances.map((i): Resource => ({ kind: 'calendar', user: r.user, instance: i, collection: i.collection, access: i.access, href: `${r.href}${i.uri}/` })),
+        ...plain.map((c): Resource => ({ kind: 'collection', user: r.user, collection: c, segments: [c.uri], href: `${r.href}${c.uri}/` })),
+      ];
+    }
+    case 'calendar':
+      return (await store.listObjects(r.collection.id)).map((m) => objectResource(r, m));
+    case 'collection': {
+      const subs = await store.listChildCollections(r.user.id, r.collection.id);
+      const objects = await store.listObjects(r.collection.id);
+      return [
+        ...subs.map((c): Resource => ({ kind: 'collection', user: r.user, collection: c, segments: [...r.segments, c.uri], href: `${r.href}${c.uri}/` })),
+        ...objects.map((m) => objectResource(r, m)),
+      ];
+    }
+    default:
+      return [];
+  }
+}

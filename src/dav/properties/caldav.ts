@@ -1,0 +1,82 @@
+// RFC 4791 §5.2 calendar collection properties and §6 principal properties, plus the RFC 6578
+// sync-token (here because its value is shared with getctag).
+import { CALDAV, DAV } from '../../xml/names.js';
+import { textOf } from '../../xml/parse.js';
+import { homeHref } from '../paths.js';
+import { PropertyRejected, defineProperty } from './registry.js';
+import { el, hrefNode, syncTokenOf } from './values.js';
+
+defineProperty({
+  name: CALDAV.calendarHomeSet, kinds: ['principal'], allprop: false, protected: true,
+  get: (r) => (r.kind === 'principal' ? [hrefNode(homeHref(r.user.username))] : undefined),
+});
+
+// Thunderbird takes the first mailto: as the organizer identity (CLIENTS.md §2.2); DAVx5 reads
+// the account's e-mail addresses from here (§3).
+defineProperty({
+  name: CALDAV.calendarUserAddressSet, kinds: ['principal'], allprop: false, protected: true,
+  get: (r) => {
+    if (r.kind !== 'principal') return undefined;
+    const email = r.user.email ?? (r.user.username.includes('@') ? r.user.username : null);
+    const hrefs = email ? [hrefNode(`mailto:${email}`)] : [];
+    hrefs.push(hrefNode(`/dav/principals/${encodeURIComponent(r.user.username)}/`));
+    return hrefs;
+  },
+});
+
+defineProperty({
+  name: CALDAV.calendarDescription, kinds: ['calendar'], allprop: false, protected: false,
+  get: (r) => (r.kind === 'calendar' ? r.collection.description ?? undefined : undefined),
+  set: (_r, value) => {
+    if (value === null) return { description: null };
+    const text = textOf(value);
+    if (text.length > 10_000) throw new PropertyRejected(409, 'calendar-description longer than 10000 characters');
+    return { description: text };
+  },
+});
+
+// RFC 4791 §5.2.2: a VCALENDAR holding exactly one VTIMEZONE. macOS sets it on every calendar
+// at account setup (CLIENTS.md §1.2 step 7), so it must be accepted.
+defineProperty({
+  name: CALDAV.calendarTimezone, kinds: ['calendar'], allprop: false, protected: false,
+  get: (r) => (r.kind === 'calendar' ? r.collection.timezone ?? undefined : undefined),
+  set: (_r, value) => {
+    if (value === null) return { timezone: null };
+    const text = textOf(value);
+    if (!/BEGIN:VCALENDAR/i.test(text) || !/BEGIN:VTIMEZONE/i.test(text) || text.length > 100_000) {
+      throw new PropertyRejected(403, 'calendar-timezone must be a VCALENDAR with one VTIMEZONE', CALDAV.validCalendarData);
+    }
+    return { timezone: text };
+  },
+});
+
+defineProperty({
+  name: CALDAV.supportedCalendarComponentSet, kinds: ['calendar'], allprop: false, protected: true,
+  get: (r) => (r.kind === 'calendar' ? r.collection.components.map((c) => ({ name: CALDAV.comp, attrs: { name: c } })) : undefined),
+});
+
+defineProperty({
+  name: CALDAV.supportedCalendarData, kinds: ['calendar'], allprop: false, protected: true,
+  get: () => [{ name: CALDAV.calendarData, attrs: { 'content-type': 'text/calendar', version: '2.0' } }],
+});
+
+defineProperty({
+  name: CALDAV.maxResourceSize, kinds: ['calendar'], allprop: false, protected: true,
+  get: (_r, ctx) => String(ctx.config.maxResourceSize),
+});
+
+// RFC 6578 §4: the token of the collection; the home's covers its listed calendars.
+defineProperty({
+  name: DAV.syncToken, kinds: ['calendar', 'collection', 'home'], allprop: false, protected: true,
+  get: (r, ctx) => {
+    if (r.kind === 'home') return ctx.homeSeq === undefined ? undefined : syncTokenOf(ctx.homeSeq);
+    return r.kind === 'calendar' || r.kind === 'collection' ? syncTokenOf(r.collection.syncSeq) : undefined;
+  },
+});
+
+// No scheduling yet (SPEC: no calendar-schedule, so Thunderbird mails invitations itself):
+// events of every calendar count as busy.
+defineProperty({
+  name: CALDAV.scheduleCalendarTransp, kinds: ['calendar'], allprop: false, protected: true,
+  get: () => [el(CALDAV.opaque)],
+});

@@ -1,0 +1,6 @@
+// Loads every property definition into the registry.
+import './webdav.js';
+import './caldav.js';
+import './calendarserver.js';
+import './apple.js';
+export * from './registry.js';

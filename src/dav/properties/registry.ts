@@ -1,0 +1,62 @@
+// Properties as small registered definitions (ARCHITECTURE.md "Describe properties, don't branch
+// on them"). PROPFIND loops over the registry; adding a property touches one file. Each
+// definition says where it applies, whether allprop includes it (RFC 4918 §9.1: allprop returns
+// the dead properties and the live properties the spec defines; expensive or RFC 4791 §4.2
+// "not returned by allprop" properties are left out), whether it is protected, how to compute it,
+// and, for writable ones, how to validate a new value into a collection patch.
+import type { XmlElement } from '../../xml/parse.js';
+import type { XmlChild } from '../../xml/serialize.js';
+import type { CollectionPatch, Store } from '../../store/types.js';
+import type { Config } from '../../config.js';
+import type { Resource } from '../resources.js';
+
+/** A property value: text, child elements, or nothing (an empty element). */
+export type PropContent = string | XmlChild[] | null;
+
+export interface PropContext {
+  store: Store;
+  config: Config;
+  /** The requesting user's home sequence, computed once per request when a home property needs it. */
+  homeSeq?: number;
+}
+
+export interface PropertyDef {
+  name: string;
+  kinds: readonly Resource['kind'][];
+  /** Included in allprop responses. */
+  allprop: boolean;
+  /** Not writable by PROPPATCH (403 cannot-modify-protected-property). */
+  protected: boolean;
+  /** undefined → the property is not defined on this resource (404 propstat). */
+  get(r: Resource, ctx: PropContext): PropContent | undefined | Promise<PropContent | undefined>;
+  /**
+   * Validates a PROPPATCH set (value = the property element) or remove (value = null) into a
+   * collection patch; throws a PropertyRejected when the value is not acceptable.
+   */
+  set?(r: Resource, value: XmlElement | null): CollectionPatch;
+}
+
+/** A refused PROPPATCH of one property, with the status of its propstat (RFC 4918 §9.2). */
+export class PropertyRejected extends Error {
+  constructor(readonly status: number, message: string, readonly condition?: string) {
+    super(message);
+  }
+}
+
+const registry = new Map<string, PropertyDef>();
+
+export function defineProperty(def: PropertyDef): void {
+  if (registry.has(def.name)) throw new Error(`property ${def.name} defined twice`);
+  registry.set(def.name, def);
+}
+
+export function lookupProperty(name: string): PropertyDef | undefined {
+  return registry.get(name);
+}
+
+export function allProperties(): Iterable<PropertyDef> {
+  return registry.values();
+}
+
+export const COLLECTIONS = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection'] as const;
+export const EVERYWHERE = [...COLLECTIONS, 'object'] as const;

@@ -1,0 +1,34 @@
+// Small builders for property values shared by the definitions.
+import { DAV } from '../../xml/names.js';
+import type { Access } from '../../store/types.js';
+
+export { el, hrefNode } from '../../xml/serialize.js';
+
+/** RFC 6578 §3.2: the token is a URI; ours carries the global sequence of the last change. */
+const TOKEN_PREFIX = 'http://sundial.invalid/sync/';
+export const syncTokenOf = (seq: number) => `${TOKEN_PREFIX}${seq}`;
+
+/** The sequence inside one of our tokens, or null for anything else. */
+export function parseSyncToken(token: string): number | null {
+  if (!token.startsWith(TOKEN_PREFIX)) return null;
+  const rest = token.slice(TOKEN_PREFIX.length);
+  if (!/^\d{1,15}$/.test(rest)) return null;
+  return Number(rest);
+}
+
+/** CalendarServer ctag: any opaque string that changes with the collection (CLIENTS.md §2.3). */
+export const ctagOf = (seq: number) => `"${seq}"`;
+
+/** RFC 7231 §7.1.1.1 IMF-fixdate, for getlastmodified and Last-Modified. */
+export const httpDate = (iso: string) => new Date(iso).toUTCString();
+
+/**
+ * RFC 3744 §5.4 privileges for an access level. Thunderbird marks a calendar read-only unless
+ * one of write, write-content, write-properties or all is present (CLIENTS.md §2.1).
+ */
+export function privilegesFor(access: Access | 'none'): string[] {
+  const read = [DAV.read, DAV.readCurrentUserPrivilegeSet];
+  if (access === 'owner' || access === 'read-write') return [...read, DAV.write, DAV.writeContent, DAV.writeProperties, DAV.bind, DAV.unbind];
+  if (access === 'read') return read;
+  return [];
+}

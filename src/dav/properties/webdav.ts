@@ -1,0 +1,109 @@
+// RFC 4918 §15 live properties, RFC 5397 current-user-principal, RFC 3744 §5 privileges and
+// owner, RFC 3253 §3.1.5 supported-report-set.
+import { CALDAV, DAV } from '../../xml/names.js';
+import { accessOf, type Resource } from '../resources.js';
+import { principalHref } from '../paths.js';
+import { COLLECTIONS, EVERYWHERE, PropertyRejected, defineProperty } from './registry.js';
+import { el, hrefNode, httpDate, privilegesFor } from './values.js';
+import { textOf } from '../../xml/parse.js';
+
+function resourceTypes(r: Resource): string[] {
+  switch (r.kind) {
+    case 'object': case 'missing': return [];
+    case 'principal': return [DAV.collection, DAV.principal];
+    case 'calendar': return [DAV.collection, CALDAV.calendar];
+    default: return [DAV.collection];
+  }
+}
+
+defineProperty({
+  name: DAV.resourcetype, kinds: EVERYWHERE, allprop: true, protected: true,
+  get: (r) => resourceTypes(r).map((n) => el(n)),
+});
+
+defineProperty({
+  name: DAV.displayname, kinds: ['principal', 'home', 'calendar', 'collection'], allprop: true, protected: false,
+  get: (r) => {
+    if (r.kind === 'principal') return r.user.displayName || r.user.username;
+    if (r.kind === 'home') return undefined;
+    if (r.kind === 'calendar' || r.kind === 'collection') return r.collection.displayName ?? undefined;
+    return undefined;
+  },
+  set: (r, value) => {
+    if (r.kind !== 'calendar' && r.kind !== 'collection') throw new PropertyRejected(403, 'displayname is protected here', DAV.cannotModifyProtectedProperty);
+    if (value === null) return { displayName: null };
+    const text = textOf(value);
+    if (text.length > 1024) throw new PropertyRejected(409, 'displayname longer than 1024 characters');
+    return { displayName: text };
+  },
+});
+
+defineProperty({
+  name: DAV.getetag, kinds: ['object'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? r.meta.etag : undefined),
+});
+
+defineProperty({
+  name: DAV.getcontenttype, kinds: ['object'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? r.meta.contentType : undefined),
+});
+
+defineProperty({
+  name: DAV.getcontentlength, kinds: ['object'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? String(r.meta.size) : undefined),
+});
+
+defineProperty({
+  name: DAV.getlastmodified, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? httpDate(r.meta.modifiedAt) : r.kind === 'calendar' || r.kind === 'collection' ? httpDate(r.collection.modifiedAt) : undefined),
+});
+
+defineProperty({
+  name: DAV.creationdate, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? r.meta.createdAt : r.kind === 'calendar' || r.kind === 'collection' ? r.collection.createdAt : undefined),
+});
+
+defineProperty({
+  name: DAV.currentUserPrincipal, kinds: EVERYWHERE, allprop: false, protected: true,
+  get: (r) => ('user' in r ? [hrefNode(principalHref(r.user.username))] : undefined),
+});
+
+defineProperty({
+  name: DAV.currentUserPrivilegeSet, kinds: EVERYWHERE, allprop: false, protected: true,
+  get: (r) => privilegesFor(accessOf(r)).map((p) => el(DAV.privilege, [el(p)])),
+});
+
+defineProperty({
+  name: DAV.owner, kinds: ['principal', 'home', 'calendar', 'collection', 'object'], allprop: false, protected: true,
+  get: async (r, ctx) => {
+    if (r.kind === 'calendar') {
+      if (r.access === 'owner') return [hrefNode(principalHref(r.user.username))];
+      const owner = await ctx.store.getUserById(r.collection.ownerId);
+      return owner ? [hrefNode(principalHref(owner.username))] : undefined;
+    }
+    if (r.kind === 'object') return undefined;
+    return 'user' in r ? [hrefNode(principalHref(r.user.username))] : undefined;
+  },
+});
+
+defineProperty({
+  name: DAV.principalURL, kinds: ['principal'], allprop: false, protected: true,
+  get: (r) => (r.kind === 'principal' ? [hrefNode(principalHref(r.user.username))] : undefined),
+});
+
+defineProperty({
+  name: DAV.principalCollectionSet, kinds: COLLECTIONS, allprop: false, protected: true,
+  get: () => [hrefNode('/dav/principals/')],
+});
+
+// RFC 3253 §3.1.5. Thunderbird switches to token sync when sync-collection is listed (CLIENTS.md §2.2).
+const REPORTS: Partial<Record<Resource['kind'], string[]>> = {
+  calendar: [CALDAV.calendarMultiget, CALDAV.calendarQuery, CALDAV.freeBusyQuery, DAV.syncCollection],
+  home: [DAV.syncCollection],
+  collection: [DAV.syncCollection],
+  principal: [],
+};
+defineProperty({
+  name: DAV.supportedReportSet, kinds: COLLECTIONS, allprop: false, protected: true,
+  get: (r) => (REPORTS[r.kind] ?? []).map((name) => el(DAV.supportedReport, [el(DAV.report, [el(name)])])),
+});

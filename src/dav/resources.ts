@@ -1,0 +1,99 @@
+// Resolves a request path to the resource it names, as seen by the requesting user. Other users'
+// principals and homes are refused without saying whether they exist (SPEC "Sharing": a user
+// never reaches another user's data unless shared); shared calendars appear in the sharee's own
+// home under the instance's uri.
+import type { Access, CalendarInstance, Collection, ObjectMeta, Store, User } from '../store/types.js';
+import { forbidden, notFound, badRequest } from './errors.js';
+import { homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
+
+interface Base {
+  /** Canonical href of the resource (collections end in "/"). */
+  href: string;
+}
+export type Resource =
+  | (Base & { kind: 'root' })
+  | (Base & { kind: 'principals' })
+  | (Base & { kind: 'principal'; user: User })
+  | (Base & { kind: 'calendars' })
+  | (Base & { kind: 'home'; user: User })
+  /** A calendar reached through the user's instance (own or shared). */
+  | (Base & { kind: 'calendar'; user: User; instance: CalendarInstance; collection: Collection; access: Access })
+  /** A plain WebDAV collection (owner only). `segments` is its path below the home. */
+  | (Base & { kind: 'collection'; user: User; collection: Collection; segments: string[] })
+  | (Base & { kind: 'object'; user: User; parent: CollectionResource; meta: ObjectMeta; name: string })
+  /** Nothing there yet, but the parent exists: the target of PUT, MKCOL, MKCALENDAR, MOVE. */
+  | (Base & { kind: 'missing'; user: User; parent: ParentResource; name: string });
+
+export type CollectionResource = Extract<Resource, { kind: 'calendar' | 'collection' }>;
+export type ParentResource = Extract<Resource, { kind: 'home' | 'calendar' | 'collection' }>;
+
+export const isCollectionKind = (r: Resource) => r.kind !== 'object' && r.kind !== 'missing';
+
+/** Access the user has to a resource's content. */
+export function accessOf(r: Resource): Access | 'none' {
+  switch (r.kind) {
+    case 'calendar': return r.access;
+    case 'object': return accessOf(r.parent);
+    case 'missing': return accessOf(r.parent);
+    case 'collection': case 'home': return 'owner';
+    case 'principal': return 'read';
+    default: return 'read';
+  }
+}
+
+export function collectionOf(r: CollectionResource): Collection {
+  return r.collection;
+}
+
+/** Resolves a raw request path. Throws 400 for undecodable paths, 403/404 where nothing may be seen. */
+export async function resolve(store: Store, user: User, rawPath: string): Promise<Resource> {
+  const parsed = parseDavPath(rawPath);
+  if (!parsed) throw badRequest('Malformed path');
+  if (parsed.area === 'outside') throw notFound();
+  // "/" answers DAV too (Apple PROPFINDs it); the response names the URL that was asked.
+  if (parsed.area === 'root') return { kind: 'root', href: rawPath === '/' ? '/' : '/dav/' };
+  if (parsed.area === 'principals') {
+    if (parsed.user === undefined) return { kind: 'principals', href: '/dav/principals/' };
+    if (parsed.user !== user.username) throw forbidden('This is not your principal');
+    return { kind: 'principal', user, href: principalHref(user.username) };
+  }
+  if (parsed.user === undefined) return { kind: 'calendars', href: '/dav/calendars/' };
+  if (parsed.user !== user.username) throw forbidden('This is not your calendar home');
+  const home: Resource = { kind: 'home', user, href: homeHref(user.username) };
+  const segs = parsed.segments;
+  if (segs.length === 0) return home;
+
+  // First segment: a calendar instance (own or shared) or a plain collection of the user.
+  const first = segs[0]!;
+  let current: ParentResource;
+  const instance = await store.getInstance(user.id, first);
+  if (instance) {
+    current = { kind: 'calendar', user, instance, collection: instance.collection, access: instance.access, href: homeMemberHref(user.username, [first], true) };
+  } else {
+    const plain = await store.findCollection(user.id, null, first);
+    if (!plain || plain.kind !== 'plain') {
+      if (segs.length === 1) return { kind: 'missing', user, parent: home, name: first, href: homeMemberHref(user.username, [first], parsed.trailingSlash) };
+      throw notFound();
+    }
+    current = { kind: 'collection', user, collection: plain, segments: [first], href: homeMemberHref(user.username, [first], true) };
+  }
+
+  for (let i = 1; i < segs.length; i++) {
+    const seg = segs[i]!;
+    const last = i === segs.length - 1;
+    const coll = current.collection;
+    if (current.kind === 'collection') {
+      const child = await store.findCollection(user.id, coll.id, seg);
+      if (child) {
+        current = { kind: 'collection', user, collection: child, segments: [...current.segments, seg], href: homeMemberHref(user.username, [...current.segments, seg], true) };
+        continue;
+      }
+    }
+    const segments = current.kind === 'collection' ? [...current.segments, seg] : [first, seg];
+    const meta = await store.getObjectMeta(coll.id, seg);
+    if (!last) throw notFound();
+    if (meta) return { kind: 'object', user, parent: current, meta, name: seg, href: homeMemberHref(user.username, segments, false) };
+    return { kind: 'missing', user, parent: current, name: seg, href: homeMemberHref(user.username, segments, parsed.trailingSlash) };
+  }
+  return current;
+}

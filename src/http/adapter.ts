@@ -1,0 +1,41 @@
+// Turns Koa's ctx into the plain DavRequest that dav/ handlers take, and writes their DavResponse
+// back. Streamed bodies (large multistatus answers) are piped as they are produced.
+import { Readable } from 'node:stream';
+import type { Context } from 'koa';
+import type { DavRequest, DavResponse, DavServices } from '../dav/context.js';
+import { handleDav } from '../dav/handler.js';
+import { readBody } from './body.js';
+
+export function toDavRequest(ctx: Context): DavRequest {
+  let consumed = false;
+  return {
+    method: ctx.method,
+    path: ctx.path,
+    header: (name) => ctx.get(name) || undefined,
+    body: (limit, tooLarge) => {
+      if (consumed) throw new Error('request body read twice');
+      consumed = true;
+      return readBody(ctx, limit, tooLarge);
+    },
+    origin: ctx.origin,
+    user: ctx.state.user,
+  };
+}
+
+export function writeDavResponse(ctx: Context, res: DavResponse): void {
+  const body = res.body;
+  // Body first: Koa adjusts status and headers when a body is assigned (null → 204, and it
+  // drops Content-Type/Length), so the handler's status and headers are applied afterwards.
+  if (body === undefined || body === null) ctx.body = null;
+  else if (typeof body === 'string' || Buffer.isBuffer(body)) ctx.body = body;
+  else ctx.body = Readable.from(body);
+  ctx.status = res.status;
+  for (const [k, v] of Object.entries(res.headers ?? {})) ctx.set(k, v);
+}
+
+export function davRoute(svc: DavServices) {
+  return async function davRouteMiddleware(ctx: Context): Promise<void> {
+    const res = await handleDav(toDavRequest(ctx), { ...svc, log: ctx.state.log ?? svc.log });
+    writeDavResponse(ctx, res);
+  };
+}

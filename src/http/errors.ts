@@ -1,0 +1,51 @@
+// The one place where failures become responses. DavError → `<d:error>` XML with its status;
+// ApiError → JSON; any other error is a bug: logged with its stack and answered 500 without
+// internals. Nothing thrown by a request can take the process down.
+import type { Context, Next } from 'koa';
+import { DavError } from '../dav/errors.js';
+import { errorXml } from '../xml/serialize.js';
+
+/** An error of the JSON API (/api) or the web pages. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (err) {
+    ctx.remove('ETag');
+    ctx.remove('Last-Modified');
+    if (err instanceof DavError) {
+      ctx.status = err.status;
+      for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v);
+      // A HEAD answer has no body; for a 304/412 on conditional GETs neither.
+      if (ctx.method === 'HEAD') { ctx.body = null; return; }
+      ctx.type = 'application/xml; charset=utf-8';
+      ctx.body = errorXml(err.condition, err.children, err.message);
+      ctx.state.log?.debug({ status: err.status, condition: err.condition }, err.message);
+      return;
+    }
+    if (err instanceof ApiError) {
+      ctx.status = err.status;
+      ctx.body = { error: err.code, message: err.message };
+      return;
+    }
+    // Errors raised by Koa or its body parsing with a client status (ctx.throw(400), aborted
+    // uploads) are exposed as they are; everything else is our bug.
+    const status = (err as { status?: unknown; expose?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      ctx.status = status;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = (err as { expose?: boolean }).expose ? (err as Error).message : `${status}`;
+      return;
+    }
+    ctx.state.log?.error({ err }, 'unhandled error');
+    ctx.status = 500;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'Internal server error';
+  }
+}

@@ -1,0 +1,62 @@
+// Starting and stopping a Sundial server: open and migrate the store, build the app, listen, and
+// on stop finish in-flight requests (bounded by shutdownTimeoutSeconds), then close the database.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/types.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import { createApp, type SundialApp } from './app.js';
+import { bootstrapAdmin } from './bootstrap.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  app: SundialApp;
+  stop(): Promise<void>;
+}
+
+export function databasePath(config: Config): string {
+  return path.join(config.dataDir, 'sundial.db');
+}
+
+export async function openStore(config: Config): Promise<Store> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  return openSqliteStore({ path: databasePath(config) });
+}
+
+export async function startServer(config: Config, log: Logger, opts: { store?: Store; print?: (line: string) => void } = {}): Promise<RunningServer> {
+  const store = opts.store ?? (await openStore(config));
+  if (config.createAdmin) await bootstrapAdmin(store, log, opts.print ?? ((l) => process.stderr.write(l + '\n')));
+  const app = createApp({ config, store, log });
+  const server = http.createServer(app.koa.callback());
+  // Slow-loris protection without cutting legitimate large uploads.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 300_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  log.info({ url }, 'Sundial listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('shutting down: finishing in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = new Promise<void>((resolve) => setTimeout(() => { server.closeAllConnections(); resolve(); }, config.shutdownTimeoutSeconds * 1000).unref());
+      await Promise.race([closed, timeout]);
+      await store.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url, port, store, app, stop };
+}

@@ -1,0 +1,73 @@
+// The change log behind sync tokens (RFC 6578) and getctag, and the home's tombstones.
+// Collection token = collections.sync_seq; home token = max over the home's instances (see homeSeq).
+import { InvalidSyncToken, NotFound } from '../errors.js';
+import type { Change, ChangeSet, HomeChange, Store } from '../types.js';
+import { bit, type Ctx } from './context.js';
+
+/** Write-side helpers, called inside a write() transaction with the seq of that write. */
+export interface ChangeLog {
+  /** Logs a change of member `name` ('' = the collection's own properties) and moves the collection's token. */
+  record(collectionId: number, name: string, deleted: boolean, seq: number): void;
+  /** A home no longer lists `uri` (instance removed, renamed away or switched off). */
+  tombstone(userId: number, uri: string, seq: number): void;
+}
+
+export function changeLog({ db }: Ctx): ChangeLog {
+  const insert = db.prepare('INSERT INTO changes (seq, collection_id, name, deleted) VALUES (?, ?, ?, ?)');
+  const bump = db.prepare('UPDATE collections SET sync_seq = ?, modified_at = ? WHERE id = ?');
+  const tomb = db.prepare('INSERT INTO home_changes (seq, user_id, uri, removed) VALUES (?, ?, ?, 1)');
+  return {
+    record(collectionId, name, deleted, seq) {
+      insert.run(seq, collectionId, name, bit(deleted));
+      bump.run(seq, new Date().toISOString(), collectionId);
+    },
+    tombstone(userId, uri, seq) {
+      tomb.run(seq, userId, uri);
+    },
+  };
+}
+
+type SyncMethods = Pick<Store, 'changesSince' | 'homeSeq' | 'homeChangesSince'>;
+
+export function syncQueries({ db }: Ctx): SyncMethods {
+  const bounds = db.prepare('SELECT sync_seq AS seq, pruned_below AS floor FROM collections WHERE id = ?');
+  // Latest row per name: SQLite takes the bare columns from the row holding max(id).
+  const since = db.prepare(`
+    SELECT name, seq, deleted, max(id) AS id FROM changes
+    WHERE collection_id = ? AND seq > ? AND name <> ''
+    GROUP BY name ORDER BY seq, name`);
+  const home = db.prepare(`
+    SELECT max(
+      coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u), 0),
+      coalesce((SELECT max(c.sync_seq) FROM instances i JOIN collections c ON c.id = i.collection_id
+                WHERE i.user_id = @u AND i.sync_enabled = 1), 0),
+      coalesce((SELECT max(seq) FROM home_changes WHERE user_id = @u), 0))`).pluck();
+  // A uri listed now (sync on) is left out: re-listing always gives it a newer changed_seq.
+  const tombs = db.prepare(`
+    SELECT uri, max(seq) AS seq FROM home_changes h
+    WHERE user_id = @u AND seq > @s
+      AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.user_id = @u AND i.uri = h.uri AND i.sync_enabled = 1)
+    GROUP BY uri ORDER BY seq, uri`);
+
+  return {
+    async changesSince(collectionId, seq): Promise<ChangeSet> {
+      const b = bounds.get(collectionId) as { seq: number; floor: number } | undefined;
+      if (!b) throw new NotFound(`collection ${collectionId}`);
+      // RFC 6578 §3.2: a token from the future, from before the collection existed or from a
+      // pruned stretch of the log cannot be answered exactly -> valid-sync-token.
+      if (!Number.isInteger(seq) || seq > b.seq || seq < b.floor) {
+        throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
+      }
+      const rows = since.all(collectionId, seq) as { name: string; seq: number; deleted: number }[];
+      const changes: Change[] = rows.map((r) => ({ name: r.name, deleted: r.deleted === 1, seq: r.seq }));
+      return { seq: b.seq, changes };
+    },
+    async homeSeq(userId) {
+      return home.get({ u: userId }) as number;
+    },
+    async homeChangesSince(userId, seq): Promise<HomeChange[]> {
+      const rows = tombs.all({ u: userId, s: seq }) as { uri: string; seq: number }[];
+      return rows.map((r) => ({ uri: r.uri, removed: true, seq: r.seq }));
+    },
+  };
+}

@@ -1,0 +1,227 @@
+// Calendars and plain WebDAV collections. A calendar lives directly in its owner's home and has
+// one instance per user who sees it (instances.ts); plain collections nest and have none.
+// Creating, moving or deleting a collection inside a plain collection is a member change of that
+// parent (RFC 6578 §3.3: child collections are members too).
+import { Conflict, NotFound } from '../errors.js';
+import type { Collection, CollectionKind, ComponentType, Store } from '../types.js';
+import type { ChangeLog } from './changes.js';
+import { bit, now, type Ctx } from './context.js';
+import type { Homes } from './instances.js';
+
+export interface CollectionRow {
+  id: number;
+  owner_id: number;
+  parent_id: number | null;
+  uri: string;
+  kind: CollectionKind;
+  displayname: string | null;
+  description: string | null;
+  color: string | null;
+  sort_order: number | null;
+  timezone: string | null;
+  components: string;
+  sync_seq: number;
+  object_count: number;
+  created_at: string;
+  modified_at: string;
+}
+
+/** Column list of CollectionRow, qualified with a table alias for joins. */
+export function collectionColumns(alias = 'collections'): string {
+  return ['id', 'owner_id', 'parent_id', 'uri', 'kind', 'displayname', 'description', 'color', 'sort_order',
+    'timezone', 'components', 'sync_seq', 'object_count', 'created_at', 'modified_at']
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+}
+
+export function toCollection(r: CollectionRow): Collection {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    parentId: r.parent_id,
+    uri: r.uri,
+    kind: r.kind,
+    displayName: r.displayname,
+    description: r.description,
+    color: r.color,
+    order: r.sort_order,
+    timezone: r.timezone,
+    components: r.components === '' ? [] : (r.components.split(',') as ComponentType[]),
+    syncSeq: r.sync_seq,
+    objectCount: r.object_count,
+    createdAt: r.created_at,
+    modifiedAt: r.modified_at,
+  };
+}
+
+/** RFC 4791 §5.2.3: without a supported-calendar-component-set a calendar takes events and to-dos. */
+const DEFAULT_COMPONENTS: ComponentType[] = ['VEVENT', 'VTODO'];
+
+export function checkSegment(uri: string): void {
+  if (uri === '' || uri === '.' || uri === '..' || uri.includes('/')) throw new Conflict(`invalid name "${uri}"`);
+}
+
+type CollectionMethods = Pick<
+  Store,
+  'createCollection' | 'getCollection' | 'findCollection' | 'listChildCollections' | 'updateCollection' | 'deleteCollection' | 'moveCollection'
+>;
+
+export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionMethods {
+  const { db } = ctx;
+  const cols = collectionColumns();
+  const byId = db.prepare(`SELECT ${cols} FROM collections WHERE id = ?`);
+  // `parent_id IS ?` matches NULL (the home) as well as an id.
+  const byPlace = db.prepare(`SELECT ${cols} FROM collections WHERE owner_id = ? AND parent_id IS ? AND uri = ?`);
+  const children = db.prepare(`SELECT ${cols} FROM collections WHERE owner_id = ? AND parent_id IS ? ORDER BY uri`);
+  const userExists = db.prepare('SELECT 1 FROM users WHERE id = ?').pluck();
+  const objectExists = db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND name = ?').pluck();
+  const insert = db.prepare(`
+    INSERT INTO collections (owner_id, parent_id, uri, kind, displayname, description, color, sort_order,
+      timezone, components, sync_seq, pruned_below, created_at, modified_at)
+    VALUES (@owner, @parent, @uri, @kind, @displayName, @description, @color, @order,
+      @timezone, @components, @seq, @seq, @now, @now)
+    RETURNING ${cols}`);
+  const insertOwnerInstance = db.prepare(`
+    INSERT INTO instances (user_id, collection_id, uri, access, sync_enabled, changed_seq) VALUES (?, ?, ?, 'owner', 1, ?)`);
+  // One static statement for every patch: a flag per field says whether to touch it.
+  const update = db.prepare(`
+    UPDATE collections SET
+      displayname = CASE WHEN @setDisplayName THEN @displayName ELSE displayname END,
+      description = CASE WHEN @setDescription THEN @description ELSE description END,
+      color       = CASE WHEN @setColor THEN @color ELSE color END,
+      sort_order  = CASE WHEN @setOrder THEN @order ELSE sort_order END,
+      timezone    = CASE WHEN @setTimezone THEN @timezone ELSE timezone END
+    WHERE id = @id`);
+  const subtree = db.prepare(`
+    WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
+    SELECT id FROM t`).pluck();
+  const instancesOf = db.prepare(`
+    WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
+    SELECT i.user_id AS userId, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
+  const remove = db.prepare('DELETE FROM collections WHERE id = ?');
+  const relocate = db.prepare('UPDATE collections SET parent_id = ?, uri = ?, modified_at = ? WHERE id = ?');
+  const renameOwnerInstance = db.prepare(
+    "UPDATE instances SET uri = ?, changed_seq = ? WHERE collection_id = ? AND access = 'owner'",
+  );
+
+  const get = (id: number) => byId.get(id) as CollectionRow | undefined;
+  const must = (id: number): CollectionRow => {
+    const r = get(id);
+    if (!r) throw new NotFound(`collection ${id}`);
+    return r;
+  };
+
+  /** Throws unless (ownerId, parentId, uri) is free for collection `self` (or a new one). */
+  function checkPlace(ownerId: number, parentId: number | null, uri: string, kind: CollectionKind, self?: number): void {
+    checkSegment(uri);
+    if (parentId === null) {
+      // The home's namespace also holds the instances of calendars shared with this user.
+      if (homes.uriTaken(ownerId, uri, self)) throw new Conflict(`${uri} exists in the home`);
+      return;
+    }
+    if (kind === 'calendar') throw new Conflict('a calendar lives directly in its owner\'s home');
+    const parent = get(parentId);
+    if (!parent || parent.owner_id !== ownerId) throw new NotFound(`parent collection ${parentId}`);
+    if (parent.kind !== 'plain') throw new Conflict('collections cannot be created inside a calendar');
+    const clash = byPlace.get(ownerId, parentId, uri) as CollectionRow | undefined;
+    if ((clash && clash.id !== self) || objectExists.get(parentId, uri)) throw new Conflict(`${uri} exists`);
+  }
+
+  return {
+    async createCollection(ownerId, init) {
+      return ctx.write(() => {
+        if (!userExists.get(ownerId)) throw new NotFound(`user ${ownerId}`);
+        const parentId = init.parentId ?? null;
+        checkPlace(ownerId, parentId, init.uri, init.kind);
+        const seq = ctx.nextSeq();
+        const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_COMPONENTS : []);
+        const row = insert.get({
+          owner: ownerId,
+          parent: parentId,
+          uri: init.uri,
+          kind: init.kind,
+          displayName: init.displayName ?? null,
+          description: init.description ?? null,
+          color: init.color ?? null,
+          order: init.order ?? null,
+          timezone: init.timezone ?? null,
+          components: components.join(','),
+          seq,
+          now: now(),
+        }) as CollectionRow;
+        if (init.kind === 'calendar') insertOwnerInstance.run(ownerId, row.id, init.uri, seq);
+        if (parentId !== null) log.record(parentId, init.uri, false, seq);
+        return toCollection(row);
+      });
+    },
+
+    async getCollection(id) {
+      const r = get(id);
+      return r ? toCollection(r) : null;
+    },
+
+    async findCollection(ownerId, parentId, uri) {
+      const r = byPlace.get(ownerId, parentId, uri) as CollectionRow | undefined;
+      return r ? toCollection(r) : null;
+    },
+
+    async listChildCollections(ownerId, parentId) {
+      return (children.all(ownerId, parentId) as CollectionRow[]).map(toCollection);
+    },
+
+    async updateCollection(id, patch) {
+      return ctx.write(() => {
+        must(id);
+        update.run({
+          id,
+          setDisplayName: bit(patch.displayName !== undefined),
+          displayName: patch.displayName ?? null,
+          setDescription: bit(patch.description !== undefined),
+          description: patch.description ?? null,
+          setColor: bit(patch.color !== undefined),
+          color: patch.color ?? null,
+          setOrder: bit(patch.order !== undefined),
+          order: patch.order ?? null,
+          setTimezone: bit(patch.timezone !== undefined),
+          timezone: patch.timezone ?? null,
+        });
+        // Name '' = the collection itself: getctag/sync token move (and with them the token of
+        // every home listing it), but sync-collection reports no member.
+        log.record(id, '', false, ctx.nextSeq());
+        return toCollection(must(id));
+      });
+    },
+
+    async deleteCollection(id) {
+      ctx.write(() => {
+        const row = must(id);
+        const seq = ctx.nextSeq();
+        for (const i of instancesOf.all(id) as { userId: number; uri: string }[]) log.tombstone(i.userId, i.uri, seq);
+        if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);
+        // Cascades to child collections, objects, change log, dead properties, instances, feeds.
+        remove.run(id);
+      });
+    },
+
+    async moveCollection(id, parentId, uri) {
+      return ctx.write(() => {
+        const row = must(id);
+        if (row.parent_id === parentId && row.uri === uri) return toCollection(row);
+        if (parentId !== null && (subtree.all(id) as number[]).includes(parentId)) {
+          throw new Conflict('cannot move a collection below itself');
+        }
+        checkPlace(row.owner_id, parentId, uri, row.kind, id);
+        const seq = ctx.nextSeq();
+        relocate.run(parentId, uri, now(), id);
+        if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);
+        if (parentId !== null) log.record(parentId, uri, false, seq);
+        if (row.kind === 'calendar') {
+          // Only the owner's instance is renamed; sharees keep the uri chosen in their homes.
+          renameOwnerInstance.run(uri, seq, id);
+          log.tombstone(row.owner_id, row.uri, seq);
+        }
+        return toCollection(must(id));
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Private subscription links (SPEC "Subscription feeds"). Only the token's hash is stored; the
+// feeds layer hashes the presented token and looks it up here.
+import { NotFound } from '../errors.js';
+import type { FeedToken, Store } from '../types.js';
+import { bit, now, type Ctx } from './context.js';
+
+interface FeedRow {
+  id: number;
+  user_id: number;
+  collection_id: number | null;
+  details: 'full' | 'busy';
+  alarms: number;
+  label: string | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+const FEED = 'id, user_id, collection_id, details, alarms, label, created_at, last_used_at';
+
+function toFeed(r: FeedRow): FeedToken {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    collectionId: r.collection_id,
+    details: r.details,
+    alarms: r.alarms === 1,
+    label: r.label,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+type FeedMethods = Pick<
+  Store,
+  'createFeedToken' | 'findFeedToken' | 'listFeedTokens' | 'rotateFeedToken' | 'deleteFeedToken' | 'touchFeedToken'
+>;
+
+export function feeds(ctx: Ctx): FeedMethods {
+  const { db } = ctx;
+  const insert = db.prepare(`
+    INSERT INTO feed_tokens (user_id, collection_id, token_hash, details, alarms, label, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${FEED}`);
+  const userExists = db.prepare('SELECT 1 FROM users WHERE id = ?').pluck();
+  const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
+  const byHash = db.prepare(`SELECT ${FEED} FROM feed_tokens WHERE token_hash = ?`);
+  const byUser = db.prepare(`SELECT ${FEED} FROM feed_tokens WHERE user_id = ? ORDER BY id`);
+  const rotate = db.prepare(`UPDATE feed_tokens SET token_hash = ?, last_used_at = NULL WHERE user_id = ? AND id = ? RETURNING ${FEED}`);
+  const remove = db.prepare('DELETE FROM feed_tokens WHERE user_id = ? AND id = ?');
+  const touch = db.prepare('UPDATE feed_tokens SET last_used_at = ? WHERE id = ?');
+
+  return {
+    async createFeedToken(init) {
+      return ctx.write(() => {
+        if (!userExists.get(init.userId)) throw new NotFound(`user ${init.userId}`);
+        if (init.collectionId !== null && !collectionExists.get(init.collectionId)) {
+          throw new NotFound(`collection ${init.collectionId}`);
+        }
+        const row = insert.get(
+          init.userId, init.collectionId, init.tokenHash, init.details, bit(init.alarms), init.label ?? null, now(),
+        ) as FeedRow;
+        return toFeed(row);
+      });
+    },
+    async findFeedToken(tokenHash) {
+      const r = byHash.get(tokenHash) as FeedRow | undefined;
+      return r ? toFeed(r) : null;
+    },
+    async listFeedTokens(userId) {
+      return (byUser.all(userId) as FeedRow[]).map(toFeed);
+    },
+    async rotateFeedToken(userId, id, tokenHash) {
+      return ctx.write(() => {
+        const r = rotate.get(tokenHash, userId, id) as FeedRow | undefined;
+        if (!r) throw new NotFound(`feed ${id}`);
+        return toFeed(r);
+      });
+    },
+    async deleteFeedToken(userId, id) {
+      ctx.write(() => {
+        if (remove.run(userId, id).changes === 0) throw new NotFound(`feed ${id}`);
+      });
+    },
+    async touchFeedToken(id, at) {
+      ctx.write(() => touch.run(at ?? now(), id));
+    },
+  };
+}

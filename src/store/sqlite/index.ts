@@ -1,0 +1,71 @@
+// The embedded store: better-sqlite3 behind the asynchronous Store contract of ../types.ts.
+// better-sqlite3 is synchronous; the Promise wrappers keep callers ready for a networked driver.
+import Database from 'better-sqlite3';
+import type { Store } from '../types.js';
+import { changeLog, syncQueries } from './changes.js';
+import { collections } from './collections.js';
+import { makeContext } from './context.js';
+import { deadProperties, deadPropertyRows } from './dead-properties.js';
+import { feeds } from './feeds.js';
+import { homes, instances } from './instances.js';
+import { migrate } from './migrate.js';
+import { objects } from './objects.js';
+import { shares } from './shares.js';
+import { users } from './users.js';
+
+export { migrate } from './migrate.js';
+export { etagOf } from './objects.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' (tests). */
+  path: string;
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
+  const { db } = openDatabase(opts.path);
+  const ctx = makeContext(db);
+  const log = changeLog(ctx);
+  const home = homes(ctx);
+  return {
+    ...users(ctx, log),
+    ...collections(ctx, log, home),
+    ...instances(ctx, log),
+    ...shares(ctx, log, home),
+    ...objects(ctx, log, deadPropertyRows(ctx)),
+    ...syncQueries(ctx),
+    ...deadProperties(ctx, log),
+    ...feeds(ctx),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** `sundial migrate`: brings the database file up to date; returns the migrations applied now. */
+export function migrateDatabase(path: string): string[] {
+  const { db, applied } = openDatabase(path);
+  db.close();
+  return applied;
+}
+
+/** Opens with the pragmas every connection needs and applies pending migrations. */
+function openDatabase(path: string): { db: Database.Database; applied: string[] } {
+  const db = new Database(path);
+  try {
+    if (path !== ':memory:') {
+      // WAL: readers (PROPFIND, feeds) never wait for a writer, and the CLI can work beside the server.
+      db.pragma('journal_mode = WAL');
+      // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the
+      // last commits, never corrupt the database.
+      db.pragma('synchronous = NORMAL');
+    }
+    // Off by default in SQLite; every cascade of the schema depends on it.
+    db.pragma('foreign_keys = ON');
+    // Wait for another connection's write lock instead of failing with SQLITE_BUSY at once.
+    db.pragma('busy_timeout = 5000');
+    return { db, applied: migrate(db).applied };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

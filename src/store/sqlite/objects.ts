@@ -1,0 +1,246 @@
+// Stored resources: calendar object resources (RFC 4791 §4.1) and plain WebDAV resources. Each
+// write checks its preconditions inside its transaction (two writers with the same If-Match:
+// exactly one wins), logs the change and moves the collection's token in the same commit.
+import { createHash } from 'node:crypto';
+import { NotFound, PreconditionFailed, UidConflict } from '../errors.js';
+import type { ComponentType, ObjectMeta, PutResult, Store, StoredObject, WriteConditions } from '../types.js';
+import type { ChangeLog } from './changes.js';
+import { checkSegment } from './collections.js';
+import { now, type Ctx } from './context.js';
+import type { DeadPropertyRows } from './dead-properties.js';
+
+interface MetaRow {
+  collection_id: number;
+  name: string;
+  etag: string;
+  content_type: string;
+  size: number;
+  uid: string | null;
+  component_type: ComponentType | null;
+  first_start: number | null;
+  last_end: number | null;
+  created_at: string;
+  modified_at: string;
+}
+
+// Never `data` here: listings and PROPFIND must not pull the bodies off disk.
+const META = 'collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end, created_at, modified_at';
+
+function toMeta(r: MetaRow): ObjectMeta {
+  return {
+    collectionId: r.collection_id,
+    name: r.name,
+    etag: r.etag,
+    contentType: r.content_type,
+    size: r.size,
+    uid: r.uid,
+    componentType: r.component_type,
+    firstStart: r.first_start,
+    lastEnd: r.last_end,
+    createdAt: r.created_at,
+    modifiedAt: r.modified_at,
+  };
+}
+
+function toObject(r: MetaRow & { data: Buffer }): StoredObject {
+  return { ...toMeta(r), data: r.data };
+}
+
+/**
+ * A strong ETag from the content: the body is returned byte for byte, so equal bytes may share a
+ * tag (RFC 9110 §8.8.3 only requires a change when the representation changes).
+ */
+export function etagOf(data: Buffer): string {
+  return `"${createHash('sha256').update(data).digest('hex').slice(0, 32)}"`;
+}
+
+/** RFC 9110 §13.1.1–13.1.2, evaluated against the etag at the moment of the write (null = absent). ETags compare verbatim, quotes included. */
+function checkConditions(current: string | null, cond?: WriteConditions): void {
+  const ifMatch = cond?.ifMatch;
+  if (ifMatch && ifMatch.length > 0) {
+    if (current === null || !(ifMatch.includes('*') || ifMatch.includes(current))) {
+      throw new PreconditionFailed('If-Match failed');
+    }
+  }
+  const ifNoneMatch = cond?.ifNoneMatch;
+  if (ifNoneMatch && ifNoneMatch.length > 0 && current !== null) {
+    if (ifNoneMatch.includes('*') || ifNoneMatch.includes(current)) throw new PreconditionFailed('If-None-Match failed');
+  }
+}
+
+type ObjectMethods = Pick<
+  Store,
+  | 'listObjects' | 'getObjectMeta' | 'getObject' | 'getObjects' | 'queryObjects' | 'findByUid'
+  | 'putObject' | 'deleteObject' | 'moveObject' | 'copyObject'
+>;
+
+export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): ObjectMethods {
+  const { db } = ctx;
+  const list = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? ORDER BY name`);
+  const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
+  const full = db.prepare(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND name = ?`);
+  // One statement for any number of names (multiget allows up to 1000 hrefs).
+  const many = db.prepare(`
+    SELECT ${META}, data FROM objects
+    WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`);
+  // Candidates only: bounds are inclusive so zero-length events at the window start stay in
+  // (RFC 4791 §9.9); the caller applies the exact time-range test.
+  const query = db.prepare(`
+    SELECT ${META} FROM objects
+    WHERE collection_id = @c
+      AND (@type IS NULL OR component_type = @type)
+      AND (@end IS NULL OR first_start IS NULL OR first_start < @end)
+      AND (@start IS NULL OR last_end IS NULL OR last_end >= @start)
+    ORDER BY name`);
+  const byUid = db.prepare('SELECT name FROM objects WHERE collection_id = ? AND uid = ?').pluck();
+  const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
+  const upsert = db.prepare(`
+    INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
+      created_at, modified_at, data)
+    VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data)
+    ON CONFLICT (collection_id, name) DO UPDATE SET
+      etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
+      component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
+      modified_at = excluded.modified_at, data = excluded.data
+    RETURNING ${META}`);
+  const remove = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
+  const rename = db.prepare('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
+  const copy = db.prepare(`
+    INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
+      created_at, modified_at, data)
+    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data
+    FROM objects WHERE collection_id = ? AND name = ?`);
+  const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
+
+  const getMeta = (c: number, name: string) => meta.get(c, name) as MetaRow | undefined;
+  const mustCollection = (c: number) => {
+    if (!collectionExists.get(c)) throw new NotFound(`collection ${c}`);
+  };
+  /** Another object of the collection (not one of `mayHold`) holding the UID -> no-uid-conflict. */
+  const checkUid = (c: number, uid: string | null | undefined, ...mayHold: string[]) => {
+    if (uid == null) return;
+    const other = byUid.get(c, uid) as string | undefined;
+    if (other !== undefined && !mayHold.includes(other)) throw new UidConflict(other);
+  };
+  /** Removes whatever sits at the target of a MOVE/COPY; returns whether something did. */
+  const clearTarget = (c: number, name: string): boolean => {
+    if (remove.run(c, name).changes === 0) return false;
+    props.drop(c, name);
+    return true;
+  };
+  const sameResource = (from: number, name: string, to: number, toName: string): PutResult | null => {
+    if (from !== to || name !== toName) return null;
+    const m = getMeta(from, name);
+    if (!m) throw new NotFound(`object ${name}`);
+    return { meta: toMeta(m), created: false };
+  };
+
+  return {
+    async listObjects(collectionId) {
+      return (list.all(collectionId) as MetaRow[]).map(toMeta);
+    },
+    async getObjectMeta(collectionId, name) {
+      const r = getMeta(collectionId, name);
+      return r ? toMeta(r) : null;
+    },
+    async getObject(collectionId, name) {
+      const r = full.get(collectionId, name) as (MetaRow & { data: Buffer }) | undefined;
+      return r ? toObject(r) : null;
+    },
+    async getObjects(collectionId, names) {
+      if (names.length === 0) return [];
+      return (many.all(collectionId, JSON.stringify(names)) as (MetaRow & { data: Buffer })[]).map(toObject);
+    },
+    async queryObjects(collectionId, q) {
+      const rows = query.all({ c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null });
+      return (rows as MetaRow[]).map(toMeta);
+    },
+    async findByUid(collectionId, uid) {
+      return (byUid.get(collectionId, uid) as string | undefined) ?? null;
+    },
+
+    async putObject(collectionId, input, cond) {
+      return ctx.write(() => {
+        mustCollection(collectionId);
+        checkSegment(input.name);
+        const current = getMeta(collectionId, input.name);
+        checkConditions(current?.etag ?? null, cond);
+        checkUid(collectionId, input.uid, input.name);
+        const seq = ctx.nextSeq();
+        const row = upsert.get({
+          c: collectionId,
+          name: input.name,
+          etag: etagOf(input.data),
+          contentType: input.contentType,
+          size: input.data.length,
+          uid: input.uid ?? null,
+          componentType: input.componentType ?? null,
+          firstStart: input.firstStart ?? null,
+          lastEnd: input.lastEnd ?? null,
+          now: now(),
+          data: input.data,
+        }) as MetaRow;
+        if (!current) count.run(1, collectionId);
+        log.record(collectionId, input.name, false, seq);
+        return { meta: toMeta(row), created: !current };
+      });
+    },
+
+    async deleteObject(collectionId, name, cond) {
+      ctx.write(() => {
+        const current = getMeta(collectionId, name);
+        // Conditions first: If-Match on a missing resource is 412, not 404 (RFC 9110 §13.1.1).
+        checkConditions(current?.etag ?? null, cond);
+        if (!current) throw new NotFound(`object ${name}`);
+        const seq = ctx.nextSeq();
+        remove.run(collectionId, name);
+        props.drop(collectionId, name);
+        count.run(-1, collectionId);
+        log.record(collectionId, name, true, seq);
+      });
+    },
+
+    async moveObject(from, name, to, toName) {
+      return ctx.write(() => {
+        const same = sameResource(from, name, to, toName);
+        if (same) return same;
+        const src = getMeta(from, name);
+        if (!src) throw new NotFound(`object ${name}`);
+        mustCollection(to);
+        checkSegment(toName);
+        // The source itself may hold the UID when renaming inside one collection.
+        checkUid(to, src.uid, toName, ...(from === to ? [name] : []));
+        const seq = ctx.nextSeq();
+        const replaced = clearTarget(to, toName);
+        rename.run(to, toName, from, name);
+        props.move(from, name, to, toName);
+        count.run(-1, from);
+        if (!replaced) count.run(1, to);
+        // To a client syncing either collection a MOVE is a delete here and a new member there.
+        log.record(from, name, true, seq);
+        log.record(to, toName, false, seq);
+        return { meta: toMeta(getMeta(to, toName)!), created: !replaced };
+      });
+    },
+
+    async copyObject(from, name, to, toName) {
+      return ctx.write(() => {
+        const same = sameResource(from, name, to, toName);
+        if (same) return same;
+        const src = getMeta(from, name);
+        if (!src) throw new NotFound(`object ${name}`);
+        mustCollection(to);
+        checkSegment(toName);
+        checkUid(to, src.uid, toName);
+        const seq = ctx.nextSeq();
+        const replaced = clearTarget(to, toName);
+        const ts = now();
+        copy.run(to, toName, ts, ts, from, name);
+        props.copy(from, name, to, toName);
+        if (!replaced) count.run(1, to);
+        log.record(to, toName, false, seq);
+        return { meta: toMeta(getMeta(to, toName)!), created: !replaced };
+      });
+    },
+  };
+}

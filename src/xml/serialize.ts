@@ -1,0 +1,236 @@
+// Response-body XML: escaping, a tiny node renderer keyed by Clark names, and a multistatus writer
+// that emits one <d:response> at a time so large REPORT/PROPFIND bodies can be streamed
+// (RFC 4918 §13 Multi-Status, §14 elements; RFC 6578 §6.2 sync-token placement).
+import { STATUS_CODES } from 'node:http';
+import { APPLE_NS, CALDAV_NS, CS_NS, DAV, DAV_NS, SUNDIAL, SUNDIAL_NS, XML_NS, splitClark, type ClarkName } from './names.js';
+
+/** Pre-serialized, self-contained XML inserted verbatim (stored dead properties). */
+export interface RawXml {
+  readonly raw: string;
+}
+
+export type XmlChild = XmlNode | string | RawXml;
+
+/** An element to render. String children are text (escaped here); RawXml is inserted as is. */
+export interface XmlNode {
+  name: ClarkName;
+  /** Unprefixed attributes by local name, namespaced ones by Clark name. */
+  attrs?: Readonly<Record<string, string>>;
+  children?: readonly XmlChild[] | string;
+}
+
+/**
+ * A property in a propstat. `value` absent: empty element (`<d:getetag/>`, as in 404 propstats and
+ * PROPFIND propname). String: text content. Array: element content. RawXml: the WHOLE property
+ * element as stored by `serializeElement` (the dead-property case), written instead of `name`.
+ */
+export interface PropValue {
+  name: ClarkName;
+  value?: readonly XmlChild[] | string | RawXml;
+}
+
+/** A precondition/postcondition element for `<d:error>` (RFC 4918 §16), e.g. cal:no-uid-conflict. */
+export interface ErrorCondition {
+  name: ClarkName;
+  children?: readonly XmlChild[] | string;
+}
+
+export interface PropStat {
+  status: number;
+  props: readonly PropValue[];
+  error?: ErrorCondition;
+  description?: string;
+}
+
+/** One `<d:response>` (RFC 4918 §14.24): either `propstats` or a bare `status`. */
+export interface ResponseEntry {
+  /** Decoded absolute path (e.g. `/cal/ann/my cal/`); percent-encoded here by `encodeHref`. */
+  href: string;
+  propstats?: readonly PropStat[];
+  status?: number;
+  error?: ErrorCondition;
+  description?: string;
+}
+
+// Prefixes declared once on every document root we write; clients must not depend on them, but
+// stable prefixes keep responses readable and match what other CalDAV servers send.
+const ROOT_PREFIXES: ReadonlyMap<string, string> = new Map([
+  [DAV_NS, 'd'], [CALDAV_NS, 'cal'], [CS_NS, 'cs'], [APPLE_NS, 'ical'], [XML_NS, 'xml'],
+]);
+const ROOT_XMLNS = [...ROOT_PREFIXES].filter(([ns]) => ns !== XML_NS)
+  .map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
+// Namespaces declared where first used get these prefixes when known, else x<N>.
+const PREFERRED: ReadonlyMap<string, string> = new Map([[SUNDIAL_NS, 'sd']]);
+const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
+
+// XML 1.0 §2.2 forbids these characters even as references; stray ones (e.g. in iCalendar data)
+// would make the whole response unparseable, so they become U+FFFD.
+const INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const TEXT_SPECIAL = /[&<>\r]/g;
+const ATTR_SPECIAL = /[&<>"\t\n\r]/g;
+const REFS: Record<string, string> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
+};
+
+/** Escapes character data. `\r` becomes `&#13;` so iCalendar CRLF survives the client's XML
+ *  line-end normalization (XML 1.0 §2.11); `>` is escaped so `]]>` can never appear. */
+export function escapeText(s: string): string {
+  return s.replace(INVALID, '\uFFFD').replace(TEXT_SPECIAL, (c) => REFS[c] ?? c);
+}
+
+/** Escapes a double-quoted attribute value; whitespace is referenced so it survives attribute
+ *  normalization (XML 1.0 §3.3.3). */
+export function escapeAttr(s: string): string {
+  return s.replace(INVALID, '\uFFFD').replace(ATTR_SPECIAL, (c) => REFS[c] ?? c);
+}
+
+/** Percent-encodes each path segment (RFC 3986 §3.3), keeping '/' and the sub-delims, ':' and
+ *  '@' that segments may hold literally, as sabre/dav and Radicale do. For paths, not full URLs. */
+export function encodeHref(path: string): string {
+  return path.split('/').map((seg) =>
+    encodeURIComponent(seg).replace(/%(24|26|2B|2C|3B|3D|3A|40)/gi, (_m, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)))).join('/');
+}
+
+/** Convenience constructor: `el(DAV.href, encodeHref(p))`, `el(DAV.prop, [el(DAV.getetag)])`. */
+export function el(name: ClarkName, children?: readonly XmlChild[] | string, attrs?: Record<string, string>): XmlNode {
+  const node: XmlNode = { name };
+  if (children !== undefined) node.children = children;
+  if (attrs !== undefined) node.attrs = attrs;
+  return node;
+}
+
+/** `<d:href>` for a decoded path. */
+export function hrefNode(path: string): XmlNode {
+  return el(DAV.href, encodeHref(path));
+}
+
+/** `HTTP/1.1 404 Not Found` (RFC 4918 §14.28). */
+export function statusLine(code: number): string {
+  return `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}`.trimEnd();
+}
+
+function isRaw(v: unknown): v is RawXml {
+  return typeof v === 'object' && v !== null && 'raw' in v;
+}
+
+/** Resolves a name to a qualified name, declaring its namespace in `decls` when not yet in scope.
+ *  Elements in no namespace are unprefixed: this writer never declares a default namespace. */
+function qualify(name: ClarkName, scope: Map<string, string>, decls: string[]): string {
+  const { ns, local } = splitClark(name);
+  if (!ns) return local; // no namespace: unprefixed, as no default namespace is ever in scope
+  let p = scope.get(ns);
+  if (p === undefined) {
+    const taken = new Set(scope.values());
+    p = PREFERRED.get(ns);
+    if (p === undefined || taken.has(p)) {
+      let n = scope.size;
+      while (taken.has(`x${n}`)) n++;
+      p = `x${n}`;
+    }
+    scope.set(ns, p);
+    decls.push(` xmlns:${p}="${escapeAttr(ns)}"`);
+  }
+  return `${p}:${local}`;
+}
+
+function writeChildren(kids: readonly XmlChild[] | string | undefined, scope: ReadonlyMap<string, string>, out: string[]): void {
+  if (kids === undefined) return;
+  if (typeof kids === 'string') {
+    out.push(escapeText(kids));
+    return;
+  }
+  for (const k of kids) {
+    if (typeof k === 'string') out.push(escapeText(k));
+    else if (isRaw(k)) out.push(k.raw);
+    else writeNode(k, scope, out, '');
+  }
+}
+
+function writeNode(node: XmlNode, parentScope: ReadonlyMap<string, string>, out: string[], extra: string): void {
+  const scope = new Map(parentScope);
+  const decls: string[] = [];
+  const qname = qualify(node.name, scope, decls);
+  let attrs = '';
+  for (const [k, v] of Object.entries(node.attrs ?? {})) attrs += ` ${qualify(k, scope, decls)}="${escapeAttr(v)}"`;
+  const kids = node.children;
+  const empty = kids === undefined || kids.length === 0;
+  out.push(`<${qname}${extra}${decls.join('')}${attrs}${empty ? '/>' : '>'}`);
+  if (empty) return;
+  writeChildren(kids, scope, out);
+  out.push(`</${qname}>`);
+}
+
+/** Renders an element assumed to sit inside one of our documents (the root prefixes in scope). */
+export function renderNode(node: XmlNode): string {
+  const out: string[] = [];
+  writeNode(node, ROOT_PREFIXES, out, '');
+  return out.join('');
+}
+
+/** A complete document: XML declaration and `root` carrying the standard prefix declarations
+ *  (for bodies such as mkcol-response, RFC 5689 §3.3, or mkcalendar-response, RFC 4791 §5.3.1). */
+export function xmlDocument(root: XmlNode): string {
+  const out: string[] = [XML_DECL];
+  writeNode(root, ROOT_PREFIXES, out, ROOT_XMLNS);
+  return out.join('');
+}
+
+function propXml(p: PropValue): string {
+  if (isRaw(p.value)) return p.value.raw;
+  const out: string[] = [];
+  writeNode({ name: p.name, children: p.value }, ROOT_PREFIXES, out, '');
+  return out.join('');
+}
+
+function errorNode(e: ErrorCondition): XmlNode {
+  return el(DAV.error, [el(e.name, e.children)]);
+}
+
+/** One `<d:propstat>` (RFC 4918 §14.22): prop, status, optional error and description. */
+export function propstatXml(ps: PropStat): string {
+  let s = `<d:propstat><d:prop>${ps.props.map(propXml).join('')}</d:prop><d:status>${statusLine(ps.status)}</d:status>`;
+  if (ps.error) s += renderNode(errorNode(ps.error));
+  if (ps.description !== undefined) s += `<d:responsedescription>${escapeText(ps.description)}</d:responsedescription>`;
+  return s + '</d:propstat>';
+}
+
+/** Opening of a streamed multistatus body (RFC 4918 §13). */
+export function multistatusStart(): string {
+  return `${XML_DECL}<d:multistatus${ROOT_XMLNS}>`;
+}
+
+/** One `<d:response>`: href, then propstats or status, then error and description (§14.24). */
+export function responseXml(r: ResponseEntry): string {
+  let s = `<d:response><d:href>${escapeText(encodeHref(r.href))}</d:href>`;
+  if (r.propstats && r.propstats.length > 0) s += r.propstats.map(propstatXml).join('');
+  else s += `<d:status>${statusLine(r.status ?? 200)}</d:status>`;
+  if (r.error) s += renderNode(errorNode(r.error));
+  if (r.description !== undefined) s += `<d:responsedescription>${escapeText(r.description)}</d:responsedescription>`;
+  return s + '</d:response>';
+}
+
+/** Closing of a multistatus; the sync-token follows the responses (RFC 6578 §6.2). */
+export function multistatusEnd(syncToken?: string, description?: string): string {
+  let s = '';
+  if (description !== undefined) s += `<d:responsedescription>${escapeText(description)}</d:responsedescription>`;
+  if (syncToken !== undefined) s += `<d:sync-token>${escapeText(syncToken)}</d:sync-token>`;
+  return s + '</d:multistatus>';
+}
+
+/** A complete multistatus body, for small responses that need no streaming. */
+export function multistatusXml(responses: readonly ResponseEntry[], syncToken?: string): string {
+  return multistatusStart() + responses.map(responseXml).join('') + multistatusEnd(syncToken);
+}
+
+/**
+ * A `<d:error>` body (RFC 4918 §16): the condition element with optional content, e.g.
+ * `errorXml(CALDAV.noUidConflict, [hrefNode(path)])`, and an optional human-readable message in
+ * Sundial's namespace (the error element allows any content). No condition gives `<d:error/>`.
+ */
+export function errorXml(conditionName?: ClarkName | null, children?: readonly XmlChild[] | string, description?: string): string {
+  const kids: XmlChild[] = [];
+  if (conditionName !== undefined && conditionName !== null) kids.push(el(conditionName, children));
+  if (description !== undefined) kids.push(el(SUNDIAL.message, description));
+  return xmlDocument(el(DAV.error, kids));
+}
