@@ -20,14 +20,19 @@ export const processIO: CliIO = {
   env: process.env,
 };
 
-/** Splits "--data DIR"-style server options from the command's own arguments. */
-export function splitArgs(args: string[]): { positional: string[]; flags: string[] } {
+/**
+ * Splits "--data DIR"-style server options from the command's own arguments. `booleans` names the
+ * command's own flags that take no value (e.g. --admin), so `user add --admin bob` keeps "bob" as
+ * a positional argument instead of reading it as the flag's value.
+ */
+export function splitArgs(args: string[], booleans: readonly string[] = []): { positional: string[]; flags: string[] } {
   const positional: string[] = [];
   const flags: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a.startsWith('--')) {
       flags.push(a);
+      if (booleans.includes(a)) continue;
       if (!a.includes('=') && i + 1 < args.length && !args[i + 1]!.startsWith('--')) flags.push(args[++i]!);
     } else positional.push(a);
   }

@@ -1,4 +1,5 @@
 // sundial migrate — applies pending schema migrations (the server also does this at start).
+import fs from 'node:fs';
 import { loadConfig } from '../config.js';
 import { databasePath } from '../server.js';
 import { migrateDatabase } from '../store/sqlite/index.js';
@@ -6,6 +7,8 @@ import type { CliIO } from './context.js';
 
 export async function migrateCommand(args: string[], io: CliIO): Promise<number> {
   const config = loadConfig(io.env, args);
+  // Like the server and the other commands (openStore), create the data directory when missing.
+  fs.mkdirSync(config.dataDir, { recursive: true });
   const applied = migrateDatabase(databasePath(config));
   io.out(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
   return 0;

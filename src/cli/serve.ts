@@ -12,16 +12,29 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
   }
   const config = loadConfig(io.env, args);
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log, { print: io.err });
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info({ signal }, 'signal received');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      server.stop().then(resolve, (err) => { log.error({ err }, 'shutdown failed'); resolve(); });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  // The handlers go in before the server starts: a SIGTERM arriving during startup, or right after
+  // "Sundial listening" is logged, must still shut down gracefully rather than kill the process
+  // (Node's default action) with the database open.
+  let signalled = false;
+  let wake = () => {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'signal received');
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    signalled = true;
+    wake();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let server;
+  try {
+    server = await startServer(config, log, { print: io.err });
+  } catch (err) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    throw err;
+  }
+  if (!signalled) await new Promise<void>((resolve) => { wake = resolve; });
+  await server.stop().catch((err: unknown) => log.error({ err }, 'shutdown failed'));
   return 0;
 }

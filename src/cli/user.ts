@@ -14,10 +14,15 @@ export const userUsage = `Usage:
 const VALID_NAME = /^[^\s/\\:]{1,64}$/;
 
 export async function userCommand(args: string[], io: CliIO, readPassword: () => Promise<string> = readNewPassword): Promise<number> {
-  const { positional, flags } = splitArgs(args);
+  const { positional, flags } = splitArgs(args, ['--admin']);
   const admin = flags.includes('--admin');
   const serverFlags = flags.filter((f) => f !== '--admin');
-  const [sub, name] = positional;
+  const [sub, name, ...extra] = positional;
+  // A password is never taken from the command line (ps and shell history would show it), and an
+  // ignored extra argument would let `user add dave secret123` create dave with another password.
+  // The argument is not echoed: it may well be a password.
+  if (extra.length || (sub === 'list' && name !== undefined)) throw new UsageError(`too many arguments (passwords are read from a prompt or stdin, never from arguments)\n\n${userUsage}`);
+  if (admin && sub !== 'add') throw new UsageError(`--admin only applies to "user add"\n\n${userUsage}`);
   const needName = () => {
     if (!name) throw new UsageError(userUsage);
     return name;

@@ -14,7 +14,7 @@ export function allowedMethods(r: Resource): string[] {
     case 'home':
       return [...READ, 'PROPPATCH', 'MKCOL', 'MKCALENDAR'];
     case 'calendar': case 'collection':
-      return [...READ, 'PROPPATCH', 'DELETE', 'COPY', 'MOVE', 'MKCOL', 'MKCALENDAR', 'PUT'];
+      return [...READ, 'PROPPATCH', 'DELETE', 'COPY', 'MOVE'];
     case 'object':
       return [...READ, 'PROPPATCH', 'PUT', 'DELETE', 'COPY', 'MOVE'];
     case 'missing':

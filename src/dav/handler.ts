@@ -7,11 +7,29 @@ import { allowedMethods } from './allow.js';
 import { DavError, methodNotAllowed, notFound } from './errors.js';
 import { options } from './methods/options.js';
 import { propfind } from './methods/propfind.js';
+import { proppatch } from './methods/proppatch.js';
+import { get } from './methods/get.js';
+import { put } from './methods/put.js';
+import { del } from './methods/delete.js';
+import { mkcol } from './methods/mkcol.js';
+import { mkcalendar } from './methods/mkcalendar.js';
+import { copyMove } from './methods/copy-move.js';
+import { report } from './methods/report.js';
 import './properties/index.js';
 
 const handlers: Record<string, MethodHandler> = {
   OPTIONS: options,
   PROPFIND: propfind,
+  PROPPATCH: proppatch,
+  GET: get,
+  HEAD: get,
+  PUT: put,
+  DELETE: del,
+  MKCOL: mkcol,
+  MKCALENDAR: mkcalendar,
+  COPY: copyMove,
+  MOVE: copyMove,
+  REPORT: report,
 };
 
 export function registerMethod(method: string, handler: MethodHandler): void {

@@ -21,8 +21,11 @@ export type Resource =
   /** A plain WebDAV collection (owner only). `segments` is its path below the home. */
   | (Base & { kind: 'collection'; user: User; collection: Collection; segments: string[] })
   | (Base & { kind: 'object'; user: User; parent: CollectionResource; meta: ObjectMeta; name: string })
-  /** Nothing there yet, but the parent exists: the target of PUT, MKCOL, MKCALENDAR, MOVE. */
-  | (Base & { kind: 'missing'; user: User; parent: ParentResource; name: string });
+  /**
+   * Nothing there: the target of PUT, MKCOL, MKCALENDAR, COPY, MOVE. `parent` is null when the
+   * parent does not exist either (those methods then answer 409, RFC 4918 §9.7.1, §9.3.1).
+   */
+  | (Base & { kind: 'missing'; user: User; parent: ParentResource | null; name: string });
 
 export type CollectionResource = Extract<Resource, { kind: 'calendar' | 'collection' }>;
 export type ParentResource = Extract<Resource, { kind: 'home' | 'calendar' | 'collection' }>;
@@ -34,7 +37,7 @@ export function accessOf(r: Resource): Access | 'none' {
   switch (r.kind) {
     case 'calendar': return r.access;
     case 'object': return accessOf(r.parent);
-    case 'missing': return accessOf(r.parent);
+    case 'missing': return r.parent ? accessOf(r.parent) : 'owner';
     case 'collection': case 'home': return 'owner';
     case 'principal': return 'read';
     default: return 'read';
@@ -72,8 +75,8 @@ export async function resolve(store: Store, user: User, rawPath: string): Promis
   } else {
     const plain = await store.findCollection(user.id, null, first);
     if (!plain || plain.kind !== 'plain') {
-      if (segs.length === 1) return { kind: 'missing', user, parent: home, name: first, href: homeMemberHref(user.username, [first], parsed.trailingSlash) };
-      throw notFound();
+      const last = segs[segs.length - 1]!;
+      return { kind: 'missing', user, parent: segs.length === 1 ? home : null, name: last, href: homeMemberHref(user.username, segs, parsed.trailingSlash) };
     }
     current = { kind: 'collection', user, collection: plain, segments: [first], href: homeMemberHref(user.username, [first], true) };
   }
@@ -91,7 +94,7 @@ export async function resolve(store: Store, user: User, rawPath: string): Promis
     }
     const segments = current.kind === 'collection' ? [...current.segments, seg] : [first, seg];
     const meta = await store.getObjectMeta(coll.id, seg);
-    if (!last) throw notFound();
+    if (!last) return { kind: 'missing', user, parent: null, name: segs[segs.length - 1]!, href: homeMemberHref(user.username, segs, parsed.trailingSlash) };
     if (meta) return { kind: 'object', user, parent: current, meta, name: seg, href: homeMemberHref(user.username, segments, false) };
     return { kind: 'missing', user, parent: current, name: seg, href: homeMemberHref(user.username, segments, parsed.trailingSlash) };
   }

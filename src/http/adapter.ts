@@ -17,7 +17,8 @@ export function toDavRequest(ctx: Context): DavRequest {
       consumed = true;
       return readBody(ctx, limit, tooLarge);
     },
-    origin: ctx.origin,
+    // Koa 3 no longer delegates ctx.origin; build it from the (proxy-aware) protocol and host.
+    origin: `${ctx.protocol}://${ctx.host}`,
     user: ctx.state.user,
   };
 }

@@ -87,9 +87,9 @@ export class ZoneTable {
   rangeOf(t: ICAL.Time, tzid: string | null): OffsetRange {
     if (t.isDate) return FLOATING;
     const declared = tzid === null ? undefined : this.zones.get(tzid);
-    if (declared) return declared;
-    if (t.zone === ICAL.Timezone.utcTimezone) return UTC; // 'Z' suffix, or TZID=UTC/GMT
-    return FLOATING;
+    if (t.zone !== ICAL.Timezone.utcTimezone) return declared ?? FLOATING;
+    // 'Z' suffix or TZID=UTC/GMT; a clashing VTIMEZONE of that name only widens the range.
+    return declared ? { min: Math.min(declared.min, 0), max: Math.max(declared.max, 0) } : UTC;
   }
 
   instant(t: ICAL.Time, tzid: string | null): Instant {

@@ -76,6 +76,8 @@ export interface CollectionInit {
   order?: number | null;
   timezone?: string | null;
   components?: ComponentType[];
+  /** Initial dead properties (extended MKCOL, MKCALENDAR), stored in the same transaction. */
+  deadProperties?: DeadProperty[];
 }
 
 /** Writable collection properties; undefined leaves a field alone, null clears it. */
@@ -277,8 +279,12 @@ export interface Store {
   // Keyed by (collection, object name); name '' is the collection itself. They follow their
   // resource through MOVE and COPY and disappear with it.
   getDeadProperties(collectionId: number, name: string): Promise<DeadProperty[]>;
-  /** Sets (xml non-null) and removes (xml null) properties in one transaction; records a change. */
-  patchDeadProperties(collectionId: number, name: string, ops: { name: string; xml: string | null }[]): Promise<void>;
+  /**
+   * Sets (xml non-null) and removes (xml null) dead properties and, for a collection (name ''),
+   * applies a patch of its live properties, all in one transaction (PROPPATCH is atomic,
+   * RFC 4918 §9.2); records one change. Throws NotFound.
+   */
+  patchDeadProperties(collectionId: number, name: string, ops: { name: string; xml: string | null }[], live?: CollectionPatch): Promise<void>;
 
   // --- subscription feeds (SPEC "Subscription feeds") -----------------------------------------
   createFeedToken(init: FeedTokenInit): Promise<FeedToken>;

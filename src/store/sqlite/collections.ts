@@ -3,7 +3,7 @@
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
 import { Conflict, NotFound } from '../errors.js';
-import type { Collection, CollectionKind, ComponentType, Store } from '../types.js';
+import type { CollectionPatch, Collection, CollectionKind, ComponentType, Store } from '../types.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Ctx } from './context.js';
 import type { Homes } from './instances.js';
@@ -83,15 +83,8 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
     RETURNING ${cols}`);
   const insertOwnerInstance = db.prepare(`
     INSERT INTO instances (user_id, collection_id, uri, access, sync_enabled, changed_seq) VALUES (?, ?, ?, 'owner', 1, ?)`);
-  // One static statement for every patch: a flag per field says whether to touch it.
-  const update = db.prepare(`
-    UPDATE collections SET
-      displayname = CASE WHEN @setDisplayName THEN @displayName ELSE displayname END,
-      description = CASE WHEN @setDescription THEN @description ELSE description END,
-      color       = CASE WHEN @setColor THEN @color ELSE color END,
-      sort_order  = CASE WHEN @setOrder THEN @order ELSE sort_order END,
-      timezone    = CASE WHEN @setTimezone THEN @timezone ELSE timezone END
-    WHERE id = @id`);
+  const patchRow = collectionPatcher(ctx);
+  const insertDead = db.prepare("INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, '', ?, ?)");
   const subtree = db.prepare(`
     WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
     SELECT id FROM t`).pluck();
@@ -150,6 +143,7 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
           now: now(),
         }) as CollectionRow;
         if (init.kind === 'calendar') insertOwnerInstance.run(ownerId, row.id, init.uri, seq);
+        for (const p of init.deadProperties ?? []) insertDead.run(row.id, p.name, p.xml);
         if (parentId !== null) log.record(parentId, init.uri, false, seq);
         return toCollection(row);
       });
@@ -172,19 +166,7 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
     async updateCollection(id, patch) {
       return ctx.write(() => {
         must(id);
-        update.run({
-          id,
-          setDisplayName: bit(patch.displayName !== undefined),
-          displayName: patch.displayName ?? null,
-          setDescription: bit(patch.description !== undefined),
-          description: patch.description ?? null,
-          setColor: bit(patch.color !== undefined),
-          color: patch.color ?? null,
-          setOrder: bit(patch.order !== undefined),
-          order: patch.order ?? null,
-          setTimezone: bit(patch.timezone !== undefined),
-          timezone: patch.timezone ?? null,
-        });
+        patchRow(id, patch);
         // Name '' = the collection itself: getctag/sync token move (and with them the token of
         // every home listing it), but sync-collection reports no member.
         log.record(id, '', false, ctx.nextSeq());
@@ -223,5 +205,33 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
         return toCollection(must(id));
       });
     },
+  };
+}
+
+/** Applies a live-property patch to a collection row; call inside a write transaction. */
+export function collectionPatcher({ db }: Ctx): (id: number, patch: CollectionPatch) => void {
+  // One static statement for every patch: a flag per field says whether to touch it.
+  const update = db.prepare(`
+    UPDATE collections SET
+      displayname = CASE WHEN @setDisplayName THEN @displayName ELSE displayname END,
+      description = CASE WHEN @setDescription THEN @description ELSE description END,
+      color       = CASE WHEN @setColor THEN @color ELSE color END,
+      sort_order  = CASE WHEN @setOrder THEN @order ELSE sort_order END,
+      timezone    = CASE WHEN @setTimezone THEN @timezone ELSE timezone END
+    WHERE id = @id`);
+  return (id, patch) => {
+    update.run({
+      id,
+      setDisplayName: bit(patch.displayName !== undefined),
+      displayName: patch.displayName ?? null,
+      setDescription: bit(patch.description !== undefined),
+      description: patch.description ?? null,
+      setColor: bit(patch.color !== undefined),
+      color: patch.color ?? null,
+      setOrder: bit(patch.order !== undefined),
+      order: patch.order ?? null,
+      setTimezone: bit(patch.timezone !== undefined),
+      timezone: patch.timezone ?? null,
+    });
   };
 }

@@ -5,6 +5,7 @@ import { NotFound } from '../errors.js';
 import type { DeadProperty, Store } from '../types.js';
 import type { ChangeLog } from './changes.js';
 import type { Ctx } from './context.js';
+import { collectionPatcher } from './collections.js';
 
 /** Helpers for objects.ts, called inside its write transactions. */
 export interface DeadPropertyRows {
@@ -37,15 +38,17 @@ export function deadProperties(ctx: Ctx, log: ChangeLog): DeadPropertyMethods {
     INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, ?, ?, ?)
     ON CONFLICT (collection_id, name, prop_name) DO UPDATE SET xml = excluded.xml`);
   const remove = db.prepare('DELETE FROM dead_properties WHERE collection_id = ? AND name = ? AND prop_name = ?');
+  const patchCollection = collectionPatcher(ctx);
 
   return {
     async getDeadProperties(collectionId, name): Promise<DeadProperty[]> {
       return list.all(collectionId, name) as DeadProperty[];
     },
-    async patchDeadProperties(collectionId, name, ops) {
+    async patchDeadProperties(collectionId, name, ops, live) {
       ctx.write(() => {
         if (!collectionExists.get(collectionId)) throw new NotFound(`collection ${collectionId}`);
         if (name !== '' && !objectExists.get(collectionId, name)) throw new NotFound(`object ${name}`);
+        if (live && name === '') patchCollection(collectionId, live);
         for (const op of ops) {
           if (op.xml === null) remove.run(collectionId, name, op.name);
           else set.run(collectionId, name, op.name, op.xml);

@@ -1,0 +1,61 @@
+// Shared by MKCOL (RFC 5689) and MKCALENDAR (RFC 4791 §5.3.1): validate the initial properties
+// against a provisional resource, refuse them all with a *-response body naming each failure,
+// or create the collection with its live and dead properties in one store transaction.
+import { CALDAV } from '../xml/names.js';
+import { xmlDocument, el, propstatXml } from '../xml/serialize.js';
+import type { Collection, ComponentType } from '../store/types.js';
+import type { DavResponse, DavServices } from './context.js';
+import type { ParentResource, Resource } from './resources.js';
+import { parseInstructions, validateInstructions, failureStats } from './methods/proppatch.js';
+import { translated } from './store-errors.js';
+import { requireWrite } from './privileges.js';
+import { forbidden } from './errors.js';
+
+const COMPONENTS: readonly ComponentType[] = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VAVAILABILITY'];
+
+export async function createCollectionWithProps(
+  svc: DavServices,
+  target: Extract<Resource, { kind: 'missing' }>,
+  parent: ParentResource,
+  kind: 'calendar' | 'plain',
+  instructions: ReturnType<typeof parseInstructions>,
+  responseName: string,
+): Promise<DavResponse> {
+  requireWrite(parent, 'bind');
+  if (parent.kind === 'calendar') throw forbidden('Collections cannot be created inside a calendar');
+  const now = new Date().toISOString();
+  const provisional: Collection = {
+    id: 0, ownerId: target.user.id, parentId: parent.kind === 'collection' ? parent.collection.id : null, uri: target.name, kind,
+    displayName: null, description: null, color: null, order: null, timezone: null, components: [], syncSeq: 0, objectCount: 0, createdAt: now, modifiedAt: now,
+  };
+  const provisionalResource: Resource = kind === 'calendar'
+    ? { kind: 'calendar', user: target.user, collection: provisional, access: 'owner', href: target.href, instance: { userId: target.user.id, collection: provisional, uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 } }
+    : { kind: 'collection', user: target.user, collection: provisional, segments: [], href: target.href };
+
+  // supported-calendar-component-set is protected afterwards but settable at creation (§5.2.3).
+  let components: ComponentType[] | undefined;
+  const failures = new Map<string, { status: number; condition?: string; message: string }>();
+  const rest = instructions.filter((i) => {
+    if (i.name !== CALDAV.supportedCalendarComponentSet || kind !== 'calendar') return true;
+    const names = (i.element?.children ?? []).filter((c) => c.name === CALDAV.comp).map((c) => (c.attrs.name ?? '').toUpperCase());
+    if (names.length === 0 || names.some((n) => !COMPONENTS.includes(n as ComponentType))) {
+      failures.set(i.name, { status: 403, condition: CALDAV.supportedCalendarComponent, message: 'unsupported component in supported-calendar-component-set' });
+    } else components = [...new Set(names)] as ComponentType[];
+    return false;
+  });
+  const outcome = validateInstructions(provisionalResource, rest);
+  for (const [k, v] of outcome.failures) failures.set(k, v);
+  if (failures.size > 0) {
+    const body = xmlDocument(el(responseName, [{ raw: failureStats(instructions, failures).map(propstatXml).join('') }]));
+    return { status: 403, headers: { 'Content-Type': 'application/xml; charset=utf-8' }, body };
+  }
+  await translated(() => svc.store.createCollection(target.user.id, {
+    uri: target.name,
+    kind,
+    parentId: provisional.parentId,
+    ...outcome.live,
+    ...(components ? { components } : {}),
+    deadProperties: outcome.dead.filter((d): d is { name: string; xml: string } => d.xml !== null),
+  }));
+  return { status: 201, headers: { 'Content-Length': '0' }, body: null };
+}

@@ -1,0 +1,115 @@
+// COPY and MOVE (RFC 4918 §9.8, §9.9) of objects and collections within the user's own tree.
+// Destination must be on this server and reachable by the user; Overwrite (default T) decides
+// what happens to an existing target (F → 412); a missing parent of the target is 409.
+// Objects moved or copied into a calendar are validated as calendar data there (RFC 4791 §5.3.2).
+import type { DavRequest, DavServices, MethodHandler } from '../context.js';
+import { DavError, badRequest, conflict, forbidden, preconditionFailed, supportedCalendarComponent } from '../errors.js';
+import { depthOf } from '../depth.js';
+import { hrefToPath } from '../paths.js';
+import { requireOwner, requireWrite } from '../privileges.js';
+import { resolve, type CollectionResource, type ParentResource, type Resource } from '../resources.js';
+import { translated } from '../store-errors.js';
+import { calendarObjectInput } from '../calendar-objects.js';
+import type { Collection } from '../../store/types.js';
+
+async function destinationOf(req: DavRequest, svc: DavServices): Promise<Resource> {
+  const header = req.header('destination');
+  if (!header) throw badRequest('Destination header required');
+  const path = hrefToPath(header, req.origin);
+  if (path === null) throw new DavError(502, null, 'Destination is on another server');
+  return resolve(svc.store, req.user, path);
+}
+
+function overwriteOf(req: DavRequest): boolean {
+  const raw = req.header('overwrite')?.trim().toUpperCase();
+  if (raw === undefined || raw === 'T') return true;
+  if (raw === 'F') return false;
+  throw badRequest('Overwrite must be T or F');
+}
+
+/** Removes whatever is at `dest` so a collection can take its place (Overwrite: T, §9.8.4). */
+async function clearTarget(svc: DavServices, dest: Resource): Promise<void> {
+  if (dest.kind === 'object') await translated(() => svc.store.deleteObject(dest.parent.collection.id, dest.name));
+  else if (dest.kind === 'collection') await translated(() => svc.store.deleteCollection(dest.collection.id));
+  else if (dest.kind === 'calendar') {
+    requireOwner(dest);
+    await translated(() => svc.store.deleteCollection(dest.collection.id));
+  } else throw forbidden('The destination cannot be replaced');
+}
+
+function isInside(child: Resource, ancestorHref: string): boolean {
+  return child.href.startsWith(ancestorHref) && child.href !== ancestorHref;
+}
+
+/** The collection holding an existing collection resource (its href minus the last segment). */
+async function parentOf(svc: DavServices, req: DavRequest, r: Resource): Promise<ParentResource | null> {
+  const parent = await resolve(svc.store, req.user, encodeURI(r.href.replace(/[^/]+\/$/, '')));
+  return parent.kind === 'home' || parent.kind === 'calendar' || parent.kind === 'collection' ? parent : null;
+}
+
+export const copyMove: MethodHandler = async (req, svc, source) => {
+  const move = req.method === 'MOVE';
+  const overwrite = overwriteOf(req);
+  const depth = depthOf(req, 'infinity');
+  if (source.kind === 'missing') throw new DavError(404, null, 'No resource at this URL');
+  const dest = await destinationOf(req, svc);
+  if (dest.href.replace(/\/$/, '') === source.href.replace(/\/$/, '')) throw forbidden('Source and destination are the same resource');
+  const destParent = dest.kind === 'missing' || dest.kind === 'object' ? dest.parent : await parentOf(svc, req, dest);
+  if (destParent === null) throw conflict('The destination\'s parent collection does not exist');
+  const existed = dest.kind !== 'missing';
+  if (existed && !overwrite) throw preconditionFailed('The destination exists and Overwrite is F');
+  const destName = dest.kind === 'object' ? dest.name : dest.kind === 'missing' ? dest.name : (dest as CollectionResource).collection.uri;
+  requireWrite(destParent, 'bind');
+
+  if (source.kind === 'object') {
+    if (move) requireWrite(source.parent, 'unbind');
+    if (destParent.kind === 'home') throw forbidden('Resources go into a calendar or collection, not directly into the home');
+    if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
+    const from = source.parent.collection;
+    const to = destParent.collection;
+    const hrefOf = (n: string) => destParent.href + n;
+    if (to.kind === 'calendar' && from.kind !== 'calendar') {
+      // Plain data entering a calendar must be a valid calendar object.
+      const obj = await svc.store.getObject(from.id, source.name);
+      if (!obj) throw new DavError(404, null, 'Source vanished');
+      const input = calendarObjectInput(to, destName, obj.data);
+      await translated(() => svc.store.putObject(to.id, input), hrefOf);
+      if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
+    } else {
+      if (to.kind === 'calendar' && source.meta.componentType && !to.components.includes(source.meta.componentType)) {
+        throw supportedCalendarComponent(`${source.meta.componentType} is not supported by the destination calendar`);
+      }
+      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName) : svc.store.copyObject(from.id, source.name, to.id, destName)), hrefOf);
+    }
+    return { status: existed ? 204 : 201, body: null };
+  }
+
+  if (source.kind !== 'calendar' && source.kind !== 'collection') throw forbidden('This resource cannot be copied or moved');
+  if (isInside(dest, source.href)) throw forbidden('A collection cannot be copied or moved into itself');
+  if (destParent.kind === 'calendar') throw forbidden('Collections cannot be placed inside a calendar');
+  if (source.kind === 'calendar' && destParent.kind !== 'home') throw forbidden('Calendars stay directly in the calendar home');
+  if (existed) await clearTarget(svc, dest);
+  const parentId = destParent.kind === 'collection' ? destParent.collection.id : null;
+  if (move) {
+    requireOwner(source);
+    await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName));
+  } else {
+    if (depth === '1') throw badRequest('COPY of a collection takes Depth 0 or infinity');
+    await copyTree(svc, source.collection, parentId, destName, depth === 'infinity');
+  }
+  return { status: existed ? 204 : 201, body: null };
+};
+
+/** COPY of a collection: the collection with its dead properties and, for Depth infinity, everything below. */
+async function copyTree(svc: DavServices, src: Collection, parentId: number | null, uri: string, deep: boolean): Promise<void> {
+  const store = svc.store;
+  const dead = await store.getDeadProperties(src.id, '');
+  const created = await translated(() => store.createCollection(src.ownerId, {
+    uri, kind: src.kind, parentId,
+    displayName: src.displayName, description: src.description, color: src.color, order: src.order, timezone: src.timezone,
+    components: src.components, deadProperties: dead,
+  }));
+  if (!deep) return;
+  for (const meta of await store.listObjects(src.id)) await translated(() => store.copyObject(src.id, meta.name, created.id, meta.name));
+  for (const child of await store.listChildCollections(src.ownerId, src.id)) await copyTree(svc, child, created.id, child.uri, true);
+}

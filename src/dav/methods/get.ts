@@ -1,0 +1,45 @@
+// GET and HEAD (RFC 4918 §9.4, RFC 9110 §9.3.1): an object exactly as it was PUT (so the ETag from
+// PUT stays valid, SPEC), or a whole calendar as one iCalendar file. Conditional GET honours
+// If-None-Match / If-Modified-Since (304) and If-Match (412).
+import type { DavResponse, MethodHandler } from '../context.js';
+import { checkRead } from '../conditional.js';
+import { notFound } from '../errors.js';
+import { httpDate } from '../properties/values.js';
+import { mergeCalendar } from '../../ical/merge.js';
+
+export const get: MethodHandler = async (req, svc, resource): Promise<DavResponse> => {
+  const head = req.method === 'HEAD';
+  if (resource.kind === 'object') {
+    const obj = await svc.store.getObject(resource.parent.collection.id, resource.name);
+    if (!obj) throw notFound();
+    const headers: Record<string, string> = {
+      'Content-Type': obj.contentType,
+      ETag: obj.etag,
+      'Last-Modified': httpDate(obj.modifiedAt),
+      'Content-Length': String(obj.data.length),
+    };
+    if (checkRead(req, obj.etag, obj.modifiedAt) === 'not-modified') return { status: 304, headers: { ETag: obj.etag }, body: null };
+    return { status: 200, headers, body: head ? null : obj.data };
+  }
+  if (resource.kind === 'calendar') {
+    // The whole calendar as one VCALENDAR (what "export" and subscription-style clients expect).
+    // The collection's token doubles as the ETag: it changes with every write in the calendar.
+    const etag = `"cal-${resource.collection.syncSeq}"`;
+    const headers = { 'Content-Type': 'text/calendar; charset=utf-8', ETag: etag, 'Last-Modified': httpDate(resource.collection.modifiedAt) };
+    if (checkRead(req, etag, resource.collection.modifiedAt) === 'not-modified') return { status: 304, headers: { ETag: etag }, body: null };
+    if (head) return { status: 200, headers, body: null };
+    const collection = resource.collection;
+    const store = svc.store;
+    async function* bodies() {
+      for (const meta of await store.listObjects(collection.id)) {
+        const obj = await store.getObject(collection.id, meta.name);
+        if (obj) yield obj.data.toString('utf8');
+      }
+    }
+    return { status: 200, headers, body: mergeCalendar(bodies(), { name: collection.displayName ?? collection.uri }) };
+  }
+  // Collections that are not calendars have no representation of their own; a short text keeps
+  // browsers and generic WebDAV clients informed.
+  const text = `Sundial WebDAV collection ${resource.href}\n`;
+  return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) }, body: head ? null : text };
+};

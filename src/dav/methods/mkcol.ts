@@ -1,0 +1,43 @@
+// MKCOL (RFC 4918 §9.3) and extended MKCOL (RFC 5689): a plain WebDAV collection, or — when the
+// requested resourcetype includes CALDAV:calendar — a calendar with initial properties.
+// A body that is not an extended-MKCOL request is 415 (§9.3: "unsupported request body").
+import { CALDAV, DAV } from '../../xml/names.js';
+import { XmlError, parseXml } from '../../xml/parse.js';
+import type { MethodHandler } from '../context.js';
+import { DavError, badRequest, calendarCollectionLocationOk, conflict, methodNotAllowed, unsupportedMediaType } from '../errors.js';
+import { parseInstructions } from './proppatch.js';
+import { createCollectionWithProps } from '../create-collection.js';
+
+export const mkcol: MethodHandler = async (req, svc, resource) => {
+  if (resource.kind !== 'missing') throw methodNotAllowed('OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, DELETE, COPY, MOVE', 'Something already exists at this URL');
+  const raw = await req.body(svc.config.maxXmlSize, () => new DavError(413, null, 'MKCOL body too large'));
+  let instructions: ReturnType<typeof parseInstructions> = [];
+  let calendar = false;
+  if (raw.length > 0) {
+    const type = req.header('content-type') ?? '';
+    if (!/xml/i.test(type)) throw unsupportedMediaType('MKCOL accepts no body other than an extended MKCOL request');
+    let root;
+    try {
+      root = parseXml(raw.toString('utf8'));
+    } catch (err) {
+      if (err instanceof XmlError) throw badRequest(`Malformed XML: ${err.message}`);
+      throw err;
+    }
+    if (root.name !== DAV.mkcol) throw unsupportedMediaType('Expected a DAV:mkcol body (RFC 5689)');
+    instructions = parseInstructions(root, 'mkcol');
+    const rt = instructions.find((i) => i.name === DAV.resourcetype);
+    if (rt?.element) {
+      const types = rt.element.children.map((c) => c.name);
+      if (types.some((t) => t !== DAV.collection && t !== CALDAV.calendar)) {
+        throw new DavError(403, DAV.validResourcetype, 'Only collections and calendars can be created');
+      }
+      calendar = types.includes(CALDAV.calendar);
+    }
+    instructions = instructions.filter((i) => i.name !== DAV.resourcetype);
+  }
+  const parent = resource.parent;
+  if (parent === null) throw conflict('The parent collection does not exist');
+  if (calendar && parent.kind !== 'home') throw calendarCollectionLocationOk('Calendars are created directly in the calendar home');
+  if (parent.kind === 'calendar') throw calendarCollectionLocationOk('Collections cannot be created inside a calendar');
+  return createCollectionWithProps(svc, resource, parent, calendar ? 'calendar' : 'plain', instructions, DAV.mkcolResponse);
+};

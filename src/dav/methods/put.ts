@@ -1,0 +1,48 @@
+// PUT (RFC 4918 §9.7, RFC 4791 §5.3.2): create or replace a resource. Into a calendar the body
+// must be one valid calendar object resource (one component type, one UID, no METHOD) of a
+// supported component, with a UID no other resource of the calendar holds; into a plain
+// collection anything goes. If-Match / If-None-Match are enforced by the store inside the write
+// transaction, so of two writers holding the same ETag exactly one wins (SPEC).
+import type { MethodHandler } from '../context.js';
+import { DavError, conflict, maxResourceSize, methodNotAllowed, supportedCalendarData } from '../errors.js';
+import { checkWriteOnMissing, writeConditions } from '../conditional.js';
+import { requireWrite } from '../privileges.js';
+import { translated } from '../store-errors.js';
+import { calendarObjectInput } from '../calendar-objects.js';
+import type { ObjectInput } from '../../store/types.js';
+
+export const put: MethodHandler = async (req, svc, resource) => {
+  if (resource.kind !== 'object' && resource.kind !== 'missing') throw methodNotAllowed('OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, DELETE, COPY, MOVE', 'PUT is not allowed on a collection');
+  const parent = resource.parent;
+  if (parent === null) throw conflict('The parent collection does not exist');
+  if (parent.kind === 'home') throw methodNotAllowed('MKCOL, MKCALENDAR', 'Resources go into a calendar or collection, not directly into the home');
+  if (resource.kind === 'missing' && resource.href.endsWith('/')) throw conflict('A PUT target cannot end in "/"');
+  requireWrite(resource, resource.kind === 'missing' ? 'bind' : 'write-content');
+  const cond = writeConditions(req);
+  if (resource.kind === 'missing') checkWriteOnMissing(req);
+
+  const collection = parent.collection;
+  const limit = svc.config.maxResourceSize;
+  const isCalendar = parent.kind === 'calendar';
+  const data = await req.body(limit, () => (isCalendar ? maxResourceSize(limit) : new DavError(413, null, `Resource larger than ${limit} bytes`)));
+  const contentType = req.header('content-type') ?? (isCalendar ? 'text/calendar' : 'application/octet-stream');
+  let input: ObjectInput;
+  if (isCalendar) {
+    // RFC 4791 §5.3.2.1 supported-calendar-data; a missing type or a generic binary type is
+    // read as iCalendar (some sync tools send none), anything else is refused.
+    if (!/^(text\/calendar|application\/octet-stream|text\/plain)\b/i.test(contentType)) throw supportedCalendarData(`Calendars hold text/calendar, not ${contentType}`);
+    input = calendarObjectInput(collection, resource.name, data);
+  } else {
+    input = { name: resource.name, data, contentType };
+  }
+  const result = await translated(() => svc.store.putObject(collection.id, input, cond), (name) => parent.href + name);
+  if (isCalendar && result.created) warnIfLarge(svc, collection.id, collection.objectCount + 1, collection.uri);
+  return { status: result.created ? 201 : 204, headers: { ETag: result.meta.etag, 'Last-Modified': new Date(result.meta.modifiedAt).toUTCString() }, body: null };
+};
+
+/** SPEC "Large calendars": one warning when a write takes a calendar past the threshold. */
+function warnIfLarge(svc: Parameters<MethodHandler>[1], collectionId: number, count: number, uri: string): void {
+  if (count === svc.config.largeCalendarThreshold + 1) {
+    svc.log.warn({ collectionId, calendar: uri, entries: count, threshold: svc.config.largeCalendarThreshold }, 'calendar passed the large-calendar threshold; devices may synchronize it slowly');
+  }
+}

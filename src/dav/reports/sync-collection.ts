@@ -1,0 +1,138 @@
+// sync-collection (RFC 6578): what changed in a collection since a token — changed members with
+// the requested properties, removed ones as 404 responses — and the new token. On the calendar
+// home, the members are the calendars listed there: added (or switched on), changed, and removed
+// (or switched off) ones (SPEC "Per-calendar synchronization"). An unknown token is 403
+// valid-sync-token, which makes Thunderbird and DAVx5 start over (CLIENTS.md §2.3, §3).
+import { DAV } from '../../xml/names.js';
+import { textOf, type XmlElement } from '../../xml/parse.js';
+import type { ResponseEntry } from '../../xml/serialize.js';
+import type { Change, ObjectMeta } from '../../store/types.js';
+import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import { DavError, badRequest, forbidden, validSyncToken } from '../errors.js';
+import { objectResource } from '../members.js';
+import { multistatus } from '../multistatus.js';
+import { propstatsFor } from '../propstats.js';
+import { parseSyncToken, syncTokenOf } from '../properties/values.js';
+import type { Resource } from '../resources.js';
+import { wantsMinimal } from '../prefer.js';
+import { translated } from '../store-errors.js';
+import { calendarDataExtra, reportPropRequest, wantsCalendarData } from './common.js';
+import { propContextFor } from '../methods/propfind.js';
+
+interface SyncRequest {
+  seq: number | null; // null = initial sync
+  limit: number | null;
+}
+
+function parseSyncRequest(root: XmlElement): SyncRequest {
+  const tokenEl = root.children.find((c) => c.name === DAV.syncToken);
+  const levelEl = root.children.find((c) => c.name === DAV.syncLevel);
+  if (!tokenEl) throw badRequest('sync-collection needs a sync-token element');
+  const level = levelEl ? textOf(levelEl).trim() : '1';
+  if (level !== '1' && level !== 'infinite') throw badRequest('sync-level must be 1 or infinite');
+  const token = textOf(tokenEl).trim();
+  let seq: number | null = null;
+  if (token !== '') {
+    seq = parseSyncToken(token);
+    if (seq === null) throw validSyncToken();
+  }
+  let limit: number | null = null;
+  const limitEl = root.children.find((c) => c.name === DAV.limit);
+  if (limitEl) {
+    const n = limitEl.children.find((c) => c.name === DAV.nresults);
+    const value = n ? Number(textOf(n).trim()) : NaN;
+    if (!Number.isInteger(value) || value < 1) throw badRequest('limit/nresults must be a positive integer');
+    limit = value;
+  }
+  return { seq, limit };
+}
+
+export async function syncCollection(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
+  const sync = parseSyncRequest(root);
+  const propReq = reportPropRequest(root);
+  if (target.kind === 'home') return syncHome(req, svc, target, sync, propReq);
+  if (target.kind !== 'calendar' && target.kind !== 'collection') throw forbidden('sync-collection is supported on calendars, collections and the calendar home');
+  const collection = target.collection;
+  const store = svc.store;
+  let changes: Change[];
+  let newSeq: number;
+  if (sync.seq === null) {
+    const all = await store.listObjects(collection.id);
+    changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
+    newSeq = collection.syncSeq;
+  } else {
+    const set = await translated(() => store.changesSince(collection.id, sync.seq!));
+    changes = set.changes;
+    newSeq = set.seq;
+  }
+  // RFC 6578 §3.6: past the client's limit, answer the first changes, a token that covers
+  // exactly those, and a 507 response for the collection itself.
+  let truncated = false;
+  if (sync.limit !== null && changes.length > sync.limit) {
+    // An initial listing has no order of changes to cut at, so it cannot be truncated with a
+    // token that covers exactly what was sent: refuse (§3.6 allows 507 here).
+    if (sync.seq === null) throw new DavError(507, DAV.numberOfMatchesWithinLimits, 'Too many members for the requested limit; synchronize without a limit');
+    changes = changes.slice(0, sync.limit);
+    newSeq = changes[changes.length - 1]!.seq;
+    truncated = true;
+  }
+  const withData = wantsCalendarData(propReq);
+  const minimal = wantsMinimal(req);
+  const ctx = await propContextFor(svc, []);
+  const metas = sync.seq === null ? null : await metasFor(svc, collection.id, changes);
+
+  async function* entries(): AsyncGenerator<ResponseEntry> {
+    const BATCH = 100;
+    for (let i = 0; i < changes.length; i += BATCH) {
+      const batch = changes.slice(i, i + BATCH);
+      const data = withData ? new Map((await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
+      for (const c of batch) {
+        const href = target.href + c.name;
+        const meta = c.deleted ? undefined : data ? data.get(c.name) : metas ? metas.get(c.name) : undefined;
+        const resolvedMeta = meta ?? (c.deleted || metas ? undefined : await store.getObjectMeta(collection.id, c.name) ?? undefined);
+        if (!resolvedMeta) {
+          yield { href, status: 404 };
+          continue;
+        }
+        const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'collection' }>, resolvedMeta);
+        const extra = data?.get(c.name);
+        yield { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra) } : {}) }) };
+      }
+    }
+    if (truncated) yield { href: target.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits } };
+  }
+  return multistatus(entries(), { syncToken: syncTokenOf(newSeq) });
+}
+
+async function metasFor(svc: DavServices, collectionId: number, changes: Change[]): Promise<Map<string, ObjectMeta>> {
+  const live = changes.filter((c) => !c.deleted);
+  if (live.length > 200) return new Map((await svc.store.listObjects(collectionId)).map((m) => [m.name, m]));
+  const out = new Map<string, ObjectMeta>();
+  for (const c of live) {
+    const m = await svc.store.getObjectMeta(collectionId, c.name);
+    if (m) out.set(c.name, m);
+  }
+  return out;
+}
+
+async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resource, { kind: 'home' }>, sync: SyncRequest, propReq: ReturnType<typeof reportPropRequest>): Promise<DavResponse> {
+  const store = svc.store;
+  const user = home.user;
+  const current = await store.homeSeq(user.id);
+  if (sync.seq !== null && sync.seq > current) throw validSyncToken();
+  const instances = await store.listInstances(user.id, { syncOnly: true });
+  const since = sync.seq ?? -1;
+  const changed = instances.filter((i) => i.changedSeq > since || i.collection.syncSeq > since);
+  const listed = new Set(instances.map((i) => i.uri));
+  const removed = sync.seq === null ? [] : (await store.homeChangesSince(user.id, sync.seq)).filter((t) => !listed.has(t.uri));
+  const ctx = await propContextFor(svc, [home]);
+  const minimal = wantsMinimal(req);
+  async function* entries(): AsyncGenerator<ResponseEntry> {
+    for (const i of changed) {
+      const r: Resource = { kind: 'calendar', user, instance: i, collection: i.collection, access: i.access, href: `${home.href}${i.uri}/` };
+      yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
+    }
+    for (const t of removed) yield { href: `${home.href}${t.uri}/`, status: 404 };
+  }
+  return multistatus(entries(), { syncToken: syncTokenOf(current) });
+}

@@ -1,0 +1,88 @@
+// PUT/COPY/MOVE validation of a calendar object resource (RFC 4791 §4.1, §5.3.2.1) and the
+// facts the store keeps in columns (UID, component type, first/last instance) so that queries
+// need not parse the object again.
+import type ICAL from 'ical.js';
+import { occurrenceBounds } from './bounds.js';
+import { CalendarDataError, asCalendarData } from './errors.js';
+import { decodeCalendarText, parseCalendar } from './parse.js';
+import { ZoneTable } from './timezone.js';
+
+export { CalendarDataError, type CalendarDataCondition } from './errors.js';
+
+export const COMPONENT_TYPES = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VAVAILABILITY'] as const;
+export type ComponentType = (typeof COMPONENT_TYPES)[number];
+
+export interface CalendarObjectInfo {
+  uid: string;
+  componentType: ComponentType;
+  /**
+   * Epoch ms bounds of all instances, for the time-range pre-filter only: a superset (floating
+   * and DATE values widened by ±14 h, alarms included), never exact. null = unbounded on that
+   * side (infinite RRULE, expansion cap hit, or no dates: "matches any range").
+   */
+  firstStart: number | null;
+  lastEnd: number | null;
+}
+
+export interface ValidateOptions {
+  /** The collection's supported-calendar-component-set, e.g. ['VEVENT', 'VTODO']. */
+  allowedComponents: readonly string[];
+  /** Inner RRULE iteration budget; past it the last end counts as unbounded. */
+  maxInstancesScan?: number;
+}
+
+const DEFAULT_MAX_INSTANCES_SCAN = 100_000;
+
+function isComponentType(name: string): name is ComponentType {
+  return (COMPONENT_TYPES as readonly string[]).includes(name);
+}
+
+function objectResource(message: string): CalendarDataError {
+  return new CalendarDataError('valid-calendar-object-resource', message);
+}
+
+function uidOf(comp: ICAL.Component): string {
+  const uids = new Set(comp.getAllProperties('uid').map((p) => String(p.getFirstValue() ?? '')));
+  uids.delete('');
+  const [uid, other] = [...uids];
+  if (uid === undefined) throw objectResource(`${comp.name.toUpperCase()} without UID`);
+  if (other !== undefined) throw objectResource('more than one UID');
+  return uid;
+}
+
+function inspect(vcal: ICAL.Component, opts: ValidateOptions): CalendarObjectInfo {
+  // A missing PRODID or VERSION is tolerated; another VERSION (vCalendar 1.0) is a different format.
+  const version = vcal.getFirstPropertyValue('version');
+  if (version !== null && String(version).trim() !== '2.0') {
+    throw new CalendarDataError('valid-calendar-data', `unsupported VERSION ${String(version)}`);
+  }
+  // §4.1: scheduling messages (iTIP) are not stored as calendar object resources.
+  if (vcal.hasProperty('method')) throw objectResource('METHOD is not allowed in a calendar object resource');
+
+  const zones = ZoneTable.takeFrom(vcal);
+  const components = vcal.getAllSubcomponents();
+  const [first] = components;
+  if (!first) throw objectResource('no calendar component');
+  const name = first.name.toUpperCase();
+  // §4.1: one component type per resource, VTIMEZONE aside.
+  if (components.some((c) => c.name !== first.name)) throw objectResource('more than one component type');
+  const allowed = opts.allowedComponents.some((c) => c.toUpperCase() === name);
+  if (!isComponentType(name) || !allowed) {
+    throw new CalendarDataError('supported-calendar-component', `${name} is not supported here`);
+  }
+  // §4.1: one UID per resource, shared by the master and its RECURRENCE-ID overrides.
+  const uids = new Set(components.map(uidOf));
+  const [uid] = uids;
+  if (uid === undefined || uids.size > 1) throw objectResource('more than one UID');
+
+  const budget = opts.maxInstancesScan ?? DEFAULT_MAX_INSTANCES_SCAN;
+  return { uid, componentType: name, ...occurrenceBounds(components, zones, budget) };
+}
+
+/**
+ * Validates one calendar object resource and extracts what the store indexes.
+ * Throws CalendarDataError (and nothing else) on bad input.
+ */
+export function validateCalendarObject(data: Buffer | string, opts: ValidateOptions): CalendarObjectInfo {
+  return asCalendarData('invalid iCalendar', () => inspect(parseCalendar(decodeCalendarText(data)), opts));
+}
