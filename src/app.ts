@@ -11,6 +11,10 @@ import { requestContext } from './http/request-context.js';
 import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
 import { DAV_CLASSES } from './dav/allow.js';
+import { apiRouter } from './web/api.js';
+import { Sessions } from './web/sessions.js';
+import { staticFiles } from './web/static-files.js';
+import { ApiError } from './http/errors.js';
 
 export interface AppDeps {
   config: Config;
@@ -70,12 +74,13 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     }
     return next();
   });
+  const sessions = new Sessions();
+  const api = apiRouter({ store, config, authenticator, sessions });
+  koa.use(api.routes());
+  koa.use(api.allowedMethods());
+  koa.use(staticFiles());
   koa.use(async (ctx) => {
-    if (ctx.path === '/' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
-      ctx.type = 'text/html; charset=utf-8';
-      ctx.body = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sundial</title></head><body><h1>Sundial</h1><p>CalDAV server. Point your calendar app at <code>/dav/</code>.</p></body></html>';
-      return;
-    }
+    if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');
     ctx.status = 404;
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = 'Not found';

@@ -142,8 +142,8 @@ users('user delete bob removes bob and, by cascade, his calendars', async ({ dir
   assert.match(res.stdout, /deleted user bob/);
   assert.is(await credentials(dir, 'bob'), null);
   assert.not.ok((await listed(env)).some((l) => l.startsWith('bob\t')));
-  // The schema relies on ON DELETE CASCADE, which works only with foreign_keys = ON in the
-  // connection that deleted: no orphan collection proves the store set the pragma.
+  // The schema relies on ON DELETE CASCADE, which works only with foreign keys enforced on the
+  // connection that deleted: no orphan collection shows the command's connection enforces them.
   const db = new Database(path.join(dir, 'sundial.db'), { readonly: true });
   try {
     assert.is(db.prepare('SELECT count(*) FROM collections WHERE owner_id = ?').pluck().get(bobId), 0);

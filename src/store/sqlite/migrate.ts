@@ -2,8 +2,9 @@
 // transaction together with its schema_migrations row, so a failed file leaves no trace and a
 // rerun applies exactly what is missing. Tests build their databases through this same code.
 import fs from 'node:fs';
+import { packageRoot } from '../../package-root.js';
+export { packageRoot };
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 
 type Database = BetterSqlite3.Database;
@@ -11,16 +12,6 @@ type Database = BetterSqlite3.Database;
 const FILE = /^(\d+)_[\w.-]+\.sql$/;
 
 /** The package root: the first directory above this file holding a package.json (works from src/ and dist/src/). */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = path.dirname(from);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-}
-
 export function schemaDir(): string {
   return path.join(packageRoot(), 'schema');
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Two-way vdirsyncer (Debian package `vdirsyncer`) round trip against a throw-away Sundial:
+# discovery, local → server and server → local creation, modification and deletion, a local
+# calendar created on the server by discovery (extended MKCOL), and an idempotent final sync.
+# Expects dist/ to be built (CI runs `npm ci` and `npm test` first).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ci-server.sh"
+
+USER_NAME=vds-user
+PASSWORD='vds-password-1'
+
+command -v vdirsyncer >/dev/null || { echo "vdirsyncer is not installed (apt-get install vdirsyncer)" >&2; exit 1; }
+ci_start_server "$USER_NAME" "$PASSWORD"
+
+LOCAL="$CI_TMP/local"
+mkdir -p "$LOCAL" "$CI_TMP/status"
+export VDIRSYNCER_CONFIG="$CI_TMP/vdirsyncer.conf"
+cat >"$VDIRSYNCER_CONFIG" <<CONF
+[general]
+status_path = "$CI_TMP/status/"
+
+[pair sundial]
+a = "sundial_remote"
+b = "sundial_local"
+collections = ["from a", "from b"]
+conflict_resolution = "a wins"
+
+[storage sundial_remote]
+type = "caldav"
+url = "$CI_BASE/"
+username = "$USER_NAME"
+password = "$PASSWORD"
+
+[storage sundial_local]
+type = "filesystem"
+path = "$LOCAL/"
+fileext = ".ics"
+CONF
+
+CHECKS=0
+pass() { CHECKS=$((CHECKS + 1)); echo "  ok $CHECKS - $*"; }
+fail() { echo "  FAILED - $*" >&2; exit 1; }
+
+HOME_URL="$CI_BASE/dav/calendars/$USER_NAME"
+http() { # http METHOD URL [curl args…] → prints the status code; body in $CI_TMP/body
+  local method="$1" url="$2"; shift 2
+  curl -sS -o "$CI_TMP/body" -w '%{http_code}' -u "$USER_NAME:$PASSWORD" -X "$method" "$@" "$url"
+}
+sync() { # runs `vdirsyncer sync`, output in $CI_TMP/sync.out (and on stdout)
+  vdirsyncer sync >"$CI_TMP/sync.out" 2>&1 || { cat "$CI_TMP/sync.out"; fail "vdirsyncer sync exited non-zero"; }
+  sed 's/^/    | /' "$CI_TMP/sync.out"
+}
+discover() {
+  # Answers "yes" to "Should vdirsyncer attempt to create it?" for collections missing on a side.
+  yes | vdirsyncer discover --no-list >"$CI_TMP/discover.out" 2>&1 || { cat "$CI_TMP/discover.out"; fail "vdirsyncer discover exited non-zero"; }
+  sed 's/^/    | /' "$CI_TMP/discover.out"
+}
+event() { # event UID SUMMARY → an iCalendar object with CRLF line ends
+  printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Sundial CI//vdirsyncer//EN\r\nBEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240102T100000Z\r\nDTEND:20240102T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' "$1" "$2"
+}
+local_file_of() { # local_file_of DIR UID → the local file holding that UID (empty if none)
+  grep -l -r --include='*.ics' "^UID:$2" "$1" 2>/dev/null | head -n 1 || true
+}
+
+echo "== discover and first sync =="
+discover
+sync
+# The user's calendars as vdirsyncer sees them: one local directory per server collection.
+mapfile -t CALS < <(find "$LOCAL" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+[[ ${#CALS[@]} -ge 1 ]] || fail "discovery created no local collection"
+CAL="${CALS[0]}"
+CAL_URL="$HOME_URL/$CAL"
+[[ "$(http PROPFIND "$CAL_URL/" -H 'Depth: 0')" == 207 ]] || fail "calendar $CAL_URL/ does not answer PROPFIND"
+pass "discovery mirrored the server calendar '$CAL' locally"
+
+echo "== local → server: create =="
+event ci-local-1 'Created locally' >"$LOCAL/$CAL/ci-local-1.ics"
+sync
+[[ "$(http GET "$CAL_URL/ci-local-1.ics")" == 200 ]] || fail "locally created event not on the server"
+grep -q 'SUMMARY:Created locally' "$CI_TMP/body" || fail "server copy has the wrong content"
+pass "a locally created event reached the server"
+
+echo "== local → server: modify =="
+event ci-local-1 'Changed locally' >"$LOCAL/$CAL/ci-local-1.ics"
+sync
+[[ "$(http GET "$CAL_URL/ci-local-1.ics")" == 200 ]] || fail "event vanished from the server"
+grep -q 'SUMMARY:Changed locally' "$CI_TMP/body" || fail "local change did not reach the server"
+pass "a local modification reached the server"
+
+echo "== server → local: create =="
+event ci-remote-1 'Created on the server' >"$CI_TMP/remote.ics"
+[[ "$(http PUT "$CAL_URL/ci-remote-1.ics" -H 'Content-Type: text/calendar; charset=utf-8' -H 'If-None-Match: *' --data-binary @"$CI_TMP/remote.ics")" == 201 ]] || fail "PUT of the server event failed"
+sync
+f=$(local_file_of "$LOCAL/$CAL" ci-remote-1)
+[[ -n "$f" ]] || fail "server event did not appear locally"
+grep -q 'SUMMARY:Created on the server' "$f" || fail "local copy has the wrong content"
+pass "an event created on the server appeared locally"
+
+echo "== server → local: modify =="
+event ci-remote-1 'Changed on the server' >"$CI_TMP/remote.ics"
+[[ "$(http PUT "$CAL_URL/ci-remote-1.ics" -H 'Content-Type: text/calendar; charset=utf-8' --data-binary @"$CI_TMP/remote.ics")" == 204 ]] || fail "PUT replacing the server event failed"
+sync
+f=$(local_file_of "$LOCAL/$CAL" ci-remote-1)
+[[ -n "$f" ]] && grep -q 'SUMMARY:Changed on the server' "$f" || fail "server change did not reach the local file"
+pass "a server modification reached the local file"
+
+echo "== server → local: delete =="
+[[ "$(http DELETE "$CAL_URL/ci-remote-1.ics")" == 204 ]] || fail "DELETE on the server failed"
+sync
+[[ -z "$(local_file_of "$LOCAL/$CAL" ci-remote-1)" ]] || fail "event deleted on the server is still local"
+pass "an event deleted on the server was deleted locally"
+
+echo "== local → server: delete =="
+rm -f "$(local_file_of "$LOCAL/$CAL" ci-local-1)"
+sync
+[[ "$(http GET "$CAL_URL/ci-local-1.ics")" == 404 ]] || fail "event deleted locally is still on the server"
+pass "an event deleted locally was deleted on the server"
+
+echo "== local calendar → server (discover creates it) =="
+mkdir -p "$LOCAL/ci-local-cal"
+event ci-local-cal-1 'In a local calendar' >"$LOCAL/ci-local-cal/ci-local-cal-1.ics"
+discover
+sync
+[[ "$(http PROPFIND "$HOME_URL/ci-local-cal/" -H 'Depth: 0' -H 'Content-Type: application/xml' --data '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>')" == 207 ]] || fail "local calendar was not created on the server"
+grep -q 'calendar' "$CI_TMP/body" || fail "collection created by vdirsyncer is not a calendar"
+[[ "$(http GET "$HOME_URL/ci-local-cal/ci-local-cal-1.ics")" == 200 ]] || fail "event of the local calendar is not on the server"
+pass "a local calendar and its event were created on the server"
+
+echo "== idempotence =="
+sync
+sync
+if grep -Eiq 'copying|updating|deleting|conflict' "$CI_TMP/sync.out"; then fail "a repeated sync still changed something"; fi
+pass "a repeated sync changes nothing"
+
+echo
+echo "vdirsyncer round trip: $CHECKS checks passed"

@@ -1,0 +1,51 @@
+// An Apple configuration profile (.mobileconfig) with one com.apple.caldav.account payload, so an
+// iPhone or Mac sets the account up in one tap (CLIENTS.md §1.4: CalDAVHostName, CalDAVPort,
+// CalDAVUseSSL, CalDAVUsername, CalDAVPrincipalURL). No password inside: the device asks for it.
+import { createHash } from 'node:crypto';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A stable UUID derived from a name, so re-downloading replaces the profile instead of adding one. */
+function uuidFrom(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`.toUpperCase();
+}
+
+export function appleProfile(opts: { baseUrl: string; username: string }): string {
+  const url = new URL(opts.baseUrl);
+  const ssl = url.protocol === 'https:';
+  const port = url.port ? Number(url.port) : ssl ? 443 : 80;
+  const id = `sundial.${url.hostname}.${opts.username}`;
+  const principal = `${url.origin}/dav/principals/${encodeURIComponent(opts.username)}/`;
+  const str = (k: string, v: string) => `<key>${k}</key><string>${esc(v)}</string>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>PayloadContent</key>
+  <array>
+    <dict>
+      ${str('CalDAVAccountDescription', `Sundial (${opts.username})`)}
+      ${str('CalDAVHostName', url.hostname)}
+      <key>CalDAVPort</key><integer>${port}</integer>
+      ${str('CalDAVPrincipalURL', principal)}
+      <key>CalDAVUseSSL</key><${ssl ? 'true' : 'false'}/>
+      ${str('CalDAVUsername', opts.username)}
+      ${str('PayloadDescription', 'Configures your Sundial calendars')}
+      ${str('PayloadDisplayName', `Sundial calendars (${opts.username})`)}
+      ${str('PayloadIdentifier', `${id}.caldav`)}
+      ${str('PayloadType', 'com.apple.caldav.account')}
+      ${str('PayloadUUID', uuidFrom(`${id}.caldav`))}
+      <key>PayloadVersion</key><integer>1</integer>
+    </dict>
+  </array>
+  ${str('PayloadDisplayName', `Sundial (${opts.username})`)}
+  ${str('PayloadIdentifier', id)}
+  <key>PayloadRemovalDisallowed</key><false/>
+  ${str('PayloadType', 'Configuration')}
+  ${str('PayloadUUID', uuidFrom(id))}
+  <key>PayloadVersion</key><integer>1</integer>
+</dict>
+</plist>
+`;
+}

@@ -1,0 +1,56 @@
+// Web sessions of the preferences page: a random id in an HttpOnly, SameSite=Strict cookie, and
+// a per-session CSRF token the page sends back in X-CSRF-Token on every change (SPEC "Accounts
+// and security"). Sessions live in memory: a restart logs people out of the page, never out of
+// their DAV clients. Ids and tokens are compared in constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+export const COOKIE = 'sundial_session';
+
+export interface Session {
+  userId: number;
+  csrf: string;
+  createdAt: number;
+}
+
+export class Sessions {
+  // Keyed by a hash of the id, so the map never holds a usable cookie value and lookups don't
+  // leak timing about stored ids.
+  private readonly byHash: LRUCache<string, Session>;
+
+  constructor(ttlSeconds = 12 * 3600) {
+    this.byHash = new LRUCache({ max: 100_000, ttl: ttlSeconds * 1000, updateAgeOnGet: true });
+  }
+
+  private static hash(id: string): string {
+    return createHash('sha256').update(id).digest('base64url');
+  }
+
+  create(userId: number): { id: string; session: Session } {
+    const id = randomBytes(32).toString('base64url');
+    const session = { userId, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
+    this.byHash.set(Sessions.hash(id), session);
+    return { id, session };
+  }
+
+  get(id: string | undefined): Session | null {
+    if (!id || id.length > 100) return null;
+    return this.byHash.get(Sessions.hash(id)) ?? null;
+  }
+
+  destroy(id: string | undefined): void {
+    if (id) this.byHash.delete(Sessions.hash(id));
+  }
+
+  /** Ends every session of a user (password change, account deletion). */
+  destroyUser(userId: number): void {
+    for (const [k, s] of this.byHash.entries()) if (s.userId === userId) this.byHash.delete(k);
+  }
+}
+
+export function sameToken(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
