@@ -53,7 +53,7 @@ sync() { # runs `vdirsyncer sync`, output in $CI_TMP/sync.out (and on stdout)
 }
 discover() {
   # Answers "yes" to "Should vdirsyncer attempt to create it?" for collections missing on a side.
-  yes | vdirsyncer discover --no-list >"$CI_TMP/discover.out" 2>&1 || { cat "$CI_TMP/discover.out"; fail "vdirsyncer discover exited non-zero"; }
+  { yes || true; } | vdirsyncer discover --no-list >"$CI_TMP/discover.out" 2>&1 || { cat "$CI_TMP/discover.out"; fail "vdirsyncer discover exited non-zero"; }
   sed 's/^/    | /' "$CI_TMP/discover.out"
 }
 event() { # event UID SUMMARY → an iCalendar object with CRLF line ends
@@ -64,6 +64,13 @@ local_file_of() { # local_file_of DIR UID → the local file holding that UID (e
 }
 
 echo "== discover and first sync =="
+# An event that stays for the whole run: vdirsyncer refuses to sync a side that became completely
+# empty (a safety check), and it shows that the first sync downloads what the server holds.
+HOME_CAL_URL=$(curl -sS -u "$USER_NAME:$PASSWORD" -X PROPFIND -H 'Depth: 1' "$HOME_URL/" \
+  | grep -o "<d:href>[^<]*</d:href>" | sed -E 's#</?d:href>##g' | grep -v "^/dav/calendars/$USER_NAME/\$" | head -n 1)
+[[ -n "$HOME_CAL_URL" ]] || fail "the user's calendar home lists no calendar"
+event ci-keep 'Stays all along' >"$CI_TMP/keep.ics"
+[[ "$(http PUT "$CI_BASE$HOME_CAL_URL/ci-keep.ics" -H 'Content-Type: text/calendar' --data-binary @"$CI_TMP/keep.ics")" == 201 ]] || fail "PUT of the initial event failed"
 discover
 sync
 # The user's calendars as vdirsyncer sees them: one local directory per server collection.
@@ -72,7 +79,8 @@ mapfile -t CALS < <(find "$LOCAL" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'
 CAL="${CALS[0]}"
 CAL_URL="$HOME_URL/$CAL"
 [[ "$(http PROPFIND "$CAL_URL/" -H 'Depth: 0')" == 207 ]] || fail "calendar $CAL_URL/ does not answer PROPFIND"
-pass "discovery mirrored the server calendar '$CAL' locally"
+[[ -n "$(local_file_of "$LOCAL/$CAL" ci-keep)" ]] || fail "the first sync did not download the server's event"
+pass "discovery mirrored the server calendar '$CAL' locally, with its event"
 
 echo "== local → server: create =="
 event ci-local-1 'Created locally' >"$LOCAL/$CAL/ci-local-1.ics"

@@ -4,6 +4,9 @@ import { UsageError, processIO, type CliIO } from './context.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { userCommand } from './user.js';
+import { calendarCommand } from './calendar.js';
+import { shareCommand } from './share.js';
+import { statsCommand } from './stats.js';
 
 const usage = `Usage: sundial <command> [arguments]
 
@@ -11,6 +14,9 @@ Commands:
   serve [options]            run the server (sundial serve --help lists every option)
   migrate                    apply pending database migrations
   user add|passwd|list|delete  manage accounts (sundial user for details)
+  calendar list|create|sync  a user's calendars and their Synchronization switch
+  share                      share a calendar with another user, or stop sharing
+  stats                      calendars with their number of entries; flags large ones
 
 Data-touching commands take the server's options too (e.g. --data DIR, or SUNDIAL_DATA).`;
 
@@ -19,6 +25,9 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   user: userCommand,
+  calendar: calendarCommand,
+  share: shareCommand,
+  stats: statsCommand,
 };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

@@ -13,7 +13,7 @@ export function objectResource(parent: CollectionResource, meta: ObjectMeta): Re
 export async function membersOf(store: Store, user: User, r: Resource): Promise<Resource[]> {
   switch (r.kind) {
     case 'root':
-      return [{ kind: 'principals', href: '/dav/principals/' }, { kind: 'calendars', href: '/dav/calendars/' }];
+      return [{ kind: 'principals', user, href: '/dav/principals/' }, { kind: 'calendars', user, href: '/dav/calendars/' }];
     case 'principals':
       return [{ kind: 'principal', user, href: principalHref(user.username) }];
     case 'calendars':

@@ -11,10 +11,12 @@ interface Base {
   href: string;
 }
 export type Resource =
-  | (Base & { kind: 'root' })
-  | (Base & { kind: 'principals' })
+  // The requesting user rides along everywhere, so current-user-principal answers on every
+  // resource, "/" and "/dav/" included (RFC 5397 §3; vdirsyncer and DAVx5 start discovery there).
+  | (Base & { kind: 'root'; user: User })
+  | (Base & { kind: 'principals'; user: User })
   | (Base & { kind: 'principal'; user: User })
-  | (Base & { kind: 'calendars' })
+  | (Base & { kind: 'calendars'; user: User })
   | (Base & { kind: 'home'; user: User })
   /** A calendar reached through the user's instance (own or shared). */
   | (Base & { kind: 'calendar'; user: User; instance: CalendarInstance; collection: Collection; access: Access })
@@ -54,13 +56,13 @@ export async function resolve(store: Store, user: User, rawPath: string): Promis
   if (!parsed) throw badRequest('Malformed path');
   if (parsed.area === 'outside') throw notFound();
   // "/" answers DAV too (Apple PROPFINDs it); the response names the URL that was asked.
-  if (parsed.area === 'root') return { kind: 'root', href: rawPath === '/' ? '/' : '/dav/' };
+  if (parsed.area === 'root') return { kind: 'root', user, href: rawPath === '/' ? '/' : '/dav/' };
   if (parsed.area === 'principals') {
-    if (parsed.user === undefined) return { kind: 'principals', href: '/dav/principals/' };
+    if (parsed.user === undefined) return { kind: 'principals', user, href: '/dav/principals/' };
     if (parsed.user !== user.username) throw forbidden('This is not your principal');
     return { kind: 'principal', user, href: principalHref(user.username) };
   }
-  if (parsed.user === undefined) return { kind: 'calendars', href: '/dav/calendars/' };
+  if (parsed.user === undefined) return { kind: 'calendars', user, href: '/dav/calendars/' };
   if (parsed.user !== user.username) throw forbidden('This is not your calendar home');
   const home: Resource = { kind: 'home', user, href: homeHref(user.username) };
   const segs = parsed.segments;

@@ -1,0 +1,63 @@
+// Expected answers for the time-range queries, computed from the generated iCalendar text by an
+// implementation independent of the server under test: ical.js expansion with the events' own
+// VTIMEZONEs, the RFC 4791 §9.9 overlap test (start < range end AND end > range start), and
+// overridden instances placed where their RECURRENCE-ID override moved them.
+import ICAL from 'ical.js';
+import { VTIMEZONES, type BenchEvent } from './generate.js';
+
+let registered = false;
+function registerZones(): void {
+  if (registered) return;
+  for (const lines of Object.values(VTIMEZONES)) {
+    const comp = new ICAL.Component(ICAL.parse(`${lines.join('\r\n')}\r\n`) as unknown as unknown[]);
+    ICAL.TimezoneService.register(comp);
+  }
+  registered = true;
+}
+
+/** An override can move an instance by at most 3 days 3 hours; iterate this far past the range. */
+const MARGIN_MS = 8 * 86_400_000;
+
+export interface Expected {
+  /** Resource names with at least one instance overlapping the range. */
+  hits: Set<string>;
+  /** Total overlapping instances (what an expanded answer holds), and per resource. */
+  instances: number;
+  instancesByName: Map<string, number>;
+  /** Overridden instances that fell in the range (sanity: the override path is exercised). */
+  overridesInRange: number;
+}
+
+const ms = (t: ICAL.Time): number => t.toUnixTime() * 1000;
+
+export function expectedInRange(events: readonly BenchEvent[], start: number, end: number): Expected {
+  registerZones();
+  const out: Expected = { hits: new Set(), instances: 0, instancesByName: new Map(), overridesInRange: 0 };
+  for (const ev of events) {
+    const vcal = new ICAL.Component(ICAL.parse(ev.ics) as unknown as unknown[]);
+    const vevents = vcal.getAllSubcomponents('vevent');
+    const masterComp = vevents.find((c) => !c.hasProperty('recurrence-id'))!;
+    const exceptions = vevents.filter((c) => c.hasProperty('recurrence-id'));
+    const event = new ICAL.Event(masterComp, { exceptions });
+    let count = 0;
+    if (!event.isRecurring()) {
+      if (ms(event.startDate) < end && ms(event.endDate) > start) count = 1;
+    } else {
+      const it = event.iterator();
+      for (let next = it.next(); next; next = it.next()) {
+        if (ms(next) >= end + MARGIN_MS) break;
+        const d = event.getOccurrenceDetails(next);
+        if (ms(d.startDate) < end && ms(d.endDate) > start) {
+          count++;
+          if (d.item !== event) out.overridesInRange++;
+        }
+      }
+    }
+    if (count > 0) {
+      out.hits.add(ev.name);
+      out.instancesByName.set(ev.name, count);
+      out.instances += count;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+// Minimal HTTP client for the bench: keep-alive agent, Basic auth on every request, whole body
+// read as a string, latency measured from request start to the last body byte.
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
+
+export interface RequestOptions {
+  method: string;
+  /** Absolute URL or a path resolved against the client's base URL. */
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export class DavClient {
+  readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly auth: string;
+  private readonly mod: typeof http | typeof https;
+
+  constructor(baseUrl: string, user: string, password: string, maxSockets = 32) {
+    this.base = new URL(baseUrl);
+    this.mod = this.base.protocol === 'https:' ? https : http;
+    this.agent = new this.mod.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+
+  request(opts: RequestOptions): Promise<Reply> {
+    const url = new URL(opts.url, this.base);
+    const body = opts.body === undefined ? undefined : Buffer.from(opts.body, 'utf8');
+    const headers: Record<string, string | number> = { Authorization: this.auth, ...opts.headers };
+    if (body) headers['Content-Length'] = body.length;
+    return new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const req = this.mod.request(url, { method: opts.method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Runs fn over items with at most `concurrency` in flight; results in item order. */
+export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+/** Calls fn from `concurrency` loops until `seconds` have passed; returns each call's latency. */
+export async function closedLoop(seconds: number, concurrency: number, fn: (worker: number, i: number) => Promise<number>): Promise<{ latencies: number[]; elapsed: number }> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const stopAt = t0 + seconds * 1000;
+  let i = 0;
+  const worker = async (w: number) => {
+    while (performance.now() < stopAt) latencies.push(await fn(w, i++));
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  return { latencies, elapsed: (performance.now() - t0) / 1000 };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
