@@ -8,7 +8,7 @@ export const shareUsage = `Usage:
   sundial share <owner> <calendar> <user> --remove          stop sharing it`;
 
 export async function shareCommand(args: string[], io: CliIO): Promise<number> {
-  const { positional, flags } = splitArgs(args);
+  const { positional, flags } = splitArgs(args, ['--remove']);
   const remove = flags.includes('--remove');
   const serverFlags = flags.filter((f) => f !== '--remove');
   const [ownerName, calendar, username, access] = positional;

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { DavRequest, DavResponse, DavServices } from '../dav/context.js';
 import { handleDav } from '../dav/handler.js';
 import { readBody } from './body.js';
+import { badRequest } from '../dav/errors.js';
 
 export function toDavRequest(ctx: Context): DavRequest {
   let consumed = false;
@@ -36,6 +37,10 @@ export function writeDavResponse(ctx: Context, res: DavResponse): void {
 
 export function davRoute(svc: DavServices) {
   return async function davRouteMiddleware(ctx: Context): Promise<void> {
+    // A request-target never holds a fragment (RFC 9112 §3.2, RFC 3986 §3.3: "#" is no pchar).
+    // Koa's URL parsing would drop "#…" silently and act on the shorter path: DELETE /c/#frag
+    // deleted /c/ (litmus basic delete_fragment). A "#" in a name travels as %23.
+    if (ctx.req.url?.includes('#')) throw badRequest('The request URI must not contain "#"; percent-encode it as %23');
     const res = await handleDav(toDavRequest(ctx), { ...svc, log: ctx.state.log ?? svc.log });
     writeDavResponse(ctx, res);
   };

@@ -15,6 +15,8 @@ import type { Collection } from '../../store/types.js';
 async function destinationOf(req: DavRequest, svc: DavServices): Promise<Resource> {
   const header = req.header('destination');
   if (!header) throw badRequest('Destination header required');
+  // URL parsing would drop a fragment and aim at another resource (see http/adapter.ts).
+  if (header.includes('#')) throw badRequest('Destination must not contain "#"; percent-encode it as %23');
   const path = hrefToPath(header, req.origin);
   if (path === null) throw new DavError(502, null, 'Destination is on another server');
   return resolve(svc.store, req.user, path);

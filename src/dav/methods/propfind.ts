@@ -12,7 +12,7 @@ import { multistatus } from '../multistatus.js';
 import { preferenceApplied, wantsMinimal } from '../prefer.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import type { PropContext } from '../properties/index.js';
-import type { Resource } from '../resources.js';
+import { isCollectionKind, type Resource } from '../resources.js';
 import { expectRoot, readXmlBody } from '../xml-body.js';
 
 export function parsePropRequest(root: XmlElement | null): PropRequest {
@@ -29,19 +29,22 @@ export function parsePropRequest(root: XmlElement | null): PropRequest {
   return { type: 'prop', names: [...new Set(kind.children.map((c) => c.name))] };
 }
 
-export async function propContextFor(svc: { store: PropContext['store']; config: PropContext['config'] }, resources: Resource[]): Promise<PropContext> {
-  const ctx: PropContext = { store: svc.store, config: svc.config };
+export async function propContextFor(svc: { store: PropContext['store']; config: PropContext['config'] }, resources: Resource[], user?: PropContext['user']): Promise<PropContext> {
+  const ctx: PropContext = { store: svc.store, config: svc.config, ...(user ? { user } : {}) };
   const home = resources.find((r) => r.kind === 'home');
   if (home && home.kind === 'home') ctx.homeSeq = await svc.store.homeSeq(home.user.id);
   return ctx;
 }
 
 export const propfind: MethodHandler = async (req, svc, resource) => {
-  const depth = depthOf(req, 'infinity');
+  let depth = depthOf(req, 'infinity');
+  // Only a collection's Depth: infinity is costly; a non-collection has no members, so any depth
+  // (and a missing Depth header, which means infinity, §10.2) is Depth 0 there.
+  if (depth === 'infinity' && !isCollectionKind(resource)) depth = '0';
   if (depth === 'infinity') throw propfindFiniteDepth();
   const propReq = parsePropRequest(await readXmlBody(req, svc));
   const members = depth === '1' ? await membersOf(svc.store, req.user, resource) : [];
-  const ctx = await propContextFor(svc, [resource, ...members]);
+  const ctx = await propContextFor(svc, [resource, ...members], req.user);
   const minimal = wantsMinimal(req);
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (const r of [resource, ...members]) yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };

@@ -6,7 +6,7 @@
 // and, for writable ones, how to validate a new value into a collection patch.
 import type { XmlElement } from '../../xml/parse.js';
 import type { XmlChild } from '../../xml/serialize.js';
-import type { CollectionPatch, Store } from '../../store/types.js';
+import type { CollectionPatch, Store, User } from '../../store/types.js';
 import type { Config } from '../../config.js';
 import type { Resource } from '../resources.js';
 
@@ -18,6 +18,8 @@ export interface PropContext {
   config: Config;
   /** The requesting user's home sequence, computed once per request when a home property needs it. */
   homeSeq?: number;
+  /** The requesting user (current-user-principal on resources that belong to nobody, such as /). */
+  user?: User;
 }
 
 export interface PropertyDef {

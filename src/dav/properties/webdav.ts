@@ -65,7 +65,10 @@ defineProperty({
 
 defineProperty({
   name: DAV.currentUserPrincipal, kinds: EVERYWHERE, allprop: false, protected: true,
-  get: (r) => ('user' in r ? [hrefNode(principalHref(r.user.username))] : undefined),
+  get: (r, ctx) => {
+    const user = ctx.user ?? ('user' in r ? r.user : undefined);
+    return user ? [hrefNode(principalHref(user.username))] : undefined;
+  },
 });
 
 defineProperty({
