@@ -50,6 +50,8 @@ export const options = {
   loginFailureLimit: { env: 'SUNDIAL_LOGIN_FAILURE_LIMIT', flag: '--login-failure-limit', default: 10, help: 'Failed logins for one account from one address before further attempts get 429.', parse: integer(1, 100000) },
   loginThrottleSeconds: { env: 'SUNDIAL_LOGIN_THROTTLE_SECONDS', flag: '--login-throttle-seconds', default: 300, help: 'Window in which failed logins are counted, and how long the lockout lasts.', parse: integer(1, 86400) },
   shutdownTimeoutSeconds: { env: 'SUNDIAL_SHUTDOWN_TIMEOUT_SECONDS', flag: '--shutdown-timeout', default: 10, help: 'On SIGTERM, how long in-flight requests may run before the server exits anyway.', parse: integer(0, 3600) },
+  tlsCert: { env: 'SUNDIAL_TLS_CERT', flag: '--tls-cert', default: null as string | null, help: 'PEM certificate (chain) file: serve HTTPS directly instead of behind a reverse proxy. Needs --tls-key.', parse: optionalText },
+  tlsKey: { env: 'SUNDIAL_TLS_KEY', flag: '--tls-key', default: null as string | null, help: 'PEM private key file for --tls-cert.', parse: optionalText },
   createAdmin: { env: 'SUNDIAL_CREATE_ADMIN', flag: '--create-admin', default: true, help: 'On an empty database, create the user "admin" with a random password printed once, and its calendar "Personal".', parse: bool },
 } satisfies Record<string, Option<unknown>>;
 

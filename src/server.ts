@@ -1,6 +1,7 @@
 // Starting and stopping a Sundial server: open and migrate the store, build the app, listen, and
 // on stop finish in-flight requests (bounded by shutdownTimeoutSeconds), then close the database.
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +33,10 @@ export async function startServer(config: Config, log: Logger, opts: { store?: S
   const store = opts.store ?? (await openStore(config));
   if (config.createAdmin) await bootstrapAdmin(store, log, opts.print ?? ((l) => process.stderr.write(l + '\n')));
   const app = createApp({ config, store, log });
-  const server = http.createServer(app.koa.callback());
+  if ((config.tlsCert === null) !== (config.tlsKey === null)) throw new Error('SUNDIAL_TLS_CERT and SUNDIAL_TLS_KEY go together');
+  // Optional built-in TLS (SPEC "Running it"); the usual setup is a reverse proxy (docs/deployment.md).
+  const tls = config.tlsCert && config.tlsKey ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) } : null;
+  const server = tls ? https.createServer(tls, app.koa.callback()) : http.createServer(app.koa.callback());
   // Slow-loris protection without cutting legitimate large uploads.
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;
@@ -42,7 +46,7 @@ export async function startServer(config: Config, log: Logger, opts: { store?: S
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
   log.info({ url }, 'Sundial listening');
 
   let stopping: Promise<void> | null = null;
