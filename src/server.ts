@@ -50,6 +50,12 @@ export async function startServer(config: Config, log: Logger, opts: { store?: S
   log.info({ url }, 'Sundial listening');
 
   let stopping: Promise<void> | null = null;
+  // Keep-alive clients would otherwise hold their connection open until Node's idle timeout
+  // after their last response: once stopping, each finished response closes its connection.
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    res.once('finish', () => { if (stopping) setImmediate(() => server.closeIdleConnections()); });
+  });
   const stop = () => {
     stopping ??= (async () => {
       log.info('shutting down: finishing in-flight requests');

@@ -45,7 +45,10 @@ export function expectedInRange(events: readonly BenchEvent[], start: number, en
     } else {
       const it = event.iterator();
       for (let next = it.next(); next; next = it.next()) {
-        if (ms(next) >= end + MARGIN_MS) break;
+        // Cheap wall-clock prefilter (a zone offset is under a day); exact UTC math only near the range.
+        const wall = Date.UTC(next.year, next.month - 1, next.day, next.hour, next.minute, next.second);
+        if (wall >= end + MARGIN_MS) break;
+        if (wall < start - MARGIN_MS) continue;
         const d = event.getOccurrenceDetails(next);
         if (ms(d.startDate) < end && ms(d.endDate) > start) {
           count++;

@@ -3,23 +3,44 @@
 // (RFC 5545 §3.1 content lines, unfolded only to find BEGIN/END and TZID) so a 30,000-event
 // calendar is never parsed whole.
 
-const HEADER_PROPS = /^(VERSION|PRODID|CALSCALE|METHOD|X-WR-CALNAME|X-WR-TIMEZONE|X-WR-CALDESC|REFRESH-INTERVAL|X-PUBLISHED-TTL)[;:]/i;
+/** One top-level component of a VCALENDAR: its physical lines (folding kept, no CRLF). */
+export interface TopComponent {
+  type: string;
+  lines: string[];
+  tzid?: string;
+}
 
-/** Splits one VCALENDAR text into its top-level components, each as its lines (CRLF-less). */
-export function topLevelComponents(text: string): { type: string; lines: string[]; tzid?: string }[] {
-  const lines = text.split(/\r?\n/);
-  const out: { type: string; lines: string[]; tzid?: string }[] = [];
-  let depth = 0;
-  let current: { type: string; lines: string[]; tzid?: string } | null = null;
+/**
+ * Groups physical lines into logical content lines (RFC 5545 §3.1: a line starting with a space
+ * or a tab continues the previous one). `text` is the unfolded line; `raw` the physical lines.
+ */
+export function logicalLines(lines: readonly string[]): { text: string; raw: string[] }[] {
+  const out: { text: string; raw: string[] }[] = [];
   for (const line of lines) {
-    if (line === '') continue;
+    const last = out[out.length - 1];
+    if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
+      last.text += line.slice(1);
+      last.raw.push(line);
+    } else out.push({ text: line, raw: [line] });
+  }
+  return out;
+}
+
+/** Splits one VCALENDAR text (or several concatenated) into its top-level components. */
+export function topLevelComponents(text: string): TopComponent[] {
+  const out: TopComponent[] = [];
+  let depth = 0;
+  let current: TopComponent | null = null;
+  const physical = text.split(/\r?\n/).filter((l) => l !== '');
+  for (const { text: line, raw } of logicalLines(physical)) {
     const upper = line.toUpperCase();
-    if (upper.startsWith('BEGIN:')) {
+    const begin = upper.startsWith('BEGIN:');
+    if (begin) {
       depth++;
       if (depth === 2) current = { type: upper.slice(6).trim(), lines: [] };
     }
     if (current) {
-      current.lines.push(line);
+      current.lines.push(...raw);
       if (depth === 2 && current.type === 'VTIMEZONE' && /^TZID[;:]/i.test(line)) current.tzid = line.slice(line.indexOf(':') + 1);
     }
     if (upper.startsWith('END:')) {
@@ -27,15 +48,27 @@ export function topLevelComponents(text: string): { type: string; lines: string[
         out.push(current);
         current = null;
       }
-      depth--;
+      depth = Math.max(0, depth - 1);
     }
   }
   return out;
 }
 
-export async function* mergeCalendar(objects: AsyncIterable<string> | Iterable<string>, opts: { name?: string; extraHeader?: string[] } = {}): AsyncGenerator<string> {
+export interface MergeOptions {
+  /** X-WR-CALNAME. */
+  name?: string;
+  /** More VCALENDAR properties, as content lines (e.g. REFRESH-INTERVAL). */
+  extraHeader?: string[];
+  /**
+   * Rewrites each component (after VTIMEZONE de-duplication): the physical lines to emit, or
+   * null to leave the component out. Used by feeds for busy mode and alarm removal.
+   */
+  transform?: (component: TopComponent) => string[] | null;
+}
+
+export async function* mergeCalendar(objects: AsyncIterable<string> | Iterable<string>, opts: MergeOptions = {}): AsyncGenerator<string> {
   const head = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Sundial//Sundial//EN', 'CALSCALE:GREGORIAN'];
-  if (opts.name) head.push(`X-WR-CALNAME:${opts.name.replace(/[\r\n]/g, ' ')}`);
+  if (opts.name) head.push(foldLine(`X-WR-CALNAME:${escapeText(opts.name)}`));
   head.push(...(opts.extraHeader ?? []));
   yield head.join('\r\n') + '\r\n';
   const seenZones = new Set<string>();
@@ -46,7 +79,8 @@ export async function* mergeCalendar(objects: AsyncIterable<string> | Iterable<s
         if (!comp.tzid || seenZones.has(comp.tzid)) continue;
         seenZones.add(comp.tzid);
       }
-      buf += comp.lines.filter((l) => !HEADER_PROPS.test(l) || comp.type !== 'VCALENDAR').join('\r\n') + '\r\n';
+      const lines = opts.transform ? opts.transform(comp) : comp.lines;
+      if (lines && lines.length > 0) buf += lines.join('\r\n') + '\r\n';
     }
     if (buf.length > 64 * 1024) {
       yield buf;
@@ -54,4 +88,31 @@ export async function* mergeCalendar(objects: AsyncIterable<string> | Iterable<s
     }
   }
   yield buf + 'END:VCALENDAR\r\n';
+}
+
+/** RFC 5545 §3.3.11 TEXT escaping (backslash, semicolon, comma, newline). */
+export function escapeText(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/** Folds a logical line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence. */
+export function foldLine(line: string): string {
+  if (Buffer.byteLength(line) <= 75) return line;
+  const parts: string[] = [];
+  let current = '';
+  let size = 0;
+  let limit = 75;
+  for (const ch of line) {
+    const n = Buffer.byteLength(ch);
+    if (size + n > limit) {
+      parts.push(current);
+      current = '';
+      size = 0;
+      limit = 74; // continuation lines start with a space
+    }
+    current += ch;
+    size += n;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
 }

@@ -174,11 +174,9 @@ for (const keepAlive of [false, true]) {
       const exit = await srv.exited(15_000);
       assert.equal(exit, { code: 0, signal: null });
       const took = Date.now() - signalledAt;
-      // KNOWN DEFECT (src/server.ts, reported): a response finished during shutdown still says
-      // "Connection: keep-alive", so server.close() waits for Node's 5 s keep-alive timeout on
-      // that socket before "stopped". Bounded, far below the 60 s shutdown timeout set above, but
-      // not prompt. Tighten to 4 s for keep-alive clients too once stop() closes such sockets.
-      const limit = keepAlive ? 9_000 : 4_000;
+      // Well below Node's 5 s keep-alive timeout: stop() closes a keep-alive connection as soon
+      // as its last response is finished.
+      const limit = 4_000;
       assert.ok(took < limit, `exited ${took} ms after SIGTERM (limit ${limit} ms)`);
       const msgs = srv.logLines().map((l) => l.msg);
       assert.ok(msgs.includes('signal received'));

@@ -1,0 +1,140 @@
+// npm run bench -- [options]   (issue 7: a CalDAV benchmark against Sundial and its peers)
+//
+//   --server sundial|radicale|xandikos|all   start the server(s) on loopback and benchmark them
+//   --url URL --user U --password P           or benchmark an existing (empty) calendar collection
+//   --n N             events in the generated calendar (default 1000)
+//   --peer-n N        events for Radicale/Xandikos (default: min(N, 1000)); with --server all and a
+//                     smaller peer N, Sundial is also run at that N so ratios compare equal sizes
+//   --json FILE       write every figure, the notes and per-phase CPU to FILE
+//   --cpu-prof        run Sundial under `node --cpu-prof` and print the .cpuprofile path (implies --keep)
+//   --month YYYY-MM   the month of the time-range queries (default 2026-03)
+//   --seed S          generator seed (default "sundial-bench")
+//   --poll-seconds S  (10)  --get-seconds S (5)  --repeat-budget S (15: repeats of latency phases)
+//   --clean           delete the members of a non-empty --url calendar first
+//   --keep            keep the servers' temp directories
+// See docs/performance.md.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { expectedInRange, type Expected } from './bench/expected.js';
+import { generateCalendar } from './bench/generate.js';
+import { sampleProcess } from './bench/proc.js';
+import { renderTable, type LabelledRun } from './bench/report.js';
+import { installed, startServer, type ServerName } from './bench/servers.js';
+import { runWorkload } from './bench/workload.js';
+
+const { values: a } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    user: { type: 'string', default: 'bench' },
+    password: { type: 'string', default: 'pw12345678' },
+    n: { type: 'string', default: '1000' },
+    'peer-n': { type: 'string' },
+    server: { type: 'string' },
+    json: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    month: { type: 'string', default: '2026-03' },
+    seed: { type: 'string', default: 'sundial-bench' },
+    'poll-seconds': { type: 'string', default: '10' },
+    'get-seconds': { type: 'string', default: '5' },
+    'repeat-budget': { type: 'string', default: '15' },
+    clean: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function fail(msg: string): never {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+
+if (a.help) {
+  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof]\nSee docs/performance.md.');
+  process.exit(0);
+}
+const n = Number(a.n);
+if (!Number.isInteger(n) || n < 110) fail('--n must be an integer ≥ 110 (the DELETE phase removes 100 events)');
+const peerN = a['peer-n'] === undefined ? Math.min(n, 1000) : Number(a['peer-n']);
+if (!Number.isInteger(peerN) || peerN < 110) fail('--peer-n must be an integer ≥ 110');
+const month = /^(\d{4})-(\d{2})$/.exec(a.month!);
+if (!month) fail('--month must be YYYY-MM');
+const range = { start: Date.UTC(+month[1]!, +month[2]! - 1, 1), end: Date.UTC(+month[1]!, +month[2]!, 1) };
+if (!a.url && !a.server) fail('give --server sundial|radicale|xandikos|all, or --url with --user and --password');
+
+interface Plan { server: ServerName | 'url'; n: number }
+const plan: Plan[] = [];
+if (a.url) plan.push({ server: 'url', n });
+else {
+  const names: ServerName[] = a.server === 'all' ? ['sundial', 'radicale', 'xandikos'] : [a.server as ServerName];
+  for (const s of names) if (!['sundial', 'radicale', 'xandikos'].includes(s)) fail(`unknown server ${s}`);
+  for (const s of names) {
+    if (!installed(s)) {
+      console.error(`bench: ${s} is not installed${s === 'sundial' ? ' (npm run build)' : ` (apt-get install ${s})`}; skipped`);
+      continue;
+    }
+    if (s === 'sundial') {
+      plan.push({ server: s, n });
+      if (a.server === 'all' && peerN !== n) plan.push({ server: s, n: peerN });
+    } else plan.push({ server: s, n: a.server === 'all' ? peerN : n });
+  }
+}
+if (plan.length === 0) fail('nothing to run');
+
+const log = (line: string) => console.error(line);
+const maxN = Math.max(...plan.map((p) => p.n));
+let t0 = Date.now();
+const allEvents = generateCalendar({ n: maxN, seed: a.seed! });
+const bytes = allEvents.reduce((s, e) => s + e.ics.length, 0);
+log(`generated ${maxN} events (${(bytes / 1024 / 1024).toFixed(1)} MB, mean ${Math.round(bytes / maxN)} bytes) in ${Date.now() - t0} ms`);
+const expectedByN = new Map<number, Expected>();
+for (const p of plan) {
+  if (expectedByN.has(p.n)) continue;
+  t0 = Date.now();
+  const e = expectedInRange(allEvents.slice(0, p.n), range.start, range.end);
+  expectedByN.set(p.n, e);
+  log(`expected for ${a.month} at N=${p.n}: ${e.hits.size} resources, ${e.instances} instances (${e.overridesInRange} overridden) — ical.js, ${Date.now() - t0} ms`);
+}
+
+const runs: (LabelledRun & { cpuProfile?: string | null })[] = [];
+for (const p of plan) {
+  const events = allEvents.slice(0, p.n);
+  log(`\n== ${p.server} N=${p.n}`);
+  let server = null;
+  try {
+    if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', keep: a.keep! || a['cpu-prof']!, log });
+    const pid = server?.pid;
+    const result = await runWorkload({
+      url: server?.url ?? a.url!, user: a.user!, password: a.password!, events, range, expected: expectedByN.get(p.n)!, seed: a.seed!,
+      pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']),
+      clean: a.clean!, sample: pid ? () => sampleProcess(pid) : null, log,
+    });
+    const run: LabelledRun & { cpuProfile?: string | null } = { server: p.server, label: server?.label.split(' ')[0] ?? 'server', ...result };
+    if (server) {
+      const { cpuProfile } = await server.stop();
+      server = null;
+      if (cpuProfile) {
+        run.cpuProfile = cpuProfile;
+        log(`  CPU profile: ${cpuProfile}\n  summarize: node dist/scripts/bench-profile.js ${cpuProfile}`);
+      }
+    }
+    runs.push(run);
+  } catch (err) {
+    log(`  ! ${p.server} N=${p.n} failed: ${(err as Error).stack ?? err}`);
+    if (server) await server.stop().catch(() => {});
+  }
+}
+
+const main = runs.find((r) => r.server === 'sundial' && r.n === n) ?? null;
+console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}; month ${a.month}; seed ${a.seed}`);
+console.log(`"WRONG": the answer was not exact (see notes); ratios compare equal N and read "Sundial is k× better"\n`);
+console.log(renderTable(runs, main));
+if (a.json) {
+  writeFileSync(a.json, `${JSON.stringify({
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    options: { n, peerN, month: a.month, seed: a.seed, pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']) },
+    runs,
+  }, null, 2)}\n`);
+  log(`wrote ${a.json}`);
+}

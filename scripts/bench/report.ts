@@ -1,0 +1,91 @@
+// The printed table: one row per figure, one column per run, the issue-7 targets beside the main
+// Sundial run (✓/✗), and Sundial's advantage over each peer measured at the same N.
+import type { Metric, RunResult } from './workload.js';
+
+export interface Row {
+  key: string;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  target?: { op: '>=' | '<='; value: number };
+}
+
+export const ROWS: Row[] = [
+  { key: 'upload_eps', label: 'upload, PUT ×4', unit: 'events/s', better: 'higher', target: { op: '>=', value: 500 } },
+  { key: 'etag_listing_ms', label: 'etag listing, PROPFIND D1', unit: 'ms', better: 'lower', target: { op: '<=', value: 60 } },
+  { key: 'initial_sync_ms', label: 'initial sync, list+multiget/100', unit: 'ms', better: 'lower', target: { op: '<=', value: 600 } },
+  { key: 'poll_rps', label: 'ctag/sync-token poll ×16', unit: 'req/s', better: 'higher', target: { op: '>=', value: 3000 } },
+  { key: 'poll_p50_ms', label: '  poll p50', unit: 'ms', better: 'lower' },
+  { key: 'poll_p99_ms', label: '  poll p99', unit: 'ms', better: 'lower', target: { op: '<=', value: 20 } },
+  { key: 'incr_sync_ms', label: 'incremental sync, 10 changes', unit: 'ms', better: 'lower', target: { op: '<=', value: 5 } },
+  { key: 'timerange_ms', label: 'time-range, one month', unit: 'ms', better: 'lower', target: { op: '<=', value: 20 } },
+  { key: 'timerange_expand_ms', label: 'time-range + expand', unit: 'ms', better: 'lower', target: { op: '<=', value: 20 } },
+  { key: 'get_rps', label: 'GET ×16', unit: 'req/s', better: 'higher', target: { op: '>=', value: 3000 } },
+  { key: 'get_p99_ms', label: '  GET p99', unit: 'ms', better: 'lower' },
+  { key: 'delete_p50_ms', label: 'DELETE p50 (100 serial)', unit: 'ms', better: 'lower' },
+  { key: 'delete_p99_ms', label: '  DELETE p99', unit: 'ms', better: 'lower' },
+  { key: 'peak_rss_mb', label: 'server peak RSS', unit: 'MB', better: 'lower', target: { op: '<=', value: 120 } },
+  { key: 'cpu_s', label: 'server CPU (whole run)', unit: 's', better: 'lower' },
+];
+
+export interface LabelledRun extends RunResult {
+  server: string;
+  label: string;
+}
+
+export function meetsTarget(row: Row, m: Metric | undefined): boolean | null {
+  if (!row.target) return null;
+  if (!m || m.value === null) return false;
+  const ok = row.target.op === '>=' ? m.value >= row.target.value : m.value <= row.target.value;
+  return ok && m.exact !== false;
+}
+
+function fmt(m: Metric | undefined): string {
+  if (!m || m.value === null) return m?.note?.startsWith('n/a') ? 'n/a' : 'error';
+  const v = m.value;
+  const s = v >= 1000 ? Math.round(v).toString() : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  return m.exact === false ? `${s} WRONG` : s;
+}
+
+function ratio(row: Row, s: Metric | undefined, p: Metric | undefined): string {
+  if (!s || !p || s.value === null || p.value === null || s.value === 0 || p.value === 0) return '';
+  const r = row.better === 'higher' ? s.value / p.value : p.value / s.value;
+  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`;
+}
+
+/** Renders the table; `main` is the run the targets are checked against. */
+export function renderTable(runs: LabelledRun[], main: LabelledRun | null): string {
+  const header = ['figure', 'unit'];
+  const cols: ((row: Row) => string)[] = [(r) => r.label, (r) => r.unit];
+  for (const run of runs) {
+    header.push(`${run.label} N=${run.n}`);
+    cols.push((row) => fmt(run.metrics[row.key]));
+    if (run === main) {
+      header.push('target');
+      cols.push((row) => {
+        const ok = meetsTarget(row, run.metrics[row.key]);
+        return ok === null ? '' : `${row.target!.op === '>=' ? '≥' : '≤'} ${row.target!.value} ${ok ? '✓' : '✗'}`;
+      });
+    }
+    if (run.server !== 'sundial' && run.server !== 'url') {
+      const ref = runs.find((x) => x.server === 'sundial' && x.n === run.n);
+      if (ref) {
+        header.push(`Sundial vs ${run.label.split(' ')[0]}`);
+        cols.push((row) => ratio(row, ref.metrics[row.key], run.metrics[row.key]));
+      }
+    }
+  }
+  const body = ROWS.map((row) => cols.map((c) => c(row)));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const out = [line(header), `|${widths.map((w, i) => (i < 2 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`, ...body.map(line)];
+  const notes: string[] = [];
+  for (const run of runs) {
+    for (const row of ROWS) {
+      const m = run.metrics[row.key];
+      if (m?.note && !m.note.startsWith('n/a')) notes.push(`${run.label} N=${run.n} — ${row.label.trim()}: ${m.note}`);
+    }
+    for (const e of run.errors) notes.push(`${run.label} N=${run.n} — error: ${e}`);
+  }
+  return `${out.join('\n')}\n\n${notes.map((n) => `  • ${n}`).join('\n')}\n`;
+}

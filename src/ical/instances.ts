@@ -1,0 +1,385 @@
+// The instances of a recurring component set (RFC 5545 §3.8.5: DTSTART, RRULE, RDATE, EXDATE;
+// §3.8.4.4: RECURRENCE-ID overrides, RANGE=THISANDFUTURE), in UTC, for query evaluation
+// (RFC 4791 §9.9), expand (§9.6.5) and free-busy (§7.10). Expansion is lazy and cached per
+// object, walks in start order so callers stop at their range end, and throws max-instances
+// past the configured count. Rules without BYxxx parts (and WEEKLY/DAILY ones with only a
+// plain BYDAY and no COUNT) jump ahead to the range instead of walking from a distant DTSTART.
+import ICAL from 'ical.js';
+import { QueryError } from './query-errors.js';
+import { RuleWalker, dateKey, untilTest } from './rrule.js';
+import { tzidOf, wallClockMs } from './timezone.js';
+import { localToUtc, type Zone, type ZoneResolver } from './zones.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+
+export interface Instance {
+  /** The component whose properties describe this instance (master or override). */
+  owner: ICAL.Component;
+  /** Epoch ms of the start; null for a VTODO without DTSTART. */
+  start: number | null;
+  /** The start's wall clock (fields as if UTC), for DATE output. */
+  startWall: number | null;
+  isDate: boolean;
+  /** Epoch ms of DTEND / DUE / DTSTART+DURATION; null when the component gives none. */
+  end: number | null;
+  endWall: number | null;
+  endKind: 'dtend' | 'due' | 'duration' | 'none';
+  /** End of the start's day for a DATE start (RFC 4791 §9.9 "DTSTART+P1D"). */
+  dayEnd: number | null;
+  /** Original start of a recurrence instance (RECURRENCE-ID); null outside a recurrence set. */
+  rid: number | null;
+  ridWall: number | null;
+  /** Zone of the start, for re-reading wall clocks. */
+  zone: Zone | null;
+}
+
+interface Length {
+  kind: 'dtend' | 'due' | 'duration' | 'none';
+  /** dtend/due in the start's zone: wall-clock difference. */
+  wall?: number;
+  /** dtend/due in another zone: exact difference. */
+  exact?: number;
+  days?: number;
+  ms?: number;
+}
+
+function firstTime(comp: ICAL.Component, name: string): { prop: ICAL.Property; t: ICAL.Time } | null {
+  try {
+    const prop = comp.getFirstProperty(name);
+    if (!prop) return null;
+    const t = prop.getFirstValue();
+    return t instanceof ICAL.Time ? { prop, t } : null;
+  } catch {
+    return null;
+  }
+}
+
+function durationOf(comp: ICAL.Component, name: string): ICAL.Duration | null {
+  try {
+    const v = comp.getFirstPropertyValue(name);
+    return v instanceof ICAL.Duration ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Nominal days and exact milliseconds of a DURATION (RFC 5545 §3.3.6). */
+export function durationParts(d: ICAL.Duration): { days: number; ms: number } {
+  const sign = d.isNegative ? -1 : 1;
+  return { days: sign * (d.weeks * 7 + d.days), ms: sign * (d.hours * HOUR + d.minutes * 60_000 + d.seconds * 1000) };
+}
+
+function lengthOf(comp: ICAL.Component, start: { t: ICAL.Time; zone: Zone }, zr: ZoneResolver): Length {
+  const kind = comp.name === 'vtodo' ? 'due' : 'dtend';
+  const end = firstTime(comp, kind);
+  if (end) {
+    const zone = zr.zoneOfProp(end.prop, end.t);
+    if (zone === start.zone || (end.t.isDate && start.t.isDate)) return { kind, wall: wallClockMs(end.t) - wallClockMs(start.t) };
+    return { kind, exact: zr.utc(end.t, zone) - zr.utc(start.t, start.zone) };
+  }
+  const dur = durationOf(comp, 'duration');
+  if (dur) return { kind: 'duration', ...durationParts(dur) };
+  return { kind: 'none' };
+}
+
+function makeInstance(owner: ICAL.Component, startWall: number, isDate: boolean, zone: Zone, len: Length, rid: { utc: number; wall: number } | null): Instance {
+  const start = localToUtc(zone, startWall);
+  let end: number | null = null;
+  let endWall: number | null = null;
+  if (len.wall !== undefined) {
+    endWall = startWall + len.wall;
+    end = localToUtc(zone, endWall);
+  } else if (len.exact !== undefined) {
+    end = start + len.exact;
+    endWall = startWall + len.exact;
+  } else if (len.days !== undefined && len.ms !== undefined) {
+    endWall = startWall + len.days * DAY + len.ms;
+    end = (len.days !== 0 ? localToUtc(zone, startWall + len.days * DAY) : start) + len.ms;
+  }
+  return {
+    owner, start, startWall, isDate, end, endWall, endKind: len.kind,
+    dayEnd: isDate ? localToUtc(zone, startWall + DAY) : null,
+    rid: rid?.utc ?? null, ridWall: rid?.wall ?? null, zone,
+  };
+}
+
+/** The one instance of a non-recurring component or an override. */
+function singleInstance(comp: ICAL.Component, zr: ZoneResolver, inSet: boolean): Instance {
+  const rid = firstTime(comp, 'recurrence-id');
+  const dtstart = firstTime(comp, 'dtstart') ?? rid;
+  const ridInfo = rid ? { utc: zr.utc(rid.t, zr.zoneOfProp(rid.prop, rid.t)), wall: wallClockMs(rid.t) } : null;
+  if (!dtstart) {
+    // VTODO with only DUE (or nothing), VJOURNAL/VEVENT without a start
+    const due = firstTime(comp, comp.name === 'vtodo' ? 'due' : 'dtend');
+    const zone = due ? zr.zoneOfProp(due.prop, due.t) : null;
+    const end = due && zone ? zr.utc(due.t, zone) : null;
+    return {
+      owner: comp, start: null, startWall: null, isDate: due?.t.isDate ?? false, end, endWall: due ? wallClockMs(due.t) : null,
+      endKind: due ? (comp.name === 'vtodo' ? 'due' : 'dtend') : 'none', dayEnd: null, rid: ridInfo?.utc ?? null, ridWall: ridInfo?.wall ?? null, zone,
+    };
+  }
+  const zone = zr.zoneOfProp(dtstart.prop, dtstart.t);
+  return makeInstance(comp, wallClockMs(dtstart.t), dtstart.t.isDate, zone, lengthOf(comp, { t: dtstart.t, zone }, zr), inSet ? ridInfo ?? { utc: localToUtc(zone, wallClockMs(dtstart.t)), wall: wallClockMs(dtstart.t) } : null);
+}
+
+interface FutureOverride {
+  rid: number;
+  shift: number;
+  wallShift: number;
+  comp: ICAL.Component;
+  len: Length;
+}
+
+interface Candidate {
+  utc: number;
+  wall: number;
+  isDate: boolean;
+  zone: Zone;
+  /** RDATE PERIOD: its own end. */
+  periodEnd?: { utc: number; wall: number };
+}
+
+const FIXED_STEP: Partial<Record<string, number>> = { SECONDLY: 1000, MINUTELY: 60_000, HOURLY: HOUR, DAILY: DAY, WEEKLY: 7 * DAY };
+
+function timeFromWall(wall: number, isDate: boolean): ICAL.Time {
+  const d = new Date(wall);
+  return ICAL.Time.fromData({
+    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
+    hour: isDate ? 0 : d.getUTCHours(), minute: isDate ? 0 : d.getUTCMinutes(), second: isDate ? 0 : d.getUTCSeconds(), isDate,
+  });
+}
+
+export interface InstanceSetOptions {
+  maxInstances: number;
+  /** Instances starting before this (epoch ms) may be skipped by a jump ahead. */
+  skipBefore: number;
+}
+
+/** All instances of the components sharing one UID (a master and its overrides). */
+export class InstanceSet {
+  /** Instances not in start order: non-recurring masters, overrides. */
+  private readonly singles: Instance[] = [];
+  /** Master instances in start order, generated on demand. */
+  private readonly series: { orig: number; inst: Instance }[] = [];
+  private source: Generator<{ orig: number; inst: Instance }> | null = null;
+  private generated = 0;
+  /** How far a THISANDFUTURE override may move an instance earlier. */
+  private slack = 0;
+  readonly recurring: boolean;
+
+  constructor(
+    components: ICAL.Component[],
+    private readonly zr: ZoneResolver,
+    private readonly opts: InstanceSetOptions,
+  ) {
+    const masters = components.filter((c) => !c.hasProperty('recurrence-id'));
+    const overrides = components.filter((c) => c.hasProperty('recurrence-id'));
+    const master = masters.find((m) => m.hasProperty('dtstart') && (m.hasProperty('rrule') || m.hasProperty('rdate')));
+    this.recurring = master !== undefined || overrides.length > 0;
+    for (const m of masters) if (m !== master) this.singles.push(singleInstance(m, zr, this.recurring));
+    const exact = new Map<number, ICAL.Component>();
+    const exactDates = new Set<number>();
+    const future: FutureOverride[] = [];
+    for (const o of overrides) {
+      const inst = singleInstance(o, zr, true);
+      this.singles.push(inst);
+      const rid = firstTime(o, 'recurrence-id');
+      if (!rid || inst.rid === null) continue;
+      exact.set(inst.rid, o);
+      if (rid.t.isDate) exactDates.add(dateKey(rid.t));
+      if (String(rid.prop.getParameter('range') ?? '').toUpperCase() === 'THISANDFUTURE' && inst.start !== null) {
+        const dtstart = firstTime(o, 'dtstart') ?? rid;
+        const zone = zr.zoneOfProp(dtstart.prop, dtstart.t);
+        future.push({ rid: inst.rid, shift: inst.start - inst.rid, wallShift: (inst.startWall ?? 0) - (inst.ridWall ?? 0), comp: o, len: lengthOf(o, { t: dtstart.t, zone }, zr) });
+        this.slack = Math.max(this.slack, inst.rid - inst.start);
+      }
+    }
+    future.sort((a, b) => a.rid - b.rid);
+    if (master) this.source = this.walk(master, exact, exactDates, future);
+  }
+
+  private *walk(master: ICAL.Component, exact: Map<number, ICAL.Component>, exactDates: Set<number>, future: FutureOverride[]): Generator<{ orig: number; inst: Instance }> {
+    const zr = this.zr;
+    const dtstart = firstTime(master, 'dtstart')!;
+    const zone = zr.zoneOfProp(dtstart.prop, dtstart.t);
+    const isDate = dtstart.t.isDate;
+    const len = lengthOf(master, { t: dtstart.t, zone }, zr);
+
+    const exdates = new Set<number>();
+    const exdateDays = new Set<number>();
+    for (const prop of master.getAllProperties('exdate')) {
+      for (const v of safeValues(prop)) {
+        if (!(v instanceof ICAL.Time)) continue;
+        if (v.isDate) exdateDays.add(dateKey(v));
+        else exdates.add(zr.utc(v, zr.zoneOf(v, tzidOf(prop))));
+      }
+    }
+    const rdates: Candidate[] = [];
+    for (const prop of master.getAllProperties('rdate')) {
+      for (const v of safeValues(prop)) {
+        const t = v instanceof ICAL.Period ? v.start : v;
+        if (!(t instanceof ICAL.Time)) continue;
+        const z = zr.zoneOf(t, tzidOf(prop));
+        const c: Candidate = { utc: zr.utc(t, z), wall: wallClockMs(t), isDate: t.isDate, zone: z };
+        if (v instanceof ICAL.Period) {
+          try {
+            const e = v.getEnd();
+            c.periodEnd = { utc: zr.utc(e, zr.zoneOf(e, tzidOf(prop))), wall: wallClockMs(e) };
+          } catch {
+            // a broken period end leaves the master's length
+          }
+        }
+        rdates.push(c);
+      }
+    }
+    rdates.sort((a, b) => a.utc - b.utc);
+
+    // One stream per RRULE (normally one), each in start order.
+    const utcOf = (t: ICAL.Time) => localToUtc(zone, wallClockMs(t));
+    const rules: { walker: RuleWalker; pastUntil: (t: ICAL.Time) => boolean; head: Candidate | null; dropFirst: ((t: ICAL.Time) => boolean) | null }[] = [];
+    for (const prop of master.getAllProperties('rrule')) {
+      let rule: unknown;
+      try {
+        rule = prop.getFirstValue();
+      } catch {
+        continue;
+      }
+      if (!(rule instanceof ICAL.Recur)) continue;
+      const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone);
+      rules.push({ walker: new RuleWalker(recur, start, this.opts.maxInstances * 200), pastUntil: untilTest(rule, utcOf), head: null, dropFirst });
+    }
+    const dtstartCandidate: Candidate = { utc: zr.utc(dtstart.t, zone), wall: wallClockMs(dtstart.t), isDate, zone };
+    let dtstartPending = rules.length === 0; // with a rule, ical.js yields DTSTART itself first
+    const advance = (r: (typeof rules)[number]): void => {
+      for (;;) {
+        const t = r.walker.next();
+        if (!t || r.pastUntil(t)) {
+          r.head = null;
+          return;
+        }
+        if (r.dropFirst) {
+          const drop = r.dropFirst(t);
+          r.dropFirst = null;
+          if (drop) continue;
+        }
+        r.head = { utc: utcOf(t), wall: wallClockMs(t), isDate: t.isDate, zone };
+        return;
+      }
+    };
+    for (const r of rules) advance(r);
+
+    let ri = 0;
+    let last = -Infinity;
+    for (;;) {
+      let next: Candidate | null = dtstartPending ? dtstartCandidate : null;
+      let from: 'dtstart' | 'rdate' | number = 'dtstart';
+      if (ri < rdates.length && (!next || rdates[ri]!.utc < next.utc)) {
+        next = rdates[ri]!;
+        from = 'rdate';
+      }
+      rules.forEach((r, i) => {
+        if (r.head && (!next || r.head.utc < next.utc)) {
+          next = r.head;
+          from = i;
+        }
+      });
+      if (!next) return;
+      const c: Candidate = next;
+      if (from === 'dtstart') dtstartPending = false;
+      else if (from === 'rdate') ri++;
+      else advance(rules[from]!);
+      if (c.utc === last) continue; // RDATE repeating an RRULE instance
+      last = c.utc;
+      if (++this.generated > this.opts.maxInstances) {
+        throw new QueryError('max-instances', `A recurring component generates more than ${this.opts.maxInstances} instances in the requested range`);
+      }
+      const day = dateKey(timeFromWall(c.wall, true));
+      if (exdates.has(c.utc) || exdateDays.has(day)) continue;
+      if (exact.has(c.utc) || (c.isDate && exactDates.has(day))) continue; // the override is its own instance
+      const rid = { utc: c.utc, wall: c.wall };
+      let fut: FutureOverride | undefined;
+      for (const f of future) if (f.rid < c.utc) fut = f;
+      if (fut) {
+        const wall = c.wall + fut.wallShift;
+        const inst = makeInstance(fut.comp, wall, c.isDate, c.zone, fut.len, rid);
+        yield { orig: c.utc, inst };
+        continue;
+      }
+      const l: Length = c.periodEnd ? { kind: len.kind === 'none' ? 'dtend' : len.kind, exact: c.periodEnd.utc - c.utc } : len;
+      yield { orig: c.utc, inst: makeInstance(master, c.wall, c.isDate, c.zone, l, rid) };
+    }
+  }
+
+  /**
+   * A rule whose instances repeat at a fixed wall-clock step can start from a later DTSTART
+   * aligned on that step; only instances before `skipBefore` are passed over.
+   */
+  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((t: ICAL.Time) => boolean) | null } {
+    const none = { start: dtstart, recur: rule, dropFirst: null };
+    const unit = FIXED_STEP[rule.freq];
+    if (unit === undefined || !Number.isFinite(this.opts.skipBefore)) return none;
+    const parts = Object.entries(rule.parts).filter(([, v]) => Array.isArray(v) && v.length > 0);
+    const byDayOnly = parts.length === 1 && parts[0]![0] === 'BYDAY' && (rule.freq === 'WEEKLY' || rule.freq === 'DAILY')
+      && (parts[0]![1] as string[]).every((d) => /^[A-Z]{2}$/.test(d)) && !rule.count;
+    if (parts.length > 0 && !byDayOnly) return none;
+    const step = unit * Math.max(1, rule.interval || 1);
+    const startUtc = localToUtc(zone, wallClockMs(dtstart));
+    const k = Math.floor((this.opts.skipBefore - startUtc) / step) - 1;
+    if (k <= 0) return none;
+    const recur = rule.clone();
+    if (rule.count) {
+      if (k >= rule.count) return { start: dtstart, recur: ICAL.Recur.fromData({ freq: rule.freq, count: 1 }), dropFirst: () => true };
+      recur.count = rule.count - k;
+    }
+    const start = timeFromWall(wallClockMs(dtstart) + k * step, dtstart.isDate);
+    const days = byDayOnly ? (parts[0]![1] as string[]) : null;
+    // The moved DTSTART is an instance only when the original one matched BYDAY.
+    const dropFirst = days ? (t: ICAL.Time) => t.compare(start) === 0 && !days.includes(WEEKDAYS[t.dayOfWeek() - 1]!) : null;
+    return { start, recur, dropFirst };
+  }
+
+  private extend(): boolean {
+    if (!this.source) return false;
+    const r = this.source.next();
+    if (r.done) {
+      this.source = null;
+      return false;
+    }
+    this.series.push(r.value);
+    return true;
+  }
+
+  /**
+   * Visits every instance whose original start is at most `limit` (all overrides and single
+   * instances, then the series in start order) until `visit` returns true.
+   */
+  some(limit: number, visit: (i: Instance) => boolean): boolean {
+    for (const s of this.singles) if (visit(s)) return true;
+    for (let i = 0; ; i++) {
+      if (i >= this.series.length && !this.extend()) return false;
+      const e = this.series[i]!;
+      if (e.orig > limit + this.slack) return false;
+      if (visit(e.inst)) return true;
+    }
+  }
+
+  /** Every instance with original start at most `limit`. */
+  list(limit: number): Instance[] {
+    const out: Instance[] = [];
+    this.some(limit, (i) => {
+      out.push(i);
+      return false;
+    });
+    return out;
+  }
+}
+
+function safeValues(prop: ICAL.Property): unknown[] {
+  try {
+    return prop.getValues() as unknown[];
+  } catch {
+    return [];
+  }
+}
