@@ -12,6 +12,8 @@ import { localToUtc, type Zone, type ZoneResolver } from './zones.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** Inner ical.js iterations allowed between two instances; past it the rule ends (rrule.ts). */
+const STEP_BUDGET = 20_000;
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 
 export interface Instance {
@@ -167,12 +169,16 @@ export class InstanceSet {
   private generated = 0;
   /** How far a THISANDFUTURE override may move an instance earlier. */
   private slack = 0;
+  /** RECURRENCE-ID of the last THISANDFUTURE override: later series instances are all its. */
+  private lastFutureRid = Infinity;
+  private master: ICAL.Component | undefined;
+  private readonly futureComps = new Set<ICAL.Component>();
   readonly recurring: boolean;
 
   constructor(
     components: ICAL.Component[],
     private readonly zr: ZoneResolver,
-    private readonly opts: InstanceSetOptions,
+    private opts: InstanceSetOptions,
   ) {
     const masters = components.filter((c) => !c.hasProperty('recurrence-id'));
     const overrides = components.filter((c) => c.hasProperty('recurrence-id'));
@@ -197,7 +203,13 @@ export class InstanceSet {
       }
     }
     future.sort((a, b) => a.rid - b.rid);
-    if (master) this.source = this.walk(master, exact, exactDates, future);
+    for (const f of future) this.futureComps.add(f.comp);
+    if (future.length > 0) this.lastFutureRid = future[future.length - 1]!.rid;
+    this.master = master;
+    if (master) {
+      this.opts = { ...opts, skipBefore: opts.skipBefore - reach(components) };
+      this.source = this.walk(master, exact, exactDates, future);
+    }
   }
 
   private *walk(master: ICAL.Component, exact: Map<number, ICAL.Component>, exactDates: Set<number>, future: FutureOverride[]): Generator<{ orig: number; inst: Instance }> {
@@ -248,7 +260,7 @@ export class InstanceSet {
       }
       if (!(rule instanceof ICAL.Recur)) continue;
       const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone);
-      rules.push({ walker: new RuleWalker(recur, start, this.opts.maxInstances * 200), pastUntil: untilTest(rule, utcOf), head: null, dropFirst });
+      rules.push({ walker: new RuleWalker(recur, start, STEP_BUDGET), pastUntil: untilTest(rule, utcOf), head: null, dropFirst });
     }
     const dtstartCandidate: Candidate = { utc: zr.utc(dtstart.t, zone), wall: wallClockMs(dtstart.t), isDate, zone };
     let dtstartPending = rules.length === 0; // with a rule, ical.js yields DTSTART itself first
@@ -268,7 +280,7 @@ export class InstanceSet {
         return;
       }
     };
-    for (const r of rules) advance(r);
+    const stale = new Set(rules); // heads are fetched lazily: a walk past the last wanted instance costs nothing
 
     let ri = 0;
     let last = -Infinity;
@@ -280,6 +292,10 @@ export class InstanceSet {
         from = 'rdate';
       }
       rules.forEach((r, i) => {
+        if (stale.has(r)) {
+          advance(r);
+          stale.delete(r);
+        }
         if (r.head && (!next || r.head.utc < next.utc)) {
           next = r.head;
           from = i;
@@ -289,7 +305,7 @@ export class InstanceSet {
       const c: Candidate = next;
       if (from === 'dtstart') dtstartPending = false;
       else if (from === 'rdate') ri++;
-      else advance(rules[from]!);
+      else stale.add(rules[from]!);
       if (c.utc === last) continue; // RDATE repeating an RRULE instance
       last = c.utc;
       if (++this.generated > this.opts.maxInstances) {
@@ -365,6 +381,20 @@ export class InstanceSet {
     }
   }
 
+  /**
+   * Like `some`, over the instances `comp` describes: an override's own one (and the series
+   * instances a THISANDFUTURE override moves), or the master's series.
+   */
+  someOf(comp: ICAL.Component, limit: number, visit: (i: Instance) => boolean): boolean {
+    if (comp !== this.master && !this.futureComps.has(comp)) {
+      for (const s of this.singles) if (s.owner === comp && visit(s)) return true;
+      return false;
+    }
+    const own = (i: Instance) => i.owner === comp && visit(i);
+    // Past the last THISANDFUTURE override every series instance is that override's.
+    return this.some(comp === this.master ? Math.min(limit, this.lastFutureRid - this.slack) : limit, own);
+  }
+
   /** Every instance with original start at most `limit`. */
   list(limit: number): Instance[] {
     const out: Instance[] = [];
@@ -374,6 +404,39 @@ export class InstanceSet {
     });
     return out;
   }
+}
+
+/** How far before a range an instance may start and still matter: lengths, alarms, shifts. */
+function reach(components: ICAL.Component[]): number {
+  let len = 0;
+  let alarm = 0;
+  let shift = 0;
+  for (const c of components) {
+    const s = firstTime(c, 'dtstart');
+    const e = firstTime(c, c.name === 'vtodo' ? 'due' : 'dtend');
+    if (s && e) len = Math.max(len, Math.abs(wallClockMs(e.t) - wallClockMs(s.t)) + 28 * HOUR);
+    const d = durationOf(c, 'duration');
+    if (d) {
+      const p = durationParts(d);
+      len = Math.max(len, Math.abs(p.days * DAY + p.ms) + 4 * HOUR);
+    }
+    const rid = firstTime(c, 'recurrence-id');
+    if (s && rid) shift = Math.max(shift, Math.abs(wallClockMs(s.t) - wallClockMs(rid.t)) + 28 * HOUR);
+    for (const a of c.getAllSubcomponents('valarm')) {
+      const trigger = durationOf(a, 'trigger');
+      if (!trigger) continue;
+      const every = durationOf(a, 'duration');
+      let repeat = 0;
+      try {
+        repeat = Number(a.getFirstPropertyValue('repeat') ?? 0) || 0;
+      } catch {
+        repeat = 0;
+      }
+      const stepMs = every ? Math.abs(durationParts(every).days * DAY + durationParts(every).ms) : 0;
+      alarm = Math.max(alarm, trigger.toSeconds() * 1000 + Math.min(repeat, 10_000) * stepMs);
+    }
+  }
+  return 2 * DAY + len + alarm + shift;
 }
 
 function safeValues(prop: ICAL.Property): unknown[] {

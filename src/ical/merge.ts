@@ -68,7 +68,9 @@ export interface MergeOptions {
 
 export async function* mergeCalendar(objects: AsyncIterable<string> | Iterable<string>, opts: MergeOptions = {}): AsyncGenerator<string> {
   const head = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Sundial//Sundial//EN', 'CALSCALE:GREGORIAN'];
-  if (opts.name) head.push(foldLine(`X-WR-CALNAME:${escapeText(opts.name)}`));
+  // X-WR-CALNAME has no declared value type: clients (and ical.js) read it raw, so only line
+  // breaks are neutralized, never escaped.
+  if (opts.name) head.push(foldLine(`X-WR-CALNAME:${opts.name.replace(/[\r\n]+/g, ' ')}`));
   head.push(...(opts.extraHeader ?? []));
   yield head.join('\r\n') + '\r\n';
   const seenZones = new Set<string>();
@@ -88,11 +90,6 @@ export async function* mergeCalendar(objects: AsyncIterable<string> | Iterable<s
     }
   }
   yield buf + 'END:VCALENDAR\r\n';
-}
-
-/** RFC 5545 §3.3.11 TEXT escaping (backslash, semicolon, comma, newline). */
-export function escapeText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
 }
 
 /** Folds a logical line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence. */

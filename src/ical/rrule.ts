@@ -16,8 +16,10 @@ export class RuleWalker {
   private steps = 0;
 
   /**
-   * @param stepBudget inner iterations (candidate days, months…) allowed over the whole walk;
-   *   past it the walk ends as if the rule had no more instances.
+   * @param stepBudget inner iterations (candidate days, months…) allowed between two instances;
+   *   past it the walk ends as if the rule had no more instances. ical.js needs ~50 µs per
+   *   iteration, so 20,000 bound an impossible rule to about a second while a sparse legitimate
+   *   one (DAILY;BYMONTH=2;BYMONTHDAY=29: 1,461 days apart) walks on.
    */
   constructor(
     rule: ICAL.Recur,
@@ -55,7 +57,7 @@ export class RuleWalker {
   next(): ICAL.Time | null {
     if (this.done || !this.it) return null;
     try {
-      if (++this.steps > this.stepBudget) throw new StepBudgetExceeded();
+      this.steps = 0;
       const occ = this.it.next();
       if (!occ) {
         this.done = true;

@@ -95,7 +95,7 @@ interface Observance {
 
 /** Onsets the rules of one VTIMEZONE may generate in total; far more than 1600–2100 yearly rules need. */
 const MAX_TRANSITIONS = 4000;
-const STEP_BUDGET = 200_000;
+const STEP_BUDGET = 20_000;
 
 /** A VTIMEZONE (RFC 5545 §3.6.5) read on its own, never registered anywhere. */
 export class VTimezoneZone implements Zone {
@@ -185,6 +185,27 @@ export class VTimezoneZone implements Zone {
   }
 }
 
+/**
+ * Objects of one calendar nearly always carry the same VTIMEZONE text, and walking its rules
+ * from 1970 costs milliseconds; zones are therefore shared by their exact text (a VTimezoneZone
+ * depends on nothing else, and its lazily grown transition list only ever gains entries).
+ */
+const zoneCache = new Map<string, VTimezoneZone>();
+const ZONE_CACHE_SIZE = 200;
+
+function sharedZone(tzid: string, vtz: ICAL.Component): VTimezoneZone {
+  const key = vtz.toString();
+  let z = zoneCache.get(key);
+  if (z) {
+    zoneCache.delete(key); // most recently used last
+  } else {
+    z = new VTimezoneZone(tzid, vtz);
+    if (zoneCache.size >= ZONE_CACHE_SIZE) zoneCache.delete(zoneCache.keys().next().value!);
+  }
+  zoneCache.set(key, z);
+  return z;
+}
+
 /** The zone of the first VTIMEZONE in a VCALENDAR text (CALDAV:calendar-timezone, RFC 4791 §5.2.2). */
 export function zoneFromCalendarText(vcal: ICAL.Component): Zone | null {
   const vtz = vcal.getFirstSubcomponent('vtimezone');
@@ -207,7 +228,7 @@ export class ZoneResolver {
   ) {
     for (const vtz of vtimezones) {
       const tzid = vtz.getFirstPropertyValue('tzid');
-      if (typeof tzid === 'string' && !this.own.has(tzid)) this.own.set(tzid, new VTimezoneZone(tzid, vtz));
+      if (typeof tzid === 'string' && !this.own.has(tzid)) this.own.set(tzid, sharedZone(tzid, vtz));
     }
   }
 

@@ -7,11 +7,13 @@ import { readXmlBody } from '../xml-body.js';
 import { calendarMultiget } from '../reports/calendar-multiget.js';
 import { syncCollection } from '../reports/sync-collection.js';
 import { calendarQuery } from '../reports/calendar-query.js';
+import { freeBusyQuery } from '../reports/free-busy-query.js';
 
 const reports = {
   [CALDAV.calendarMultiget]: calendarMultiget,
   [DAV.syncCollection]: syncCollection,
   [CALDAV.calendarQuery]: calendarQuery,
+  [CALDAV.freeBusyQuery]: freeBusyQuery,
 } as const;
 
 export const report: MethodHandler = async (req, svc, resource) => {

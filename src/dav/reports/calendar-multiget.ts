@@ -14,7 +14,7 @@ import { hrefToPath } from '../paths.js';
 import { propstatsFor } from '../propstats.js';
 import { resolve, type CollectionResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
-import { calendarDataExtra, reportPropRequest, wantsCalendarData } from './common.js';
+import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
 import { textOf } from '../../xml/parse.js';
 import { propContextFor } from '../methods/propfind.js';
 
@@ -24,6 +24,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   if (hrefs.length === 0) throw badRequest('calendar-multiget needs at least one href');
   if (hrefs.length > svc.config.maxMultigetHrefs) throw new DavError(403, DAV.numberOfMatchesWithinLimits, `At most ${svc.config.maxMultigetHrefs} hrefs per calendar-multiget`);
   const withData = wantsCalendarData(propReq);
+  const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
   const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
 
@@ -72,7 +73,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
         continue;
       }
       const resource = objectResource(parent, obj);
-      yield { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj) } : {}) }) };
+      yield { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj, dataReq, queryOptionsFor(parent.collection, svc.config)) } : {}) }) };
     }
   }
   return multistatus(entries());

@@ -1,11 +1,22 @@
-// Pieces shared by the REPORTs: the <prop> of the request, calendar-data as an extra property,
-// and object resources built from stored rows.
+// Pieces shared by the REPORTs: the <prop> of the request, calendar-data as an extra property
+// (RFC 4791 §9.6, with comp/prop selection, expand, limit-recurrence-set, limit-freebusy-set),
+// the XML of CALDAV:filter (§9.7) and time-range (§9.9) read into the ical/ models, and the zone
+// floating times are read in (CALDAV:timezone, else the calendar's calendar-timezone, else UTC).
 import { CALDAV, DAV } from '../../xml/names.js';
-import type { XmlElement } from '../../xml/parse.js';
-import type { StoredObject } from '../../store/types.js';
+import { textOf, type XmlElement } from '../../xml/parse.js';
+import type { Collection, StoredObject } from '../../store/types.js';
+import type { Config } from '../../config.js';
 import type { PropContent } from '../properties/index.js';
 import type { PropRequest } from '../propstats.js';
 import { parsePropRequest } from '../methods/propfind.js';
+import { DavError, maxInstances, supportedCalendarData, supportedCollation, supportedFilter, validFilter } from '../errors.js';
+import { checkFilter, collationOf, type CompFilter, type MatchType, type ParamFilter, type PropFilter, type TextMatch } from '../../ical/filter.js';
+import { isWholeObject, renderCalendarData, type CalendarDataRequest, type CompSelection } from '../../ical/expand.js';
+import { QueryError } from '../../ical/query-errors.js';
+import type { QueryOptions } from '../../ical/query-object.js';
+import { zoneOfCalendarTimezone } from '../../ical/query-object.js';
+import type { TimeRange } from '../../ical/time-range.js';
+import { UTC_ZONE, type Zone } from '../../ical/zones.js';
 
 /** The report's <prop>/<allprop>/<propname>, read like a PROPFIND body; none means allprop. */
 export function reportPropRequest(root: XmlElement): PropRequest {
@@ -18,7 +29,210 @@ export function wantsCalendarData(req: PropRequest): boolean {
   return req.type === 'prop' && req.names.includes(CALDAV.calendarData);
 }
 
-/** calendar-data as an extra property of a response (RFC 4791 §9.6). */
-export function calendarDataExtra(obj: StoredObject): Map<string, PropContent> {
-  return new Map([[CALDAV.calendarData, obj.data.toString('utf8')]]);
+/** Maps evaluation errors of ical/ to their CalDAV preconditions; anything else passes through. */
+export function toQueryDavError(err: unknown): unknown {
+  if (!(err instanceof QueryError)) return err;
+  switch (err.condition) {
+    case 'valid-filter':
+      return validFilter(err.message);
+    case 'supported-filter':
+      return supportedFilter(err.message);
+    case 'supported-collation':
+      return supportedCollation(err.message);
+    case 'supported-calendar-data':
+      return supportedCalendarData(err.message);
+    case 'max-instances':
+      return maxInstances(err.message);
+  }
+}
+
+/** Runs `fn`, turning QueryErrors into DavErrors. */
+export function queryErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toQueryDavError(err);
+  }
+}
+
+// --- time-range (§9.9) ---------------------------------------------------------------------
+
+/** RFC 5545 §3.3.5 UTC date-time "YYYYMMDDTHHMMSSZ" → epoch ms. */
+export function parseUtc(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value.trim());
+  if (!m) throw validFilter(`time-range values must be UTC date-times, got "${value}"`);
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  if (Number.isNaN(ms) || +m[2]! < 1 || +m[2]! > 12 || +m[3]! < 1 || +m[3]! > 31 || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 60) {
+    throw validFilter(`Invalid date-time "${value}"`);
+  }
+  return ms;
+}
+
+/** A time-range element: start and/or end (not neither), end after start. */
+export function parseTimeRange(el: XmlElement, opts: { requireBoth?: boolean } = {}): TimeRange {
+  const start = parseUtc(el.attrs.start);
+  const end = parseUtc(el.attrs.end);
+  if (start === null && end === null) throw validFilter(`${el.local} needs a start or an end`);
+  if (opts.requireBoth && (start === null || end === null)) throw validFilter(`${el.local} needs both start and end`);
+  if (start !== null && end !== null && end <= start) throw validFilter(`${el.local} end must be after its start`);
+  return { start, end };
+}
+
+// --- filter (§9.7) ---------------------------------------------------------------------------
+
+function unexpected(el: XmlElement, where: string): DavError {
+  return validFilter(`${el.local} is not allowed in ${where}`);
+}
+
+function nameAttr(el: XmlElement): string {
+  const name = (el.attrs.name ?? '').trim();
+  if (!name) throw validFilter(`${el.local} needs a name attribute`);
+  return name;
+}
+
+function parseTextMatch(el: XmlElement): TextMatch {
+  const negate = (el.attrs['negate-condition'] ?? 'no').trim().toLowerCase();
+  if (negate !== 'yes' && negate !== 'no') throw validFilter('negate-condition must be "yes" or "no"');
+  const matchType = (el.attrs['match-type'] ?? 'contains').trim().toLowerCase();
+  if (!['contains', 'equals', 'starts-with', 'ends-with'].includes(matchType)) throw validFilter(`Unknown match-type ${matchType}`);
+  if (el.children.length > 0) throw validFilter('text-match holds text only');
+  return { value: textOf(el).trim(), collation: queryErrors(() => collationOf(el.attrs.collation)), negate: negate === 'yes', matchType: matchType as MatchType };
+}
+
+function parseParamFilter(el: XmlElement): ParamFilter {
+  const f: ParamFilter = { name: nameAttr(el), isNotDefined: false, textMatch: null };
+  for (const c of el.children) {
+    if (c.name === CALDAV.isNotDefined && el.children.length === 1) f.isNotDefined = true;
+    else if (c.name === CALDAV.textMatch && !f.textMatch) f.textMatch = parseTextMatch(c);
+    else throw unexpected(c, 'param-filter');
+  }
+  return f;
+}
+
+function parsePropFilter(el: XmlElement): PropFilter {
+  const f: PropFilter = { name: nameAttr(el), isNotDefined: false, timeRange: null, textMatch: null, paramFilters: [] };
+  for (const c of el.children) {
+    if (c.name === CALDAV.isNotDefined && el.children.length === 1) f.isNotDefined = true;
+    else if (c.name === CALDAV.timeRange && !f.timeRange && !f.textMatch) f.timeRange = parseTimeRange(c);
+    else if (c.name === CALDAV.textMatch && !f.timeRange && !f.textMatch) f.textMatch = parseTextMatch(c);
+    else if (c.name === CALDAV.paramFilter) f.paramFilters.push(parseParamFilter(c));
+    else throw unexpected(c, 'prop-filter');
+  }
+  return f;
+}
+
+function parseCompFilter(el: XmlElement, depth: number): CompFilter {
+  if (depth > 8) throw validFilter('comp-filters nested too deeply');
+  const f: CompFilter = { name: nameAttr(el).toUpperCase(), isNotDefined: false, timeRange: null, propFilters: [], compFilters: [] };
+  for (const c of el.children) {
+    if (c.name === CALDAV.isNotDefined && el.children.length === 1) f.isNotDefined = true;
+    else if (c.name === CALDAV.timeRange && !f.timeRange) f.timeRange = parseTimeRange(c);
+    else if (c.name === CALDAV.propFilter) f.propFilters.push(parsePropFilter(c));
+    else if (c.name === CALDAV.compFilter) f.compFilters.push(parseCompFilter(c, depth + 1));
+    else throw unexpected(c, 'comp-filter');
+  }
+  return f;
+}
+
+/** CALDAV:filter → the VCALENDAR comp-filter; 403 valid-filter / supported-collation on bad input. */
+export function parseFilter(filter: XmlElement | undefined): CompFilter {
+  if (!filter) throw validFilter('calendar-query needs a filter');
+  if (filter.children.length !== 1 || filter.children[0]!.name !== CALDAV.compFilter) throw validFilter('The filter must hold exactly one comp-filter (on VCALENDAR)');
+  const root = parseCompFilter(filter.children[0]!, 0);
+  queryErrors(() => checkFilter(root));
+  return root;
+}
+
+// --- calendar-data (§9.6) --------------------------------------------------------------------
+
+function parseSelection(el: XmlElement, depth: number): CompSelection {
+  if (depth > 8) throw badCalendarData('comp elements nested too deeply');
+  const name = (el.attrs.name ?? '').trim();
+  if (!name) throw badCalendarData('comp needs a name attribute');
+  const sel: CompSelection = { name: name.toUpperCase(), allProps: false, props: [], allComps: false, comps: [] };
+  for (const c of el.children) {
+    if (c.name === CALDAV.allprop) sel.allProps = true;
+    else if (c.name === CALDAV.allcomp) sel.allComps = true;
+    else if (c.name === CALDAV.prop) {
+      const pname = (c.attrs.name ?? '').trim();
+      if (!pname) throw badCalendarData('prop needs a name attribute');
+      sel.props.push({ name: pname.toUpperCase(), novalue: (c.attrs.novalue ?? 'no').trim().toLowerCase() === 'yes' });
+    } else if (c.name === CALDAV.comp) sel.comps.push(parseSelection(c, depth + 1));
+    else throw badCalendarData(`${c.local} is not allowed in comp`);
+  }
+  return sel;
+}
+
+function badCalendarData(why: string): DavError {
+  return new DavError(400, null, `calendar-data: ${why}`);
+}
+
+/** The CALDAV:calendar-data element inside the report's DAV:prop, if any. */
+export function calendarDataElement(root: XmlElement): XmlElement | undefined {
+  for (const prop of root.children) {
+    if (prop.name !== DAV.prop) continue;
+    const el = prop.children.find((c) => c.name === CALDAV.calendarData);
+    if (el) return el;
+  }
+  return undefined;
+}
+
+/** Reads a calendar-data request element (§9.6); null for a plain <C:calendar-data/>. */
+export function parseCalendarDataRequest(el: XmlElement | undefined): CalendarDataRequest | null {
+  if (!el) return null;
+  const type = (el.attrs['content-type'] ?? 'text/calendar').trim().toLowerCase();
+  const version = (el.attrs.version ?? '2.0').trim();
+  if (type !== 'text/calendar' || version !== '2.0') throw supportedCalendarData(`calendar-data ${type} version ${version} is not supported; use text/calendar 2.0`);
+  const req: CalendarDataRequest = { select: null, expand: null, limitRecurrence: null, limitFreebusy: null };
+  for (const c of el.children) {
+    if (c.name === CALDAV.comp && !req.select) {
+      req.select = parseSelection(c, 0);
+      if (req.select.name !== 'VCALENDAR') throw badCalendarData('the outer comp must be VCALENDAR');
+    } else if (c.name === CALDAV.expand && !req.expand && !req.limitRecurrence) req.expand = parseTimeRange(c, { requireBoth: true });
+    else if (c.name === CALDAV.limitRecurrenceSet && !req.expand && !req.limitRecurrence) req.limitRecurrence = parseTimeRange(c, { requireBoth: true });
+    else if (c.name === CALDAV.limitFreebusySet && !req.limitFreebusy) req.limitFreebusy = parseTimeRange(c, { requireBoth: true });
+    else throw badCalendarData(`unexpected ${c.local}`);
+  }
+  return isWholeObject(req) ? null : req;
+}
+
+// --- zones and rendering ---------------------------------------------------------------------
+
+const zoneCache = new Map<string, Zone | null>();
+
+/** The zone of a calendar-timezone / CALDAV:timezone text, cached by text. */
+export function zoneOfText(text: string | null | undefined): Zone | null {
+  if (!text) return null;
+  let z = zoneCache.get(text);
+  if (z === undefined) {
+    z = zoneOfCalendarTimezone(text);
+    if (zoneCache.size > 256) zoneCache.clear();
+    zoneCache.set(text, z);
+  }
+  return z;
+}
+
+/** How floating times and expansion limits apply to objects of `collection` (RFC 4791 §9.9). */
+export function queryOptionsFor(collection: Collection, config: Config, override?: Zone | null): QueryOptions {
+  return { floatingZone: override ?? zoneOfText(collection.timezone) ?? UTC_ZONE, maxInstances: config.maxInstances };
+}
+
+/**
+ * calendar-data as an extra property of a response (RFC 4791 §9.6): the stored bytes, or the
+ * object transformed by `dataReq` (selection, expand, limits).
+ */
+export function calendarDataExtra(obj: StoredObject, dataReq: CalendarDataRequest | null = null, opts?: QueryOptions): Map<string, PropContent> {
+  if (isWholeObject(dataReq) || !opts) return new Map([[CALDAV.calendarData, obj.data.toString('utf8')]]);
+  return new Map([[CALDAV.calendarData, renderData(obj, dataReq!, opts)]]);
+}
+
+/** Renders calendar-data; max-instances becomes 403, an unreadable object is returned as stored. */
+export function renderData(obj: StoredObject, dataReq: CalendarDataRequest, opts: QueryOptions): string {
+  try {
+    return renderCalendarData(obj.data, dataReq, opts);
+  } catch (err) {
+    if (err instanceof QueryError) throw toQueryDavError(err);
+    return obj.data.toString('utf8');
+  }
 }

@@ -16,7 +16,7 @@ import { parseSyncToken, syncTokenOf } from '../properties/values.js';
 import type { Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
-import { calendarDataExtra, reportPropRequest, wantsCalendarData } from './common.js';
+import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
 import { propContextFor } from '../methods/propfind.js';
 
 interface SyncRequest {
@@ -77,6 +77,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
     truncated = true;
   }
   const withData = wantsCalendarData(propReq);
+  const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
   const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
   const metas = sync.seq === null ? null : await metasFor(svc, collection.id, changes);
@@ -96,7 +97,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         }
         const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'collection' }>, resolvedMeta);
         const extra = data?.get(c.name);
-        yield { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra) } : {}) }) };
+        yield { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
       }
     }
     if (truncated) yield { href: target.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits } };

@@ -1,0 +1,221 @@
+// The calendar-query filter of RFC 4791 §9.7 and its evaluation on one calendar object:
+// comp-filter (nested, is-not-defined, time-range), prop-filter (is-not-defined, time-range,
+// text-match, param-filter), param-filter (is-not-defined, text-match), text-match with the
+// collations of RFC 4790 / RFC 5051 and negate-condition. Time ranges follow §9.9 per instance
+// (time-range.ts); each component is tested with the instances it describes, so a master is
+// tested with the occurrences not overridden and an override with its own.
+import type ICAL from 'ical.js';
+import { QueryError } from './query-errors.js';
+import type { QueryObject } from './query-object.js';
+import {
+  alarmTrigger, freebusyOverlaps, instanceOverlaps, propertyOverlaps, triggerTimes, triggersOverlap, type TimeRange,
+} from './time-range.js';
+
+export type { TimeRange } from './time-range.js';
+
+/** CALDAV:supported-collation-set (RFC 4791 §7.5.1); the first is the default. */
+export const SUPPORTED_COLLATIONS = ['i;ascii-casemap', 'i;octet', 'i;unicode-casemap'] as const;
+export type Collation = (typeof SUPPORTED_COLLATIONS)[number];
+
+export type MatchType = 'contains' | 'equals' | 'starts-with' | 'ends-with';
+
+export interface TextMatch {
+  value: string;
+  collation: Collation;
+  negate: boolean;
+  /** RFC 4791 text-match is a substring test; `match-type` (RFC 6352 style) is accepted too. */
+  matchType: MatchType;
+}
+
+export interface ParamFilter {
+  name: string;
+  isNotDefined: boolean;
+  textMatch: TextMatch | null;
+}
+
+export interface PropFilter {
+  name: string;
+  isNotDefined: boolean;
+  timeRange: TimeRange | null;
+  textMatch: TextMatch | null;
+  paramFilters: ParamFilter[];
+}
+
+export interface CompFilter {
+  name: string;
+  isNotDefined: boolean;
+  timeRange: TimeRange | null;
+  propFilters: PropFilter[];
+  compFilters: CompFilter[];
+}
+
+/** Components a time-range may be applied to (§9.9). */
+export const TIME_RANGE_COMPONENTS = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VALARM', 'VAVAILABILITY', 'AVAILABLE'];
+
+export function collationOf(name: string | undefined): Collation {
+  if (name === undefined || name === '') return 'i;ascii-casemap';
+  if ((SUPPORTED_COLLATIONS as readonly string[]).includes(name)) return name as Collation;
+  throw new QueryError('supported-collation', `Collation ${name} is not supported (supported: ${SUPPORTED_COLLATIONS.join(', ')})`);
+}
+
+/** Checks the shape rules of §9.7 that the XML grammar alone does not carry. */
+export function checkFilter(f: CompFilter): void {
+  if (f.name.toUpperCase() !== 'VCALENDAR') throw new QueryError('valid-filter', 'The filter must hold one comp-filter on VCALENDAR');
+  if (f.isNotDefined) throw new QueryError('valid-filter', 'VCALENDAR cannot be is-not-defined');
+  if (f.timeRange) throw new QueryError('valid-filter', 'time-range cannot apply to VCALENDAR');
+  const walk = (c: CompFilter, depth: number): void => {
+    if (depth > 8) throw new QueryError('valid-filter', 'comp-filters nested too deeply');
+    if (!c.name) throw new QueryError('valid-filter', 'comp-filter needs a name');
+    if (c.timeRange && !TIME_RANGE_COMPONENTS.includes(c.name.toUpperCase())) {
+      throw new QueryError('valid-filter', `time-range cannot apply to ${c.name}`);
+    }
+    for (const p of c.propFilters) if (!p.name) throw new QueryError('valid-filter', 'prop-filter needs a name');
+    for (const p of c.propFilters) for (const pp of p.paramFilters) if (!pp.name) throw new QueryError('valid-filter', 'param-filter needs a name');
+    for (const sub of c.compFilters) walk(sub, depth + 1);
+  };
+  for (const sub of f.compFilters) walk(sub, 1);
+}
+
+// --- text-match ------------------------------------------------------------------------------
+
+const asciiFold = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+/** RFC 5051 i;unicode-casemap, approximated with full case folding of the NFKD form. */
+const unicodeFold = (s: string) => s.normalize('NFKD').toUpperCase().toLowerCase().normalize('NFKD');
+
+function fold(s: string, c: Collation): string {
+  return c === 'i;octet' ? s : c === 'i;ascii-casemap' ? asciiFold(s) : unicodeFold(s);
+}
+
+export function textMatches(tm: TextMatch, text: string): boolean {
+  const hay = fold(text, tm.collation);
+  const needle = fold(tm.value, tm.collation);
+  let hit: boolean;
+  switch (tm.matchType) {
+    case 'equals':
+      hit = hay === needle;
+      break;
+    case 'starts-with':
+      hit = hay.startsWith(needle);
+      break;
+    case 'ends-with':
+      hit = hay.endsWith(needle);
+      break;
+    default:
+      hit = hay.includes(needle);
+  }
+  return tm.negate ? !hit : hit;
+}
+
+/** The text a text-match sees: the property's values in iCalendar form, joined by commas. */
+function propertyText(prop: ICAL.Property): string {
+  let values: unknown[];
+  try {
+    values = prop.getValues() as unknown[];
+  } catch {
+    return '';
+  }
+  return values.map((v) => (v && typeof v === 'object' && 'toICALString' in v && typeof v.toICALString === 'function' ? String(v.toICALString()) : String(v))).join(',');
+}
+
+function paramValues(prop: ICAL.Property, name: string): string[] {
+  const v: unknown = prop.getParameter(name);
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+// --- evaluation ------------------------------------------------------------------------------
+
+/** Whether the object matches the filter (whose root is the VCALENDAR comp-filter). */
+export function matchesFilter(obj: QueryObject, filter: CompFilter): boolean {
+  if (filter.isNotDefined) return false;
+  return filter.propFilters.every((p) => propFilterMatches(obj, p, obj.vcal))
+    && filter.compFilters.every((c) => compFilterMatches(obj, c, obj.components(), null));
+}
+
+function compFilterMatches(obj: QueryObject, f: CompFilter, candidates: ICAL.Component[], parent: ICAL.Component | null): boolean {
+  const name = f.name.toLowerCase();
+  const named = candidates.filter((c) => c.name === name);
+  if (f.isNotDefined) return named.length === 0;
+  return named.some((c) => componentMatches(obj, f, c, parent));
+}
+
+function componentMatches(obj: QueryObject, f: CompFilter, comp: ICAL.Component, parent: ICAL.Component | null): boolean {
+  if (f.timeRange && !componentInRange(obj, comp, f.timeRange, parent)) return false;
+  if (!f.propFilters.every((p) => propFilterMatches(obj, p, comp))) return false;
+  return f.compFilters.every((c) => compFilterMatches(obj, c, comp.getAllSubcomponents(), comp));
+}
+
+/** §9.9 for one component: any of its instances (or, for VALARM, its parent's) overlaps. */
+export function componentInRange(obj: QueryObject, comp: ICAL.Component, r: TimeRange, parent: ICAL.Component | null): boolean {
+  const zr = obj.zones;
+  const limit = r.end ?? Infinity;
+  switch (comp.name) {
+    case 'vfreebusy':
+      return freebusyOverlaps(comp, r, zr);
+    case 'valarm': {
+      const trigger = alarmTrigger(comp, zr);
+      if (!trigger) return false;
+      if (trigger.absolute !== null) return triggersOverlap(triggerTimes(trigger, null), r);
+      if (!parent) return false;
+      const set = obj.instanceSet(parent);
+      // An instance starting after the range end can still fire inside it (negative trigger).
+      const early = Math.max(0, -trigger.offset);
+      return set.someOf(parent, limit + early, (i) => triggersOverlap(triggerTimes(trigger, i), r));
+    }
+    case 'vevent':
+    case 'vtodo':
+    case 'vjournal':
+    case 'vavailability':
+      return obj.instanceSet(comp).someOf(comp, limit, (i) => instanceOverlaps(i, r, zr));
+    default:
+      return false;
+  }
+}
+
+function propFilterMatches(obj: QueryObject, f: PropFilter, comp: ICAL.Component): boolean {
+  const props = comp.getAllProperties(f.name.toLowerCase());
+  if (f.isNotDefined) return props.length === 0;
+  return props.some((p) =>
+    (!f.timeRange || propertyOverlaps(p, f.timeRange, obj.zones))
+    && (!f.textMatch || textMatches(f.textMatch, propertyText(p)))
+    && f.paramFilters.every((pf) => paramFilterMatches(pf, p)));
+}
+
+function paramFilterMatches(f: ParamFilter, prop: ICAL.Property): boolean {
+  const values = paramValues(prop, f.name.toLowerCase());
+  if (f.isNotDefined) return values.length === 0;
+  if (values.length === 0) return false;
+  return !f.textMatch || values.some((v) => textMatches(f.textMatch!, v));
+}
+
+/**
+ * What the store's columns can narrow (RFC 4791 §9.9 pre-filter): the component type the
+ * filter requires and a time range every match must overlap — the type's own time-range, or
+ * one of its VALARMs' (the stored bounds include alarm triggers). null fields narrow nothing.
+ */
+export function candidateBounds(filter: CompFilter): { componentType: string | null; range: TimeRange | null } {
+  const types = filter.compFilters.filter((c) => !c.isNotDefined);
+  const [comp] = types;
+  if (!comp || types.length !== 1) return { componentType: null, range: null };
+  const type = comp.name.toUpperCase();
+  const alarm = comp.compFilters.find((c) => !c.isNotDefined && c.name.toUpperCase() === 'VALARM' && c.timeRange);
+  return { componentType: type, range: comp.timeRange ?? alarm?.timeRange ?? null };
+}
+
+/**
+ * The earliest time-range start anywhere in the filter, so instance walks may jump ahead to it;
+ * null (no jumping) when some time-range is open at the start or none walks instances.
+ */
+export function earliestStart(filter: CompFilter): number | null {
+  let min = Infinity;
+  let open = false;
+  const walk = (c: CompFilter): void => {
+    if (c.timeRange) {
+      if (c.timeRange.start === null) open = true;
+      else min = Math.min(min, c.timeRange.start);
+    }
+    c.compFilters.forEach(walk);
+  };
+  walk(filter);
+  return open || !Number.isFinite(min) ? null : min;
+}

@@ -1,0 +1,87 @@
+// One stored calendar object parsed for a query (RFC 4791 §7.8, §9.6, §9.9): its VTIMEZONEs
+// are taken out of the tree before any value is read (so ical.js resolves every TZID to a
+// floating time and never expands a zone, see zones.ts) and become private Zones; instance sets
+// are built per UID on first use and cached for the rest of the evaluation.
+import type ICAL from 'ical.js';
+import { InstanceSet } from './instances.js';
+import { decodeCalendarText, parseCalendar } from './parse.js';
+import { ZoneResolver, zoneFromCalendarText, type Zone } from './zones.js';
+
+export interface QueryOptions {
+  /** Zone of floating and DATE values: the calendar's (CALDAV:calendar-timezone) or UTC. */
+  floatingZone: Zone;
+  /** Most instances one recurrence set may generate while a query walks it (max-instances). */
+  maxInstances: number;
+  /** Start of the range the caller cares about (epoch ms); earlier instances may be skipped. */
+  skipBefore?: number | null;
+}
+
+const RECURRING = new Set(['vevent', 'vtodo', 'vjournal', 'vavailability']);
+
+export class QueryObject {
+  readonly vcal: ICAL.Component;
+  readonly vtimezones: ICAL.Component[];
+  readonly zones: ZoneResolver;
+  private readonly sets = new Map<ICAL.Component, InstanceSet>();
+
+  /** Throws CalendarDataError when the text is not one VCALENDAR. */
+  constructor(
+    text: string | Buffer,
+    readonly opts: QueryOptions,
+  ) {
+    this.vcal = parseCalendar(decodeCalendarText(text));
+    this.vtimezones = this.vcal.getAllSubcomponents('vtimezone');
+    this.vcal.removeAllSubcomponents('vtimezone');
+    this.zones = new ZoneResolver(this.vtimezones, opts.floatingZone);
+  }
+
+  /** Top-level components other than VTIMEZONE. */
+  components(): ICAL.Component[] {
+    return [...this.vcal.getAllSubcomponents()]; // ical.js hands out its own array without a name
+  }
+
+  /** The instances of `comp` and its siblings of the same type and UID. */
+  instanceSet(comp: ICAL.Component): InstanceSet {
+    let set = this.sets.get(comp);
+    if (set) return set;
+    const uid = uidOf(comp);
+    const group = RECURRING.has(comp.name) && comp.parent === this.vcal
+      ? this.components().filter((c) => c.name === comp.name && uidOf(c) === uid)
+      : [comp];
+    set = new InstanceSet(group, this.zones, { maxInstances: this.opts.maxInstances, skipBefore: this.opts.skipBefore ?? -Infinity });
+    for (const c of group) this.sets.set(c, set);
+    return set;
+  }
+
+  /** Groups of top-level components by type and UID, in document order. */
+  groups(): ICAL.Component[][] {
+    const out = new Map<string, ICAL.Component[]>();
+    for (const c of this.components()) {
+      const key = `${c.name}\u0000${RECURRING.has(c.name) ? uidOf(c) : String(out.size)}`;
+      const g = out.get(key);
+      if (g) g.push(c);
+      else out.set(key, [c]);
+    }
+    return [...out.values()];
+  }
+}
+
+function uidOf(c: ICAL.Component): string {
+  try {
+    return String(c.getFirstPropertyValue('uid') ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The zone of a CALDAV:calendar-timezone (or CALDAV:timezone) value: a VCALENDAR holding one
+ * VTIMEZONE (RFC 4791 §5.2.2); null when it holds none or does not parse.
+ */
+export function zoneOfCalendarTimezone(text: string): Zone | null {
+  try {
+    return zoneFromCalendarText(parseCalendar(text));
+  } catch {
+    return null;
+  }
+}
