@@ -1,0 +1,85 @@
+// The content of a subscription feed, GET /feeds/<token>.ics (SPEC "Subscription feeds"): which
+// calendars a token reaches, a strong ETag computed from their sync sequences (no body hashing),
+// and the body as a stream of text chunks, built from the store in batches so that a 30,000-entry
+// feed never sits whole in memory.
+import { createHash } from 'node:crypto';
+import type { CalendarInstance, FeedToken, Store } from '../store/types.js';
+import { mergeCalendar } from '../ical/merge.js';
+import { privacyTransform } from '../ical/privacy.js';
+import { hashFeedToken } from './tokens.js';
+
+/** Bumped when the feed's output format changes, so every cached copy is revalidated. */
+const FORMAT_VERSION = 1;
+/** Objects fetched per store call while streaming. */
+export const BATCH = 200;
+/** Component types a feed carries (SPEC: events and to-dos); VTIMEZONEs come along. */
+const FEED_TYPES = new Set(['VEVENT', 'VTODO']);
+
+/** RFC 7986 §5.7 REFRESH-INTERVAL and its older Microsoft twin, both one hour. */
+export const REFRESH_HEADER = ['REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H'];
+
+export interface ResolvedFeed {
+  feed: FeedToken;
+  name: string;
+  instances: CalendarInstance[];
+  etag: string;
+}
+
+/**
+ * The feed a presented token opens, or null (unknown, revoked, or the calendar is no longer
+ * reachable by the link's owner). The token is hashed before anything else, whatever it looks
+ * like, and looked up with one indexed query on the hash: no early return on its shape, and the
+ * comparison happens on hashes, which tell an attacker nothing about the token.
+ */
+export async function resolveFeed(store: Store, token: string): Promise<ResolvedFeed | null> {
+  const feed = await store.findFeedToken(hashFeedToken(token));
+  if (!feed) return null;
+  const user = await store.getUserById(feed.userId);
+  if (!user) return null;
+  let instances: CalendarInstance[];
+  let name: string;
+  if (feed.collectionId === null) {
+    // "All my calendars": own and shared, with synchronization on (SPEC table, last row).
+    instances = await store.listInstances(user.id, { syncOnly: true });
+    name = `${user.displayName || user.username} — all calendars`;
+  } else {
+    // Access is checked on every use: a calendar unshared or deleted since ends the link.
+    const inst = (await store.listInstances(user.id)).find((i) => i.collection.id === feed.collectionId);
+    if (!inst) return null;
+    instances = [inst];
+    name = inst.collection.displayName ?? inst.uri;
+  }
+  // Busy mode does not give away the calendar's own name ("Doctor", "Job interviews") either.
+  if (feed.details === 'busy') name = `${user.displayName || user.username} — busy`;
+  if (feed.label) name = feed.label;
+  const state = JSON.stringify([
+    FORMAT_VERSION, feed.id, feed.details, feed.alarms, name,
+    instances.map((i) => [i.collection.id, i.collection.syncSeq]),
+  ]);
+  const etag = `"${createHash('sha256').update(state).digest('base64url').slice(0, 32)}"`;
+  return { feed, name, instances, etag };
+}
+
+/**
+ * Object bodies of some collections, fetched BATCH at a time (only the metadata list is held
+ * whole). `types` keeps objects of those component types; null keeps everything.
+ */
+export async function* objectTexts(store: Store, collectionIds: number[], types: ReadonlySet<string> | null): AsyncGenerator<string> {
+  for (const id of collectionIds) {
+    const names = (await store.listObjects(id))
+      .filter((m) => types === null || m.componentType === null || types.has(m.componentType))
+      .map((m) => m.name);
+    for (let i = 0; i < names.length; i += BATCH) {
+      for (const obj of await store.getObjects(id, names.slice(i, i + BATCH))) yield obj.data.toString('utf8');
+    }
+  }
+}
+
+/** The feed as text chunks of about 64 KB: one VCALENDAR with de-duplicated VTIMEZONEs. */
+export function feedBody(store: Store, resolved: ResolvedFeed): AsyncGenerator<string> {
+  return mergeCalendar(objectTexts(store, resolved.instances.map((i) => i.collection.id), FEED_TYPES), {
+    name: resolved.name,
+    extraHeader: REFRESH_HEADER,
+    transform: privacyTransform({ details: resolved.feed.details, alarms: resolved.feed.alarms, include: [...FEED_TYPES] }),
+  });
+}

@@ -1,0 +1,203 @@
+// Import of an .ics file into a calendar (SPEC "Running it": `sundial import`; the preferences
+// page's upload): the file is split into calendar object resources by UID (RFC 4791 §4.1 — a
+// recurring event's overrides stay with their master), each gets a copy of the VTIMEZONEs it
+// references, is validated like a PUT, and is stored under a name derived from its UID, so that
+// importing the same file again replaces instead of duplicating. Bad components are skipped and
+// reported; the rest goes on.
+import { createHash } from 'node:crypto';
+import type { Collection, Store } from '../store/types.js';
+import { UidConflict } from '../store/errors.js';
+import { logicalLines, topLevelComponents, type TopComponent } from '../ical/merge.js';
+import { parseContentLine } from '../ical/privacy.js';
+import { CalendarDataError, validateCalendarObject } from '../ical/validate.js';
+
+export interface SplitObject {
+  uid: string;
+  /** A VCALENDAR with the UID's components and the VTIMEZONEs they reference. */
+  text: string;
+  /** Number of components (master + overrides). */
+  components: number;
+}
+
+export interface Skipped {
+  /** What was skipped: "UID …" or "VEVENT #n". */
+  item: string;
+  reason: string;
+}
+
+export interface SplitResult {
+  objects: SplitObject[];
+  skipped: Skipped[];
+}
+
+/** Value of the component's own (depth 1) property, unfolded; nested VALARMs are not looked at. */
+function ownProperty(comp: TopComponent, name: string): string | null {
+  let depth = 0;
+  for (const { text } of logicalLines(comp.lines)) {
+    if (/^BEGIN:/i.test(text)) depth++;
+    else if (/^END:/i.test(text)) depth--;
+    else if (depth === 1) {
+      const p = parseContentLine(text);
+      if (p?.name === name) return p.value;
+    }
+  }
+  return null;
+}
+
+function referencedZones(comp: TopComponent): Set<string> {
+  const out = new Set<string>();
+  for (const { text } of logicalLines(comp.lines)) {
+    const p = parseContentLine(text);
+    for (const param of p?.params ?? []) {
+      const eq = param.indexOf('=');
+      if (eq > 0 && param.slice(0, eq).toUpperCase() === 'TZID') out.add(param.slice(eq + 1).replace(/^"(.*)"$/, '$1'));
+    }
+  }
+  return out;
+}
+
+/** Splits an iCalendar file (one or several VCALENDARs) into one object per UID. */
+export function splitCalendar(text: string): SplitResult {
+  const skipped: Skipped[] = [];
+  const zones = new Map<string, TopComponent>();
+  const groups = new Map<string, { comps: TopComponent[]; keys: Map<string, number> }>();
+  const counters = new Map<string, number>();
+  for (const comp of topLevelComponents(text.replace(/^\uFEFF/, ''))) {
+    const n = (counters.get(comp.type) ?? 0) + 1;
+    counters.set(comp.type, n);
+    if (comp.type === 'VTIMEZONE') {
+      if (comp.tzid && !zones.has(comp.tzid)) zones.set(comp.tzid, comp);
+      continue;
+    }
+    const uid = ownProperty(comp, 'UID')?.trim();
+    if (!uid) {
+      const summary = ownProperty(comp, 'SUMMARY');
+      skipped.push({ item: `${comp.type} #${n}${summary ? ` ("${summary.slice(0, 60)}")` : ''}`, reason: 'no UID' });
+      continue;
+    }
+    let group = groups.get(uid);
+    if (!group) groups.set(uid, (group = { comps: [], keys: new Map() }));
+    // The same instance twice (concatenated exports): the later copy wins.
+    const key = `${comp.type}/${ownProperty(comp, 'RECURRENCE-ID')?.trim() ?? ''}`;
+    const at = group.keys.get(key);
+    if (at !== undefined) {
+      group.comps[at] = comp;
+      skipped.push({ item: `UID ${uid}`, reason: `duplicate ${comp.type}${key.endsWith('/') ? '' : ' override'}; the later copy was kept` });
+    } else {
+      group.keys.set(key, group.comps.length);
+      group.comps.push(comp);
+    }
+  }
+  const objects: SplitObject[] = [];
+  for (const [uid, { comps }] of groups) {
+    const tzids = new Set<string>();
+    for (const c of comps) for (const z of referencedZones(c)) tzids.add(z);
+    const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Sundial//Import//EN'];
+    for (const tzid of tzids) {
+      const zone = zones.get(tzid);
+      if (zone) lines.push(...zone.lines);
+    }
+    for (const c of comps) lines.push(...c.lines);
+    lines.push('END:VCALENDAR');
+    objects.push({ uid, text: lines.join('\r\n') + '\r\n', components: comps.length });
+  }
+  return { objects, skipped };
+}
+
+/**
+ * The resource name of an imported UID: the UID itself when it is a safe URL segment, else its
+ * safe characters plus a short hash of the whole UID (so "a/b" and "a_b" stay apart).
+ */
+export function objectName(uid: string): string {
+  const safe = uid.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  const hash = createHash('sha256').update(uid).digest('hex').slice(0, 12);
+  return safe === uid && safe.length > 0 ? `${safe}.ics` : `${safe || 'event'}-${hash}.ics`;
+}
+
+export interface ImportSummary {
+  /** Objects (UIDs) found in the file. */
+  total: number;
+  imported: number;
+  replaced: number;
+  /** Already stored with exactly these bytes: not written again, so devices need not re-sync them. */
+  unchanged: number;
+  skipped: Skipped[];
+  /** Entries in the calendar after the import. */
+  entries: number;
+}
+
+export interface ImportOptions {
+  /** Largest object accepted (the server's max-resource-size). */
+  maxResourceSize: number;
+  /** Called after each object with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Imports `text` into `collection`; never throws for bad content, only for storage failures. */
+export async function importCalendar(store: Store, collection: Collection, text: string, opts: ImportOptions): Promise<ImportSummary> {
+  const { objects, skipped } = splitCalendar(text);
+  if (objects.length === 0 && skipped.length === 0 && !/BEGIN:VCALENDAR/i.test(text)) {
+    skipped.push({ item: 'file', reason: 'not an iCalendar file (no BEGIN:VCALENDAR)' });
+  }
+  const summary: ImportSummary = { total: objects.length, imported: 0, replaced: 0, unchanged: 0, skipped, entries: 0 };
+  let done = 0;
+  for (const obj of objects) {
+    // Validation is CPU work and the store is synchronous underneath: let a serving process
+    // answer other requests now and then during a long import.
+    if (done % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const data = Buffer.from(obj.text, 'utf8');
+      if (data.length > opts.maxResourceSize) {
+        skipped.push({ item: `UID ${obj.uid}`, reason: `larger than the maximum of ${opts.maxResourceSize} bytes` });
+        continue;
+      }
+      let info;
+      try {
+        info = validateCalendarObject(data, { allowedComponents: collection.components });
+      } catch (err) {
+        if (!(err instanceof CalendarDataError)) throw err;
+        skipped.push({ item: `UID ${obj.uid}`, reason: err.message });
+        continue;
+      }
+      // Where the UID already lives (a device may have created it under any name), else a name
+      // from the UID — unless a different UID sits there.
+      let name = await store.findByUid(collection.id, info.uid);
+      if (name === null) {
+        name = objectName(info.uid);
+        const there = await store.getObjectMeta(collection.id, name);
+        if (there && there.uid !== info.uid) name = objectName(`${info.uid}\u0000`);
+      } else {
+        const current = await store.getObject(collection.id, name);
+        if (current && current.data.equals(data)) {
+          summary.unchanged++;
+          continue;
+        }
+      }
+      const { created } = await store.putObject(collection.id, {
+        name,
+        data,
+        contentType: `text/calendar; charset=utf-8; component=${info.componentType.toLowerCase()}`,
+        uid: info.uid,
+        componentType: info.componentType,
+        firstStart: info.firstStart,
+        lastEnd: info.lastEnd,
+      });
+      if (created) summary.imported++;
+      else summary.replaced++;
+    } catch (err) {
+      if (!(err instanceof UidConflict)) throw err;
+      skipped.push({ item: `UID ${obj.uid}`, reason: 'another entry with this UID was written at the same time' });
+    } finally {
+      opts.onProgress?.(++done, objects.length);
+    }
+  }
+  summary.entries = (await store.getCollection(collection.id))?.objectCount ?? 0;
+  return summary;
+}
+
+/** One line per fact, for the CLI and logs. */
+export function describeImport(s: ImportSummary): string[] {
+  const lines = [`${s.imported} imported, ${s.replaced} replaced, ${s.unchanged} unchanged, ${s.skipped.length} skipped`];
+  for (const k of s.skipped) lines.push(`  skipped ${k.item}: ${k.reason}`);
+  return lines;
+}

@@ -1,0 +1,23 @@
+// Feed tokens (SPEC "Subscription feeds", "Accounts and security"): 32 random bytes (256 bits)
+// as base64url, shown once; only the SHA-256 of the token is stored and looked up. A fast hash is
+// right here — unlike a password, the token has 256 bits of entropy, so there is nothing to
+// brute-force, and a lookup must cost the same for any presented string.
+import { createHash, randomBytes } from 'node:crypto';
+
+export const TOKEN_BYTES = 32;
+
+export function newFeedToken(): { token: string; hash: string } {
+  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  return { token, hash: hashFeedToken(token) };
+}
+
+/** Hashes any presented string, whatever its length or alphabet: no early return before this. */
+export function hashFeedToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+/** The https:// (or http://) URL of a feed and its webcal:// twin. */
+export function feedUrls(baseUrl: string, token: string): { url: string; webcal: string } {
+  const url = `${baseUrl.replace(/\/+$/, '')}/feeds/${token}.ics`;
+  return { url, webcal: url.replace(/^https?:\/\//i, 'webcal://') };
+}

@@ -1,0 +1,39 @@
+// The session rules of the JSON API (src/web/api.ts), for routers mounted beside it: a session
+// cookie identifies the user; every method other than GET/HEAD needs the session's CSRF token in
+// X-CSRF-Token; service errors become JSON 4xx answers; nothing is cached.
+import type { Context, Next } from 'koa';
+import type { Store, User } from '../store/types.js';
+import { ApiError } from '../http/errors.js';
+import { ServiceError } from '../services/errors.js';
+import { COOKIE, sameToken, type Session, type Sessions } from './sessions.js';
+
+export interface SessionState {
+  user: User;
+  session: Session;
+}
+
+/** Cache-Control: no-store and ServiceError → ApiError, around everything after it. */
+export async function apiErrors(ctx: Context, next: Next): Promise<void> {
+  ctx.set('Cache-Control', 'no-store');
+  try {
+    await next();
+  } catch (err) {
+    if (err instanceof ServiceError) throw new ApiError(err.status, err.code, err.message);
+    throw err;
+  }
+}
+
+/** Requires a logged-in session (401) and, for changes, its CSRF token (403). */
+export function requireSession(store: Store, sessions: Sessions) {
+  return async function sessionAuth(ctx: Context, next: Next): Promise<void> {
+    const session = sessions.get(ctx.cookies.get(COOKIE));
+    const user = session ? await store.getUserById(session.userId) : null;
+    if (!session || !user) throw new ApiError(401, 'not_logged_in', 'log in first');
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameToken(ctx.get('X-CSRF-Token') || undefined, session.csrf)) {
+      throw new ApiError(403, 'csrf', 'missing or wrong CSRF token');
+    }
+    (ctx.state as SessionState).user = user;
+    (ctx.state as SessionState).session = session;
+    await next();
+  };
+}
