@@ -101,6 +101,7 @@ for (const p of plan) {
   const events = allEvents.slice(0, p.n);
   log(`\n== ${p.server} N=${p.n}`);
   let server = null;
+  const loadBefore = os.loadavg()[0]!;
   try {
     if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', keep: a.keep! || a['cpu-prof']!, log });
     const pid = server?.pid;
@@ -109,7 +110,8 @@ for (const p of plan) {
       pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']),
       clean: a.clean!, sample: pid ? () => sampleProcess(pid) : null, log,
     });
-    const run: LabelledRun & { cpuProfile?: string | null } = { server: p.server, label: server?.label.split(' ')[0] ?? 'server', ...result };
+    const run: LabelledRun & { cpuProfile?: string | null } = { server: p.server, label: server?.label.split(' ')[0] ?? 'server', version: server?.label.split(' ')[1] ?? null, ...result };
+    run.details.loadAverage = { before: loadBefore, after: os.loadavg()[0]! };
     if (server) {
       const { cpuProfile } = await server.stop();
       server = null;
@@ -127,8 +129,10 @@ for (const p of plan) {
 
 const main = runs.find((r) => r.server === 'sundial' && r.n === n) ?? null;
 console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}; month ${a.month}; seed ${a.seed}`);
-console.log(`"WRONG": the answer was not exact (see notes); ratios compare equal N and read "Sundial is k× better"\n`);
+console.log('"WRONG": the answer was not exact; "(rewr.)": data not returned byte for byte as PUT (see the notes).');
+console.log('Ratios compare runs at the same N and read "Sundial is k× better" (k < 1: worse).\n');
 console.log(renderTable(runs, main));
+console.log(`1-min load average before/after each run (2 cores = 2.0 fully busy): ${runs.map((r) => { const l = r.details.loadAverage as { before: number; after: number }; return `${r.label} N=${r.n} ${l.before.toFixed(1)}/${l.after.toFixed(1)}`; }).join(', ')}`);
 if (a.json) {
   writeFileSync(a.json, `${JSON.stringify({
     date: new Date().toISOString(),

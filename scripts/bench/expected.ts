@@ -28,7 +28,35 @@ export interface Expected {
   overridesInRange: number;
 }
 
-const ms = (t: ICAL.Time): number => t.toUnixTime() * 1000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function offsetAt(tzid: string, utc: number): number {
+  let f = formatters.get(tzid);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tzid, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(tzid, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(utc)).map((x) => [x.type, x.value]));
+  return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) - utc;
+}
+const utcCache = new Map<string, number>();
+/**
+ * UTC epoch ms of an ical.js time. Zoned wall-clock times are converted with the platform's IANA
+ * data (Intl), which the generated VTIMEZONEs match for these years; ical.js's own toUnixTime
+ * re-expands the VTIMEZONE on every call and would make this take minutes at N=9000.
+ */
+function ms(t: ICAL.Time): number {
+  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  const tzid = t.zone?.tzid;
+  if (!tzid || tzid === 'UTC' || tzid === 'floating') return wall;
+  const key = `${tzid} ${wall}`;
+  let v = utcCache.get(key);
+  if (v === undefined) {
+    v = wall - offsetAt(tzid, wall);
+    v = wall - offsetAt(tzid, v);
+    utcCache.set(key, v);
+  }
+  return v;
+}
 
 export function expectedInRange(events: readonly BenchEvent[], start: number, end: number): Expected {
   registerZones();

@@ -31,6 +31,7 @@ export const ROWS: Row[] = [
 export interface LabelledRun extends RunResult {
   server: string;
   label: string;
+  version?: string | null;
 }
 
 export function meetsTarget(row: Row, m: Metric | undefined): boolean | null {
@@ -44,7 +45,7 @@ function fmt(m: Metric | undefined): string {
   if (!m || m.value === null) return m?.note?.startsWith('n/a') ? 'n/a' : 'error';
   const v = m.value;
   const s = v >= 1000 ? Math.round(v).toString() : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-  return m.exact === false ? `${s} WRONG` : s;
+  return m.exact === false ? `${s} WRONG` : m.rewritten ? `${s} (rewr.)` : s;
 }
 
 function ratio(row: Row, s: Metric | undefined, p: Metric | undefined): string {
