@@ -43,9 +43,8 @@ pass() { CHECKS=$((CHECKS + 1)); echo "  ok $CHECKS - $*"; }
 fail() { echo "  FAILED - $*" >&2; exit 1; }
 
 HOME_URL="$CI_BASE/dav/calendars/$USER_NAME"
-http() { # http METHOD URL [curl args…] → prints the status code; body in $CI_TMP/body
-  local method="$1" url="$2"; shift 2
-  curl -sS -o "$CI_TMP/body" -w '%{http_code}' -u "$USER_NAME:$PASSWORD" -X "$method" "$@" "$url"
+http() { # http METHOD URL [-H HEADER]… [--data TEXT | --data-file FILE] → status code; body in $CI_TMP/body
+  ci_http "$@" -u "$USER_NAME:$PASSWORD" -o "$CI_TMP/body"
 }
 sync() { # runs `vdirsyncer sync`, output in $CI_TMP/sync.out (and on stdout)
   vdirsyncer sync >"$CI_TMP/sync.out" 2>&1 || { cat "$CI_TMP/sync.out"; fail "vdirsyncer sync exited non-zero"; }
@@ -66,11 +65,11 @@ local_file_of() { # local_file_of DIR UID → the local file holding that UID (e
 echo "== discover and first sync =="
 # An event that stays for the whole run: vdirsyncer refuses to sync a side that became completely
 # empty (a safety check), and it shows that the first sync downloads what the server holds.
-HOME_CAL_URL=$(curl -sS -u "$USER_NAME:$PASSWORD" -X PROPFIND -H 'Depth: 1' "$HOME_URL/" \
-  | grep -o "<d:href>[^<]*</d:href>" | sed -E 's#</?d:href>##g' | grep -v "^/dav/calendars/$USER_NAME/\$" | head -n 1)
+[[ "$(http PROPFIND "$HOME_URL/" -H 'Depth: 1')" == 207 ]] || fail "PROPFIND on the calendar home failed"
+HOME_CAL_URL=$(grep -o "<d:href>[^<]*</d:href>" "$CI_TMP/body" | sed -E 's#</?d:href>##g' | grep -v "^/dav/calendars/$USER_NAME/\$" | head -n 1 || true)
 [[ -n "$HOME_CAL_URL" ]] || fail "the user's calendar home lists no calendar"
 event ci-keep 'Stays all along' >"$CI_TMP/keep.ics"
-[[ "$(http PUT "$CI_BASE$HOME_CAL_URL/ci-keep.ics" -H 'Content-Type: text/calendar' --data-binary @"$CI_TMP/keep.ics")" == 201 ]] || fail "PUT of the initial event failed"
+[[ "$(http PUT "$CI_BASE$HOME_CAL_URL/ci-keep.ics" -H 'Content-Type: text/calendar' --data-file "$CI_TMP/keep.ics")" == 201 ]] || fail "PUT of the initial event failed"
 discover
 sync
 # The user's calendars as vdirsyncer sees them: one local directory per server collection.
@@ -98,7 +97,7 @@ pass "a local modification reached the server"
 
 echo "== server → local: create =="
 event ci-remote-1 'Created on the server' >"$CI_TMP/remote.ics"
-[[ "$(http PUT "$CAL_URL/ci-remote-1.ics" -H 'Content-Type: text/calendar; charset=utf-8' -H 'If-None-Match: *' --data-binary @"$CI_TMP/remote.ics")" == 201 ]] || fail "PUT of the server event failed"
+[[ "$(http PUT "$CAL_URL/ci-remote-1.ics" -H 'Content-Type: text/calendar; charset=utf-8' -H 'If-None-Match: *' --data-file "$CI_TMP/remote.ics")" == 201 ]] || fail "PUT of the server event failed"
 sync
 f=$(local_file_of "$LOCAL/$CAL" ci-remote-1)
 [[ -n "$f" ]] || fail "server event did not appear locally"
@@ -107,7 +106,7 @@ pass "an event created on the server appeared locally"
 
 echo "== server → local: modify =="
 event ci-remote-1 'Changed on the server' >"$CI_TMP/remote.ics"
-[[ "$(http PUT "$CAL_URL/ci-remote-1.ics" -H 'Content-Type: text/calendar; charset=utf-8' --data-binary @"$CI_TMP/remote.ics")" == 204 ]] || fail "PUT replacing the server event failed"
+[[ "$(http PUT "$CAL_URL/ci-remote-1.ics" -H 'Content-Type: text/calendar; charset=utf-8' --data-file "$CI_TMP/remote.ics")" == 204 ]] || fail "PUT replacing the server event failed"
 sync
 f=$(local_file_of "$LOCAL/$CAL" ci-remote-1)
 [[ -n "$f" ]] && grep -q 'SUMMARY:Changed on the server' "$f" || fail "server change did not reach the local file"

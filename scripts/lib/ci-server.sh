@@ -22,6 +22,12 @@ ci_cleanup() {
 trap ci_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# ci_http METHOD URL [-u USER:PASS] [-H HEADER]… [--data TEXT | --data-file FILE] [-o OUT]
+# prints the status code (body to OUT); see http-request.mjs. No curl needed.
+ci_http() {
+  node "$CI_ROOT/scripts/lib/http-request.mjs" "$@"
+}
+
 ci_free_port() {
   node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
@@ -43,7 +49,7 @@ ci_start_server() {
   CI_SERVER_PID=$!
   local i
   for i in $(seq 1 100); do
-    if curl -fsS "$CI_BASE/healthz" >/dev/null 2>&1; then
+    if [[ "$(ci_http GET "$CI_BASE/healthz" 2>/dev/null)" == 200 ]]; then
       echo "Sundial is up at $CI_BASE (pid $CI_SERVER_PID)"
       return 0
     fi
