@@ -8,6 +8,6 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const uvuBin = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const filter = process.argv[2];
-const pattern = filter ? `${filter}.*\\.test\\.js$` : '\\.test\\.js$';
+const pattern = filter ? `(${filter}).*\\.test\\.js$` : '\\.test\\.js$';
 const res = spawnSync(process.execPath, [uvuBin, 'dist/test', pattern], { stdio: 'inherit', cwd: root });
 process.exit(res.status ?? 1);

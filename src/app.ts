@@ -15,6 +15,8 @@ import { apiRouter } from './web/api.js';
 import { Sessions } from './web/sessions.js';
 import { staticFiles } from './web/static-files.js';
 import { ApiError } from './http/errors.js';
+import { feedRoute } from './feeds/http.js';
+import { feedsRouter } from './web/feeds-api.js';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +48,8 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
 
   koa.use(requestContext(log));
   koa.use(errorMiddleware);
+  // GET/HEAD /feeds/<token>.ics: no login, the token is the secret (SPEC "Subscription feeds").
+  koa.use(feedRoute({ store }));
   koa.use(async (ctx, next) => {
     const path = ctx.path;
     if (path === '/healthz') {
@@ -78,6 +82,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const api = apiRouter({ store, config, authenticator, sessions });
   koa.use(api.routes());
   koa.use(api.allowedMethods());
+  const feedsApi = feedsRouter({ store, config, sessions });
+  koa.use(feedsApi.routes());
+  koa.use(feedsApi.allowedMethods());
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');

@@ -7,6 +7,9 @@ import { userCommand } from './user.js';
 import { calendarCommand } from './calendar.js';
 import { shareCommand } from './share.js';
 import { statsCommand } from './stats.js';
+import { feedCommand } from './feed.js';
+import { importCommand } from './import.js';
+import { exportCommand } from './export.js';
 
 const usage = `Usage: sundial <command> [arguments]
 
@@ -17,6 +20,9 @@ Commands:
   calendar list|create|sync  a user's calendars and their Synchronization switch
   share                      share a calendar with another user, or stop sharing
   stats                      calendars with their number of entries; flags large ones
+  feed create|list|revoke|regenerate  private subscription links (webcal)
+  import FILE.ics --user U --calendar C  import an .ics file (re-running replaces, never duplicates)
+  export --user U --calendar C [--output FILE]  a calendar as one .ics file
 
 Data-touching commands take the server's options too (e.g. --data DIR, or SUNDIAL_DATA).`;
 
@@ -28,6 +34,9 @@ const commands: Record<string, Command> = {
   calendar: calendarCommand,
   share: shareCommand,
   stats: statsCommand,
+  feed: feedCommand,
+  import: importCommand,
+  export: exportCommand,
 };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

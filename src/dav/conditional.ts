@@ -18,9 +18,13 @@ export function writeConditions(req: DavRequest): WriteConditions {
   const cond: WriteConditions = {};
   const ifMatch = parseEtagList(req.header('if-match'));
   const ifNoneMatch = parseEtagList(req.header('if-none-match'));
-  // Weak comparison is not allowed for If-Match (RFC 9110 §13.1.1): drop weak tags, so a list of
-  // only weak tags matches nothing.
-  if (ifMatch) cond.ifMatch = ifMatch.filter((t) => !t.startsWith('W/'));
+  // Weak comparison is not allowed for If-Match (RFC 9110 §13.1.1): drop weak tags. A header
+  // left without a strong tag (only weak tags, or garbage) can match nothing: 412 at once, rather
+  // than an empty list the store would read as "no condition" and write anyway.
+  if (ifMatch) {
+    cond.ifMatch = ifMatch.filter((t) => !t.startsWith('W/'));
+    if (cond.ifMatch.length === 0) throw preconditionFailed('If-Match holds no strong entity tag, so nothing can match');
+  }
   if (ifNoneMatch) cond.ifNoneMatch = ifNoneMatch.map((t) => t.replace(/^W\//, ''));
   return cond;
 }

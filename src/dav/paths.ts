@@ -17,7 +17,8 @@ export function homeMemberHref(username: string, segments: string[], collection:
 
 export type ParsedPath =
   | { area: 'root' }
-  | { area: 'principals'; user?: string }
+  /** `below`: a path under a principal, where nothing can exist (404, or 403 for other users). */
+  | { area: 'principals'; user?: string; below?: true }
   | { area: 'calendars'; user?: string; segments: string[]; trailingSlash: boolean }
   | { area: 'outside' };
 
@@ -38,8 +39,8 @@ export function parseDavPath(rawPath: string): ParsedPath | null {
   if (parts.some((p) => p === '.' || p === '..' || p.includes('/') || p.includes('\0'))) return null;
   const [area, user, ...segments] = parts;
   if (area === 'principals') {
-    if (segments.length > 0) return null;
-    return user === undefined ? { area: 'principals' } : { area: 'principals', user };
+    if (user === undefined) return { area: 'principals' };
+    return segments.length > 0 ? { area: 'principals', user, below: true } : { area: 'principals', user };
   }
   if (area === 'calendars') return { area: 'calendars', ...(user === undefined ? {} : { user }), segments, trailingSlash };
   return null;

@@ -60,6 +60,7 @@ export async function resolve(store: Store, user: User, rawPath: string): Promis
   if (parsed.area === 'principals') {
     if (parsed.user === undefined) return { kind: 'principals', user, href: '/dav/principals/' };
     if (parsed.user !== user.username) throw forbidden('This is not your principal');
+    if (parsed.below) throw notFound('A principal has no members');
     return { kind: 'principal', user, href: principalHref(user.username) };
   }
   if (parsed.user === undefined) return { kind: 'calendars', user, href: '/dav/calendars/' };

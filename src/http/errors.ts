@@ -20,10 +20,12 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     ctx.remove('ETag');
     ctx.remove('Last-Modified');
     if (err instanceof DavError) {
+      // A HEAD answer has no body. Body before status: Koa turns the status into 204 when a
+      // null body is assigned after it, and a 204 to HEAD says the resource exists.
+      if (ctx.method === 'HEAD') ctx.body = null;
       ctx.status = err.status;
       for (const [k, v] of Object.entries(err.headers)) ctx.set(k, v);
-      // A HEAD answer has no body; for a 304/412 on conditional GETs neither.
-      if (ctx.method === 'HEAD') { ctx.body = null; return; }
+      if (ctx.method === 'HEAD') return;
       ctx.type = 'application/xml; charset=utf-8';
       ctx.body = errorXml(err.condition, err.children, err.message);
       ctx.state.log?.debug({ status: err.status, condition: err.condition }, err.message);

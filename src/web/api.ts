@@ -96,8 +96,20 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
 
   router.post('/password', async (ctx) => {
     const body = await readJson(ctx);
-    await changeOwnPassword(store, me(ctx), body.current, body.password);
+    const user = me(ctx);
+    // The current password goes through the authenticator, so guessing it from a stolen or
+    // unattended session is throttled like any login (SPEC "Accounts and security").
+    if (typeof body.current === 'string') {
+      const check = await authenticator.authenticate(user.username, body.current, ctx.ip);
+      if (!check.ok && check.reason === 'throttled') {
+        ctx.set('Retry-After', String(check.retryAfter));
+        throw new ApiError(429, 'throttled', 'too many failed attempts; try again later');
+      }
+    }
+    await changeOwnPassword(store, user, body.current, body.password);
     authenticator.cache.clear();
+    // Other sessions of this user (another browser, a forgotten computer) end; this one stays.
+    sessions.destroyUser(user.id, (ctx.state as State).session);
     ctx.status = 204;
   });
 
@@ -181,6 +193,9 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
     const body = await readJson(ctx);
     await resetPassword(store, ctx.params.username!, body.password);
     authenticator.cache.clear();
+    // A reset ends the user's web sessions, as their DAV clients' old password stops working.
+    const target = await store.getUser(ctx.params.username!);
+    if (target && target.id !== me(ctx).id) sessions.destroyUser(target.id);
     ctx.status = 204;
   });
 

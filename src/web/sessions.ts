@@ -42,9 +42,9 @@ export class Sessions {
     if (id) this.byHash.delete(Sessions.hash(id));
   }
 
-  /** Ends every session of a user (password change, account deletion). */
-  destroyUser(userId: number): void {
-    for (const [k, s] of this.byHash.entries()) if (s.userId === userId) this.byHash.delete(k);
+  /** Ends every session of a user (password change, account deletion), except `keep`. */
+  destroyUser(userId: number, keep?: Session): void {
+    for (const [k, s] of [...this.byHash.entries()]) if (s.userId === userId && s !== keep) this.byHash.delete(k);
   }
 }
 

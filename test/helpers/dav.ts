@@ -234,3 +234,32 @@ export function multigetBody(hrefs: string[], props: string[] = [D('getetag'), C
 export function describe(method: string, path: string, res: TestResponse): string {
   return `${method} ${path} → ${res.status} ${res.text.replace(/\s+/g, ' ').slice(0, 400)}`;
 }
+
+/**
+ * A request whose path is sent exactly as given (fetch would resolve "/dav/../x" and re-encode
+ * "%ZZ" before sending). Node's http client, no agent, so every request has its own connection.
+ */
+export async function rawRequest(srv: TestServer, method: string, rawPath: string, opts: { user?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<TestResponse> {
+  const { request } = await import('node:http');
+  const { basic } = await import('./server.js');
+  const url = new URL(srv.url);
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.user) headers.Authorization = basic(opts.user);
+  const body = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body, 'utf8');
+  if (body) headers['Content-Length'] = String(body.length);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path: rawPath, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(15_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}

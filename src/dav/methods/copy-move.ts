@@ -17,9 +17,17 @@ async function destinationOf(req: DavRequest, svc: DavServices): Promise<Resourc
   if (!header) throw badRequest('Destination header required');
   // URL parsing would drop a fragment and aim at another resource (see http/adapter.ts).
   if (header.includes('#')) throw badRequest('Destination must not contain "#"; percent-encode it as %23');
+  if (!URL.canParse(header, req.origin + '/')) throw badRequest('Destination is not a URI');
   const path = hrefToPath(header, req.origin);
   if (path === null) throw new DavError(502, null, 'Destination is on another server');
-  return resolve(svc.store, req.user, path);
+  try {
+    return await resolve(svc.store, req.user, path);
+  } catch (err) {
+    // A destination where nothing can be created (below a principal, outside /dav/) has no parent
+    // collection to bind it in (§9.8.5): 409, not a 404 that would read as "source not found".
+    if (err instanceof DavError && err.status === 404) throw conflict('The destination cannot be created there');
+    throw err;
+  }
 }
 
 function overwriteOf(req: DavRequest): boolean {
@@ -29,14 +37,21 @@ function overwriteOf(req: DavRequest): boolean {
   throw badRequest('Overwrite must be T or F');
 }
 
-/** Removes whatever is at `dest` so a collection can take its place (Overwrite: T, §9.8.4). */
+/** Throws unless the user may replace what is at `dest` (checked before anything changes). */
+function assertReplaceable(dest: Resource): void {
+  if (dest.kind === 'calendar') requireOwner(dest);
+  else if (dest.kind !== 'object' && dest.kind !== 'collection') throw forbidden('The destination cannot be replaced');
+}
+
+/**
+ * Removes whatever is at `dest` so a collection can take its place (Overwrite: T, §9.8.4). Call
+ * only after every check of the request has passed: a refused COPY/MOVE changes nothing (SPEC
+ * "Limits and bad input").
+ */
 async function clearTarget(svc: DavServices, dest: Resource): Promise<void> {
+  assertReplaceable(dest);
   if (dest.kind === 'object') await translated(() => svc.store.deleteObject(dest.parent.collection.id, dest.name));
-  else if (dest.kind === 'collection') await translated(() => svc.store.deleteCollection(dest.collection.id));
-  else if (dest.kind === 'calendar') {
-    requireOwner(dest);
-    await translated(() => svc.store.deleteCollection(dest.collection.id));
-  } else throw forbidden('The destination cannot be replaced');
+  else if (dest.kind === 'collection' || dest.kind === 'calendar') await translated(() => svc.store.deleteCollection(dest.collection.id));
 }
 
 function isInside(child: Resource, ancestorHref: string): boolean {
@@ -63,10 +78,13 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   const destName = dest.kind === 'object' ? dest.name : dest.kind === 'missing' ? dest.name : (dest as CollectionResource).collection.uri;
   requireWrite(destParent, 'bind');
 
+  if (existed) assertReplaceable(dest);
+
+  // Every check comes before the first change: a refused request leaves source and destination as
+  // they were (a sharee's refused MOVE onto one of their calendars used to delete it first).
   if (source.kind === 'object') {
     if (move) requireWrite(source.parent, 'unbind');
     if (destParent.kind === 'home') throw forbidden('Resources go into a calendar or collection, not directly into the home');
-    if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
     const from = source.parent.collection;
     const to = destParent.collection;
     const hrefOf = (n: string) => destParent.href + n;
@@ -75,12 +93,14 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       const obj = await svc.store.getObject(from.id, source.name);
       if (!obj) throw new DavError(404, null, 'Source vanished');
       const input = calendarObjectInput(to, destName, obj.data);
+      if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
       await translated(() => svc.store.putObject(to.id, input), hrefOf);
       if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
     } else {
       if (to.kind === 'calendar' && source.meta.componentType && !to.components.includes(source.meta.componentType)) {
         throw supportedCalendarComponent(`${source.meta.componentType} is not supported by the destination calendar`);
       }
+      if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
       await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName) : svc.store.copyObject(from.id, source.name, to.id, destName)), hrefOf);
     }
     return { status: existed ? 204 : 201, body: null };
@@ -90,15 +110,12 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   if (isInside(dest, source.href)) throw forbidden('A collection cannot be copied or moved into itself');
   if (destParent.kind === 'calendar') throw forbidden('Collections cannot be placed inside a calendar');
   if (source.kind === 'calendar' && destParent.kind !== 'home') throw forbidden('Calendars stay directly in the calendar home');
+  if (move) requireOwner(source);
+  else if (depth === '1') throw badRequest('COPY of a collection takes Depth 0 or infinity');
   if (existed) await clearTarget(svc, dest);
   const parentId = destParent.kind === 'collection' ? destParent.collection.id : null;
-  if (move) {
-    requireOwner(source);
-    await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName));
-  } else {
-    if (depth === '1') throw badRequest('COPY of a collection takes Depth 0 or infinity');
-    await copyTree(svc, source.collection, parentId, destName, depth === 'infinity');
-  }
+  if (move) await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName));
+  else await copyTree(svc, source.collection, parentId, destName, depth === 'infinity');
   return { status: existed ? 204 : 201, body: null };
 };
 

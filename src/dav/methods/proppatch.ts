@@ -44,6 +44,12 @@ export function validateInstructions(r: Resource, instructions: Instruction[], o
   const deadAllowed = deadPropertyKey(r) !== null;
   for (const ins of instructions) {
     const def = lookupProperty(ins.name);
+    // A protected live property stays protected where it is not computed (DAV:getetag on a
+    // collection): storing it as a dead property would shadow the live one.
+    if (def && def.protected && !def.kinds.includes(r.kind)) {
+      out.failures.set(ins.name, { status: 403, condition: DAV.cannotModifyProtectedProperty, message: 'protected property' });
+      continue;
+    }
     if (def && def.kinds.includes(r.kind)) {
       if (def.protected || !def.set) {
         out.failures.set(ins.name, { status: 403, condition: DAV.cannotModifyProtectedProperty, message: 'protected property' });

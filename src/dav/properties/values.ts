@@ -28,7 +28,11 @@ export const httpDate = (iso: string) => new Date(iso).toUTCString();
  */
 export function privilegesFor(access: Access | 'none'): string[] {
   const read = [DAV.read, DAV.readCurrentUserPrivilegeSet];
-  if (access === 'owner' || access === 'read-write') return [...read, DAV.write, DAV.writeContent, DAV.writeProperties, DAV.bind, DAV.unbind];
+  if (access === 'owner') return [...read, DAV.write, DAV.writeContent, DAV.writeProperties, DAV.bind, DAV.unbind];
+  // A read-write sharee changes the events, not the owner's name or colour of the calendar:
+  // no write (which aggregates write-properties, RFC 3744 §3.2), so PROPPATCH refusals match
+  // what clients were told. write-content alone keeps Thunderbird and iOS treating it as writable.
+  if (access === 'read-write') return [...read, DAV.writeContent, DAV.bind, DAV.unbind];
   if (access === 'read') return read;
   return [];
 }

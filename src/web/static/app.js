@@ -45,7 +45,12 @@ async function attempt(fn, done) {
     await fn();
     if (done) say(done);
   } catch (err) {
-    if (err.status === 401) return showLogin();
+    // A 401 while logged in means the session ended (logout elsewhere, password change, restart);
+    // before login it is a wrong user name or password, which must be said.
+    if (err.status === 401 && me) {
+      showLogin();
+      return say('Your session has ended; please log in again.', true);
+    }
     say(err.message, true);
   }
 }
@@ -72,11 +77,16 @@ function largeWarning(c) {
   return h('span', { class: 'warning', role: 'note' }, `${c.entries} entries — devices may synchronize it slowly or fail to; consider turning synchronization off`);
 }
 
+/** The calendar's name as the page says it; a shared one also names its owner, so two "Personal" rows stay distinguishable (also for screen readers). */
+function calendarName(c) {
+  return c.access === 'owner' ? c.displayName : `${c.displayName} (${c.owner})`;
+}
+
 function syncSwitch(c) {
   const label = h('span', { class: 'switch-label', 'aria-hidden': 'true' }, c.sync ? 'On' : 'Off');
   const btn = h('button', {
     type: 'button', role: 'switch', class: 'switch', 'aria-checked': String(c.sync),
-    'aria-label': `Synchronization of ${c.displayName}`, 'data-calendar': c.uri,
+    'aria-label': `Synchronization of ${calendarName(c)}`, 'data-calendar': c.uri,
   });
   btn.addEventListener('click', () => attempt(async () => {
     const next = btn.getAttribute('aria-checked') !== 'true';
@@ -84,7 +94,7 @@ function syncSwitch(c) {
     btn.setAttribute('aria-checked', String(updated.sync));
     label.textContent = updated.sync ? 'On' : 'Off';
     c.sync = updated.sync;
-    say(`${c.displayName}: synchronization ${updated.sync ? 'on' : 'off'}`);
+    say(`${calendarName(c)}: synchronization ${updated.sync ? 'on' : 'off'}`);
   }));
   return h('div', {}, btn, label, largeWarning(c));
 }
@@ -128,7 +138,7 @@ function sharesCell(c) {
 
 function removeButton(c, own) {
   const text = own ? 'Delete' : 'Remove from my list';
-  return h('button', { type: 'button', 'aria-label': `${text}: ${c.displayName}`, onclick: () => {
+  return h('button', { type: 'button', 'aria-label': `${text}: ${calendarName(c)}`, onclick: () => {
     const question = own ? `Delete "${c.displayName}" and its ${c.entries} entries for everyone?` : `Remove "${c.displayName}" from your calendars? The owner keeps it.`;
     if (confirm(question)) attempt(async () => { await api('DELETE', `/calendars/${encodeURIComponent(c.uri)}`); await loadCalendars(); }, own ? 'Calendar deleted' : 'Removed');
   } }, text);
