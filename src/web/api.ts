@@ -1,16 +1,16 @@
 // The JSON API under /api that the preferences page uses (documented in docs/api.md). Same
 // rules for every route: a session cookie identifies the user; every change needs the session's
 // CSRF token in X-CSRF-Token; bad input is a 4xx JSON error ({ error, message }).
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store, User } from '../store/types.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from '../http/errors.js';
-import { ServiceError } from '../services/errors.js';
 import { calendarView, createCalendar, listCalendars, removeCalendar, shareCalendar, unshareCalendar, updateCalendar } from '../services/calendars.js';
 import { addUser, changeOwnPassword, removeUser, resetPassword } from '../services/users.js';
-import { COOKIE, Sessions, sameToken, type Session } from './sessions.js';
+import { COOKIE, Sessions } from './sessions.js';
+import { apiErrors, requireSession, type SessionState } from './session-auth.js';
 import { readJson } from './json.js';
 import { appleProfile } from './apple-profile.js';
 
@@ -21,10 +21,7 @@ export interface ApiDeps {
   sessions: Sessions;
 }
 
-interface State {
-  user: User;
-  session: Session;
-}
+type State = SessionState;
 
 const userJson = (u: User) => ({ username: u.username, displayName: u.displayName, isAdmin: u.isAdmin, email: u.email });
 
@@ -36,15 +33,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
   const router = new Router({ prefix: '/api' });
 
   // Service errors → JSON 4xx; everything else goes on to the error middleware.
-  router.use(async (ctx: Context, next: Next) => {
-    ctx.set('Cache-Control', 'no-store');
-    try {
-      await next();
-    } catch (err) {
-      if (err instanceof ServiceError) throw new ApiError(err.status, err.code, err.message);
-      throw err;
-    }
-  });
+  router.use(apiErrors);
 
   const secureCookie = (ctx: Context) => ctx.protocol === 'https';
 
@@ -66,17 +55,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
   });
 
   // Everything below needs a session; changes need the CSRF token too.
-  router.use(async (ctx: Context, next: Next) => {
-    const session = sessions.get(ctx.cookies.get(COOKIE));
-    const user = session ? await store.getUserById(session.userId) : null;
-    if (!session || !user) throw new ApiError(401, 'not_logged_in', 'log in first');
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameToken(ctx.get('X-CSRF-Token') || undefined, session.csrf)) {
-      throw new ApiError(403, 'csrf', 'missing or wrong CSRF token');
-    }
-    (ctx.state as State).user = user;
-    (ctx.state as State).session = session;
-    await next();
-  });
+  router.use(requireSession(store, sessions));
 
   const me = (ctx: Context) => (ctx.state as State).user;
   const admin = (ctx: Context) => {

@@ -1,4 +1,4 @@
-// The session rules of the JSON API (src/web/api.ts), for routers mounted beside it: a session
+// The session rules of every JSON API router (src/web/api.ts, src/web/feeds-api.ts): a session
 // cookie identifies the user; every method other than GET/HEAD needs the session's CSRF token in
 // X-CSRF-Token; service errors become JSON 4xx answers; nothing is cached.
 import type { Context, Next } from 'koa';
