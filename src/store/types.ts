@@ -104,6 +104,13 @@ export interface ObjectMeta {
   lastEnd: number | null;
   createdAt: string;
   modifiedAt: string;
+  /**
+   * Exact start and §9.9 end (epoch ms) of the single instance of a non-recurring VEVENT whose
+   * times do not depend on the calendar's timezone (ObjectInput.instanceStart); only
+   * `queryObjects` fills them, other reads leave them out.
+   */
+  instanceStart?: number | null;
+  instanceEnd?: number | null;
 }
 
 export interface StoredObject extends ObjectMeta {
@@ -119,6 +126,12 @@ export interface ObjectInput {
   componentType?: ComponentType | null;
   firstStart?: number | null;
   lastEnd?: number | null;
+  /**
+   * For a non-recurring VEVENT with exact UTC times (validate.ts): its instance's start and the
+   * end the RFC 4791 §9.9 test uses. null/absent = unknown; queries then parse the object.
+   */
+  instanceStart?: number | null;
+  instanceEnd?: number | null;
 }
 
 /** Preconditions checked inside the write transaction, so two racing writers cannot both win. */

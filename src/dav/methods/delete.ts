@@ -1,9 +1,12 @@
 // DELETE (RFC 4918 §9.6): an object, a plain collection with everything below it, or a
 // calendar. A sharee deleting a shared calendar removes it from their own home only (the owner's
 // data stays): what "delete" means to them in iOS or Thunderbird. The calendar home, principal
-// and root cannot be deleted.
+// and root cannot be deleted, nor a user's last own calendar: iOS misbehaves on an empty home
+// (CLIENTS.md §1.4), and macOS "deletes" by creating an unnamed calendar first anyway.
 import type { MethodHandler } from '../context.js';
-import { forbidden, notFound } from '../errors.js';
+import { DavError, forbidden, notFound } from '../errors.js';
+import { removeCalendar } from '../../services/calendars.js';
+import { ServiceError } from '../../services/errors.js';
 import { writeConditions } from '../conditional.js';
 import { requireWrite } from '../privileges.js';
 import { translated } from '../store-errors.js';
@@ -16,11 +19,13 @@ export const del: MethodHandler = async (req, svc, resource) => {
       await translated(() => store.deleteObject(resource.parent.collection.id, resource.name, writeConditions(req)));
       return { status: 204, body: null };
     case 'calendar':
-      if (resource.access !== 'owner') {
-        await translated(() => store.unshare(resource.collection.id, resource.user.id));
-        return { status: 204, body: null };
+      // The same rules as the preferences page: a sharee's DELETE removes only their instance.
+      try {
+        await translated(() => removeCalendar(store, resource.user, resource.instance.uri));
+      } catch (err) {
+        if (err instanceof ServiceError) throw new DavError(err.status === 404 ? 404 : 403, null, err.message);
+        throw err;
       }
-      await translated(() => store.deleteCollection(resource.collection.id));
       return { status: 204, body: null };
     case 'collection':
       await translated(() => store.deleteCollection(resource.collection.id));
