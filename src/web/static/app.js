@@ -2,43 +2,11 @@
 // (docs/api.md) with the session's CSRF token. User-provided text is only ever set with
 // textContent, never parsed as HTML.
 
+import { api, h, say, setCsrf } from './dom.js';
+
 const $ = (sel) => document.querySelector(sel);
-let csrf = null;
 let me = null;
 let threshold = 9000;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
-
-function say(message, error = false) {
-  const s = $('#status');
-  s.textContent = message;
-  s.classList.toggle('error', error);
-}
-
-async function api(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const err = new Error(data.message || `${res.status}`);
-    err.status = res.status;
-    throw err;
-  }
-  return data;
-}
 
 async function attempt(fn, done) {
   try {
@@ -57,7 +25,7 @@ async function attempt(fn, done) {
 
 function showLogin() {
   me = null;
-  csrf = null;
+  setCsrf(null);
   $('#login-view').hidden = false;
   $('#app-view').hidden = true;
   $('#who').hidden = true;
@@ -188,7 +156,7 @@ $('#login-form').addEventListener('submit', (e) => {
   e.preventDefault();
   attempt(async () => {
     const data = await api('POST', '/login', formData(e.target));
-    csrf = data.csrfToken;
+    setCsrf(data.csrfToken);
     me = data.user;
     e.target.reset();
     await showApp();
@@ -216,7 +184,7 @@ $('#user-form').addEventListener('submit', (e) => {
 (async () => {
   try {
     const data = await api('GET', '/me');
-    csrf = data.csrfToken;
+    setCsrf(data.csrfToken);
     me = data.user;
     threshold = data.largeCalendarThreshold;
     await showApp();

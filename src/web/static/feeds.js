@@ -1,48 +1,14 @@
 // The "Subscription links" and "Import" part of the preferences page (docs/feeds.md): plain DOM
-// code, no build step, independent of app.js. It renders into #feeds-view whenever #app-view is
+// code, no build step, beside app.js (shared helpers in dom.js). It renders into #feeds-view whenever #app-view is
 // shown (after login) and empties itself when it is hidden again (logout), so a freshly shown
 // secret URL never outlives the session on screen. User-provided text only ever goes through
 // textContent.
 
+import { api, h, say, setCsrf } from './dom.js';
+
 const section = document.querySelector('#feeds-view');
 const appView = document.querySelector('#app-view');
-let csrf = null;
 let loading = null;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
-
-function say(message, error = false) {
-  const s = document.querySelector('#status');
-  if (!s) return;
-  s.textContent = message;
-  s.classList.toggle('error', error);
-}
-
-async function api(method, path, body, contentType) {
-  const headers = {};
-  if (body !== undefined) headers['Content-Type'] = contentType || 'application/json';
-  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
-  const payload = body === undefined ? undefined : contentType ? body : JSON.stringify(body);
-  const res = await fetch(`/api${path}`, { method, headers, body: payload, credentials: 'same-origin' });
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const err = new Error(data.message || `${res.status}`);
-    err.status = res.status;
-    throw err;
-  }
-  return data;
-}
 
 async function attempt(fn, done) {
   try {
@@ -211,7 +177,7 @@ async function loadFeeds() {
 
 async function load() {
   const me = await api('GET', '/me');
-  csrf = me.csrfToken;
+  setCsrf(me.csrfToken);
   const { mine, others } = await api('GET', '/calendars');
   const calendars = [...mine, ...others];
   section.replaceChildren(
@@ -237,7 +203,7 @@ function sync() {
   if (appView.hidden) {
     section.replaceChildren();
     section.hidden = true;
-    csrf = null;
+    setCsrf(null);
     return;
   }
   loading ??= load().catch((err) => { if (err.status !== 401) say(err.message, true); }).finally(() => { loading = null; });

@@ -1,0 +1,45 @@
+// Helpers shared by the page's modules (app.js, feeds.js): building elements without ever
+// parsing user text as HTML, the status line, and JSON API calls carrying the CSRF token.
+
+let csrf = null;
+
+/** The session's CSRF token, sent with every change (docs/api.md). */
+export function setCsrf(token) {
+  csrf = token;
+}
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+export function say(message, error = false) {
+  const s = document.querySelector('#status');
+  if (!s) return;
+  s.textContent = message;
+  s.classList.toggle('error', error);
+}
+
+/** Calls the JSON API; `contentType` sends `body` as it is (an .ics upload) instead of JSON. */
+export async function api(method, path, body, contentType) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = contentType || 'application/json';
+  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  const payload = body === undefined ? undefined : contentType ? body : JSON.stringify(body);
+  const res = await fetch(`/api${path}`, { method, headers, body: payload, credentials: 'same-origin' });
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const err = new Error(data.message || `${res.status}`);
+    err.status = res.status;
+    throw err;
+  }
+  return data;
+}
