@@ -31,7 +31,7 @@ export class Authenticator {
     }
     // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
     // times do not reveal which user names exist.
-    const ok = await verifyPassword(creds?.passwordHash ?? DUMMY_HASH, password);
+    const ok = await this.verifyOnce(username, password, creds?.passwordHash ?? DUMMY_HASH);
     if (!creds || !ok) {
       this.throttle.fail(username, address);
       return { ok: false, reason: 'invalid' };
@@ -40,7 +40,23 @@ export class Authenticator {
     this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
     return { ok: true, user: creds.user };
   }
+
+  // Requests that arrive together with the same uncached credentials (a client's first burst on
+  // several connections) share one argon2 run; each still counts as its own success or failure.
+  private readonly inflight = new Map<string, Promise<boolean>>();
+
+  private verifyOnce(username: string, password: string, hash: string): Promise<boolean> {
+    const key = `${this.cache.keyOf(username, password)}\0${hash}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = verifyPassword(hash, password).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
 }
 
-// argon2id hash of a random string nobody knows; verifying against it always fails.
-const DUMMY_HASH = '$argon2id$v=19$m=65536,t=3,p=4$c3VuZGlhbC1kdW1teS1zYWx0$0aPt0zgkQkJ5Hnm3DLg2xp1ayHQ8NKtyF0p3UqQp8mA';
+// argon2id hash of a random string nobody knows, with the parameters of new hashes
+// (passwords.ts HASH_OPTIONS) so an unknown user costs what a real one does; verifying against it
+// always fails.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$6lPMBBg0Y/eCwMbGSXf7zg$01SeQE+lLgE4Es4JKMEV+TB9Qank2dqhJ0cNeT98kdE';

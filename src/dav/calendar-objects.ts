@@ -7,8 +7,8 @@ import { toDavError } from './store-errors.js';
 
 export function calendarObjectInput(collection: Collection, name: string, data: Buffer): ObjectInput {
   try {
-    const info = validateCalendarObject(data, { allowedComponents: collection.components });
-    return { name, data, contentType: 'text/calendar; charset=utf-8; component=' + info.componentType.toLowerCase(), uid: info.uid, componentType: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd };
+    const info = validateCalendarObject(data, { allowedComponents: collection.components, exactInstance: true });
+    return { name, data, contentType: 'text/calendar; charset=utf-8; component=' + info.componentType.toLowerCase(), uid: info.uid, componentType: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd, instanceStart: info.instanceStart ?? null, instanceEnd: info.instanceEnd ?? null };
   } catch (err) {
     throw toDavError(err);
   }

@@ -39,7 +39,7 @@ export function registerMethod(method: string, handler: MethodHandler): void {
 export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavResponse> {
   const handler = handlers[req.method];
   if (!handler) throw new DavError(501, null, `${req.method} is not implemented`);
-  const resource = await resolve(svc.store, req.user, req.path);
+  const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET' });
   const allow = allowedMethods(resource);
   if (!allow.includes(req.method)) {
     // Nothing at this URL: methods that need an existing resource get 404, not 405.

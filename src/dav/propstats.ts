@@ -19,24 +19,77 @@ export function deadPropertyKey(r: Resource): { collectionId: number; name: stri
   return null;
 }
 
+export interface PropstatOptions {
+  minimal?: boolean;
+  extra?: Map<string, PropContent>;
+}
+
 /**
  * `extra` supplies properties computed by a report for this resource (calendar-data), keyed by
  * Clark name; they take precedence over the registry.
+ *
+ * Synchronous when it can be: for a `<prop>` request whose properties are all live with
+ * synchronous values (getetag, getctag, sync-token… — what listings and polls ask), the
+ * propstats are returned directly; a 9000-member listing then costs no promise per member. The
+ * first value that is a promise, or a name that may be a dead property, continues asynchronously.
  */
-export async function propstatsFor(r: Resource, req: PropRequest, ctx: PropContext, opts: { minimal?: boolean; extra?: Map<string, PropContent> } = {}): Promise<PropStat[]> {
+export function propstatsFor(r: Resource, req: PropRequest, ctx: PropContext, opts: PropstatOptions = {}): PropStat[] | Promise<PropStat[]> {
+  if (req.type !== 'prop') return propstatsAsync(r, req, ctx, opts);
   const found: PropValue[] = [];
-  const missing: PropValue[] = [];
+  const names = req.names;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = liveValue(r, name, ctx, opts);
+    if (value === undefined || value instanceof Promise) return propNamesAsync(r, names, i, value, found, ctx, opts);
+    found.push(value === null ? { name } : { name, value });
+  }
+  return finish(found, [], opts);
+}
+
+function liveValue(r: Resource, name: string, ctx: PropContext, opts: PropstatOptions): PropContent | undefined | Promise<PropContent | undefined> {
+  const extra = opts.extra?.get(name);
+  if (extra !== undefined) return extra;
+  const def = lookupProperty(name);
+  if (!def || !def.kinds.includes(r.kind)) return undefined;
+  return def.get(r, ctx);
+}
+
+function finish(found: PropValue[], missing: PropValue[], opts: PropstatOptions): PropStat[] {
+  const stats: PropStat[] = [];
+  if (found.length || !missing.length || opts.minimal) stats.push({ status: 200, props: found });
+  if (missing.length && !opts.minimal) stats.push({ status: 404, props: missing });
+  return stats;
+}
+
+function deadLoader(r: Resource, ctx: PropContext): () => Promise<DeadProperty[]> {
   const deadKey = deadPropertyKey(r);
   let dead: DeadProperty[] | null = null;
-  const loadDead = async () => (dead ??= deadKey ? await ctx.store.getDeadProperties(deadKey.collectionId, deadKey.name) : []);
+  return async () => (dead ??= deadKey ? await ctx.store.getDeadProperties(deadKey.collectionId, deadKey.name) : []);
+}
 
-  const live = async (name: string): Promise<PropContent | undefined> => {
-    const extra = opts.extra?.get(name);
-    if (extra !== undefined) return extra;
-    const def = lookupProperty(name);
-    if (!def || !def.kinds.includes(r.kind)) return undefined;
-    return def.get(r, ctx);
-  };
+/** The rest of a `<prop>` request from `names[from]` on, whose value `pending` is already asked. */
+async function propNamesAsync(r: Resource, names: readonly string[], from: number, pending: PropContent | undefined | Promise<PropContent | undefined>, found: PropValue[], ctx: PropContext, opts: PropstatOptions): Promise<PropStat[]> {
+  const missing: PropValue[] = [];
+  const loadDead = deadLoader(r, ctx);
+  for (let i = from; i < names.length; i++) {
+    const name = names[i]!;
+    const value = i === from ? await pending : await liveValue(r, name, ctx, opts);
+    if (value !== undefined) {
+      found.push(value === null ? { name } : { name, value });
+      continue;
+    }
+    const d = (await loadDead()).find((p) => p.name === name);
+    if (d) found.push({ name, value: { raw: d.xml } });
+    else missing.push({ name });
+  }
+  return finish(found, missing, opts);
+}
+
+async function propstatsAsync(r: Resource, req: PropRequest, ctx: PropContext, opts: PropstatOptions): Promise<PropStat[]> {
+  const found: PropValue[] = [];
+  const missing: PropValue[] = [];
+  const loadDead = deadLoader(r, ctx);
+  const live = (name: string) => liveValue(r, name, ctx, opts);
 
   if (req.type === 'propname') {
     for (const def of allProperties()) {
@@ -60,20 +113,8 @@ export async function propstatsFor(r: Resource, req: PropRequest, ctx: PropConte
       if (value !== undefined) found.push(value === null ? { name } : { name, value });
       else if (!(await loadDead()).some((d) => d.name === name)) missing.push({ name });
     }
-  } else {
-    for (const name of req.names) {
-      const value = await live(name);
-      if (value !== undefined) {
-        found.push(value === null ? { name } : { name, value });
-        continue;
-      }
-      const d = (await loadDead()).find((p) => p.name === name);
-      if (d) found.push({ name, value: { raw: d.xml } });
-      else missing.push({ name });
-    }
+    return finish(found, missing, opts);
   }
-  const stats: PropStat[] = [];
-  if (found.length || !missing.length || opts.minimal) stats.push({ status: 200, props: found });
-  if (missing.length && !opts.minimal) stats.push({ status: 404, props: missing });
-  return stats;
+  // Not reached for `<prop>` (propstatsFor answers those), kept complete anyway.
+  return propNamesAsync(r, req.names, 0, req.names.length > 0 ? live(req.names[0]!) : undefined, found, ctx, opts);
 }

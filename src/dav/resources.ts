@@ -50,8 +50,12 @@ export function collectionOf(r: CollectionResource): Collection {
   return r.collection;
 }
 
-/** Resolves a raw request path. Throws 400 for undecodable paths, 403/404 where nothing may be seen. */
-export async function resolve(store: Store, user: User, rawPath: string): Promise<Resource> {
+/**
+ * Resolves a raw request path. Throws 400 for undecodable paths, 403/404 where nothing may be seen.
+ * With `withData` an object is read with its body (a StoredObject as `meta`), so GET reads its
+ * row once.
+ */
+export async function resolve(store: Store, user: User, rawPath: string, opts: { withData?: boolean } = {}): Promise<Resource> {
   const parsed = parseDavPath(rawPath);
   if (!parsed) throw badRequest('Malformed path');
   if (parsed.area === 'outside') throw notFound();
@@ -96,7 +100,7 @@ export async function resolve(store: Store, user: User, rawPath: string): Promis
       }
     }
     const segments = current.kind === 'collection' ? [...current.segments, seg] : [first, seg];
-    const meta = await store.getObjectMeta(coll.id, seg);
+    const meta = last && opts.withData ? await store.getObject(coll.id, seg) : await store.getObjectMeta(coll.id, seg);
     if (!last) return { kind: 'missing', user, parent: null, name: segs[segs.length - 1]!, href: homeMemberHref(user.username, segs, parsed.trailingSlash) };
     if (meta) return { kind: 'object', user, parent: current, meta, name: seg, href: homeMemberHref(user.username, segments, false) };
     return { kind: 'missing', user, parent: current, name: seg, href: homeMemberHref(user.username, segments, parsed.trailingSlash) };

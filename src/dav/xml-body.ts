@@ -1,22 +1,47 @@
 // Reads and parses an XML request body within the configured limits. Malformed XML is a 400
 // with a description (RFC 4918 §8.2 says a malformed body is "400 Bad Request"); an empty body
 // is null, which PROPFIND reads as allprop (§9.1).
+// Clients send the same small bodies over and over (the ctag/sync-token poll, the etag listing),
+// so parsed trees of small bodies are kept in a bounded LRU keyed by the body text. The cached
+// trees are frozen: handlers read request trees and never change them.
+import { LRUCache } from 'lru-cache';
 import type { DavRequest, DavServices } from './context.js';
 import { XmlError, parseXml, type XmlElement } from '../xml/parse.js';
 import { DavError, badRequest } from './errors.js';
 
+const CACHE_BODIES_UP_TO = 4096; // characters
+const parsed = new LRUCache<string, XmlElement>({ max: 256 });
+
+function freezeTree(el: XmlElement): XmlElement {
+  for (const c of el.children) freezeTree(c);
+  Object.freeze(el.children);
+  Object.freeze(el.nodes);
+  Object.freeze(el.attrs);
+  return Object.freeze(el);
+}
+
 export async function readXmlBody(req: DavRequest, svc: DavServices): Promise<XmlElement | null> {
   const limit = svc.config.maxXmlSize;
   const raw = await req.body(limit, () => new DavError(413, null, `XML body larger than ${limit} bytes`));
-  if (raw.length === 0 || raw.toString('utf8').trim() === '') return null;
+  if (raw.length === 0) return null;
+  const text = raw.toString('utf8');
+  const cacheable = text.length <= CACHE_BODIES_UP_TO;
+  if (cacheable) {
+    const hit = parsed.get(text);
+    if (hit) return hit;
+  }
+  if (text.trim() === '') return null;
   // The Content-Type is not checked: clients send text/xml, application/xml, or nothing at all
   // (and curl sends a form type); a body that does not parse is refused below.
+  let root: XmlElement;
   try {
-    return parseXml(raw.toString('utf8'));
+    root = parseXml(text);
   } catch (err) {
     if (err instanceof XmlError) throw badRequest(`Malformed XML: ${err.message}`);
     throw err;
   }
+  if (cacheable) parsed.set(text, freezeTree(root));
+  return root;
 }
 
 /** The root must be the expected element; anything else is a 400 (RFC 4918 §8.3 unexpected body). */

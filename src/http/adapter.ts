@@ -1,14 +1,17 @@
 // Turns Koa's ctx into the plain DavRequest that dav/ handlers take, and writes their DavResponse
-// back. Streamed bodies (large multistatus answers) are piped as they are produced.
+// back. Streamed bodies (large multistatus answers) are piped as they are produced; one that ends
+// within its first chunk (a Depth-0 PROPFIND, most REPORTs) is sent as one string with a
+// Content-Length, without a stream pipeline and chunked encoding per request.
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import type { DavRequest, DavResponse, DavServices } from '../dav/context.js';
+import type { BodyChunks, DavRequest, DavResponse, DavServices } from '../dav/context.js';
 import { handleDav } from '../dav/handler.js';
 import { readBody } from './body.js';
 import { badRequest } from '../dav/errors.js';
 
 export function toDavRequest(ctx: Context): DavRequest {
   let consumed = false;
+  let origin: string | undefined;
   return {
     method: ctx.method,
     path: ctx.path,
@@ -18,19 +21,42 @@ export function toDavRequest(ctx: Context): DavRequest {
       consumed = true;
       return readBody(ctx, limit, tooLarge);
     },
-    // Koa 3 no longer delegates ctx.origin; build it from the (proxy-aware) protocol and host.
-    origin: `${ctx.protocol}://${ctx.host}`,
+    // Koa 3 no longer delegates ctx.origin; build it from the (proxy-aware) protocol and host,
+    // when a handler needs it (Destination headers, multiget hrefs).
+    get origin() {
+      return (origin ??= `${ctx.protocol}://${ctx.host}`);
+    },
     user: ctx.state.user,
   };
 }
 
-export function writeDavResponse(ctx: Context, res: DavResponse): void {
+/** Below this many characters a produced body is sent whole rather than streamed. */
+const STREAM_ABOVE = 64 * 1024;
+
+/** Reads a chunked body up to STREAM_ABOVE: the whole string when it ends by then, else a stream. */
+async function settle(body: BodyChunks): Promise<string | Readable> {
+  const it = body[Symbol.asyncIterator]();
+  let buf = '';
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return buf;
+    buf += n.value;
+    if (buf.length >= STREAM_ABOVE) break;
+  }
+  const first = buf;
+  return Readable.from((async function* () {
+    yield first;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  })());
+}
+
+export async function writeDavResponse(ctx: Context, res: DavResponse): Promise<void> {
   const body = res.body;
   // Body first: Koa adjusts status and headers when a body is assigned (null → 204, and it
   // drops Content-Type/Length), so the handler's status and headers are applied afterwards.
   if (body === undefined || body === null) ctx.body = null;
   else if (typeof body === 'string' || Buffer.isBuffer(body)) ctx.body = body;
-  else ctx.body = Readable.from(body);
+  else ctx.body = await settle(body);
   ctx.status = res.status;
   for (const [k, v] of Object.entries(res.headers ?? {})) ctx.set(k, v);
 }
@@ -41,7 +67,10 @@ export function davRoute(svc: DavServices) {
     // Koa's URL parsing would drop "#…" silently and act on the shorter path: DELETE /c/#frag
     // deleted /c/ (litmus basic delete_fragment). A "#" in a name travels as %23.
     if (ctx.req.url?.includes('#')) throw badRequest('The request URI must not contain "#"; percent-encode it as %23');
-    const res = await handleDav(toDavRequest(ctx), { ...svc, log: ctx.state.log ?? svc.log });
-    writeDavResponse(ctx, res);
+    const state = ctx.state;
+    // The request's child logger is created only if a handler logs (request-context.ts).
+    const services: DavServices = { store: svc.store, config: svc.config, get log() { return state.log ?? svc.log; } };
+    const res = await handleDav(toDavRequest(ctx), services);
+    await writeDavResponse(ctx, res);
   };
 }

@@ -1,7 +1,10 @@
 // Gives every request an id (echoed as X-Request-Id) and a child logger carrying it, and logs one
 // line per request when the response is finished. Only the path is logged, with feed tokens
 // masked (the token in /feeds/<token>.ics is the secret); never headers or bodies.
-import { randomUUID } from 'node:crypto';
+// Per-request cost matters (clients poll): the id is a per-process random prefix and a counter
+// rather than a UUID, the child logger is created only when something logs, and the request line
+// is only prepared when its level is enabled.
+import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 
@@ -9,19 +12,42 @@ export function maskPath(path: string): string {
   return path.replace(/^\/feeds\/[^/]+/, '/feeds/[token]');
 }
 
+const ID_PREFIX = randomBytes(6).toString('base64url');
+let counter = 0;
+const VALID_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** A request id unique within this process and, by its random prefix, across restarts. */
+export function nextRequestId(): string {
+  return `${ID_PREFIX}-${(++counter).toString(36)}`;
+}
+
+/** ctx.state of every request: the id, and the child logger made on first use. */
+class RequestState {
+  #log: Logger | undefined;
+  [key: string]: unknown;
+  constructor(private readonly base: Logger, readonly requestId: string) {}
+  get log(): Logger {
+    return (this.#log ??= this.base.child({ reqId: this.requestId }));
+  }
+  set log(l: Logger) {
+    this.#log = l;
+  }
+}
+
 export function requestContext(log: Logger) {
   return async function requestContextMiddleware(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('X-Request-Id');
-    const id = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-    const reqLog = log.child({ reqId: id });
-    ctx.state.log = reqLog;
-    ctx.state.requestId = id;
+    const id = incoming && VALID_ID.test(incoming) ? incoming : nextRequestId();
+    const state = new RequestState(log, id);
+    ctx.state = state;
     ctx.set('X-Request-Id', id);
-    const started = process.hrtime.bigint();
-    ctx.res.once('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      reqLog.info({ method: ctx.method, path: maskPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10, user: ctx.state.user?.username }, 'request');
-    });
+    if (log.isLevelEnabled('info')) {
+      const started = process.hrtime.bigint();
+      ctx.res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        state.log.info({ method: ctx.method, path: maskPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10, user: (ctx.state.user as { username?: string } | undefined)?.username }, 'request');
+      });
+    }
     await next();
   };
 }

@@ -72,19 +72,54 @@ function toUtcValues(comp: ICAL.Component, obj: QueryObject): void {
   for (const sub of [...comp.getAllSubcomponents()]) toUtcValues(sub, obj);
 }
 
-function instanceComponent(i: Instance, recurring: boolean, obj: QueryObject): ICAL.Component {
-  const comp = new ICAL.Component(JSON.parse(JSON.stringify(i.owner.toJSON())) as unknown[]);
-  for (const p of RECURRENCE_PROPS) comp.removeAllProperties(p);
-  toUtcValues(comp, obj);
+/** An instance's DATE or UTC DATE-TIME value in jCal form (as ICAL.Time would write it). */
+function jcalTime(ms: number, isDate: boolean): [string, string] | null {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  if (!(y >= 0 && y <= 9999)) return null;
+  const p = (n: number) => String(n).padStart(2, '0');
+  const date = `${String(y).padStart(4, '0')}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
+  return isDate ? ['date', date] : ['date-time', `${date}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}Z`];
+}
+
+/** setTime for an instance value, without building an ICAL.Time when it need not. */
+function setInstanceTime(comp: ICAL.Component, name: string, ms: number, isDate: boolean): void {
+  const v = jcalTime(ms, isDate);
+  if (!v) {
+    setTime(comp, name, isDate ? dateTime(ms) : utcTime(ms));
+    return;
+  }
+  comp.removeAllProperties(name);
+  comp.addProperty(new ICAL.Property([name, {}, v[0], v[1]]));
+}
+
+/**
+ * The owner of an instance with its recurrence properties dropped and its values in UTC, as
+ * jCal: the same for every instance it describes, so it is built once per owner (`templates`).
+ */
+function instanceTemplate(owner: ICAL.Component, obj: QueryObject, templates: Map<ICAL.Component, string>): string {
+  let tpl = templates.get(owner);
+  if (tpl === undefined) {
+    const comp = new ICAL.Component(JSON.parse(JSON.stringify(owner.toJSON())) as unknown[]);
+    for (const p of RECURRENCE_PROPS) comp.removeAllProperties(p);
+    toUtcValues(comp, obj);
+    tpl = JSON.stringify(comp.toJSON());
+    templates.set(owner, tpl);
+  }
+  return tpl;
+}
+
+function instanceComponent(i: Instance, recurring: boolean, obj: QueryObject, templates: Map<ICAL.Component, string>): ICAL.Component {
+  const comp = new ICAL.Component(JSON.parse(instanceTemplate(i.owner, obj, templates)) as unknown[]);
   const hadEnd = i.owner.hasProperty(i.owner.name === 'vtodo' ? 'due' : 'dtend');
   if (i.start !== null && i.startWall !== null) {
-    setTime(comp, 'dtstart', i.isDate ? dateTime(i.startWall) : utcTime(i.start));
+    setInstanceTime(comp, 'dtstart', i.isDate ? i.startWall : i.start, i.isDate);
     if (hadEnd && i.end !== null && i.endWall !== null) {
-      setTime(comp, i.owner.name === 'vtodo' ? 'due' : 'dtend', i.isDate ? dateTime(i.endWall) : utcTime(i.end));
+      setInstanceTime(comp, i.owner.name === 'vtodo' ? 'due' : 'dtend', i.isDate ? i.endWall : i.end, i.isDate);
     }
   }
   comp.removeAllProperties('recurrence-id');
-  if (recurring && i.rid !== null && i.ridWall !== null) setTime(comp, 'recurrence-id', i.isDate ? dateTime(i.ridWall) : utcTime(i.rid));
+  if (recurring && i.rid !== null && i.ridWall !== null) setInstanceTime(comp, 'recurrence-id', i.isDate ? i.ridWall : i.rid, i.isDate);
   return comp;
 }
 
@@ -103,7 +138,8 @@ function expandInto(out: ICAL.Component, obj: QueryObject, range: TimeRange): vo
     const set = obj.instanceSet(first);
     const hits = set.list(range.end ?? Infinity).filter((i) => instanceOverlaps(i, range, obj.zones));
     hits.sort((a, b) => (a.start ?? -Infinity) - (b.start ?? -Infinity));
-    for (const i of hits) out.addSubcomponent(instanceComponent(i, set.recurring, obj));
+    const templates = new Map<ICAL.Component, string>();
+    for (const i of hits) out.addSubcomponent(instanceComponent(i, set.recurring, obj, templates));
   }
 }
 

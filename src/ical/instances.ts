@@ -2,13 +2,16 @@
 // §3.8.4.4: RECURRENCE-ID overrides, RANGE=THISANDFUTURE), in UTC, for query evaluation
 // (RFC 4791 §9.9), expand (§9.6.5) and free-busy (§7.10). Expansion is lazy and cached per
 // object, walks in start order so callers stop at their range end, and throws max-instances
-// past the configured count. Rules without BYxxx parts (and WEEKLY/DAILY ones with only a
-// plain BYDAY and no COUNT) jump ahead to the range instead of walking from a distant DTSTART.
+// past the configured count. Simple rules (every n days/weeks on some weekdays, months, years:
+// rrule.ts simpleRuleWalker) are computed by arithmetic and start near the range, COUNT
+// included; of the others, rules without BYxxx parts (and WEEKLY/DAILY ones with only a plain
+// BYDAY and no COUNT) jump ahead with ical.js instead of walking from a distant DTSTART.
+// exactSingleEvent gives the store the one instance of a plain event, exact, at PUT.
 import ICAL from 'ical.js';
 import { QueryError } from './query-errors.js';
-import { RuleWalker, dateKey, untilTest } from './rrule.js';
+import { RuleWalker, dateKey, simpleRuleWalker, untilTestWall, wallWalker, type WallWalker } from './rrule.js';
 import { tzidOf, wallClockMs } from './timezone.js';
-import { localToUtc, type Zone, type ZoneResolver } from './zones.js';
+import { localToUtc, ZoneResolver, type Zone } from './zones.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -126,6 +129,59 @@ function singleInstance(comp: ICAL.Component, zr: ZoneResolver, inSet: boolean):
   return makeInstance(comp, wallClockMs(dtstart.t), dtstart.t.isDate, zone, lengthOf(comp, { t: dtstart.t, zone }, zr), inSet ? ridInfo ?? { utc: localToUtc(zone, wallClockMs(dtstart.t)), wall: wallClockMs(dtstart.t) } : null);
 }
 
+/** A calendar zone that notes being consulted: an instance computed without it is exact. */
+class ProbeZone implements Zone {
+  readonly id = 'probe';
+  used = false;
+  offsetAt(): number {
+    this.used = true;
+    return 0;
+  }
+}
+
+/**
+ * The single instance of a non-recurring VEVENT (the only component of its object) when its
+ * start and RFC 4791 §9.9 end are exact UTC instants whatever the calendar's timezone: UTC
+ * values or TZIDs defined by the object's own VTIMEZONEs, no DATE or floating value, no TZID left
+ * to the runtime's zone database. It is what a query computes for that object (the same
+ * `singleInstance`), kept in columns at PUT so that a plain VEVENT time-range needs no parse.
+ * `end` is DTEND or DTSTART+DURATION, or the start when the event has no length; the §9.9 test
+ * is then `end > start ? rs < end && re > start : rs <= start && re > start`. null otherwise.
+ */
+export function exactSingleEvent(components: ICAL.Component[], vtimezones: ICAL.Component[]): { start: number; end: number } | null {
+  try {
+    if (components.length !== 1) return null;
+    const comp = components[0]!;
+    if (comp.name !== 'vevent') return null;
+    for (const p of ['rrule', 'rdate', 'exrule', 'recurrence-id']) if (comp.hasProperty(p)) return null;
+    const own = new Set<string>();
+    for (const vtz of vtimezones) {
+      const id = vtz.getFirstPropertyValue('tzid');
+      if (typeof id === 'string') own.add(id);
+    }
+    for (const name of ['dtstart', 'dtend']) {
+      if (!comp.hasProperty(name)) continue;
+      const v = firstTime(comp, name);
+      if (!v || v.t.isDate) return null;
+      const tzid = tzidOf(v.prop);
+      if (!(tzid !== null ? own.has(tzid) : v.t.zone === ICAL.Timezone.utcTimezone)) return null;
+    }
+    const probe = new ProbeZone();
+    const inst = singleInstance(comp, new ZoneResolver(vtimezones, probe), false);
+    if (probe.used || inst.start === null || !Number.isFinite(inst.start)) return null;
+    const end = inst.end !== null && inst.endKind !== 'none' ? inst.end : inst.start;
+    return Number.isFinite(end) ? { start: inst.start, end } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** §9.9 VEVENT test on the columns `exactSingleEvent` fills. */
+export function exactEventOverlaps(start: number, end: number, r: { start: number | null; end: number | null }): boolean {
+  if (r.end !== null && !(r.end > start)) return false;
+  return end > start ? r.start === null || r.start < end : r.start === null || r.start <= start;
+}
+
 interface FutureOverride {
   rid: number;
   shift: number;
@@ -144,6 +200,12 @@ interface Candidate {
 }
 
 const FIXED_STEP: Partial<Record<string, number>> = { SECONDLY: 1000, MINUTELY: 60_000, HOURLY: HOUR, DAILY: DAY, WEEKLY: 7 * DAY };
+
+/** `dateKey` of the day a wall-clock time falls on. */
+function dateKeyOfWall(wall: number): number {
+  const d = new Date(wall);
+  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
 
 function timeFromWall(wall: number, isDate: boolean): ICAL.Time {
   const d = new Date(wall);
@@ -248,9 +310,9 @@ export class InstanceSet {
     }
     rdates.sort((a, b) => a.utc - b.utc);
 
-    // One stream per RRULE (normally one), each in start order.
-    const utcOf = (t: ICAL.Time) => localToUtc(zone, wallClockMs(t));
-    const rules: { walker: RuleWalker; pastUntil: (t: ICAL.Time) => boolean; head: Candidate | null; dropFirst: ((t: ICAL.Time) => boolean) | null }[] = [];
+    // One stream per RRULE (normally one), each in start order, of wall-clock starts.
+    const utcOf = (wall: number) => localToUtc(zone, wall);
+    const rules: { walker: WallWalker; pastUntil: (wall: number) => boolean; head: Candidate | null; dropFirst: ((wall: number) => boolean) | null }[] = [];
     for (const prop of master.getAllProperties('rrule')) {
       let rule: unknown;
       try {
@@ -259,24 +321,30 @@ export class InstanceSet {
         continue;
       }
       if (!(rule instanceof ICAL.Recur)) continue;
+      // A day of margin: the skip bound is in UTC, the walker's in wall-clock time.
+      const simple = simpleRuleWalker(rule, dtstart.t, Number.isFinite(this.opts.skipBefore) ? this.opts.skipBefore - DAY : -Infinity);
+      if (simple) {
+        rules.push({ walker: simple, pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst: null });
+        continue;
+      }
       const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone);
-      rules.push({ walker: new RuleWalker(recur, start, STEP_BUDGET), pastUntil: untilTest(rule, utcOf), head: null, dropFirst });
+      rules.push({ walker: wallWalker(new RuleWalker(recur, start, STEP_BUDGET)), pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst });
     }
     const dtstartCandidate: Candidate = { utc: zr.utc(dtstart.t, zone), wall: wallClockMs(dtstart.t), isDate, zone };
     let dtstartPending = rules.length === 0; // with a rule, ical.js yields DTSTART itself first
     const advance = (r: (typeof rules)[number]): void => {
       for (;;) {
-        const t = r.walker.next();
-        if (!t || r.pastUntil(t)) {
+        const wall = r.walker.next();
+        if (wall === null || r.pastUntil(wall)) {
           r.head = null;
           return;
         }
         if (r.dropFirst) {
-          const drop = r.dropFirst(t);
+          const drop = r.dropFirst(wall);
           r.dropFirst = null;
           if (drop) continue;
         }
-        r.head = { utc: utcOf(t), wall: wallClockMs(t), isDate: t.isDate, zone };
+        r.head = { utc: utcOf(wall), wall, isDate, zone };
         return;
       }
     };
@@ -311,7 +379,7 @@ export class InstanceSet {
       if (++this.generated > this.opts.maxInstances) {
         throw new QueryError('max-instances', `A recurring component generates more than ${this.opts.maxInstances} instances in the requested range`);
       }
-      const day = dateKey(timeFromWall(c.wall, true));
+      const day = dateKeyOfWall(c.wall);
       if (exdates.has(c.utc) || exdateDays.has(day)) continue;
       if (exact.has(c.utc) || (c.isDate && exactDates.has(day))) continue; // the override is its own instance
       const rid = { utc: c.utc, wall: c.wall };
@@ -332,7 +400,7 @@ export class InstanceSet {
    * A rule whose instances repeat at a fixed wall-clock step can start from a later DTSTART
    * aligned on that step; only instances before `skipBefore` are passed over.
    */
-  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((t: ICAL.Time) => boolean) | null } {
+  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((wall: number) => boolean) | null } {
     const none = { start: dtstart, recur: rule, dropFirst: null };
     const unit = FIXED_STEP[rule.freq];
     if (unit === undefined || !Number.isFinite(this.opts.skipBefore)) return none;
@@ -349,10 +417,11 @@ export class InstanceSet {
       if (k >= rule.count) return { start: dtstart, recur: ICAL.Recur.fromData({ freq: rule.freq, count: 1 }), dropFirst: () => true };
       recur.count = rule.count - k;
     }
-    const start = timeFromWall(wallClockMs(dtstart) + k * step, dtstart.isDate);
+    const startWall = wallClockMs(dtstart) + k * step;
+    const start = timeFromWall(startWall, dtstart.isDate);
     const days = byDayOnly ? (parts[0]![1] as string[]) : null;
     // The moved DTSTART is an instance only when the original one matched BYDAY.
-    const dropFirst = days ? (t: ICAL.Time) => t.compare(start) === 0 && !days.includes(WEEKDAYS[t.dayOfWeek() - 1]!) : null;
+    const dropFirst = days ? (wall: number) => wall === startWall && !days.includes(WEEKDAYS[new Date(wall).getUTCDay()]!) : null;
     return { start, recur, dropFirst };
   }
 

@@ -90,3 +90,146 @@ export function untilTest(rule: ICAL.Recur, utcOf: (t: ICAL.Time) => number): (t
 export function dateKey(t: ICAL.Time): number {
   return t.year * 10000 + t.month * 100 + t.day;
 }
+
+// --- simple rules by arithmetic ----------------------------------------------------------------
+//
+// Most rules clients write repeat at a fixed wall-clock pattern: every n days, every n weeks on
+// some weekdays, every n months or years on DTSTART's day. Their instances are computed here
+// without ical.js (whose iterator costs tens of µs per instance and walks from DTSTART), and
+// the walk starts near the range asked for, COUNT included. Anything else — BYMONTHDAY, BYSETPOS,
+// ordinal weekdays, a DTSTART the rule does not match, days 29–31 that some months lack — goes to
+// RuleWalker. test/unit/ical-rrule-fast.test.ts compares both on random rules.
+
+const DAY_MS = 86_400_000;
+const DOW = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+
+/** Day of week of a day number (days since 1970-01-01, a Thursday): 0 = Sunday. */
+function dowOf(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+/** Wall-clock instance starts (fields read as UTC, as `wallClockMs`), in order; null at the end. */
+export interface WallWalker {
+  next(): number | null;
+}
+
+/**
+ * A walker for `rule` from `dtstart` that may skip instances starting before `skipWall`
+ * (a wall-clock bound; callers leave a day of margin for zone offsets), or null when the rule
+ * is not simple enough. UNTIL is left to the caller (untilTestWall), as with RuleWalker.
+ */
+export function simpleRuleWalker(rule: ICAL.Recur, dtstart: ICAL.Time, skipWall: number): WallWalker | null {
+  const interval = rule.interval || 1;
+  if (!Number.isInteger(interval) || interval < 1) return null;
+  const parts = Object.entries(rule.parts).filter(([, v]) => Array.isArray(v) && v.length > 0);
+  const start = Date.UTC(dtstart.year, dtstart.month - 1, dtstart.day, dtstart.isDate ? 0 : dtstart.hour, dtstart.isDate ? 0 : dtstart.minute, dtstart.isDate ? 0 : dtstart.second);
+  if (!Number.isFinite(start)) return null;
+  const day0 = Math.floor(start / DAY_MS);
+  const tod = start - day0 * DAY_MS;
+  const count = rule.count && rule.count > 0 ? rule.count : Infinity;
+  // RuleWalker's horizon: nothing past 1 January of DTSTART's year + 500 (or 9999).
+  const horizon = Date.UTC(Math.min(9999, dtstart.year + HORIZON_YEARS), 0, 1);
+  const capped = (w: WallWalker): WallWalker => ({
+    next() {
+      const wall = w.next();
+      return wall === null || wall > horizon ? null : wall;
+    },
+  });
+  const skip = Number.isFinite(skipWall) ? Math.floor(skipWall / DAY_MS) : -Infinity;
+  let byDay: number[] | null = null;
+  if (parts.length === 1 && parts[0]![0] === 'BYDAY') {
+    const days = parts[0]![1] as unknown[];
+    if (!days.every((d) => typeof d === 'string' && DOW.includes(d))) return null;
+    byDay = [...new Set((days as string[]).map((d) => DOW.indexOf(d)))];
+    if (!byDay.includes(dowOf(day0))) return null; // DTSTART outside the rule: RuleWalker's rules
+  } else if (parts.length > 0) return null;
+
+  const freq = rule.freq;
+  if ((freq === 'DAILY' && !byDay) || (freq === 'DAILY' && byDay && interval === 1) || freq === 'WEEKLY') {
+    if (freq === 'DAILY' && !byDay) {
+      // day0 + k·interval
+      let k = Number.isFinite(skip) ? Math.max(0, Math.floor((skip - day0) / interval) - 1) : 0;
+      return capped({
+        next() {
+          if (k >= count) return null;
+          return (day0 + interval * k++) * DAY_MS + tod;
+        },
+      });
+    }
+    // Weeks of `interval` from DTSTART's week (starting on WKST), the chosen weekdays in each.
+    const weekStartDow = freq === 'WEEKLY' ? (rule.wkst || 2) - 1 : 1;
+    const step = freq === 'WEEKLY' ? interval : 1;
+    const days = byDay ?? [dowOf(day0)];
+    const offsets = [...new Set(days.map((d) => (d - weekStartDow + 7) % 7))].sort((a, b) => a - b);
+    const base0 = day0 - ((dowOf(day0) - weekStartDow + 7) % 7);
+    const firstWeek = offsets.filter((o) => base0 + o >= day0).length;
+    let week = 0;
+    let done = 0; // instances before `week` (COUNT)
+    if (Number.isFinite(skip)) {
+      week = Math.max(0, Math.floor((skip - base0) / (7 * step)) - 1);
+      if (week > 0) done = firstWeek + (week - 1) * offsets.length;
+    }
+    let j = 0;
+    return capped({
+      next() {
+        for (;;) {
+          if (done >= count) return null;
+          if (j >= offsets.length) {
+            j = 0;
+            week++;
+          }
+          const day = base0 + week * 7 * step + offsets[j++]!;
+          if (day < day0) continue;
+          done++;
+          return day * DAY_MS + tod;
+        }
+      },
+    });
+  }
+  if ((freq === 'MONTHLY' || freq === 'YEARLY') && !byDay) {
+    const d = new Date(start);
+    const y0 = d.getUTCFullYear();
+    const m0 = d.getUTCMonth();
+    const dom = d.getUTCDate();
+    if (dom > 28) return null; // months without that day: RuleWalker
+    const months = freq === 'MONTHLY' ? interval : 12 * interval;
+    let k = 0;
+    if (Number.isFinite(skip)) {
+      const s = new Date(skip * DAY_MS);
+      const diff = (s.getUTCFullYear() - y0) * 12 + (s.getUTCMonth() - m0);
+      k = Math.max(0, Math.floor(diff / months) - 1);
+    }
+    return capped({
+      next() {
+        if (k >= count) return null;
+        const m = m0 + months * k++;
+        const wall = Date.UTC(y0 + Math.floor(m / 12), m % 12, dom) + tod;
+        return Number.isFinite(wall) ? wall : null;
+      },
+    });
+  }
+  return null;
+}
+
+/** untilTest for wall-clock starts; `utcOf` converts one to epoch ms in its zone. */
+export function untilTestWall(rule: ICAL.Recur, utcOf: (wall: number) => number): (wall: number) => boolean {
+  const until = rule.until;
+  if (!until) return () => false;
+  if (until.isDate) {
+    const lastDay = Date.UTC(until.year, until.month - 1, until.day) / DAY_MS;
+    return (wall) => Math.floor(wall / DAY_MS) > lastDay;
+  }
+  const limit = Date.UTC(until.year, until.month - 1, until.day, until.hour, until.minute, until.second);
+  if (until.zone === ICAL.Timezone.utcTimezone) return (wall) => utcOf(wall) > limit;
+  return (wall) => wall > limit; // floating UNTIL
+}
+
+/** RuleWalker as a WallWalker. */
+export function wallWalker(walker: RuleWalker): WallWalker {
+  return {
+    next() {
+      const t = walker.next();
+      return t ? Date.UTC(t.year, t.month - 1, t.day, t.isDate ? 0 : t.hour, t.isDate ? 0 : t.minute, t.isDate ? 0 : t.second) : null;
+    },
+  };
+}

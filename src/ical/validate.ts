@@ -4,6 +4,7 @@
 import type ICAL from 'ical.js';
 import { occurrenceBounds } from './bounds.js';
 import { CalendarDataError, asCalendarData } from './errors.js';
+import { exactSingleEvent } from './instances.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
 import { ZoneTable } from './timezone.js';
 
@@ -22,6 +23,14 @@ export interface CalendarObjectInfo {
    */
   firstStart: number | null;
   lastEnd: number | null;
+  /**
+   * A non-recurring VEVENT with exact UTC times: its one instance's start and the end the
+   * RFC 4791 §9.9 test uses (instances.ts `exactSingleEvent`); null otherwise. Exact, unlike
+   * the bounds above: calendar-query decides a plain VEVENT time-range from these alone.
+   * Present only with the `exactInstance` option.
+   */
+  instanceStart?: number | null;
+  instanceEnd?: number | null;
 }
 
 export interface ValidateOptions {
@@ -29,6 +38,8 @@ export interface ValidateOptions {
   allowedComponents: readonly string[];
   /** Inner RRULE iteration budget; past it the last end counts as unbounded. */
   maxInstancesScan?: number;
+  /** Also compute `instanceStart`/`instanceEnd` (the store's exact-instance columns). */
+  exactInstance?: boolean;
 }
 
 const DEFAULT_MAX_INSTANCES_SCAN = 100_000;
@@ -59,6 +70,7 @@ function inspect(vcal: ICAL.Component, opts: ValidateOptions): CalendarObjectInf
   // §4.1: scheduling messages (iTIP) are not stored as calendar object resources.
   if (vcal.hasProperty('method')) throw objectResource('METHOD is not allowed in a calendar object resource');
 
+  const vtimezones = vcal.getAllSubcomponents('vtimezone');
   const zones = ZoneTable.takeFrom(vcal);
   const components = vcal.getAllSubcomponents();
   const [first] = components;
@@ -76,7 +88,13 @@ function inspect(vcal: ICAL.Component, opts: ValidateOptions): CalendarObjectInf
   if (uid === undefined || uids.size > 1) throw objectResource('more than one UID');
 
   const budget = opts.maxInstancesScan ?? DEFAULT_MAX_INSTANCES_SCAN;
-  return { uid, componentType: name, ...occurrenceBounds(components, zones, budget) };
+  const info: CalendarObjectInfo = { uid, componentType: name, ...occurrenceBounds(components, zones, budget) };
+  if (opts.exactInstance) {
+    const exact = exactSingleEvent(components, vtimezones);
+    info.instanceStart = exact?.start ?? null;
+    info.instanceEnd = exact?.end ?? null;
+  }
+  return info;
 }
 
 /**

@@ -187,14 +187,16 @@ export class VTimezoneZone implements Zone {
 
 /**
  * Objects of one calendar nearly always carry the same VTIMEZONE text, and walking its rules
- * from 1970 costs milliseconds; zones are therefore shared by their exact text (a VTimezoneZone
+ * from 1970 costs milliseconds; zones are therefore shared by their content (a VTimezoneZone
  * depends on nothing else, and its lazily grown transition list only ever gains entries).
  */
 const zoneCache = new Map<string, VTimezoneZone>();
 const ZONE_CACHE_SIZE = 200;
 
 function sharedZone(tzid: string, vtz: ICAL.Component): VTimezoneZone {
-  const key = vtz.toString();
+  // The parsed form (jCal) as JSON: the same key for the same text, and much cheaper than
+  // serializing the component back to iCalendar.
+  const key = JSON.stringify(vtz.toJSON());
   let z = zoneCache.get(key);
   if (z) {
     zoneCache.delete(key); // most recently used last

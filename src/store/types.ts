@@ -113,6 +113,9 @@ export interface ObjectMeta {
   instanceEnd?: number | null;
 }
 
+/** What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag change). */
+export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag'>;
+
 export interface StoredObject extends ObjectMeta {
   /** The body exactly as it was PUT (SPEC: returned byte for byte). */
   data: Buffer;
@@ -251,6 +254,8 @@ export interface Store {
 
   // --- objects -------------------------------------------------------------------------------
   listObjects(collectionId: number): Promise<ObjectMeta[]>;
+  /** Names and etags of the collection's objects, ordered by name: listObjects, two columns only. */
+  listObjectEtags(collectionId: number): Promise<ObjectEtag[]>;
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;

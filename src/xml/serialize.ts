@@ -72,21 +72,34 @@ const REFS: Record<string, string> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
 };
 
+// One scan decides whether anything but CR needs work: markup characters, or characters that
+// may be invalid (controls, any surrogate — lone ones are replaced, pairs pass unchanged).
+const TEXT_NEEDS_WORK = /[&<>\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_NEEDS_WORK = /[&<>"\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Escapes character data. `\r` becomes `&#13;` so iCalendar CRLF survives the client's XML
  *  line-end normalization (XML 1.0 §2.11); `>` is escaped so `]]>` can never appear. */
 export function escapeText(s: string): string {
+  // Fast path for calendar data and names: plain text whose only special character is CR.
+  if (!TEXT_NEEDS_WORK.test(s)) return s.includes('\r') ? s.replaceAll('\r', '&#13;') : s;
   return s.replace(INVALID, '\uFFFD').replace(TEXT_SPECIAL, (c) => REFS[c] ?? c);
 }
 
 /** Escapes a double-quoted attribute value; whitespace is referenced so it survives attribute
  *  normalization (XML 1.0 §3.3.3). */
 export function escapeAttr(s: string): string {
+  if (!ATTR_NEEDS_WORK.test(s)) return s;
   return s.replace(INVALID, '\uFFFD').replace(ATTR_SPECIAL, (c) => REFS[c] ?? c);
 }
+
+// Characters encodeURIComponent leaves alone, minus the ones it would escape: a path made only of
+// these (every client-generated name) is its own encoding.
+const PLAIN_PATH = /^[A-Za-z0-9._~\/-]*$/;
 
 /** Percent-encodes each path segment (RFC 3986 §3.3), keeping '/' and the sub-delims, ':' and
  *  '@' that segments may hold literally, as sabre/dav and Radicale do. For paths, not full URLs. */
 export function encodeHref(path: string): string {
+  if (PLAIN_PATH.test(path)) return path;
   return path.split('/').map((seg) =>
     encodeURIComponent(seg).replace(/%(24|26|2B|2C|3B|3D|3A|40)/gi, (_m, hex: string) =>
       String.fromCharCode(parseInt(hex, 16)))).join('/');
@@ -105,31 +118,73 @@ export function hrefNode(path: string): XmlNode {
   return el(DAV.href, encodeHref(path));
 }
 
+const statusLines = new Map<number, string>();
+
 /** `HTTP/1.1 404 Not Found` (RFC 4918 §14.28). */
 export function statusLine(code: number): string {
-  return `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}`.trimEnd();
+  let line = statusLines.get(code);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}`.trimEnd();
+    if (statusLines.size < 100) statusLines.set(code, line);
+  }
+  return line;
 }
 
 function isRaw(v: unknown): v is RawXml {
   return typeof v === 'object' && v !== null && 'raw' in v;
 }
 
-/** Resolves a name to a qualified name, declaring its namespace in `decls` when not yet in scope.
+// Qualified names of elements resolved against the root prefixes alone (nearly every element we
+// write): `{DAV:}getetag` → `d:getetag`. Names in other namespaces are never cached here.
+const rootQNames = new Map<ClarkName, string>();
+
+/** The qualified name of `name` when the root prefixes are in scope and cover its namespace. */
+function rootQName(name: ClarkName): string | undefined {
+  let q = rootQNames.get(name);
+  if (q === undefined) {
+    const { ns, local } = splitClark(name);
+    if (!ns) q = local;
+    else {
+      const p = ROOT_PREFIXES.get(ns);
+      if (p === undefined) return undefined;
+      q = `${p}:${local}`;
+    }
+    if (rootQNames.size < 1000) rootQNames.set(name, q);
+  }
+  return q;
+}
+
+/** Namespace scope of one element: its parent's, copied only when the element declares one. */
+interface Scope {
+  map: ReadonlyMap<string, string>;
+  own: boolean;
+  decls: string;
+}
+
+/** Resolves a name to a qualified name, declaring its namespace in the scope when not yet in it.
  *  Elements in no namespace are unprefixed: this writer never declares a default namespace. */
-function qualify(name: ClarkName, scope: Map<string, string>, decls: string[]): string {
+function qualify(name: ClarkName, scope: Scope): string {
+  if (scope.map === ROOT_PREFIXES) {
+    const q = rootQName(name);
+    if (q !== undefined) return q;
+  }
   const { ns, local } = splitClark(name);
   if (!ns) return local; // no namespace: unprefixed, as no default namespace is ever in scope
-  let p = scope.get(ns);
+  let p = scope.map.get(ns);
   if (p === undefined) {
-    const taken = new Set(scope.values());
+    const taken = new Set(scope.map.values());
     p = PREFERRED.get(ns);
     if (p === undefined || taken.has(p)) {
-      let n = scope.size;
+      let n = scope.map.size;
       while (taken.has(`x${n}`)) n++;
       p = `x${n}`;
     }
-    scope.set(ns, p);
-    decls.push(` xmlns:${p}="${escapeAttr(ns)}"`);
+    if (!scope.own) {
+      scope.map = new Map(scope.map);
+      scope.own = true;
+    }
+    (scope.map as Map<string, string>).set(ns, p);
+    scope.decls += ` xmlns:${p}="${escapeAttr(ns)}"`;
   }
   return `${p}:${local}`;
 }
@@ -148,16 +203,17 @@ function writeChildren(kids: readonly XmlChild[] | string | undefined, scope: Re
 }
 
 function writeNode(node: XmlNode, parentScope: ReadonlyMap<string, string>, out: string[], extra: string): void {
-  const scope = new Map(parentScope);
-  const decls: string[] = [];
-  const qname = qualify(node.name, scope, decls);
+  const scope: Scope = { map: parentScope, own: false, decls: '' };
+  const qname = qualify(node.name, scope);
   let attrs = '';
-  for (const [k, v] of Object.entries(node.attrs ?? {})) attrs += ` ${qualify(k, scope, decls)}="${escapeAttr(v)}"`;
+  if (node.attrs !== undefined) {
+    for (const [k, v] of Object.entries(node.attrs)) attrs += ` ${qualify(k, scope)}="${escapeAttr(v)}"`;
+  }
   const kids = node.children;
   const empty = kids === undefined || kids.length === 0;
-  out.push(`<${qname}${extra}${decls.join('')}${attrs}${empty ? '/>' : '>'}`);
+  out.push(`<${qname}${extra}${scope.decls}${attrs}${empty ? '/>' : '>'}`);
   if (empty) return;
-  writeChildren(kids, scope, out);
+  writeChildren(kids, scope.map, out);
   out.push(`</${qname}>`);
 }
 
@@ -178,6 +234,11 @@ export function xmlDocument(root: XmlNode): string {
 
 function propXml(p: PropValue): string {
   if (isRaw(p.value)) return p.value.raw;
+  // The common shapes (`<d:getetag>"…"</d:getetag>`, `<d:resourcetype/>`) without the node writer.
+  if (p.value === undefined || typeof p.value === 'string') {
+    const q = rootQName(p.name);
+    if (q !== undefined) return p.value === undefined || p.value.length === 0 ? `<${q}/>` : `<${q}>${escapeText(p.value)}</${q}>`;
+  }
   const out: string[] = [];
   writeNode({ name: p.name, children: p.value }, ROOT_PREFIXES, out, '');
   return out.join('');
@@ -189,7 +250,9 @@ function errorNode(e: ErrorCondition): XmlNode {
 
 /** One `<d:propstat>` (RFC 4918 §14.22): prop, status, optional error and description. */
 export function propstatXml(ps: PropStat): string {
-  let s = `<d:propstat><d:prop>${ps.props.map(propXml).join('')}</d:prop><d:status>${statusLine(ps.status)}</d:status>`;
+  let props = '';
+  for (const p of ps.props) props += propXml(p);
+  let s = `<d:propstat><d:prop>${props}</d:prop><d:status>${statusLine(ps.status)}</d:status>`;
   if (ps.error) s += renderNode(errorNode(ps.error));
   if (ps.description !== undefined) s += `<d:responsedescription>${escapeText(ps.description)}</d:responsedescription>`;
   return s + '</d:propstat>';
@@ -203,7 +266,7 @@ export function multistatusStart(): string {
 /** One `<d:response>`: href, then propstats or status, then error and description (§14.24). */
 export function responseXml(r: ResponseEntry): string {
   let s = `<d:response><d:href>${escapeText(encodeHref(r.href))}</d:href>`;
-  if (r.propstats && r.propstats.length > 0) s += r.propstats.map(propstatXml).join('');
+  if (r.propstats && r.propstats.length > 0) for (const ps of r.propstats) s += propstatXml(ps);
   else s += `<d:status>${statusLine(r.status ?? 200)}</d:status>`;
   if (r.error) s += renderNode(errorNode(r.error));
   if (r.description !== undefined) s += `<d:responsedescription>${escapeText(r.description)}</d:responsedescription>`;

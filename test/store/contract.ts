@@ -446,6 +446,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     assert.equal(await names({ componentType: 'VEVENT', start: 200, end: 201 }), ['forever', 'instant']);
     assert.equal(await names({ componentType: 'VTODO', start: 0, end: 10 }), ['todo']);
     assert.equal(await names({}), ['early', 'forever', 'instant', 'late', 'todo']);
+    // Exact-instance columns: stored by putObject, returned by queryObjects only.
+    await store.putObject(cal.id, { name: 'exact', data: ics('exact'), contentType: 'text/calendar', uid: 'exact', componentType: 'VEVENT', firstStart: 300, lastEnd: 400, instanceStart: 310, instanceEnd: 390 });
+    const got = await store.queryObjects(cal.id, { componentType: 'VEVENT', start: 350, end: 360 });
+    assert.equal(got.map((o) => [o.name, o.instanceStart, o.instanceEnd]), [['exact', 310, 390], ['forever', null, null]]);
+    await store.putObject(cal.id, { name: 'exact', data: ics('exact2'), contentType: 'text/calendar', uid: 'exact', componentType: 'VEVENT', firstStart: 300, lastEnd: 400 });
+    assert.is((await store.queryObjects(cal.id, { start: 350, end: 360 })).find((o) => o.name === 'exact')!.instanceStart, null, 'a replacement without them clears them');
   });
 
   test('feeds: create, find by hash, rotate, touch, delete', async ({ store }) => {

@@ -6,20 +6,24 @@ import { checkRead } from '../conditional.js';
 import { notFound } from '../errors.js';
 import { httpDate } from '../properties/values.js';
 import { mergeCalendar } from '../../ical/merge.js';
+import type { ObjectMeta } from '../../store/types.js';
 
 export const get: MethodHandler = async (req, svc, resource): Promise<DavResponse> => {
   const head = req.method === 'HEAD';
   if (resource.kind === 'object') {
-    const obj = await svc.store.getObject(resource.parent.collection.id, resource.name);
+    // GET resolves the object with its body (handler.ts), so the row is read once; HEAD only
+    // needs the metadata.
+    const resolved: ObjectMeta & { data?: Buffer } = resource.meta;
+    const obj = head || resolved.data ? resolved : await svc.store.getObject(resource.parent.collection.id, resource.name);
     if (!obj) throw notFound();
     const headers: Record<string, string> = {
       'Content-Type': obj.contentType,
       ETag: obj.etag,
       'Last-Modified': httpDate(obj.modifiedAt),
-      'Content-Length': String(obj.data.length),
+      'Content-Length': String(obj.size),
     };
     if (checkRead(req, obj.etag, obj.modifiedAt) === 'not-modified') return { status: 304, headers: { ETag: obj.etag }, body: null };
-    return { status: 200, headers, body: head ? null : obj.data };
+    return { status: 200, headers, body: head ? null : obj.data! };
   }
   if (resource.kind === 'calendar') {
     // The whole calendar as one VCALENDAR (what "export" and subscription-style clients expect).

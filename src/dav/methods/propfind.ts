@@ -1,7 +1,8 @@
 // PROPFIND (RFC 4918 §9.1): properties of a resource (Depth 0) or of it and its members (Depth 1).
 // Depth infinity is refused with propfind-finite-depth (§9.1, §16). PROPFIND never parses
 // iCalendar: everything it reports comes from columns (ARCHITECTURE.md "Hot paths").
-import type { ResponseEntry } from '../../xml/serialize.js';
+import type { PropValue, ResponseEntry } from '../../xml/serialize.js';
+import type { ObjectEtag } from '../../store/types.js';
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { MethodHandler } from '../context.js';
@@ -11,7 +12,7 @@ import { membersOf } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { preferenceApplied, wantsMinimal } from '../prefer.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
-import type { PropContext } from '../properties/index.js';
+import { lookupProperty, type PropContext, type PropertyDef } from '../properties/index.js';
 import { isCollectionKind, type Resource } from '../resources.js';
 import { expectRoot, readXmlBody } from '../xml-body.js';
 
@@ -36,6 +37,34 @@ export async function propContextFor(svc: { store: PropContext['store']; config:
   return ctx;
 }
 
+/**
+ * The definitions of the requested properties when every one can be answered for every object
+ * from its name and etag (`fromEtag`): the etag listing every client sends, which then reads two
+ * columns instead of whole metadata rows. Such properties are always defined on objects, so
+ * the generic path would answer them in one 200 propstat too (never 404, never dead).
+ */
+function etagListingDefs(propReq: PropRequest): PropertyDef[] | null {
+  if (propReq.type !== 'prop') return null;
+  const defs: PropertyDef[] = [];
+  for (const name of propReq.names) {
+    const def = lookupProperty(name);
+    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
+    defs.push(def);
+  }
+  return defs;
+}
+
+function* etagListing(self: ResponseEntry, parentHref: string, rows: ObjectEtag[], defs: PropertyDef[]): Generator<ResponseEntry> {
+  yield self;
+  for (const o of rows) {
+    const props: PropValue[] = defs.map((d) => {
+      const value = d.fromEtag!(o);
+      return value === null ? { name: d.name } : { name: d.name, value };
+    });
+    yield { href: parentHref + o.name, propstats: [{ status: 200, props }] };
+  }
+}
+
 export const propfind: MethodHandler = async (req, svc, resource) => {
   let depth = depthOf(req, 'infinity');
   // Only a collection's Depth: infinity is costly; a non-collection has no members, so any depth
@@ -43,11 +72,23 @@ export const propfind: MethodHandler = async (req, svc, resource) => {
   if (depth === 'infinity' && !isCollectionKind(resource)) depth = '0';
   if (depth === 'infinity') throw propfindFiniteDepth();
   const propReq = parsePropRequest(await readXmlBody(req, svc));
+  const minimal = wantsMinimal(req);
+  const headers = { ...preferenceApplied(req), Vary: 'Brief, Prefer' };
+  const defs = depth === '1' && resource.kind === 'calendar' ? etagListingDefs(propReq) : null;
+  if (defs && resource.kind === 'calendar') {
+    const ctx = await propContextFor(svc, [resource], req.user);
+    const self: ResponseEntry = { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) };
+    const rows = await svc.store.listObjectEtags(resource.collection.id);
+    return multistatus(etagListing(self, resource.href, rows, defs), { headers });
+  }
   const members = depth === '1' ? await membersOf(svc.store, req.user, resource) : [];
   const ctx = await propContextFor(svc, [resource, ...members], req.user);
-  const minimal = wantsMinimal(req);
+  if (members.length === 0) return multistatus([{ href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) }], { headers });
   async function* entries(): AsyncGenerator<ResponseEntry> {
-    for (const r of [resource, ...members]) yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
+    for (const r of [resource, ...members]) {
+      const propstats = propstatsFor(r, propReq, ctx, { minimal });
+      yield { href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats };
+    }
   }
-  return multistatus(entries(), { headers: { ...preferenceApplied(req), Vary: 'Brief, Prefer' } });
+  return multistatus(entries(), { headers });
 };

@@ -6,7 +6,7 @@
 // and, for writable ones, how to validate a new value into a collection patch.
 import type { XmlElement } from '../../xml/parse.js';
 import type { XmlChild } from '../../xml/serialize.js';
-import type { CollectionPatch, Store, User } from '../../store/types.js';
+import type { CollectionPatch, ObjectEtag, Store, User } from '../../store/types.js';
 import type { Config } from '../../config.js';
 import type { Resource } from '../resources.js';
 
@@ -31,6 +31,11 @@ export interface PropertyDef {
   protected: boolean;
   /** undefined → the property is not defined on this resource (404 propstat). */
   get(r: Resource, ctx: PropContext): PropContent | undefined | Promise<PropContent | undefined>;
+  /**
+   * For properties defined on every object and computed from its name and etag alone: the same
+   * value as `get` from a listing row, so an etag listing reads two columns (propfind.ts).
+   */
+  fromEtag?(o: ObjectEtag): PropContent;
   /**
    * Validates a PROPPATCH set (value = the property element) or remove (value = null) into a
    * collection patch; throws a PropertyRejected when the value is not acceptable.

@@ -19,6 +19,7 @@ function resourceTypes(r: Resource): string[] {
 defineProperty({
   name: DAV.resourcetype, kinds: EVERYWHERE, allprop: true, protected: true,
   get: (r) => resourceTypes(r).map((n) => el(n)),
+  fromEtag: () => [],
 });
 
 defineProperty({
@@ -41,6 +42,7 @@ defineProperty({
 defineProperty({
   name: DAV.getetag, kinds: ['object'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? r.meta.etag : undefined),
+  fromEtag: (o) => o.etag,
 });
 
 defineProperty({

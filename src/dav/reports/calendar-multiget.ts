@@ -18,6 +18,22 @@ import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, query
 import { textOf } from '../../xml/parse.js';
 import { propContextFor } from '../methods/propfind.js';
 
+// An absolute path of unreserved characters without dot segments (what clients send, from our own
+// listing) is its own URL path and its own decoding: no URL parsing per href.
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+\/?$/;
+
+/** The decoded path of a multiget href, or null when it is not one of ours or undecodable. */
+function decodedPath(href: string, origin: string): string | null {
+  if (PLAIN_PATH.test(href)) return href;
+  const path = hrefToPath(href, origin);
+  if (path === null) return null;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+}
+
 export async function calendarMultiget(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
   const propReq = reportPropRequest(root);
   const hrefs = root.children.filter((c) => c.name === DAV.href).map((h) => textOf(h).trim());
@@ -30,15 +46,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
 
   // Fast path: members of the addressed collection, fetched together.
   const local = new Map<string, string>(); // decoded path → member name
-  const paths = hrefs.map((h) => {
-    const path = hrefToPath(h, req.origin);
-    if (path === null) return null;
-    try {
-      return decodeURIComponent(path);
-    } catch {
-      return null;
-    }
-  });
+  const paths = hrefs.map((h) => decodedPath(h, req.origin));
   let fetched = new Map<string, StoredObject>();
   if (target.kind === 'calendar' || target.kind === 'collection') {
     for (const p of paths) {
@@ -48,33 +56,37 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
     fetched = new Map(objects.map((o) => [o.name, o]));
   }
 
-  async function* entries(): AsyncGenerator<ResponseEntry> {
-    for (let i = 0; i < hrefs.length; i++) {
-      const path = paths[i];
-      if (!path) {
-        yield { href: hrefs[i]!, status: 404 };
-        continue;
-      }
-      let parent: CollectionResource | null = null;
-      let obj: StoredObject | undefined;
-      const name = local.get(path);
-      if (name !== undefined && (target.kind === 'calendar' || target.kind === 'collection')) {
-        parent = target;
-        obj = fetched.get(name);
-      } else {
-        const r = await resolve(svc.store, req.user, encodeURI(path)).catch(() => null);
-        if (r?.kind === 'object') {
-          parent = r.parent;
-          obj = (await svc.store.getObject(r.parent.collection.id, r.name)) ?? undefined;
-        }
-      }
-      if (!parent || !obj) {
-        yield { href: path, status: 404 };
-        continue;
-      }
-      const resource = objectResource(parent, obj);
-      yield { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj, dataReq, queryOptionsFor(parent.collection, svc.config)) } : {}) }) };
+  // Entries are built up front (a batch is at most maxMultigetHrefs objects, already in memory)
+  // and rendered synchronously; only hrefs outside the addressed collection need awaiting.
+  const localOptions = target.kind === 'calendar' || target.kind === 'collection' ? queryOptionsFor(target.collection, svc.config) : undefined;
+  const entries: ResponseEntry[] = [];
+  for (let i = 0; i < hrefs.length; i++) {
+    const path = paths[i];
+    if (!path) {
+      entries.push({ href: hrefs[i]!, status: 404 });
+      continue;
     }
+    let parent: CollectionResource | null = null;
+    let obj: StoredObject | undefined;
+    const name = local.get(path);
+    if (name !== undefined && (target.kind === 'calendar' || target.kind === 'collection')) {
+      parent = target;
+      obj = fetched.get(name);
+    } else {
+      const r = await resolve(svc.store, req.user, encodeURI(path)).catch(() => null);
+      if (r?.kind === 'object') {
+        parent = r.parent;
+        obj = (await svc.store.getObject(r.parent.collection.id, r.name)) ?? undefined;
+      }
+    }
+    if (!parent || !obj) {
+      entries.push({ href: path, status: 404 });
+      continue;
+    }
+    const resource = objectResource(parent, obj);
+    const options = parent === target && localOptions ? localOptions : queryOptionsFor(parent.collection, svc.config);
+    const propstats = propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj, dataReq, options) } : {}) });
+    entries.push({ href: resource.href, propstats: propstats instanceof Promise ? await propstats : propstats });
   }
-  return multistatus(entries());
+  return multistatus(entries);
 }

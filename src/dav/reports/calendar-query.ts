@@ -1,10 +1,14 @@
 // calendar-query (RFC 4791 §7.8): the members of a calendar (Depth 1) or one object (on the
 // object itself) matching a filter (§9.7, time ranges by §9.9 with recurrence), with the asked
 // properties and calendar-data (§9.6, incl. expand). Candidates are narrowed in SQL by the
-// component-type and first/last-occurrence columns (a superset); only candidates are parsed,
-// in batches, and the exact filter decides. A filter needing nothing but the component type is
-// answered from the columns alone. Evaluation happens before the first byte is sent, so
-// max-instances and friends are a proper 403; the multistatus is then streamed.
+// component-type and first/last-occurrence columns (a superset, cached per sync token). A
+// plain VEVENT time-range is decided from the exact-instance columns for non-recurring events
+// with exact times; other candidates by the verdict cached for their etag and this filter, or
+// else parsed, in batches, and evaluated. A filter needing nothing but the component type is
+// answered from the columns alone. Evaluation and rendering (from the calendar-data cache, see
+// common.ts) happen before the first byte is sent, so max-instances and friends are a proper
+// 403; the multistatus is then streamed.
+import { LRUCache } from 'lru-cache';
 import { CALDAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import { textOf } from '../../xml/parse.js';
@@ -19,10 +23,12 @@ import { propstatsFor } from '../propstats.js';
 import type { Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { candidateBounds, earliestStart, matchesFilter, type CompFilter } from '../../ical/filter.js';
+import { exactEventOverlaps } from '../../ical/instances.js';
+import type { PropContent } from '../properties/index.js';
 import { QueryObject, type QueryOptions } from '../../ical/query-object.js';
 import {
-  calendarDataElement, calendarDataExtra, parseCalendarDataRequest, parseFilter, queryErrors, queryOptionsFor,
-  renderData, reportPropRequest, wantsCalendarData, zoneOfText,
+  cachedCalendarData, calendarDataElement, calendarDataExtra, objectKey, parseCalendarDataRequest, parseFilter, queryErrors,
+  queryKey, queryOptionsFor, renderedData, reportPropRequest, verdictCache, wantsCalendarData, zoneOfText,
 } from './common.js';
 import { propContextFor } from '../methods/propfind.js';
 
@@ -33,6 +39,12 @@ const BATCH = 100;
 /** Bodies of matches kept from the evaluation pass instead of being fetched again. */
 const KEEP_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Candidate lists of time-range queries by (collection, sync token, type, range), shared and
+ * never modified; bounded by the number of entries they hold in total.
+ */
+const candidateCache = new LRUCache<string, ObjectMeta[]>({ maxSize: 20_000, sizeCalculation: (v) => v.length + 1 });
+
 /** True when the component-type column alone decides the filter. */
 function typeOnly(filter: CompFilter): boolean {
   if (filter.propFilters.length > 0) return false;
@@ -40,6 +52,19 @@ function typeOnly(filter: CompFilter): boolean {
   if (filter.compFilters.length !== 1) return false;
   const c = filter.compFilters[0]!;
   return !c.isNotDefined && !c.timeRange && c.propFilters.length === 0 && c.compFilters.length === 0 && TYPES.includes(c.name);
+}
+
+/**
+ * For a filter that is nothing but one VEVENT comp-filter with a time-range (what clients send
+ * for a calendar view), the test of an object from its exact-instance columns; it answers
+ * undefined for objects without them (recurring, floating, …).
+ */
+function columnTest(filter: CompFilter): ((m: ObjectMeta) => boolean | undefined) | null {
+  if (filter.propFilters.length > 0 || filter.compFilters.length !== 1) return null;
+  const c = filter.compFilters[0]!;
+  if (c.name !== 'VEVENT' || c.isNotDefined || !c.timeRange || c.propFilters.length > 0 || c.compFilters.length > 0) return null;
+  const range = c.timeRange;
+  return (m) => (m.componentType === 'VEVENT' && m.instanceStart != null && m.instanceEnd != null ? exactEventOverlaps(m.instanceStart, m.instanceEnd, range) : undefined);
 }
 
 export async function calendarQuery(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
@@ -73,31 +98,68 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     metas = [];
   } else {
     const type = componentType && TYPES.includes(componentType) ? (componentType as ComponentType) : undefined;
-    metas = await store.queryObjects(collectionId, { ...(type ? { componentType: type } : {}), start: range?.start ?? null, end: range?.end ?? null });
+    const q = { ...(type ? { componentType: type } : {}), start: range?.start ?? null, end: range?.end ?? null };
+    // Every write in the collection moves its sync token, so candidates are kept under it.
+    const cacheKey = range ? `${collectionId}\u0000${calendar.collection.syncSeq}\u0000${type ?? ''}\u0000${q.start}\u0000${q.end}` : null;
+    const cached = cacheKey ? candidateCache.get(cacheKey) : undefined;
+    metas = cached ?? await store.queryObjects(collectionId, q);
+    if (cacheKey && !cached) candidateCache.set(cacheKey, metas);
   }
   if (componentType) metas = metas.filter((m) => m.componentType === componentType); // an object target, or an unknown type
 
-  // Exact pass: parse candidates in batches, keep the names that match (and some bodies).
-  const matches: ObjectMeta[] = [];
-  const kept = new Map<string, StoredObject | string>();
-  let keptBytes = 0;
+  // Exact pass. A candidate is decided, in this order, from its exact-instance columns (a plain
+  // VEVENT time-range on a non-recurring event with exact times), from the verdict cached for
+  // its etag under this filter, or by parsing it (in batches) and evaluating the filter.
   const exact = !typeOnly(filter);
-  const skipBefore = earliestStart(filter);
   const render = !!dataReq;
-  for (let i = 0; i < metas.length && (exact || render); i += BATCH) {
-    const batch = metas.slice(i, i + BATCH);
-    const objects = await store.getObjects(collectionId, batch.map((m) => m.name));
-    for (const obj of objects) {
-      if (exact && !evaluate(obj, filter, opts, skipBefore)) continue;
-      const { data: _data, ...meta } = obj;
-      matches.push(meta);
-      if (!withData || keptBytes > KEEP_BYTES) continue;
-      const value = render ? renderData(obj, dataReq!, opts) : obj;
-      keptBytes += typeof value === 'string' ? value.length : obj.data.length;
-      kept.set(obj.name, value);
+  const matches: ObjectMeta[] = [];
+  const kept = new Map<string, PropContent>();
+  let keptBytes = 0;
+  const renderKey = render ? queryKey(dataReq, opts) : '';
+  const keep = (obj: StoredObject): void => {
+    if (!withData || keptBytes > KEEP_BYTES) return;
+    const value = render ? renderedData(obj, dataReq!, opts, renderKey) : obj.data.toString('utf8');
+    keptBytes += typeof value === 'string' ? value.length : (value as { raw: string }[])[0]!.raw.length;
+    kept.set(obj.name, value);
+  };
+  if (exact) {
+    const fromColumns = columnTest(filter);
+    const key = queryKey(filter, opts);
+    const skipBefore = earliestStart(filter);
+    const pending: ObjectMeta[] = [];
+    for (const m of metas) {
+      const verdict = fromColumns?.(m) ?? verdictCache.get(objectKey(m, key));
+      if (verdict === undefined) pending.push(m);
+      else if (verdict) matches.push(m);
+    }
+    for (let i = 0; i < pending.length; i += BATCH) {
+      const objects = await store.getObjects(collectionId, pending.slice(i, i + BATCH).map((m) => m.name));
+      for (const obj of objects) {
+        const hit = evaluate(obj, filter, opts, skipBefore);
+        verdictCache.set(objectKey(obj, key), hit);
+        if (!hit) continue;
+        const { data: _data, ...meta } = obj;
+        matches.push(meta);
+        keep(obj);
+      }
+    }
+  } else {
+    matches.push(...metas);
+  }
+  // Renderings (expand, selections) happen here too, not while streaming, so that
+  // max-instances is still a proper 403: from the cache, else from the fetched bodies.
+  if (render) {
+    const missing: string[] = [];
+    for (const m of matches) {
+      if (kept.has(m.name)) continue;
+      const cached = cachedCalendarData(m, renderKey);
+      if (cached !== undefined) kept.set(m.name, cached);
+      else missing.push(m.name);
+    }
+    for (let i = 0; i < missing.length && keptBytes <= KEEP_BYTES; i += BATCH) {
+      for (const obj of await store.getObjects(collectionId, missing.slice(i, i + BATCH))) keep(obj);
     }
   }
-  if (!exact && !render) matches.push(...metas);
   matches.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   async function* entries(): AsyncGenerator<ResponseEntry> {
@@ -109,9 +171,10 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
         const r = objectResource(calendar, meta);
         let extra;
         if (withData) {
-          const k = kept.get(meta.name) ?? fetched.get(meta.name);
-          if (typeof k === 'string') extra = new Map([[CALDAV.calendarData, k]]);
-          else if (k) extra = calendarDataExtra(k, dataReq, opts);
+          const value = kept.get(meta.name);
+          const obj = fetched.get(meta.name);
+          if (value !== undefined) extra = new Map([[CALDAV.calendarData, value]]);
+          else if (obj) extra = calendarDataExtra(obj, dataReq, opts);
         }
         yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra } : {}) }) };
       }

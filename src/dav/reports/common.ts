@@ -4,6 +4,7 @@
 // floating times are read in (CALDAV:timezone, else the calendar's calendar-timezone, else UTC).
 import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
+import type { RawXml, XmlChild } from '../../xml/serialize.js';
 import type { Collection, StoredObject } from '../../store/types.js';
 import type { Config } from '../../config.js';
 import type { PropContent } from '../properties/index.js';
@@ -17,6 +18,8 @@ import type { QueryOptions } from '../../ical/query-object.js';
 import { zoneOfCalendarTimezone } from '../../ical/query-object.js';
 import type { TimeRange } from '../../ical/time-range.js';
 import { UTC_ZONE, type Zone } from '../../ical/zones.js';
+import { escapeText } from '../../xml/serialize.js';
+import { LRUCache } from 'lru-cache';
 
 /** The report's <prop>/<allprop>/<propname>, read like a PROPFIND body; none means allprop. */
 export function reportPropRequest(root: XmlElement): PropRequest {
@@ -218,13 +221,84 @@ export function queryOptionsFor(collection: Collection, config: Config, override
   return { floatingZone: override ?? zoneOfText(collection.timezone) ?? UTC_ZONE, maxInstances: config.maxInstances };
 }
 
+// --- caches of query results -----------------------------------------------------------------
+//
+// A stored object never changes under its etag (a PUT writes a new one), so what a query
+// computes from one object is a function of (collection, name, etag) and of the request:
+// the filter or calendar-data request, the zone floating times are read in, max-instances.
+// Clients repeat the same queries (the month on screen, at every refresh), so both the
+// filter verdicts and the rendered calendar-data (expand, selections) are kept, bounded.
+
+const zoneKeys = new WeakMap<Zone, number>();
+let nextZoneKey = 1;
+
+function zoneKey(z: Zone): number {
+  let k = zoneKeys.get(z);
+  if (k === undefined) zoneKeys.set(z, (k = nextZoneKey++));
+  return k;
+}
+
+const requestKeys = new Map<string, number>();
+let nextRequestKey = 1;
+
+/**
+ * A short key for a request's query-dependent inputs: `what` (the filter or the calendar-data
+ * request, as JSON) and the options. Equal inputs get equal keys.
+ */
+export function queryKey(what: unknown, opts: QueryOptions): string {
+  const text = `${JSON.stringify(what)}\u0000${zoneKey(opts.floatingZone)}\u0000${opts.maxInstances}`;
+  let k = requestKeys.get(text);
+  if (k === undefined) {
+    if (requestKeys.size >= 4096) requestKeys.clear(); // old keys then simply miss
+    requestKeys.set(text, (k = nextRequestKey++));
+  }
+  return String(k);
+}
+
+/** The identity of one stored version of an object, under a query key. */
+export function objectKey(o: { collectionId: number; name: string; etag: string }, key: string): string {
+  return `${key}\u0000${o.collectionId}\u0000${o.etag}\u0000${o.name}`;
+}
+
+/** Filter verdicts (calendar-query, §9.7) by objectKey. */
+export const verdictCache = new LRUCache<string, boolean>({ max: 50_000 });
+
+/** Rendered calendar-data, already escaped for XML, by objectKey; bounded by characters. */
+const renderCache = new LRUCache<string, XmlChild[]>({
+  maxSize: 16 * 1024 * 1024,
+  sizeCalculation: (v) => Math.max(1, (v[0] as RawXml).raw.length),
+});
+
+function rawText(text: string): XmlChild[] {
+  return [{ raw: escapeText(text) }];
+}
+
+/** A cached rendering of `obj` under `dataReq` (whose queryKey is `key`), if there is one. */
+export function cachedCalendarData(obj: { collectionId: number; name: string; etag: string }, key: string): PropContent | undefined {
+  return renderCache.get(objectKey(obj, key));
+}
+
 /**
  * calendar-data as an extra property of a response (RFC 4791 §9.6): the stored bytes, or the
  * object transformed by `dataReq` (selection, expand, limits).
  */
 export function calendarDataExtra(obj: StoredObject, dataReq: CalendarDataRequest | null = null, opts?: QueryOptions): Map<string, PropContent> {
   if (isWholeObject(dataReq) || !opts) return new Map([[CALDAV.calendarData, obj.data.toString('utf8')]]);
-  return new Map([[CALDAV.calendarData, renderData(obj, dataReq!, opts)]]);
+  return new Map([[CALDAV.calendarData, renderedData(obj, dataReq!, opts)]]);
+}
+
+/**
+ * calendar-data of `obj` under `dataReq` as XML content, from the cache or rendered (and then
+ * cached); max-instances becomes 403, an unreadable object is returned as stored.
+ */
+export function renderedData(obj: StoredObject, dataReq: CalendarDataRequest, opts: QueryOptions, reqKey = queryKey(dataReq, opts)): PropContent {
+  const key = objectKey(obj, reqKey);
+  let v = renderCache.get(key);
+  if (!v) {
+    v = rawText(renderData(obj, dataReq, opts));
+    renderCache.set(key, v);
+  }
+  return v;
 }
 
 /** Renders calendar-data; max-instances becomes 403, an unreadable object is returned as stored. */

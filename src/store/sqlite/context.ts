@@ -12,6 +12,29 @@ export interface Ctx {
   write<T>(fn: () => T): T;
   /** Next value of the global sequence; only inside write(). */
   nextSeq(): number;
+  /** A cache of committed reads (see ReadCache); `max` bounds its entries. */
+  readCache<V>(max: number): ReadCache<V>;
+}
+
+/**
+ * Rows read on every request (the logged-in user, the addressed calendar instance) cached as long
+ * as the database provably did not change: this connection wrote nothing since (every write goes
+ * through write(), which counts) and no other connection committed (SQLite's `PRAGMA
+ * data_version`, ~2 µs, changes whenever another connection — the CLI beside the server — commits).
+ * Any change empties every cache, so a cached read is exactly what the query would return now.
+ * Inside a transaction the cache is bypassed: uncommitted rows must never be cached. Cached values
+ * are frozen and shared: callers must not mutate them.
+ */
+export interface ReadCache<V> {
+  get(key: string, load: () => V): V;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 export function makeContext(db: DB): Ctx {
@@ -20,6 +43,19 @@ export function makeContext(db: DB): Ctx {
   // and busy_timeout cannot help with that upgrade.
   const run = db.transaction((fn: () => unknown) => fn());
   const bump = db.prepare('UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value').pluck();
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let writes = 0;
+  let seenWrites = -1;
+  let seenVersion = -1;
+  const caches: Map<string, unknown>[] = [];
+  /** Empties the caches when anything may have changed since they were filled. */
+  const validate = () => {
+    const version = dataVersion.get() as number;
+    if (version === seenVersion && writes === seenWrites) return;
+    for (const c of caches) c.clear();
+    seenVersion = version;
+    seenWrites = writes;
+  };
   return {
     db,
     write<T>(fn: () => T): T {
@@ -27,9 +63,28 @@ export function makeContext(db: DB): Ctx {
         return run.immediate(fn) as T;
       } catch (err) {
         throw translate(err);
+      } finally {
+        writes++;
       }
     },
     nextSeq: () => bump.get() as number,
+    readCache<V>(max: number): ReadCache<V> {
+      const entries = new Map<string, V>();
+      caches.push(entries);
+      return {
+        get(key, load) {
+          if (db.inTransaction) return load();
+          validate();
+          let v = entries.get(key);
+          if (v === undefined && !entries.has(key)) {
+            v = deepFreeze(load());
+            if (entries.size >= max) entries.clear();
+            entries.set(key, v);
+          }
+          return v as V;
+        },
+      };
+    },
   };
 }
 

@@ -67,14 +67,18 @@ export function instances(ctx: Ctx, log: ChangeLog): InstanceMethods {
   const setSync = db.prepare('UPDATE instances SET sync_enabled = ?, changed_seq = ? WHERE user_id = ? AND uri = ?');
 
   const get = (userId: number, uri: string) => byUri.get(userId, uri) as InstanceRow | undefined;
+  // Every request below a calendar resolves its instance; cached until any write (see readCache).
+  const byUriCache = ctx.readCache<CalendarInstance | null>(1000);
 
   return {
     async listInstances(userId, opts) {
       return (list.all({ u: userId, syncOnly: bit(opts?.syncOnly ?? false) }) as InstanceRow[]).map(toInstance);
     },
     async getInstance(userId, uri) {
-      const r = get(userId, uri);
-      return r ? toInstance(r) : null;
+      return byUriCache.get(`${userId}/${uri}`, () => {
+        const r = get(userId, uri);
+        return r ? toInstance(r) : null;
+      });
     },
     async setSyncEnabled(userId, uri, enabled) {
       return ctx.write(() => {

@@ -24,7 +24,9 @@ interface MetaRow {
 }
 
 // Never `data` here: listings and PROPFIND must not pull the bodies off disk.
-const META = 'collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end, created_at, modified_at';
+const META_COLUMNS = ['collection_id', 'name', 'etag', 'content_type', 'size', 'uid', 'component_type', 'first_start', 'last_end', 'created_at', 'modified_at'] as const;
+const META = META_COLUMNS.join(', ');
+const col = Object.fromEntries(META_COLUMNS.map((c, i) => [c, i])) as Record<(typeof META_COLUMNS)[number], number>;
 
 function toMeta(r: MetaRow): ObjectMeta {
   return {
@@ -42,8 +44,51 @@ function toMeta(r: MetaRow): ObjectMeta {
   };
 }
 
-function toObject(r: MetaRow & { data: Buffer }): StoredObject {
-  return { ...toMeta(r), data: r.data };
+type QueryRow = MetaRow & { instance_start: number | null; instance_end: number | null };
+
+function toQueryMeta(r: QueryRow): ObjectMeta {
+  return {
+    collectionId: r.collection_id,
+    name: r.name,
+    etag: r.etag,
+    contentType: r.content_type,
+    size: r.size,
+    uid: r.uid,
+    componentType: r.component_type,
+    firstStart: r.first_start,
+    lastEnd: r.last_end,
+    createdAt: r.created_at,
+    modifiedAt: r.modified_at,
+    instanceStart: r.instance_start,
+    instanceEnd: r.instance_end,
+  };
+}
+
+/**
+ * The same from a row read in raw mode (an array in META order, `data` after it): better-sqlite3
+ * builds a named-column object per row at about twice the cost, which shows in 9000-row listings
+ * and in every multiget batch.
+ */
+function metaOfRaw(r: unknown[]): ObjectMeta {
+  return {
+    collectionId: r[col.collection_id] as number,
+    name: r[col.name] as string,
+    etag: r[col.etag] as string,
+    contentType: r[col.content_type] as string,
+    size: r[col.size] as number,
+    uid: r[col.uid] as string | null,
+    componentType: r[col.component_type] as ComponentType | null,
+    firstStart: r[col.first_start] as number | null,
+    lastEnd: r[col.last_end] as number | null,
+    createdAt: r[col.created_at] as string,
+    modifiedAt: r[col.modified_at] as string,
+  };
+}
+
+function objectOfRaw(r: unknown[]): StoredObject {
+  const o = metaOfRaw(r) as StoredObject;
+  o.data = r[META_COLUMNS.length] as Buffer;
+  return o;
 }
 
 /**
@@ -70,38 +115,53 @@ function checkConditions(current: string | null, cond?: WriteConditions): void {
 
 type ObjectMethods = Pick<
   Store,
-  | 'listObjects' | 'getObjectMeta' | 'getObject' | 'getObjects' | 'queryObjects' | 'findByUid'
+  | 'listObjects' | 'listObjectEtags' | 'getObjectMeta' | 'getObject' | 'getObjects' | 'queryObjects' | 'findByUid'
   | 'putObject' | 'deleteObject' | 'moveObject' | 'copyObject'
 >;
 
 export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): ObjectMethods {
   const { db } = ctx;
-  const list = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? ORDER BY name`);
+  const list = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? ORDER BY name`).raw();
+  // What an etag listing needs: two columns instead of eleven is ~4× less row building at 9000.
+  const etags = db.prepare('SELECT name, etag FROM objects WHERE collection_id = ? ORDER BY name').raw();
   const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
-  const full = db.prepare(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND name = ?`);
+  const full = db.prepare(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND name = ?`).raw();
   // One statement for any number of names (multiget allows up to 1000 hrefs).
   const many = db.prepare(`
     SELECT ${META}, data FROM objects
-    WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`);
+    WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
   // Candidates only: bounds are inclusive so zero-length events at the window start stay in
-  // (RFC 4791 §9.9); the caller applies the exact time-range test.
+  // (RFC 4791 §9.9); the caller applies the exact time-range test, from instance_start/end
+  // where they are set. Rows come unordered (sorted by name in JS).
+  const QUERY_COLS = `${META}, instance_start, instance_end`;
   const query = db.prepare(`
-    SELECT ${META} FROM objects
+    SELECT ${QUERY_COLS} FROM objects
     WHERE collection_id = @c
       AND (@type IS NULL OR component_type = @type)
       AND (@end IS NULL OR first_start IS NULL OR first_start < @end)
-      AND (@start IS NULL OR last_end IS NULL OR last_end >= @start)
-    ORDER BY name`);
+      AND (@start IS NULL OR last_end IS NULL OR last_end >= @start)`);
+  // The same for a range bounded on both sides, written so that objects_time_range is searched
+  // (first_start < end) instead of scanning the collection; unbounded first_start apart.
+  const queryRange = db.prepare(`
+    SELECT ${QUERY_COLS} FROM objects
+    WHERE collection_id = @c AND first_start < @end AND (last_end IS NULL OR last_end >= @start)
+      AND (@type IS NULL OR component_type = @type)
+    UNION ALL
+    SELECT ${QUERY_COLS} FROM objects
+    WHERE collection_id = @c AND first_start IS NULL AND (last_end IS NULL OR last_end >= @start)
+      AND (@type IS NULL OR component_type = @type)`);
   const byUid = db.prepare('SELECT name FROM objects WHERE collection_id = ? AND uid = ?').pluck();
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
   const upsert = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data)
-    VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data)
+      created_at, modified_at, data, instance_start, instance_end)
+    VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data,
+      @instanceStart, @instanceEnd)
     ON CONFLICT (collection_id, name) DO UPDATE SET
       etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
       component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
-      modified_at = excluded.modified_at, data = excluded.data
+      modified_at = excluded.modified_at, data = excluded.data,
+      instance_start = excluded.instance_start, instance_end = excluded.instance_end
     RETURNING ${META}`);
   const remove = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
   const rename = db.prepare('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
@@ -137,23 +197,27 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
 
   return {
     async listObjects(collectionId) {
-      return (list.all(collectionId) as MetaRow[]).map(toMeta);
+      return (list.all(collectionId) as unknown[][]).map(metaOfRaw);
+    },
+    async listObjectEtags(collectionId) {
+      return (etags.all(collectionId) as [string, string][]).map(([name, etag]) => ({ name, etag }));
     },
     async getObjectMeta(collectionId, name) {
       const r = getMeta(collectionId, name);
       return r ? toMeta(r) : null;
     },
     async getObject(collectionId, name) {
-      const r = full.get(collectionId, name) as (MetaRow & { data: Buffer }) | undefined;
-      return r ? toObject(r) : null;
+      const r = full.get(collectionId, name) as unknown[] | undefined;
+      return r ? objectOfRaw(r) : null;
     },
     async getObjects(collectionId, names) {
       if (names.length === 0) return [];
-      return (many.all(collectionId, JSON.stringify(names)) as (MetaRow & { data: Buffer })[]).map(toObject);
+      return (many.all(collectionId, JSON.stringify(names)) as unknown[][]).map(objectOfRaw);
     },
     async queryObjects(collectionId, q) {
-      const rows = query.all({ c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null });
-      return (rows as MetaRow[]).map(toMeta);
+      const params = { c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null };
+      const rows = (params.start !== null && params.end !== null ? queryRange : query).all(params) as QueryRow[];
+      return rows.map(toQueryMeta).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     async findByUid(collectionId, uid) {
       return (byUid.get(collectionId, uid) as string | undefined) ?? null;
@@ -177,6 +241,8 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
           componentType: input.componentType ?? null,
           firstStart: input.firstStart ?? null,
           lastEnd: input.lastEnd ?? null,
+          instanceStart: input.instanceStart ?? null,
+          instanceEnd: input.instanceEnd ?? null,
           now: now(),
           data: input.data,
         }) as MetaRow;

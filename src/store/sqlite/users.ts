@@ -49,6 +49,9 @@ export function users(ctx: Ctx, log: ChangeLog): UserMethods {
     SELECT i.user_id AS userId, i.uri FROM instances i JOIN collections c ON c.id = i.collection_id
     WHERE c.owner_id = ? AND i.user_id <> c.owner_id`);
   const remove = db.prepare('DELETE FROM users WHERE id = ?');
+  // Every authenticated request reads its user: cached until any write (a password change bumps
+  // credential_version in a write, which empties the cache, also when another process made it).
+  const credsCache = ctx.readCache<UserCredentials | null>(1000);
 
   return {
     async createUser(init) {
@@ -74,8 +77,10 @@ export function users(ctx: Ctx, log: ChangeLog): UserMethods {
       return r ? toUser(r) : null;
     },
     async getCredentials(username): Promise<UserCredentials | null> {
-      const r = creds.get(username) as (UserRow & { password_hash: string; credential_version: number }) | undefined;
-      return r ? { user: toUser(r), passwordHash: r.password_hash, credentialVersion: r.credential_version } : null;
+      return credsCache.get(username, () => {
+        const r = creds.get(username) as (UserRow & { password_hash: string; credential_version: number }) | undefined;
+        return r ? { user: toUser(r), passwordHash: r.password_hash, credentialVersion: r.credential_version } : null;
+      });
     },
     async listUsers() {
       return (all.all() as UserRow[]).map(toUser);
