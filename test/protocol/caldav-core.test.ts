@@ -54,7 +54,19 @@ t('OPTIONS on DAV paths advertises the DAV classes and calendar-access, and an A
     for (const token of ['1', '3', 'calendar-access']) assert.ok(dav.split(/\s*,\s*/).includes(token), `${path}: DAV has ${token}: ${dav}`);
     assert.match(res.headers.get('allow') ?? '', /PROPFIND/, path);
   }
-  assert.match((await req(srv, 'OPTIONS', CAL)).headers.get('allow') ?? '', /REPORT/);
+});
+
+t('Allow depends on the kind of resource (RFC 4918 §10.1): what exists cannot be made again', async ({ srv }) => {
+  await putOk(srv, USER, `${CAL}allow.ics`, ical('allow@test'));
+  const allow = async (path: string) => ((await req(srv, 'OPTIONS', path)).headers.get('allow') ?? '').split(/\s*,\s*/);
+  const home = await allow(HOME);
+  assert.ok(home.includes('MKCALENDAR') && !home.includes('PUT'), `home: ${home}`);
+  const cal = await allow(CAL);
+  assert.ok(cal.includes('REPORT') && cal.includes('DELETE') && !cal.includes('MKCALENDAR') && !cal.includes('PUT'), `calendar: ${cal}`);
+  const obj = await allow(`${CAL}allow.ics`);
+  assert.ok(obj.includes('PUT') && obj.includes('DELETE') && !obj.includes('MKCOL'), `object: ${obj}`);
+  const missing = await allow(`${CAL}nothing-here.ics`);
+  assert.ok(missing.includes('PUT') && !missing.includes('DELETE'), `missing: ${missing}`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +184,15 @@ t('extended MKCOL creates a calendar with its properties', async ({ srv }) => {
   assert.is(propText(r, D('displayname')), 'Work');
 });
 
+t('extended MKCOL with a resourcetype Sundial cannot create is 403 valid-resourcetype, nothing made', async ({ srv }) => {
+  const body = `<?xml version="1.0"?><d:mkcol xmlns:d="DAV:" xmlns:r="urn:ietf:params:xml:ns:carddav"><d:set><d:prop>
+    <d:resourcetype><d:collection/><r:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>`;
+  const res = await req(srv, 'MKCOL', `${HOME}contacts/`, XML_HEADERS, body);
+  assert.is(res.status, 403);
+  assert.ok(errorConditions(res.text).includes(D('valid-resourcetype')), res.text);
+  assert.is((await req(srv, 'PROPFIND', `${HOME}contacts/`, { Depth: '0' })).status, 404);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Objects: strong ETags, conditional requests, Last-Modified (RFC 4918 §8.6, RFC 9110 §13, RFC 4791 §5.3.4)
 
@@ -192,6 +213,10 @@ t('PUT, GET and HEAD: strong ETag, Last-Modified, the same bytes back, HEAD with
   assert.is(head.text, '');
   assert.is(head.headers.get('etag'), etag);
   assert.is((await req(srv, 'GET', `${CAL}obj1.ics`, { 'If-None-Match': etag })).status, 304);
+  const lastModified = get.headers.get('last-modified')!;
+  assert.is((await req(srv, 'GET', `${CAL}obj1.ics`, { 'If-Modified-Since': lastModified })).status, 304);
+  const earlier = new Date(Date.parse(lastModified) - 3600_000).toUTCString();
+  assert.is((await req(srv, 'GET', `${CAL}obj1.ics`, { 'If-Modified-Since': earlier })).status, 200);
 });
 
 t('If-None-Match: * refuses to overwrite; a stale If-Match refuses PUT and DELETE; nothing changes', async ({ srv }) => {
