@@ -18,6 +18,7 @@ import { createLink, listLinks, regenerateLink, revokeLink, type NewLink } from 
 import { feedUrls } from '../feeds/tokens.js';
 import { importCalendar } from '../feeds/import.js';
 import { forbiddenAction, missing } from '../services/errors.js';
+import { warnIfPassedThreshold } from '../services/large-calendars.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
 import { apiErrors, requireSession, type SessionState } from './session-auth.js';
@@ -72,6 +73,7 @@ export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
       throw err;
     }
     const summary = await importCalendar(store, instance.collection, text, { maxResourceSize: config.maxResourceSize });
+    if (ctx.state.log) warnIfPassedThreshold(ctx.state.log, config.largeCalendarThreshold, instance.collection, instance.collection.objectCount, summary.entries);
     ctx.state.log?.info({ calendar: uri, imported: summary.imported, replaced: summary.replaced, unchanged: summary.unchanged, skipped: summary.skipped.length }, 'import');
     ctx.body = {
       ...summary,

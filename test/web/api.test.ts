@@ -455,6 +455,37 @@ large('past SUNDIAL_LARGE_CALENDAR=5: large: true, and exactly one warning in th
   }
 });
 
+large('a MOVE into a calendar and a page import past the threshold each log the warning once', async () => {
+  const srv = await startTestServer({ SUNDIAL_LARGE_CALENDAR: '3' });
+  try {
+    await srv.addUser('alice');
+    const alice = await login(srv, 'alice');
+    const warnings = () => srv.logLines.map((l) => JSON.parse(l) as { level: number; msg: string; calendar?: string; entries?: number })
+      .filter((l) => l.level === 40 && /large-calendar threshold/.test(l.msg));
+    // MOVE: three entries in "personal", a fourth arrives from another calendar.
+    await alice.ok('POST', '/calendars', { displayName: 'Inbox' });
+    for (let i = 1; i <= 3; i++) await putOk(srv, 'alice', `/dav/calendars/alice/personal/p${i}.ics`, ical(`p${i}`));
+    await putOk(srv, 'alice', '/dav/calendars/alice/inbox/m.ics', ical('m'));
+    assert.is(warnings().length, 0);
+    const moved = await srv.request('MOVE', '/dav/calendars/alice/inbox/m.ics', { user: 'alice', headers: { Destination: '/dav/calendars/alice/personal/m.ics' } });
+    assert.is(moved.status, 201);
+    assert.equal(warnings().map((w) => [w.calendar, w.entries]), [['personal', 4]]);
+    // Import: an empty calendar gets five events in one request — past the threshold once.
+    await alice.ok('POST', '/calendars', { displayName: 'Imported' });
+    const events = [1, 2, 3, 4, 5].map((i) => ical(`imp${i}`).replace(/^BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:[^\r]*\r\n/, '').replace(/END:VCALENDAR\r\n$/, '')).join('');
+    const file = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n${events}END:VCALENDAR\r\n`;
+    const up = await alice.call('POST', '/feeds/import?calendar=imported', undefined, { raw: file, contentType: 'text/calendar' });
+    assert.is(up.status, 200, up.text);
+    assert.is(up.json.entries, 5);
+    assert.equal(warnings().map((w) => [w.calendar, w.entries]), [['personal', 4], ['imported', 5]]);
+    // Re-running the import adds nothing and logs nothing more.
+    await alice.call('POST', '/feeds/import?calendar=imported', undefined, { raw: file, contentType: 'text/calendar' });
+    assert.is(warnings().length, 2);
+  } finally {
+    await srv.close();
+  }
+});
+
 large('the default threshold is 9000: 9000 entries are not flagged, 9001 are', async () => {
   const config = loadConfig({});
   assert.is(config.largeCalendarThreshold, 9000);

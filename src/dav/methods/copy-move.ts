@@ -11,6 +11,7 @@ import { resolve, type CollectionResource, type ParentResource, type Resource } 
 import { translated } from '../store-errors.js';
 import { calendarObjectInput } from '../calendar-objects.js';
 import type { Collection } from '../../store/types.js';
+import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 
 async function destinationOf(req: DavRequest, svc: DavServices): Promise<Resource> {
   const header = req.header('destination');
@@ -102,6 +103,9 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       }
       if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
       await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName) : svc.store.copyObject(from.id, source.name, to.id, destName)), hrefOf);
+    }
+    if (to.kind === 'calendar' && !existed && !(move && from.id === to.id)) {
+      warnIfPassedThreshold(svc.log, svc.config.largeCalendarThreshold, to, to.objectCount, to.objectCount + 1);
     }
     return { status: existed ? 204 : 201, body: null };
   }

@@ -10,6 +10,7 @@ import { requireWrite } from '../privileges.js';
 import { translated } from '../store-errors.js';
 import { calendarObjectInput } from '../calendar-objects.js';
 import type { ObjectInput } from '../../store/types.js';
+import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 
 export const put: MethodHandler = async (req, svc, resource) => {
   if (resource.kind !== 'object' && resource.kind !== 'missing') throw methodNotAllowed('OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, DELETE, COPY, MOVE', 'PUT is not allowed on a collection');
@@ -36,13 +37,6 @@ export const put: MethodHandler = async (req, svc, resource) => {
     input = { name: resource.name, data, contentType };
   }
   const result = await translated(() => svc.store.putObject(collection.id, input, cond), (name) => parent.href + name);
-  if (isCalendar && result.created) warnIfLarge(svc, collection.id, collection.objectCount + 1, collection.uri);
+  if (isCalendar && result.created) warnIfPassedThreshold(svc.log, svc.config.largeCalendarThreshold, collection, collection.objectCount, collection.objectCount + 1);
   return { status: result.created ? 201 : 204, headers: { ETag: result.meta.etag, 'Last-Modified': new Date(result.meta.modifiedAt).toUTCString() }, body: null };
 };
-
-/** SPEC "Large calendars": one warning when a write takes a calendar past the threshold. */
-function warnIfLarge(svc: Parameters<MethodHandler>[1], collectionId: number, count: number, uri: string): void {
-  if (count === svc.config.largeCalendarThreshold + 1) {
-    svc.log.warn({ collectionId, calendar: uri, entries: count, threshold: svc.config.largeCalendarThreshold }, 'calendar passed the large-calendar threshold; devices may synchronize it slowly');
-  }
-}

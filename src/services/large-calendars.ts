@@ -1,0 +1,17 @@
+// SPEC "Large calendars": a write that takes a calendar past the configured threshold logs one
+// warning, whichever path wrote (DAV PUT, COPY or MOVE into the calendar, the page's import).
+// Crossing is judged from the entry counts before and after the write, so an import that adds
+// thousands of entries at once warns exactly once too, and later writes above it stay quiet.
+import type { Logger } from '../log.js';
+
+export interface GrowingCalendar {
+  id: number;
+  uri: string;
+}
+
+/** Logs the warning and returns true when `before` ≤ threshold < `after`. */
+export function warnIfPassedThreshold(log: Logger, threshold: number, calendar: GrowingCalendar, before: number, after: number): boolean {
+  if (!(before <= threshold && after > threshold)) return false;
+  log.warn({ collectionId: calendar.id, calendar: calendar.uri, entries: after, threshold }, 'calendar passed the large-calendar threshold; devices may synchronize it slowly');
+  return true;
+}
