@@ -229,18 +229,27 @@ t('tsdav: a switched-off calendar is gone from fetchCalendars and back when swit
   const client = new DAVClient({ serverUrl: srv.url, credentials: { username: 'alice', password: PASSWORD }, authMethod: 'Basic', defaultAccountType: 'caldav' });
   await client.login();
   const names = async () => (await client.fetchCalendars()).map((c) => new URL(c.url).pathname).sort();
+  // tsdav's own sync-collection REPORT on the home, from a token: what changed, as tsdav reads it.
+  const homeChanges = async (syncToken: string) => (await client.syncCollection({
+    url: new URL(HOME, srv.url).href, props: { 'd:getetag': {}, 'd:displayname': {} }, syncLevel: 1, syncToken,
+  })).filter((r) => r.href).map((r) => [decodeURIComponent(new URL(r.href!, srv.url).pathname), r.status]);
   assert.equal(await names(), [PERSONAL, WORK]);
   const ctagBefore = await ctagOf(srv, 'alice', HOME);
+  const tokenOn = (await syncTokenOf(srv, 'alice', HOME))!;
   await alice.ok('PATCH', '/calendars/personal', { sync: false });
   assert.equal(await names(), [WORK]);
   assert.is.not(await ctagOf(srv, 'alice', HOME), ctagBefore);
+  assert.equal(await homeChanges(tokenOn), [[PERSONAL, 404]], 'the home sync reports the calendar removed');
+  const tokenOff = (await syncTokenOf(srv, 'alice', HOME))!;
   // A client that kept the URL (Thunderbird) still reads it through tsdav.
   const objects = await client.fetchCalendarObjects({ calendar: { url: new URL(PERSONAL, srv.url).href } });
   assert.ok(objects.some((o) => /UID:one/.test(String(o.data))), 'objects still readable by URL');
   await alice.ok('PATCH', '/calendars/personal', { sync: true });
   assert.equal(await names(), [PERSONAL, WORK]);
-  const token = await syncTokenOf(srv, 'alice', HOME);
-  assert.ok(token);
+  const back = await homeChanges(tokenOff);
+  assert.is(back.length, 1, JSON.stringify(back));
+  assert.is(back[0]![0], PERSONAL, 'the home sync reports the calendar added');
+  assert.is.not(back[0]![1], 404);
 });
 
 t.run();
