@@ -501,3 +501,49 @@ large('the default threshold is 9000: 9000 entries are not flagged, 9001 are', a
 });
 
 large.run();
+
+// ---------------------------------------------------------------------------------------------
+// Secrets never reach the log (SPEC "Security"; issue 2 item 7) — the web side: login bodies,
+// password changes and resets, session cookies and CSRF tokens. The DAV side (Authorization) is
+// in protocol/foundation.
+
+const secrets = suite('JSON API: secrets in the log');
+
+secrets('passwords, session cookies and CSRF tokens appear in no log line, at debug level', async () => {
+  const srv = await startTestServer({ SUNDIAL_LOG_LEVEL: 'debug' });
+  try {
+    await srv.addUser('dora');
+    await srv.addUser('root', PASSWORD, true);
+    const wrong = 'wrong-guess-Q7vX2';
+    assert.is((await apiCall(srv, 'POST', '/login', { body: { username: 'dora', password: wrong } })).status, 401);
+    const dora = await login(srv, 'dora');
+    const root = await login(srv, 'root');
+    const changed = 'changed-pw-K3mZ9q';
+    const created = 'created-pw-R8tW1e';
+    const reset = 'reset-pw-H5nB4c';
+    await dora.call('POST', '/password', { current: PASSWORD, password: changed }).then((r) => assert.is(r.status, 204, r.text));
+    await root.ok('POST', '/users', { username: 'eve', password: created });
+    await root.call('POST', '/users/eve/password', { password: reset }).then((r) => assert.ok(r.status < 300, r.text));
+    assert.is((await srv.request('PROPFIND', '/dav/calendars/dora/', { user: 'dora', password: changed, headers: { Depth: '0' } })).status, 207);
+    assert.is((await srv.request('PROPFIND', '/dav/calendars/eve/', { user: 'eve', password: reset, headers: { Depth: '0' } })).status, 207);
+
+    const log = srv.logLines.join('');
+    for (const path of ['/api/login', '/api/password', '/api/users', '/api/users/eve/password', '/dav/calendars/dora/']) {
+      assert.ok(log.includes(`"path":"${path}"`), `the request to ${path} was logged`);
+    }
+    const cookieValue = (s: string) => s.slice(s.indexOf('=') + 1);
+    for (const [what, secret] of [
+      ['the initial password', PASSWORD], ['a wrong password', wrong], ['a changed password', changed],
+      ['a new user\'s password', created], ['a reset password', reset],
+      ['dora\'s session cookie', cookieValue(dora.cookie)], ['root\'s session cookie', cookieValue(root.cookie)],
+      ['dora\'s CSRF token', dora.csrf], ['root\'s CSRF token', root.csrf],
+      ['Basic credentials', Buffer.from(`dora:${changed}`).toString('base64')],
+    ] as const) {
+      assert.not.ok(log.includes(secret), `${what} is in the log`);
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
+secrets.run();
