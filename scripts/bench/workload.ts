@@ -40,6 +40,8 @@ export interface RunResult {
   metrics: Record<string, Metric>;
   details: Record<string, unknown>;
   cpuByPhase: Record<string, number>;
+  /** Server RSS and peak RSS (VmHWM) in MB at the end of each phase: which phase set the peak. */
+  memByPhase: Record<string, { rssMb: number; peakMb: number }>;
   /** Phase windows on the monotonic clock in µs (the clock of V8's .cpuprofile timestamps). */
   phases: { name: string; startUs: number; endUs: number }[];
   errors: string[];
@@ -84,7 +86,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
   const client = new DavClient(o.url, o.user, o.password, 32);
   const collectionPath = new URL(o.url).pathname.replace(/\/+$/, '');
   const isMember = (href: string) => hrefPath(href).replace(/\/+$/, '') !== collectionPath && hrefPath(href) !== '';
-  const result: RunResult = { url: o.url, n: o.events.length, metrics: {}, details: {}, cpuByPhase: {}, phases: [], errors: [] };
+  const result: RunResult = { url: o.url, n: o.events.length, metrics: {}, details: {}, cpuByPhase: {}, memByPhase: {}, phases: [], errors: [] };
   const current = new Map(o.events.map((e) => [e.name, e]));
   const byUid = new Map(o.events.map((e) => [e.uid, e.name]));
   const hrefOf = (name: string) => `${collectionPath}/${encodeURIComponent(name)}`;
@@ -103,9 +105,11 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
       o.log(`  ! ${msg}`);
     }
     result.phases.push({ name, startUs, endUs: monoUs() });
-    const after = o.sample?.()?.cpuSeconds ?? null;
+    const end = o.sample?.() ?? null;
+    const after = end?.cpuSeconds ?? null;
     if (before !== null && after !== null) result.cpuByPhase[name] = round2(after - before);
-    o.log(`    (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    if (end) result.memByPhase[name] = { rssMb: round1(end.rssMb), peakMb: round1(end.peakRssMb) };
+    o.log(`    (${((performance.now() - t0) / 1000).toFixed(1)} s${end ? `; server RSS ${end.rssMb.toFixed(0)} MB, peak ${end.peakRssMb.toFixed(0)} MB` : ''})`);
   };
   /** Runs fn at least once, then again while the budget lasts (at most `max` times). */
   const repeat = async <T>(max: number, fn: () => Promise<T>): Promise<T[]> => {
@@ -134,6 +138,12 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     if (!o.clean) throw new Error(`${o.url} holds ${pre.members.length} members; the bench needs an empty calendar (--clean deletes them first)`);
     o.log(`  deleting ${pre.members.length} existing members (--clean)`);
     await pool(pre.members, 4, async (m) => { await client.request({ method: 'DELETE', url: hrefPath(m.href) }); });
+  }
+
+  const idle = o.sample?.() ?? null;
+  if (idle) {
+    result.memByPhase.start = { rssMb: round1(idle.rssMb), peakMb: round1(idle.peakRssMb) };
+    o.log(`  server RSS ${idle.rssMb.toFixed(0)} MB, peak ${idle.peakRssMb.toFixed(0)} MB after the first (authenticated) request`);
   }
 
   // --- upload

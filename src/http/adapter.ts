@@ -11,7 +11,6 @@ import { badRequest } from '../dav/errors.js';
 
 export function toDavRequest(ctx: Context): DavRequest {
   let consumed = false;
-  let origin: string | undefined;
   return {
     method: ctx.method,
     path: ctx.path,
@@ -21,11 +20,12 @@ export function toDavRequest(ctx: Context): DavRequest {
       consumed = true;
       return readBody(ctx, limit, tooLarge);
     },
-    // Koa 3 no longer delegates ctx.origin; build it from the (proxy-aware) protocol and host,
-    // when a handler needs it (Destination headers, multiget hrefs).
-    get origin() {
-      return (origin ??= `${ctx.protocol}://${ctx.host}`);
-    },
+    // Koa 3 no longer delegates ctx.origin; build it from the (proxy-aware) protocol and host.
+    // A plain value rather than a lazy getter: with the getter, every request's Koa context,
+    // socket objects and headers survived two scavenges and were promoted to the old space
+    // (measured: 1.6 MB per scavenge while polling, the old space growing by ~60 MB between
+    // full GCs, which set the peak RSS); computing it costs ~1 µs.
+    origin: `${ctx.protocol}://${ctx.host}`,
     user: ctx.state.user,
   };
 }
