@@ -7,11 +7,14 @@ import type { DavResponse } from './context.js';
 
 const CHUNK = 64 * 1024;
 
-function isSync(entries: AsyncIterable<ResponseEntry> | Iterable<ResponseEntry>): entries is Iterable<ResponseEntry> {
+/** What can be streamed: entries one by one, or (AsyncIterable of arrays) in pages. */
+type Entries = AsyncIterable<ResponseEntry> | AsyncIterable<ResponseEntry[]> | Iterable<ResponseEntry>;
+
+function isSync(entries: Entries): entries is Iterable<ResponseEntry> {
   return Symbol.iterator in entries;
 }
 
-async function* render(entries: AsyncIterable<ResponseEntry> | Iterable<ResponseEntry>, syncToken?: string): AsyncGenerator<string> {
+async function* render(entries: Entries, syncToken?: string): AsyncGenerator<string> {
   let buf = multistatusStart();
   if (isSync(entries)) {
     for (const e of entries) {
@@ -23,10 +26,13 @@ async function* render(entries: AsyncIterable<ResponseEntry> | Iterable<Response
     }
   } else {
     for await (const e of entries) {
-      buf += responseXml(e);
-      if (buf.length >= CHUNK) {
-        yield buf;
-        buf = '';
+      // A page is rendered without a promise per entry.
+      for (const x of Array.isArray(e) ? e : [e]) {
+        buf += responseXml(x);
+        if (buf.length >= CHUNK) {
+          yield buf;
+          buf = '';
+        }
       }
     }
   }
@@ -38,9 +44,9 @@ async function* render(entries: AsyncIterable<ResponseEntry> | Iterable<Response
  * at once and sent in one write: a string when it fits in a chunk, else one Buffer filled chunk by
  * chunk (chunks rather than one big string keep the text out of V8's large-object space, which
  * only a full GC frees; a Buffer rather than a stream saves the stream machinery per response).
- * Iterables and async iterables are rendered as the body is read.
+ * Iterables and async iterables (of entries, or of pages of entries) are rendered as the body is read.
  */
-export function multistatus(entries: AsyncIterable<ResponseEntry> | Iterable<ResponseEntry>, opts: { syncToken?: string; headers?: Record<string, string> } = {}): DavResponse {
+export function multistatus(entries: Entries, opts: { syncToken?: string; headers?: Record<string, string> } = {}): DavResponse {
   let body: DavResponse['body'];
   if (Array.isArray(entries)) {
     const chunks: string[] = [];

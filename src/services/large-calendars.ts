@@ -10,8 +10,10 @@ export interface GrowingCalendar {
 }
 
 /** Logs the warning and returns true when `before` ≤ threshold < `after`. */
-export function warnIfPassedThreshold(log: Logger, threshold: number, calendar: GrowingCalendar, before: number, after: number): boolean {
+export function warnIfPassedThreshold(log: Logger | (() => Logger), threshold: number, calendar: GrowingCalendar, before: number, after: number): boolean {
   if (!(before <= threshold && after > threshold)) return false;
-  log.warn({ collectionId: calendar.id, calendar: calendar.uri, entries: after, threshold }, 'calendar passed the large-calendar threshold; devices may synchronize it slowly');
+  // A function is called only now: the request's child logger is built on first use, and every
+  // created object passes through here (request-context.ts).
+  (typeof log === 'function' ? log() : log).warn({ collectionId: calendar.id, calendar: calendar.uri, entries: after, threshold }, 'calendar passed the large-calendar threshold; devices may synchronize it slowly');
   return true;
 }

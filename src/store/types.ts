@@ -254,8 +254,12 @@ export interface Store {
 
   // --- objects -------------------------------------------------------------------------------
   listObjects(collectionId: number): Promise<ObjectMeta[]>;
-  /** Names and etags of the collection's objects, ordered by name: listObjects, two columns only. */
-  listObjectEtags(collectionId: number): Promise<ObjectEtag[]>;
+  /**
+   * Names and etags of the collection's objects, ordered by name: listObjects, two columns only.
+   * With `page`, at most `limit` of them whose names sort after `after` (keyset paging: a large
+   * listing is read and sent piece by piece instead of held whole).
+   */
+  listObjectEtags(collectionId: number, page?: { after?: string; limit: number }): Promise<ObjectEtag[]>;
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;

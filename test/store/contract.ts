@@ -155,6 +155,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     await put(store, cal, 'b.ics', 'u2');
     await put(store, cal, 'c.ics', 'u3');
     assert.equal((await store.listObjects(cal.id)).map((o) => o.name), ['a.ics', 'b.ics', 'c.ics']);
+    // Etag listings, whole and in keyset pages (a PROPFIND Depth 1 reads them page by page).
+    const all = await store.listObjectEtags(cal.id);
+    assert.equal(all, (await store.listObjects(cal.id)).map((o) => ({ name: o.name, etag: o.etag })));
+    assert.equal(await store.listObjectEtags(cal.id, { limit: 2 }), all.slice(0, 2));
+    assert.equal(await store.listObjectEtags(cal.id, { after: 'b.ics', limit: 2 }), all.slice(2));
+    assert.equal(await store.listObjectEtags(cal.id, { after: 'a', limit: 5 }), all, 'after a name that does not exist');
+    assert.equal(await store.listObjectEtags(cal.id, { after: 'c.ics', limit: 5 }), []);
     assert.equal((await store.getObjects(cal.id, ['c.ics', 'a.ics', 'zz.ics'])).map((o) => o.name), ['a.ics', 'c.ics']);
     assert.is((await store.getCollection(cal.id))!.objectCount, 3);
     assert.is(await store.findByUid(cal.id, 'u2'), 'b.ics');

@@ -105,7 +105,7 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName) : svc.store.copyObject(from.id, source.name, to.id, destName)), hrefOf);
     }
     if (to.kind === 'calendar' && !existed && !(move && from.id === to.id)) {
-      warnIfPassedThreshold(svc.log, svc.config.largeCalendarThreshold, to, to.objectCount, to.objectCount + 1);
+      warnIfPassedThreshold(() => svc.log, svc.config.largeCalendarThreshold, to, to.objectCount, to.objectCount + 1);
     }
     return { status: existed ? 204 : 201, body: null };
   }

@@ -2,7 +2,7 @@
 // Depth infinity is refused with propfind-finite-depth (§9.1, §16). PROPFIND never parses
 // iCalendar: everything it reports comes from columns (ARCHITECTURE.md "Hot paths").
 import type { PropValue, ResponseEntry } from '../../xml/serialize.js';
-import type { ObjectEtag } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { MethodHandler } from '../context.js';
@@ -54,14 +54,33 @@ function etagListingDefs(propReq: PropRequest): PropertyDef[] | null {
   return defs;
 }
 
-function* etagListing(self: ResponseEntry, parentHref: string, rows: ObjectEtag[], defs: PropertyDef[]): Generator<ResponseEntry> {
-  yield self;
-  for (const o of rows) {
-    const props: PropValue[] = defs.map((d) => {
-      const value = d.fromEtag!(o);
-      return value === null ? { name: d.name } : { name: d.name, value };
-    });
-    yield { href: parentHref + o.name, propstats: [{ status: 200, props }] };
+/** Rows per page of an etag listing: ~150 KB of XML, a few of the 64 KB chunks sent. */
+const LISTING_PAGE = 1000;
+
+/**
+ * The etag listing, read and rendered a page at a time while the body is sent: at any moment only
+ * one page of rows is alive, so a 100,000-member listing holds ~1000 rows instead of all of them
+ * for the whole transfer (which also made them outlive young-generation GCs and pile up in the old
+ * space). Pages continue after the last name sent, so every member that exists throughout the
+ * listing is listed exactly once; one created or deleted while it is sent may or may not be —
+ * as if the listing had been taken at some moment during the response.
+ */
+async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: PropertyDef[]): AsyncGenerator<ResponseEntry[]> {
+  yield [self];
+  let after = '';
+  for (;;) {
+    const rows = await store.listObjectEtags(collectionId, { after, limit: LISTING_PAGE });
+    const page: ResponseEntry[] = [];
+    for (const o of rows) {
+      const props: PropValue[] = defs.map((d) => {
+        const value = d.fromEtag!(o);
+        return value === null ? { name: d.name } : { name: d.name, value };
+      });
+      page.push({ href: parentHref + o.name, propstats: [{ status: 200, props }] });
+    }
+    yield page;
+    if (rows.length < LISTING_PAGE) return;
+    after = rows[rows.length - 1]!.name;
   }
 }
 
@@ -78,8 +97,7 @@ export const propfind: MethodHandler = async (req, svc, resource) => {
   if (defs && resource.kind === 'calendar') {
     const ctx = await propContextFor(svc, [resource], req.user);
     const self: ResponseEntry = { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) };
-    const rows = await svc.store.listObjectEtags(resource.collection.id);
-    return multistatus(etagListing(self, resource.href, rows, defs), { headers });
+    return multistatus(etagListing(self, resource.href, svc.store, resource.collection.id, defs), { headers });
   }
   const members = depth === '1' ? await membersOf(svc.store, req.user, resource) : [];
   const ctx = await propContextFor(svc, [resource, ...members], req.user);

@@ -37,6 +37,6 @@ export const put: MethodHandler = async (req, svc, resource) => {
     input = { name: resource.name, data, contentType };
   }
   const result = await translated(() => svc.store.putObject(collection.id, input, cond), (name) => parent.href + name);
-  if (isCalendar && result.created) warnIfPassedThreshold(svc.log, svc.config.largeCalendarThreshold, collection, collection.objectCount, collection.objectCount + 1);
+  if (isCalendar && result.created) warnIfPassedThreshold(() => svc.log, svc.config.largeCalendarThreshold, collection, collection.objectCount, collection.objectCount + 1);
   return { status: result.created ? 201 : 204, headers: { ETag: result.meta.etag, 'Last-Modified': new Date(result.meta.modifiedAt).toUTCString() }, body: null };
 };
