@@ -76,7 +76,7 @@ function nameCell(c, editable) {
       await api('PATCH', `/calendars/${encodeURIComponent(c.uri)}`, { color: color.value });
       await loadCalendars();
     }, 'Colour changed'));
-    const rename = h('button', { type: 'button', onclick: () => {
+    const rename = h('button', { type: 'button', 'aria-label': `Rename ${c.displayName}`, onclick: () => {
       const name = prompt('New name', c.displayName);
       if (name) attempt(async () => { await api('PATCH', `/calendars/${encodeURIComponent(c.uri)}`, { displayName: name }); await loadCalendars(); }, 'Renamed');
     } }, 'Rename');
@@ -139,11 +139,11 @@ async function loadUsers() {
   const { users } = await api('GET', '/users');
   $('#users tbody').replaceChildren(...users.map((u) => h('tr', {}, h('td', {}, u.username), h('td', {}, u.isAdmin ? 'administrator' : 'user'),
     h('td', {},
-      h('button', { type: 'button', onclick: () => {
+      h('button', { type: 'button', 'aria-label': `Reset password of ${u.username}`, onclick: () => {
         const pw = prompt(`New password for ${u.username} (at least 8 characters)`);
         if (pw) attempt(() => api('POST', `/users/${encodeURIComponent(u.username)}/password`, { password: pw }), `Password of ${u.username} reset`);
       } }, 'Reset password'), ' ',
-      u.username === me.username ? null : h('button', { type: 'button', onclick: () => {
+      u.username === me.username ? null : h('button', { type: 'button', 'aria-label': `Delete user ${u.username}`, onclick: () => {
         if (confirm(`Delete ${u.username} and all their calendars?`)) attempt(async () => { await api('DELETE', `/users/${encodeURIComponent(u.username)}`); await loadUsers(); }, `${u.username} deleted`);
       } }, 'Delete')))));
 }
