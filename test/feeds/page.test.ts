@@ -7,13 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../helpers/server.js';
 import { ical } from '../helpers/dav.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
+import { tempDir } from '../helpers/cli.js';
+import { launchChromium, shot, watchedPage } from '../helpers/chromium.js';
+import { guardedBefore } from '../web/setup.js';
 
 interface Ctx {
   srv: TestServer;
@@ -25,30 +24,14 @@ interface Ctx {
 
 const t = suite<Ctx>('feeds: page section in Chromium');
 
-function test(name: string, fn: (ctx: Ctx) => Promise<void>): void {
-  t(name, async (ctx) => {
-    if (ctx.setupError !== undefined) throw ctx.setupError;
-    await fn(ctx);
-  });
-}
-
-t.before(async (ctx) => {
+guardedBefore(t, async (ctx) => {
   ctx.problems = [];
-  try {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    ctx.srv = await startTestServer();
-    await ctx.srv.addUser('dora');
-    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    const context = await ctx.browser.newContext({ viewport: { width: 1200, height: 1000 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.srv.url });
-    ctx.page = await context.newPage();
-    ctx.page.setDefaultTimeout(10_000);
-    ctx.page.on('pageerror', (err) => ctx.problems.push(`page error: ${err.message}`));
-    ctx.page.on('console', (m) => { if (m.type() === 'error') ctx.problems.push(`console error: ${m.text()}`); });
-  } catch (err) {
-    ctx.setupError = err;
-  }
+  ctx.srv = await startTestServer();
+  await ctx.srv.addUser('dora');
+  ctx.browser = await launchChromium();
+  const context = await ctx.browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.srv.url });
+  ctx.page = await watchedPage(context, ctx.problems);
 });
 
 t.after(async (ctx) => {
@@ -56,7 +39,7 @@ t.after(async (ctx) => {
   await ctx.srv?.close();
 });
 
-test('after login the section lists no links and offers the form', async ({ page, srv }) => {
+t('after login the section lists no links and offers the form', async ({ page, srv }) => {
   await page.goto(srv.url + '/');
   assert.not.ok(await page.locator('#feeds-view').isVisible(), 'hidden before login');
   await page.locator('#login-form input[name="username"]').fill('dora');
@@ -68,7 +51,7 @@ test('after login the section lists no links and offers the form', async ({ page
   assert.equal(options, ['All calendars with synchronization on', 'Personal']);
 });
 
-test('creating a busy link shows both URLs once, with copy buttons; the feed works', async ({ page, srv }) => {
+t('creating a busy link shows both URLs once, with copy buttons; the feed works', async ({ page, srv }) => {
   await page.locator('#feed-form select[name="calendar"]').selectOption('personal');
   await page.locator('#feed-form select[name="details"]').selectOption('busy');
   await page.locator('#feed-form input[name="label"]').fill('For the office');
@@ -82,7 +65,7 @@ test('creating a busy link shows both URLs once, with copy buttons; the feed wor
   await page.getByRole('button', { name: 'Copy https link' }).click();
   await page.locator('#status', { hasText: 'Link copied' }).waitFor();
   assert.is(await page.evaluate(() => navigator.clipboard.readText()), url);
-  await page.screenshot({ path: path.join(SHOTS, 'feeds-01-new-link.png'), fullPage: true });
+  await shot(page, 'feeds-01-new-link');
   const row = page.locator('#feeds tbody tr');
   assert.is(await row.count(), 1);
   assert.match(await row.innerText(), /For the office[\s\S]*Busy only[\s\S]*Removed[\s\S]*never/);
@@ -97,7 +80,7 @@ test('creating a busy link shows both URLs once, with copy buttons; the feed wor
   assert.not.ok((await page.content()).includes(new URL(url).pathname), 'the token is not in the page after a reload');
 });
 
-test('uploading an .ics imports it and says what happened', async ({ page, srv }) => {
+t('uploading an .ics imports it and says what happened', async ({ page, srv }) => {
   const dir = tempDir('sundial-upload-');
   const file = path.join(dir, 'holidays.ics');
   const event = (uid: string) => ical(uid).split('\r\n').slice(3, -2).join('\r\n');
@@ -110,11 +93,11 @@ test('uploading an .ics imports it and says what happened', async ({ page, srv }
   const dora = (await srv.store.getUser('dora'))!;
   const inst = (await srv.store.getInstance(dora.id, 'personal'))!;
   assert.is((await srv.store.getCollection(inst.collection.id))!.objectCount, 2);
-  await page.screenshot({ path: path.join(SHOTS, 'feeds-02-import.png'), fullPage: true });
+  await shot(page, 'feeds-02-import');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('a calendar created in the page appears in the pickers; revoke removes a link', async ({ page }) => {
+t('a calendar created in the page appears in the pickers; revoke removes a link', async ({ page }) => {
   await page.locator('#create-form input[name="displayName"]').fill('Sports');
   await page.locator('#create-form button[type="submit"]').click();
   await page.locator('#feed-form select[name="calendar"] option', { hasText: 'Sports' }).waitFor({ state: 'attached' });
@@ -123,7 +106,7 @@ test('a calendar created in the page appears in the pickers; revoke removes a li
   await page.locator('#feeds-empty').waitFor({ state: 'visible' });
 });
 
-test('logging out empties the section; no script errors', async ({ page, problems }) => {
+t('logging out empties the section; no script errors', async ({ page, problems }) => {
   await page.locator('#logout').click();
   await page.locator('#login-form').waitFor({ state: 'visible' });
   assert.is(await page.locator('#feeds-view').innerHTML(), '');

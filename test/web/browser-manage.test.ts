@@ -13,17 +13,13 @@
 // Like browser.test.ts, this test FAILS without /usr/bin/chromium, and setup errors are kept and
 // re-thrown by every test, because uvu swallows an error thrown in a before hook.
 import fs from 'node:fs';
-import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type BrowserContext, type Dialog, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../helpers/server.js';
 import { D, ICAL, XML_HEADERS, getProp, parseMultistatus, propText, propfindBody } from '../helpers/dav.js';
-import { ROOT } from '../helpers/cli.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const MISSING = `${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y --no-install-recommends chromium). CI installs it; this test does not skip.`;
+import { CHROMIUM, MISSING, launchChromium, logIn, shot, watchedPage } from '../helpers/chromium.js';
+import { guardedBefore } from './setup.js';
 
 const CAROL_NEW = 'carol new password 1';
 const CAROL_RESET = 'carol reset by root 2';
@@ -42,35 +38,7 @@ interface Ctx {
 
 const t = suite<Ctx>('managing calendars and users from the page in Chromium');
 
-/** Each test runs only on a complete setup, and fails with the setup's error otherwise. */
-function test(name: string, fn: (ctx: Ctx) => Promise<void>): void {
-  t(name, async (ctx) => {
-    if (ctx.setupError !== undefined) throw ctx.setupError;
-    await fn(ctx);
-  });
-}
 
-async function newPage(ctx: Ctx, context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (err) => ctx.problems.push(`page error: ${err.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') ctx.problems.push(`console error: ${m.text()}`); });
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function logIn(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {
-  await page.goto(url + '/');
-  const form = page.getByRole('region', { name: 'Log in' });
-  await form.waitFor({ state: 'visible' });
-  await form.getByLabel('User name').fill(username);
-  await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#app-view').waitFor({ state: 'visible' });
-}
 
 /** Waits until the status line says `text` (exactly), and checks whether it is shown as an error. */
 async function statusSays(page: Page, text: string, error: boolean): Promise<void> {
@@ -128,25 +96,16 @@ t('Chromium is installed at /usr/bin/chromium', () => {
   if (!fs.existsSync(CHROMIUM)) assert.unreachable(MISSING);
 });
 
-t.before(async (ctx) => {
+guardedBefore(t, async (ctx) => {
   ctx.problems = [];
-  try {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(MISSING);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    ctx.srv = await startTestServer();
-    await ctx.srv.addUser('carol');
-    await ctx.srv.addUser('root', PASSWORD, true);
-    ctx.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    ctx.carolContext = await ctx.browser.newContext({ viewport: { width: 1200, height: 900 } });
-    ctx.page = await newPage(ctx, ctx.carolContext);
-    await logIn(ctx.page, ctx.srv.url, 'carol');
-    await mineRow(ctx.page, 'personal').waitFor();
-  } catch (err) {
-    ctx.setupError = err;
-  }
+  ctx.srv = await startTestServer();
+  await ctx.srv.addUser('carol');
+  await ctx.srv.addUser('root', PASSWORD, true);
+  ctx.browser = await launchChromium();
+  ctx.carolContext = await ctx.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  ctx.page = await watchedPage(ctx.carolContext, ctx.problems);
+  await logIn(ctx.page, ctx.srv.url, 'carol');
+  await mineRow(ctx.page, 'personal').waitFor();
 });
 
 t.after(async (ctx) => {
@@ -156,7 +115,7 @@ t.after(async (ctx) => {
 
 // --- 1. rename ------------------------------------------------------------------------------------
 
-test('rename with the keyboard: the prompt is answered, the row and DAV displayname follow; a cancelled prompt changes nothing', async ({ page, srv }) => {
+t('rename with the keyboard: the prompt is answered, the row and DAV displayname follow; a cancelled prompt changes nothing', async ({ page, srv }) => {
   const href = '/dav/calendars/carol/personal/';
   assert.is(await getProp(srv, 'carol', href, D('displayname')), 'Personal');
   const rename = page.getByRole('button', { name: 'Rename Personal', exact: true });
@@ -180,7 +139,7 @@ test('rename with the keyboard: the prompt is answered, the row and DAV displayn
 
 // --- 2. recolour ------------------------------------------------------------------------------------
 
-test('recolour through the colour control: DAV calendar-color and the swatch follow', async ({ page, srv }) => {
+t('recolour through the colour control: DAV calendar-color and the swatch follow', async ({ page, srv }) => {
   const href = '/dav/calendars/carol/personal/';
   const before = await getProp(srv, 'carol', href, ICAL('calendar-color'));
   assert.is.not(before?.toLowerCase(), '#e11d48');
@@ -198,7 +157,7 @@ test('recolour through the colour control: DAV calendar-color and the swatch fol
 
 // --- 3. delete ------------------------------------------------------------------------------------
 
-test('delete an own calendar: cancelling keeps it; confirming removes the row and the DAV collection', async ({ page, srv }) => {
+t('delete an own calendar: cancelling keeps it; confirming removes the row and the DAV collection', async ({ page, srv }) => {
   const region = page.getByRole('region', { name: 'My calendars' });
   await region.getByLabel('New calendar').fill('Scratch');
   await region.getByRole('button', { name: 'Create', exact: true }).click();
@@ -226,7 +185,7 @@ test('delete an own calendar: cancelling keeps it; confirming removes the row an
   await shot(page, '12-delete');
 });
 
-test('deleting the last own calendar is refused with a visible message; it stays on the page and on DAV', async ({ page, srv }) => {
+t('deleting the last own calendar is refused with a visible message; it stays on the page and on DAV', async ({ page, srv }) => {
   assert.is(await page.locator('#mine tbody tr').count(), 1);
   const del = page.getByRole('button', { name: 'Delete: Family & friends', exact: true });
   await withDialog(page, 'confirm', true, () => del.click());
@@ -244,7 +203,7 @@ test('deleting the last own calendar is refused with a visible message; it stays
 
 // --- 4. own password --------------------------------------------------------------------------------
 
-test('change password: a wrong current password is refused and changes nothing', async ({ page, srv }) => {
+t('change password: a wrong current password is refused and changes nothing', async ({ page, srv }) => {
   const region = page.getByRole('region', { name: 'Change password' });
   await region.getByLabel('Current password').fill('not my password');
   await region.getByLabel('New password').fill(CAROL_NEW);
@@ -255,7 +214,7 @@ test('change password: a wrong current password is refused and changes nothing',
   await shot(page, '14-password-wrong-current');
 });
 
-test('change password: afterwards the old password gets 401 on DAV, the new one works, and so does the login form', async ({ page, srv }) => {
+t('change password: afterwards the old password gets 401 on DAV, the new one works, and so does the login form', async ({ page, srv }) => {
   const region = page.getByRole('region', { name: 'Change password' });
   await region.getByLabel('Current password').fill(PASSWORD);
   await region.getByLabel('New password').fill(CAROL_NEW);
@@ -282,10 +241,10 @@ test('change password: afterwards the old password gets 401 on DAV, the new one 
 
 // --- 5. administration --------------------------------------------------------------------------------
 
-test('an administrator sees the Users section listing every user', async (ctx) => {
+t('an administrator sees the Users section listing every user', async (ctx) => {
   const { srv } = ctx;
   const adminContext = await ctx.browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const admin = ctx.admin = await newPage(ctx, adminContext);
+  const admin = ctx.admin = await watchedPage(adminContext, ctx.problems);
   await logIn(admin, srv.url, 'root');
   const users = admin.getByRole('region', { name: 'Users' });
   await users.waitFor({ state: 'visible' });
@@ -300,7 +259,7 @@ test('an administrator sees the Users section listing every user', async (ctx) =
   await shot(admin, '16-admin-users');
 });
 
-test('the administrator adds a user through the form; the new user authenticates on DAV and has a calendar', async ({ admin, srv }) => {
+t('the administrator adds a user through the form; the new user authenticates on DAV and has a calendar', async ({ admin, srv }) => {
   assert.ok(admin, 'admin page from the previous test');
   assert.is(await davStatus(srv, 'erin', ERIN_FIRST), 401, 'no erin yet');
   const form = admin.locator('#user-form');
@@ -317,7 +276,7 @@ test('the administrator adds a user through the form; the new user authenticates
   await shot(admin, '17-admin-user-added');
 });
 
-test('the administrator resets a password: the new one works on DAV, the old one gets 401, and the user\'s web session ends', async ({ admin, page, srv }) => {
+t('the administrator resets a password: the new one works on DAV, the old one gets 401, and the user\'s web session ends', async ({ admin, page, srv }) => {
   assert.ok(admin);
   for (const [user, old, next] of [['erin', ERIN_FIRST, ERIN_RESET], ['carol', CAROL_NEW, CAROL_RESET]] as const) {
     const button = admin.getByRole('button', { name: `Reset password of ${user}`, exact: true });
@@ -335,7 +294,7 @@ test('the administrator resets a password: the new one works on DAV, the old one
   assert.is(await page.locator('[role="switch"][data-calendar="personal"]').getAttribute('aria-checked'), 'true', 'nothing changed');
 });
 
-test('the administrator deletes a user: the row goes and their DAV home no longer answers them', async ({ admin, srv }) => {
+t('the administrator deletes a user: the row goes and their DAV home no longer answers them', async ({ admin, srv }) => {
   assert.ok(admin);
   const users = admin.getByRole('region', { name: 'Users' });
   const question = await withDialog(admin, 'confirm', true, () => users.getByRole('button', { name: 'Delete user erin', exact: true }).click());
@@ -348,7 +307,7 @@ test('the administrator deletes a user: the row goes and their DAV home no longe
   await shot(admin, '19-admin-user-deleted');
 });
 
-test('a non-administrator does not get the Users section, and the users API refuses them', async ({ page, srv }) => {
+t('a non-administrator does not get the Users section, and the users API refuses them', async ({ page, srv }) => {
   await logIn(page, srv.url, 'carol', CAROL_RESET);
   await mineRow(page, 'personal').waitFor();
   assert.is(await page.getByRole('region', { name: 'Users' }).count(), 0);
@@ -358,7 +317,7 @@ test('a non-administrator does not get the Users section, and the users API refu
   await shot(page, '20-not-admin');
 });
 
-test('no script errors on the way (only the refused requests the browser reports itself)', async (ctx) => {
+t('no script errors on the way (only the refused requests the browser reports itself)', async (ctx) => {
   // 401: the wrong login and carol's ended session; 403: the last calendar, the wrong current password, /api/users.
   const unexpected = ctx.problems.filter((p) => !/status of (401|403)/.test(p));
   assert.equal(unexpected, []);

@@ -13,14 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, PASSWORD, type TestServer } from '../helpers/server.js';
 import { D, ical, propfind, putOk } from '../helpers/dav.js';
-import { ROOT } from '../helpers/cli.js';
+import { CHROMIUM, MISSING, SHOTS, launchChromium, logIn, shot, watchedPage } from '../helpers/chromium.js';
+import { guardedBefore } from './setup.js';
 import { importCalendar } from '../../src/feeds/import.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 // The default threshold, unchanged: the "Big" calendar is seeded with exactly 9000 entries through
 // the import code (a few seconds), checked unflagged, then one more PUT takes it past.
 const THRESHOLD = 9000;
@@ -34,43 +33,13 @@ interface Ctx {
   setupError?: unknown;
 }
 
-const MISSING = `${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y --no-install-recommends chromium). CI installs it; this test does not skip.`;
-
 const t = suite<Ctx>('preferences page in Chromium');
 
-/** Each test runs only on a complete setup, and fails with the setup's error otherwise. */
-function test(name: string, fn: (ctx: Ctx) => Promise<void>): void {
-  t(name, async (ctx) => {
-    if (ctx.setupError !== undefined) throw ctx.setupError;
-    await fn(ctx);
-  });
-}
 
 t('Chromium is installed at /usr/bin/chromium', () => {
   if (!fs.existsSync(CHROMIUM)) assert.unreachable(MISSING);
 });
 
-async function newPage(ctx: Ctx, context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (err) => ctx.problems.push(`page error: ${err.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') ctx.problems.push(`console error: ${m.text()}`); });
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function logIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(url + '/');
-  const form = page.locator('#login-form');
-  await form.waitFor({ state: 'visible' });
-  await form.locator('input[name="username"]').fill(username);
-  await form.locator('input[name="password"]').fill(PASSWORD);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#app-view').waitFor({ state: 'visible' });
-}
 
 /** One VCALENDAR with `n` small events, one UID each (the import splits it into `n` entries). */
 function bigCalendarFile(n: number): string {
@@ -88,23 +57,14 @@ async function homeListing(srv: TestServer, user: string): Promise<string[]> {
   return ms.responses.map((r) => r.href).filter((h) => h !== home);
 }
 
-t.before(async (ctx) => {
+guardedBefore(t, async (ctx) => {
   ctx.problems = [];
-  try {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(MISSING);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    ctx.srv = await startTestServer();
-    await ctx.srv.addUser('alice');
-    await ctx.srv.addUser('bob');
-    ctx.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    ctx.alice = await ctx.browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
-    ctx.page = await newPage(ctx, ctx.alice);
-  } catch (err) {
-    ctx.setupError = err;
-  }
+  ctx.srv = await startTestServer();
+  await ctx.srv.addUser('alice');
+  await ctx.srv.addUser('bob');
+  ctx.browser = await launchChromium();
+  ctx.alice = await ctx.browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
+  ctx.page = await watchedPage(ctx.alice, ctx.problems);
 });
 
 t.after(async (ctx) => {
@@ -112,7 +72,7 @@ t.after(async (ctx) => {
   await ctx.srv?.close();
 });
 
-test('a visitor gets the login form; logging in shows "My calendars" with "Personal"', async (ctx) => {
+t('a visitor gets the login form; logging in shows "My calendars" with "Personal"', async (ctx) => {
   const { page, srv } = ctx;
   await page.goto(srv.url + '/');
   await page.locator('#login-form').waitFor({ state: 'visible' });
@@ -136,7 +96,7 @@ test('a visitor gets the login form; logging in shows "My calendars" with "Perso
   await shot(page, '02-my-calendars');
 });
 
-test('the Synchronization switch: role=switch, an accessible name, operable with the keyboard; the DAV listing follows', async ({ page, srv }) => {
+t('the Synchronization switch: role=switch, an accessible name, operable with the keyboard; the DAV listing follows', async ({ page, srv }) => {
   const sw = page.getByRole('switch', { name: 'Synchronization of Personal', exact: true });
   assert.is(await sw.count(), 1, 'one switch named "Synchronization of Personal"');
   assert.is(await sw.getAttribute('role'), 'switch');
@@ -168,7 +128,7 @@ test('the Synchronization switch: role=switch, an accessible name, operable with
   await page.waitForFunction(() => document.querySelector('[role="switch"][data-calendar="personal"]')?.getAttribute('aria-checked') === 'true');
 });
 
-test('a calendar past the threshold shows the warning beside its switch', async ({ page, srv }) => {
+t('a calendar past the threshold shows the warning beside its switch', async ({ page, srv }) => {
   // Created through the page's form.
   await page.locator('#create-form input[name="displayName"]').fill('Big');
   await page.locator('#create-form button[type="submit"]').click();
@@ -197,7 +157,7 @@ test('a calendar past the threshold shows the warning beside its switch', async 
   await shot(page, '04-large-calendar-warning');
 });
 
-test('sharing through the form: bob\'s DAV home lists it and bob\'s page shows it under "Other calendars"', async (ctx) => {
+t('sharing through the form: bob\'s DAV home lists it and bob\'s page shows it under "Other calendars"', async (ctx) => {
   const { page, srv } = ctx;
   const form = page.locator('#mine tbody tr[data-calendar="personal"] form.share-form');
   await form.locator('input[name="username"]').fill('bob');
@@ -213,7 +173,7 @@ test('sharing through the form: bob\'s DAV home lists it and bob\'s page shows i
 
   const bobContext = await ctx.browser.newContext({ viewport: { width: 1200, height: 900 } });
   try {
-    const bob = await newPage(ctx, bobContext);
+    const bob = await watchedPage(bobContext, ctx.problems);
     await logIn(bob, srv.url, 'bob');
     const other = bob.locator('#others tbody tr[data-calendar="personal-alice"]');
     await other.waitFor();
@@ -237,7 +197,7 @@ test('sharing through the form: bob\'s DAV home lists it and bob\'s page shows i
   }
 });
 
-test('the Apple configuration profile downloads from the connection panel', async ({ page, srv }) => {
+t('the Apple configuration profile downloads from the connection panel', async ({ page, srv }) => {
   const panel = page.locator('#connection');
   assert.match(await panel.innerText(), new RegExp(`${srv.url}/dav/principals/alice/`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#profile-link').click()]);
@@ -252,7 +212,7 @@ test('the Apple configuration profile downloads from the connection panel', asyn
   fs.copyFileSync(file, path.join(SHOTS, 'sundial-alice.mobileconfig'));
 });
 
-test('logging out returns to the login form; no script errors on the way', async (ctx) => {
+t('logging out returns to the login form; no script errors on the way', async (ctx) => {
   const { page } = ctx;
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.locator('#login-form').waitFor({ state: 'visible' });

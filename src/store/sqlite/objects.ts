@@ -47,21 +47,7 @@ function toMeta(r: MetaRow): ObjectMeta {
 type QueryRow = MetaRow & { instance_start: number | null; instance_end: number | null };
 
 function toQueryMeta(r: QueryRow): ObjectMeta {
-  return {
-    collectionId: r.collection_id,
-    name: r.name,
-    etag: r.etag,
-    contentType: r.content_type,
-    size: r.size,
-    uid: r.uid,
-    componentType: r.component_type,
-    firstStart: r.first_start,
-    lastEnd: r.last_end,
-    createdAt: r.created_at,
-    modifiedAt: r.modified_at,
-    instanceStart: r.instance_start,
-    instanceEnd: r.instance_end,
-  };
+  return { ...toMeta(r), instanceStart: r.instance_start, instanceEnd: r.instance_end };
 }
 
 /**
