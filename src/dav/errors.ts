@@ -54,6 +54,5 @@ export const maxResourceSize = (limit: number) => new DavError(403, CALDAV.maxRe
 export const calendarCollectionLocationOk = (why: string) => new DavError(403, CALDAV.calendarCollectionLocationOk, why);
 export const validFilter = (why: string) => new DavError(403, CALDAV.validFilter, why);
 export const supportedCollation = (why: string) => new DavError(403, CALDAV.supportedCollation, why);
-export const supportedFilter = (why: string) => new DavError(403, CALDAV.supportedFilter, why);
 // RFC 4791 §5.2.8 max-instances, also answered when a query would expand past the limit.
 export const maxInstances = (why: string) => new DavError(403, CALDAV.maxInstances, why);

@@ -3,7 +3,6 @@
 
 export type QueryCondition =
   | 'valid-filter' // malformed filter (§9.7)
-  | 'supported-filter' // a filter element or component we do not evaluate
   | 'supported-collation' // text-match collation outside supported-collation-set (§7.5.1)
   | 'supported-calendar-data' // calendar-data asking for another media type or version (§9.6)
   | 'max-instances'; // recurrence expansion past the configured limit (§5.2.8)

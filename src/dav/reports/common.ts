@@ -10,7 +10,7 @@ import type { Config } from '../../config.js';
 import type { PropContent } from '../properties/index.js';
 import type { PropRequest } from '../propstats.js';
 import { parsePropRequest } from '../methods/propfind.js';
-import { DavError, maxInstances, supportedCalendarData, supportedCollation, supportedFilter, validFilter } from '../errors.js';
+import { DavError, maxInstances, supportedCalendarData, supportedCollation, validFilter } from '../errors.js';
 import { checkFilter, collationOf, type CompFilter, type MatchType, type ParamFilter, type PropFilter, type TextMatch } from '../../ical/filter.js';
 import { isWholeObject, renderCalendarData, type CalendarDataRequest, type CompSelection } from '../../ical/expand.js';
 import { QueryError } from '../../ical/query-errors.js';
@@ -38,8 +38,6 @@ export function toQueryDavError(err: unknown): unknown {
   switch (err.condition) {
     case 'valid-filter':
       return validFilter(err.message);
-    case 'supported-filter':
-      return supportedFilter(err.message);
     case 'supported-collation':
       return supportedCollation(err.message);
     case 'supported-calendar-data':
