@@ -7,6 +7,8 @@
 //                     smaller peer N, Sundial is also run at that N so ratios compare equal sizes
 //   --json FILE       write every figure, the notes and per-phase CPU to FILE
 //   --cpu-prof        run Sundial under `node --cpu-prof` and print the .cpuprofile path (implies --keep)
+//   --node-args "…"   extra Node/V8 flags for Sundial's process (e.g. "--max-semi-space-size=8"),
+//                     for measuring flags; space-separated
 //   --month YYYY-MM   the month of the time-range queries (default 2026-03)
 //   --seed S          generator seed (default "sundial-bench")
 //   --poll-seconds S  (10)  --get-seconds S (5)  --repeat-budget S (15: repeats of latency phases)
@@ -33,6 +35,7 @@ const { values: a } = parseArgs({
     server: { type: 'string' },
     json: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'node-args': { type: 'string', default: '' },
     month: { type: 'string', default: '2026-03' },
     seed: { type: 'string', default: 'sundial-bench' },
     'poll-seconds': { type: 'string', default: '10' },
@@ -50,7 +53,7 @@ function fail(msg: string): never {
 }
 
 if (a.help) {
-  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof]\nSee docs/performance.md.');
+  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"]\nSee docs/performance.md.');
   process.exit(0);
 }
 const n = Number(a.n);
@@ -103,7 +106,7 @@ for (const p of plan) {
   let server = null;
   const loadBefore = os.loadavg()[0]!;
   try {
-    if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', keep: a.keep! || a['cpu-prof']!, log });
+    if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! || a['cpu-prof']!, log });
     const pid = server?.pid;
     const result = await runWorkload({
       url: server?.url ?? a.url!, user: a.user!, password: a.password!, events, range, expected: expectedByN.get(p.n)!, seed: a.seed!,

@@ -26,6 +26,8 @@ export interface StartOptions {
   user: string;
   password: string;
   cpuProf: boolean;
+  /** Extra Node/V8 flags for Sundial's process (`--node-args`). */
+  nodeArgs: string[];
   keep: boolean;
   log: (line: string) => void;
 }
@@ -109,7 +111,7 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
     const env = { ...process.env, SUNDIAL_DATA: path.join(dir, 'data'), SUNDIAL_PORT: String(port), SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn' };
     const add = spawnSync(process.execPath, [bin, 'user', 'add', o.user], { env, input: `${o.password}\n`, encoding: 'utf8' });
     if (add.status !== 0) throw new Error(`sundial user add failed: ${add.stderr || add.stdout}`);
-    const nodeArgs: string[] = [];
+    const nodeArgs: string[] = [...o.nodeArgs];
     if (o.cpuProf) {
       profDir = path.join(dir, 'profile');
       nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir);

@@ -6,14 +6,15 @@
 // a password change bumps the version in the store, which voids older entries on the next lookup
 // (also when the change came from another process, such as `sundial user passwd`).
 import { createHmac, randomBytes } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { boundedCache } from '../bounded-cache.js';
 
 export class CredentialCache {
   private readonly key = randomBytes(32);
   private readonly cache: LRUCache<string, { userId: number; version: number }> | null;
 
   constructor(ttlSeconds: number, max = 10_000) {
-    this.cache = ttlSeconds > 0 ? new LRUCache({ max, ttl: ttlSeconds * 1000 }) : null;
+    this.cache = ttlSeconds > 0 ? boundedCache(max, { ttl: ttlSeconds * 1000 }) : null;
   }
 
   private digest(username: string, password: string): string {

@@ -1,13 +1,14 @@
 // Throttles password guessing: after `limit` failed logins for one account from one address
 // within `windowSeconds`, further attempts for that pair are refused (429) until the window
 // ends, without even checking the password, so a correct guess cannot be confirmed either.
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { boundedCache } from '../bounded-cache.js';
 
 export class LoginThrottle {
   private readonly failures: LRUCache<string, { count: number; until: number }>;
 
   constructor(private readonly limit: number, private readonly windowSeconds: number) {
-    this.failures = new LRUCache({ max: 50_000, ttl: windowSeconds * 1000 });
+    this.failures = boundedCache(50_000, { ttl: windowSeconds * 1000 });
   }
 
   private key(username: string, address: string): string {

@@ -4,13 +4,13 @@
 // Clients send the same small bodies over and over (the ctag/sync-token poll, the etag listing),
 // so parsed trees of small bodies are kept in a bounded LRU keyed by the body text. The cached
 // trees are frozen: handlers read request trees and never change them.
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../bounded-cache.js';
 import type { DavRequest, DavServices } from './context.js';
 import { XmlError, parseXml, type XmlElement } from '../xml/parse.js';
 import { DavError, badRequest } from './errors.js';
 
 const CACHE_BODIES_UP_TO = 4096; // characters
-const parsed = new LRUCache<string, XmlElement>({ max: 256 });
+const parsed = boundedCache<string, XmlElement>(256);
 
 function freezeTree(el: XmlElement): XmlElement {
   for (const c of el.children) freezeTree(c);

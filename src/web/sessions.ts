@@ -3,7 +3,8 @@
 // and security"). Sessions live in memory: a restart logs people out of the page, never out of
 // their DAV clients. Ids and tokens are compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { boundedCache } from '../bounded-cache.js';
 
 export const COOKIE = 'sundial_session';
 
@@ -19,7 +20,7 @@ export class Sessions {
   private readonly byHash: LRUCache<string, Session>;
 
   constructor(ttlSeconds = 12 * 3600) {
-    this.byHash = new LRUCache({ max: 100_000, ttl: ttlSeconds * 1000, updateAgeOnGet: true });
+    this.byHash = boundedCache(100_000, { ttl: ttlSeconds * 1000, updateAgeOnGet: true });
   }
 
   private static hash(id: string): string {

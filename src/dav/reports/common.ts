@@ -20,6 +20,7 @@ import type { TimeRange } from '../../ical/time-range.js';
 import { UTC_ZONE, type Zone } from '../../ical/zones.js';
 import { escapeText } from '../../xml/serialize.js';
 import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../../bounded-cache.js';
 
 /** The report's <prop>/<allprop>/<propname>, read like a PROPFIND body; none means allprop. */
 export function reportPropRequest(root: XmlElement): PropRequest {
@@ -259,7 +260,7 @@ export function objectKey(o: { collectionId: number; name: string; etag: string 
 }
 
 /** Filter verdicts (calendar-query, §9.7) by objectKey. */
-export const verdictCache = new LRUCache<string, boolean>({ max: 50_000 });
+export const verdictCache = boundedCache<string, boolean>(50_000);
 
 /** Rendered calendar-data, already escaped for XML, by objectKey; bounded by characters. */
 const renderCache = new LRUCache<string, XmlChild[]>({
