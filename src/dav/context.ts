@@ -18,12 +18,13 @@ export interface DavRequest {
   user: User;
 }
 
-export type BodyChunks = AsyncIterable<string>;
+/** A body produced in chunks: text, or bytes already encoded (UTF-8). */
+export type BodyChunks = AsyncIterable<string | Buffer>;
 
 export interface DavResponse {
   status: number;
   headers?: Record<string, string>;
-  /** A string or buffer, or a stream of string chunks for large multistatus bodies. */
+  /** A string or buffer, or a stream of chunks for large multistatus bodies. */
   body?: string | Buffer | BodyChunks | null;
 }
 

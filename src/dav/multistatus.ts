@@ -1,11 +1,11 @@
 // Streams a 207 Multi-Status body (RFC 4918 §13): responses are rendered as they are produced
-// and sent in chunks, so a 9000-member listing never sits whole in memory. Entries given as a
-// plain (synchronous) iterable are rendered without a promise per entry; an array, or a body that
-// fits in one chunk, is sent whole with a Content-Length (http/adapter.ts).
-import { multistatusEnd, multistatusStart, responseXml, type ResponseEntry } from '../xml/serialize.js';
+// into chunks of ~64 KB (xml/chunked-writer.ts) and sent chunk by chunk, so a 9000-member listing
+// never sits whole in memory. Entries given as a plain (synchronous) iterable are rendered without
+// a promise per entry; an array (Depth 0, a multiget batch: already in memory) is rendered at once
+// and sent whole with a Content-Length (http/adapter.ts).
+import { ChunkedWriter, joinChunks, type Chunk } from '../xml/chunked-writer.js';
+import { multistatusEnd, multistatusStart, writeResponse, type ResponseEntry } from '../xml/serialize.js';
 import type { DavResponse } from './context.js';
-
-const CHUNK = 64 * 1024;
 
 /** What can be streamed: entries one by one, or (AsyncIterable of arrays) in pages. */
 type Entries = AsyncIterable<ResponseEntry> | AsyncIterable<ResponseEntry[]> | Iterable<ResponseEntry>;
@@ -14,61 +14,40 @@ function isSync(entries: Entries): entries is Iterable<ResponseEntry> {
   return Symbol.iterator in entries;
 }
 
-async function* render(entries: Entries, syncToken?: string): AsyncGenerator<string> {
-  let buf = multistatusStart();
+async function* render(entries: Entries, syncToken?: string): AsyncGenerator<Chunk> {
+  const w = new ChunkedWriter();
+  w.text(multistatusStart());
   if (isSync(entries)) {
     for (const e of entries) {
-      buf += responseXml(e);
-      if (buf.length >= CHUNK) {
-        yield buf;
-        buf = '';
-      }
+      writeResponse(e, w);
+      yield* w.takeFull();
     }
   } else {
     for await (const e of entries) {
       // A page is rendered without a promise per entry.
-      for (const x of Array.isArray(e) ? e : [e]) {
-        buf += responseXml(x);
-        if (buf.length >= CHUNK) {
-          yield buf;
-          buf = '';
-        }
-      }
+      if (Array.isArray(e)) for (const x of e) writeResponse(x, w);
+      else writeResponse(e, w);
+      yield* w.takeFull();
     }
   }
-  yield buf + multistatusEnd(syncToken);
+  w.text(multistatusEnd(syncToken));
+  yield* w.takeAll();
 }
 
 /**
- * The 207 response. An array of entries (Depth 0, a multiget batch: already in memory) is rendered
- * at once and sent in one write: a string when it fits in a chunk, else one Buffer filled chunk by
- * chunk (chunks rather than one big string keep the text out of V8's large-object space, which
- * only a full GC frees; a Buffer rather than a stream saves the stream machinery per response).
- * Iterables and async iterables (of entries, or of pages of entries) are rendered as the body is read.
+ * The 207 response. An array of entries is rendered at once (a string when it fits in a chunk,
+ * else one Buffer; chunks rather than one big string keep the text out of V8's large-object
+ * space, which only a full GC frees): one write, without the stream machinery per response. Iterables and async
+ * iterables (of entries, or of pages of entries) are rendered as the body is read.
  */
 export function multistatus(entries: Entries, opts: { syncToken?: string; headers?: Record<string, string> } = {}): DavResponse {
   let body: DavResponse['body'];
   if (Array.isArray(entries)) {
-    const chunks: string[] = [];
-    let buf = multistatusStart();
-    for (const e of entries as ResponseEntry[]) {
-      buf += responseXml(e);
-      if (buf.length >= CHUNK) {
-        chunks.push(buf);
-        buf = '';
-      }
-    }
-    buf += multistatusEnd(opts.syncToken);
-    if (chunks.length === 0) body = buf;
-    else {
-      chunks.push(buf);
-      let size = 0;
-      for (const c of chunks) size += Buffer.byteLength(c);
-      const out = Buffer.allocUnsafe(size);
-      let at = 0;
-      for (const c of chunks) at += out.write(c, at);
-      body = out;
-    }
+    const w = new ChunkedWriter();
+    w.text(multistatusStart());
+    for (const e of entries as ResponseEntry[]) writeResponse(e, w);
+    w.text(multistatusEnd(opts.syncToken));
+    body = joinChunks(w.takeAll());
   } else {
     body = render(entries, opts.syncToken);
   }

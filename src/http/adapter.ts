@@ -8,6 +8,7 @@ import type { BodyChunks, DavRequest, DavResponse, DavServices } from '../dav/co
 import { handleDav } from '../dav/handler.js';
 import { readBody } from './body.js';
 import { badRequest } from '../dav/errors.js';
+import { joinChunks } from '../xml/chunked-writer.js';
 
 export function toDavRequest(ctx: Context): DavRequest {
   let consumed = false;
@@ -33,19 +34,20 @@ export function toDavRequest(ctx: Context): DavRequest {
 /** Below this many characters a produced body is sent whole rather than streamed. */
 const STREAM_ABOVE = 64 * 1024;
 
-/** Reads a chunked body up to STREAM_ABOVE: the whole string when it ends by then, else a stream. */
-async function settle(body: BodyChunks): Promise<string | Readable> {
+/** Reads a chunked body up to STREAM_ABOVE: the whole body when it ends by then, else a stream. */
+async function settle(body: BodyChunks): Promise<string | Buffer | Readable> {
   const it = body[Symbol.asyncIterator]();
-  let buf = '';
+  const first: (string | Buffer)[] = [];
+  let size = 0;
   for (;;) {
     const n = await it.next();
-    if (n.done) return buf;
-    buf += n.value;
-    if (buf.length >= STREAM_ABOVE) break;
+    if (n.done) return first.length === 0 ? '' : joinChunks(first);
+    first.push(n.value);
+    size += n.value.length;
+    if (size >= STREAM_ABOVE) break;
   }
-  const first = buf;
   return Readable.from((async function* () {
-    yield first;
+    yield* first;
     for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
   })());
 }

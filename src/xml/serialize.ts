@@ -23,10 +23,28 @@ export interface XmlNode {
  * A property in a propstat. `value` absent: empty element (`<d:getetag/>`, as in 404 propstats and
  * PROPFIND propname). String: text content. Array: element content. RawXml: the WHOLE property
  * element as stored by `serializeElement` (the dead-property case), written instead of `name`.
+ * Buffer: the whole property element as UTF-8, rendered for a multistatus (`propertyBytes`).
  */
 export interface PropValue {
   name: ClarkName;
-  value?: readonly XmlChild[] | string | RawXml;
+  value?: readonly XmlChild[] | string | RawXml | Buffer;
+}
+
+/** Where a multistatus is written: text, and property elements already encoded as UTF-8. */
+export interface XmlSink {
+  text(s: string): void;
+  bytes(b: Buffer): void;
+}
+
+/** A sink that collects everything as one string. */
+class TextSink implements XmlSink {
+  out = '';
+  text(s: string): void {
+    this.out += s;
+  }
+  bytes(b: Buffer): void {
+    this.out += b.toString('utf8');
+  }
 }
 
 /** A precondition/postcondition element for `<d:error>` (RFC 4918 §16), e.g. cal:no-uid-conflict. */
@@ -232,7 +250,23 @@ export function xmlDocument(root: XmlNode): string {
   return out.join('');
 }
 
-function propXml(p: PropValue): string {
+/**
+ * A property element with text content, rendered once as UTF-8 to be inserted verbatim into
+ * documents carrying the root prefixes (every multistatus). For cached calendar-data: a repeated
+ * query then copies the bytes instead of escaping, wrapping and encoding the text again.
+ */
+export function propertyBytes(name: ClarkName, text: string): Buffer {
+  const q = rootQName(name);
+  const xml = q === undefined ? renderNode({ name, children: text })
+    : text.length === 0 ? `<${q}/>` : `<${q}>${escapeText(text)}</${q}>`;
+  // Its own allocation, not a slice of Node's shared pool: a cached slice would pin the 8 KB slab.
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(xml));
+  out.write(xml, 0, 'utf8');
+  return out;
+}
+
+function propXml(p: PropValue): string | Buffer {
+  if (Buffer.isBuffer(p.value)) return p.value;
   if (isRaw(p.value)) return p.value.raw;
   // The common shapes (`<d:getetag>"…"</d:getetag>`, `<d:resourcetype/>`) without the node writer.
   if (p.value === undefined || typeof p.value === 'string') {
@@ -248,14 +282,33 @@ function errorNode(e: ErrorCondition): XmlNode {
   return el(DAV.error, [el(e.name, e.children)]);
 }
 
-/** One `<d:propstat>` (RFC 4918 §14.22): prop, status, optional error and description. */
-export function propstatXml(ps: PropStat): string {
-  let props = '';
-  for (const p of ps.props) props += propXml(p);
-  let s = `<d:propstat><d:prop>${props}</d:prop><d:status>${statusLine(ps.status)}</d:status>`;
+/**
+ * Appends one `<d:propstat>` (RFC 4918 §14.22: prop, status, optional error and description) to
+ * the text `s`; an encoded property is written to `sink` after the text before it. Returns the
+ * text not yet written.
+ */
+function writePropstat(ps: PropStat, s: string, sink: XmlSink): string {
+  s += '<d:propstat><d:prop>';
+  for (const p of ps.props) {
+    const x = propXml(p);
+    if (typeof x === 'string') s += x;
+    else {
+      sink.text(s);
+      sink.bytes(x);
+      s = '';
+    }
+  }
+  s += `</d:prop><d:status>${statusLine(ps.status)}</d:status>`;
   if (ps.error) s += renderNode(errorNode(ps.error));
   if (ps.description !== undefined) s += `<d:responsedescription>${escapeText(ps.description)}</d:responsedescription>`;
   return s + '</d:propstat>';
+}
+
+/** One `<d:propstat>` as a string. */
+export function propstatXml(ps: PropStat): string {
+  const sink = new TextSink();
+  sink.text(writePropstat(ps, '', sink));
+  return sink.out;
 }
 
 /** Opening of a streamed multistatus body (RFC 4918 §13). */
@@ -263,14 +316,21 @@ export function multistatusStart(): string {
   return `${XML_DECL}<d:multistatus${ROOT_XMLNS}>`;
 }
 
-/** One `<d:response>`: href, then propstats or status, then error and description (§14.24). */
-export function responseXml(r: ResponseEntry): string {
+/** Writes one `<d:response>`: href, then propstats or status, then error and description (§14.24). */
+export function writeResponse(r: ResponseEntry, sink: XmlSink): void {
   let s = `<d:response><d:href>${escapeText(encodeHref(r.href))}</d:href>`;
-  if (r.propstats && r.propstats.length > 0) for (const ps of r.propstats) s += propstatXml(ps);
+  if (r.propstats && r.propstats.length > 0) for (const ps of r.propstats) s = writePropstat(ps, s, sink);
   else s += `<d:status>${statusLine(r.status ?? 200)}</d:status>`;
   if (r.error) s += renderNode(errorNode(r.error));
   if (r.description !== undefined) s += `<d:responsedescription>${escapeText(r.description)}</d:responsedescription>`;
-  return s + '</d:response>';
+  sink.text(s + '</d:response>');
+}
+
+/** One `<d:response>` as a string. */
+export function responseXml(r: ResponseEntry): string {
+  const sink = new TextSink();
+  writeResponse(r, sink);
+  return sink.out;
 }
 
 /** Closing of a multistatus; the sync-token follows the responses (RFC 6578 §6.2). */

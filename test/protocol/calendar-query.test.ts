@@ -180,6 +180,47 @@ t('calendar-data with expand over HTTP: instances in UTC, no recurrence properti
   assert.not.match(data, /RRULE|VTIMEZONE/);
 });
 
+t('repeated queries answer byte for byte the same, and follow every write (create, change, delete)', async ({ srv }) => {
+  // The candidates, the matches and the expanded renderings of a query are cached (by sync
+  // token and etag); a repeated answer must equal the first, and a write must show at once.
+  const cal = `${HOME}repeat/`;
+  const mk = await srv.request('MKCALENDAR', cal, { user: USER, headers: XML_HEADERS, body: mkcalendarBody(['VEVENT']) });
+  assert.is(mk.status, 201, mk.text);
+  const event = (uid: string, start: string, extra = '') => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:${start}\r\nDURATION:PT1H\r\n${extra}SUMMARY:${uid} é\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+  await putOk(srv, USER, `${cal}weekly.ics`, event('weekly', '20240603T090000Z', 'RRULE:FREQ=WEEKLY;COUNT=10\r\n'));
+  await putOk(srv, USER, `${cal}single.ics`, event('single', '20240612T090000Z'));
+  const range = rangeFilter({ comp: 'VEVENT', start: '20240601T000000Z', end: '20240701T000000Z' });
+  const plain = queryBody(range);
+  const expand = queryBody(range, { data: '<C:calendar-data><C:expand start="20240601T000000Z" end="20240701T000000Z"/></C:calendar-data>' });
+  const instances = async (): Promise<Record<string, number>> => {
+    const res = await report(srv, cal, expand);
+    assert.is(res.status, 207, res.text.slice(0, 400));
+    const again = await report(srv, cal, expand);
+    assert.is(again.text, res.text, 'a repeated expand answers the same bytes');
+    const out: Record<string, number> = {};
+    for (const r of parseMultistatus(res.text).responses) out[r.href.split('/').pop()!] = (propText(r, C('calendar-data'))!.match(/^BEGIN:VEVENT/gm) ?? []).length;
+    return out;
+  };
+  const first = await report(srv, cal, plain);
+  assert.is((await report(srv, cal, plain)).text, first.text);
+  assert.equal(await names(srv, cal, plain), ['single', 'weekly']);
+  assert.equal(await instances(), { 'single.ics': 1, 'weekly.ics': 5 });
+
+  await putOk(srv, USER, `${cal}later.ics`, event('later', '20240620T090000Z'));
+  assert.equal(await names(srv, cal, plain), ['later', 'single', 'weekly']);
+  assert.equal(await instances(), { 'later.ics': 1, 'single.ics': 1, 'weekly.ics': 5 });
+
+  await putOk(srv, USER, `${cal}single.ics`, event('single', '20240712T090000Z')); // moved out of June
+  await putOk(srv, USER, `${cal}weekly.ics`, event('weekly', '20240603T090000Z', 'RRULE:FREQ=WEEKLY;COUNT=2\r\n'));
+  assert.equal(await names(srv, cal, plain), ['later', 'weekly']);
+  assert.equal(await instances(), { 'later.ics': 1, 'weekly.ics': 2 });
+
+  const del = await srv.request('DELETE', `${cal}later.ics`, { user: USER });
+  assert.is(del.status, 204);
+  assert.equal(await names(srv, cal, plain), ['weekly']);
+  assert.equal(await instances(), { 'weekly.ics': 2 });
+});
+
 t('calendar-data comp/prop selection in calendar-multiget; a plain calendar-data is byte for byte', async ({ srv }) => {
   const href = `${UTC_CAL}alarm-before.ics`;
   const data = '<C:calendar-data><C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT"><C:prop name="UID"/><C:prop name="SUMMARY"/></C:comp></C:comp></C:calendar-data>';

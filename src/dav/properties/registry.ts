@@ -11,7 +11,11 @@ import type { Config } from '../../config.js';
 import type { Resource } from '../resources.js';
 
 /** A property value: text, child elements, or nothing (an empty element). */
-export type PropContent = string | XmlChild[] | null;
+/**
+ * A property's value: text, element content, null for an empty element, or a Buffer holding the
+ * whole property element already rendered for a multistatus (`propertyBytes`, cached renderings).
+ */
+export type PropContent = string | XmlChild[] | Buffer | null;
 
 export interface PropContext {
   store: Store;

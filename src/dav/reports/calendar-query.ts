@@ -40,8 +40,9 @@ const BATCH = 100;
 const KEEP_BYTES = 16 * 1024 * 1024;
 
 /**
- * Candidate lists of time-range queries by (collection, sync token, type, range), shared and
- * never modified; bounded by the number of entries they hold in total.
+ * Candidate lists of time-range queries by (collection, sync token, type, range), and their
+ * matches under a filter by the same key plus the filter's; shared and never modified; bounded
+ * by the number of entries they hold in total. Every write moves the sync token.
  */
 const candidateCache = new LRUCache<string, ObjectMeta[]>({ maxSize: 20_000, sizeCalculation: (v) => v.length + 1 });
 
@@ -90,6 +91,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   // A missing Depth is taken as 1, as clients mean (RFC 3253's default 0 would answer nothing).
   const depth = target.kind === 'calendar' ? depthOf(req, '1') : '0';
   let metas: ObjectMeta[];
+  let cacheKey: string | null = null;
   const { componentType, range } = candidateBounds(filter);
   if (target.kind === 'object') {
     const m = await store.getObjectMeta(collectionId, target.name);
@@ -100,18 +102,23 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     const type = componentType && TYPES.includes(componentType) ? (componentType as ComponentType) : undefined;
     const q = { ...(type ? { componentType: type } : {}), start: range?.start ?? null, end: range?.end ?? null };
     // Every write in the collection moves its sync token, so candidates are kept under it.
-    const cacheKey = range ? `${collectionId}\u0000${calendar.collection.syncSeq}\u0000${type ?? ''}\u0000${q.start}\u0000${q.end}` : null;
+    cacheKey = range ? `${collectionId}\u0000${calendar.collection.syncSeq}\u0000${type ?? ''}\u0000${q.start}\u0000${q.end}` : null;
     const cached = cacheKey ? candidateCache.get(cacheKey) : undefined;
     metas = cached ?? await store.queryObjects(collectionId, q);
     if (cacheKey && !cached) candidateCache.set(cacheKey, metas);
   }
   if (componentType) metas = metas.filter((m) => m.componentType === componentType); // an object target, or an unknown type
 
-  // Exact pass. A candidate is decided, in this order, from its exact-instance columns (a plain
-  // VEVENT time-range on a non-recurring event with exact times), from the verdict cached for
-  // its etag under this filter, or by parsing it (in batches) and evaluating the filter.
+  // Exact pass. Unless this filter was answered over these candidates before, a candidate is
+  // decided, in this order, from its exact-instance columns (a plain VEVENT time-range on a
+  // non-recurring event with exact times), from the verdict cached for its etag under this
+  // filter, or by parsing it (in batches) and evaluating the filter.
   const exact = !typeOnly(filter);
   const render = !!dataReq;
+  const filterKey = exact ? queryKey(filter, opts) : '';
+  // The answer to the same filter over the same candidates (same sync token) is the same list.
+  const matchesKey = cacheKey && exact ? `${cacheKey}\u0000${filterKey}` : null;
+  const knownMatches = matchesKey ? candidateCache.get(matchesKey) : undefined;
   const matches: ObjectMeta[] = [];
   const kept = new Map<string, PropContent>();
   let keptBytes = 0;
@@ -119,12 +126,14 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   const keep = (obj: StoredObject): void => {
     if (!withData || keptBytes > KEEP_BYTES) return;
     const value = render ? renderedData(obj, dataReq!, opts, renderKey) : obj.data.toString('utf8');
-    keptBytes += typeof value === 'string' ? value.length : (value as { raw: string }[])[0]!.raw.length;
+    keptBytes += typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0;
     kept.set(obj.name, value);
   };
-  if (exact) {
+  if (knownMatches) {
+    matches.push(...knownMatches);
+  } else if (exact) {
     const fromColumns = columnTest(filter);
-    const key = queryKey(filter, opts);
+    const key = filterKey;
     const skipBefore = earliestStart(filter);
     const pending: ObjectMeta[] = [];
     for (const m of metas) {
@@ -160,27 +169,35 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
       for (const obj of await store.getObjects(collectionId, missing.slice(i, i + BATCH))) keep(obj);
     }
   }
-  matches.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (!knownMatches) {
+    matches.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (matchesKey) candidateCache.set(matchesKey, [...matches]);
+  }
 
-  async function* entries(): AsyncGenerator<ResponseEntry> {
+  // Streamed in pages of BATCH responses; a page whose properties are all at hand (getetag and
+  // kept calendar-data, what clients ask) is built without a promise per response.
+  async function* pages(): AsyncGenerator<ResponseEntry[]> {
     for (let i = 0; i < matches.length; i += BATCH) {
       const batch = matches.slice(i, i + BATCH);
       const missing = withData ? batch.filter((m) => !kept.has(m.name)).map((m) => m.name) : [];
-      const fetched = missing.length ? new Map((await store.getObjects(collectionId, missing)).map((o) => [o.name, o])) : new Map<string, StoredObject>();
+      const fetched = missing.length ? new Map((await store.getObjects(collectionId, missing)).map((o) => [o.name, o])) : null;
+      const page: ResponseEntry[] = [];
       for (const meta of batch) {
         const r = objectResource(calendar, meta);
         let extra;
         if (withData) {
           const value = kept.get(meta.name);
-          const obj = fetched.get(meta.name);
+          const obj = fetched?.get(meta.name);
           if (value !== undefined) extra = new Map([[CALDAV.calendarData, value]]);
           else if (obj) extra = calendarDataExtra(obj, dataReq, opts);
         }
-        yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra } : {}) }) };
+        const propstats = propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra } : {}) });
+        page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
       }
+      yield page;
     }
   }
-  return multistatus(entries());
+  return multistatus(pages());
 }
 
 function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOptions, skipBefore: number | null): boolean {

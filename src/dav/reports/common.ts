@@ -4,7 +4,6 @@
 // floating times are read in (CALDAV:timezone, else the calendar's calendar-timezone, else UTC).
 import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
-import type { RawXml, XmlChild } from '../../xml/serialize.js';
 import type { Collection, StoredObject } from '../../store/types.js';
 import type { Config } from '../../config.js';
 import type { PropContent } from '../properties/index.js';
@@ -18,7 +17,7 @@ import type { QueryOptions } from '../../ical/query-object.js';
 import { zoneOfCalendarTimezone } from '../../ical/query-object.js';
 import type { TimeRange } from '../../ical/time-range.js';
 import { UTC_ZONE, type Zone } from '../../ical/zones.js';
-import { escapeText } from '../../xml/serialize.js';
+import { propertyBytes } from '../../xml/serialize.js';
 import { LRUCache } from 'lru-cache';
 import { boundedCache } from '../../bounded-cache.js';
 
@@ -262,15 +261,15 @@ export function objectKey(o: { collectionId: number; name: string; etag: string 
 /** Filter verdicts (calendar-query, §9.7) by objectKey. */
 export const verdictCache = boundedCache<string, boolean>(50_000);
 
-/** Rendered calendar-data, already escaped for XML, by objectKey; bounded by characters. */
-const renderCache = new LRUCache<string, XmlChild[]>({
+/**
+ * Rendered calendar-data elements (`<cal:calendar-data>…</cal:calendar-data>`, escaped, UTF-8),
+ * by objectKey; bounded by bytes. Kept encoded so that a repeated query copies each one into the
+ * response instead of escaping, wrapping and encoding it again (xml/chunked-writer.ts).
+ */
+const renderCache = new LRUCache<string, Buffer>({
   maxSize: 16 * 1024 * 1024,
-  sizeCalculation: (v) => Math.max(1, (v[0] as RawXml).raw.length),
+  sizeCalculation: (v) => Math.max(1, v.length),
 });
-
-function rawText(text: string): XmlChild[] {
-  return [{ raw: escapeText(text) }];
-}
 
 /** A cached rendering of `obj` under `dataReq` (whose queryKey is `key`), if there is one. */
 export function cachedCalendarData(obj: { collectionId: number; name: string; etag: string }, key: string): PropContent | undefined {
@@ -294,7 +293,7 @@ export function renderedData(obj: StoredObject, dataReq: CalendarDataRequest, op
   const key = objectKey(obj, reqKey);
   let v = renderCache.get(key);
   if (!v) {
-    v = rawText(renderData(obj, dataReq, opts));
+    v = propertyBytes(CALDAV.calendarData, renderData(obj, dataReq, opts));
     renderCache.set(key, v);
   }
   return v;

@@ -1,0 +1,94 @@
+// Collects a response body in chunks of about 64 KB for streaming. Text stays text (the socket
+// encodes it) until a property element arrives already encoded — cached calendar-data, kept as
+// UTF-8 Buffers — after which everything is written into 64 KB Buffers and each cached rendering
+// is copied once (or, when large, passed on as is). Measured on a warm one-month expand at N=9000
+// (761 responses, 2.2 MB): building that body as strings and encoding it at the socket spent ~4 ms
+// per response re-flattening and re-encoding renderings that had not changed since the last query.
+import type { XmlSink } from './serialize.js';
+
+export const CHUNK_BYTES = 64 * 1024;
+
+export type Chunk = string | Buffer;
+
+export class ChunkedWriter implements XmlSink {
+  private str = '';
+  private buf: Buffer | null = null;
+  private at = 0;
+  private done: Chunk[] = [];
+
+  text(s: string): void {
+    if (this.buf === null) {
+      this.str += s;
+      if (this.str.length >= CHUNK_BYTES) {
+        this.done.push(this.str);
+        this.str = '';
+      }
+      return;
+    }
+    if (s.length === 0) return;
+    const most = s.length * 3; // UTF-8 bytes per UTF-16 code unit, at most
+    if (this.at + most > CHUNK_BYTES) {
+      this.flush();
+      if (most > CHUNK_BYTES) {
+        this.done.push(s);
+        return;
+      }
+    }
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  bytes(b: Buffer): void {
+    if (this.buf === null) {
+      // From here on, text is written into Buffers too, behind the text so far.
+      if (this.str.length > 0) this.done.push(this.str);
+      this.str = '';
+      this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    }
+    if (this.at + b.length > CHUNK_BYTES) {
+      this.flush();
+      // Large enough to be a chunk of its own: sent as is (cached bytes are never modified).
+      if (b.length >= CHUNK_BYTES / 4) {
+        this.done.push(b);
+        return;
+      }
+    }
+    b.copy(this.buf, this.at);
+    this.at += b.length;
+  }
+
+  /** The completed chunks so far (the one being filled stays). */
+  takeFull(): Chunk[] {
+    const out = this.done;
+    this.done = [];
+    return out;
+  }
+
+  /** Everything written and not yet taken. */
+  takeAll(): Chunk[] {
+    if (this.buf === null) {
+      if (this.str.length > 0) this.done.push(this.str);
+      this.str = '';
+    } else {
+      this.flush();
+    }
+    return this.takeFull();
+  }
+
+  private flush(): void {
+    if (this.at === 0) return;
+    this.done.push(this.buf!.subarray(0, this.at));
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.at = 0;
+  }
+}
+
+/** Chunks as one body: the string when there is just one, else one Buffer. */
+export function joinChunks(chunks: readonly Chunk[]): string | Buffer {
+  if (chunks.length === 1 && typeof chunks[0] === 'string') return chunks[0];
+  let size = 0;
+  for (const c of chunks) size += typeof c === 'string' ? Buffer.byteLength(c) : c.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const c of chunks) at += typeof c === 'string' ? out.write(c, at, 'utf8') : c.copy(out, at);
+  return out;
+}
