@@ -1,7 +1,26 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=4 --heap-growing-percent=30
 // Entry point of the `sundial` command; the TypeScript sources are compiled to dist/ by `npm ci`
 // (the "prepare" script) and by `npm start` / `npm test`.
+//
+// The first line runs Node with memory settings that keep the server's resident size near what
+// it uses (docs/performance.md, "Peak RSS"): `npm start`, the systemd unit of docs/deployment.md
+// and the benchmark execute this file directly so that they apply; `node bin/sundial.js` works
+// too, with Node's defaults (~40 MB more at 9000 events). None of them is a hard limit.
+// - --max-semi-space-size=4: V8's young generation of 2 × 4 MB instead of 2 × 16 MB; requests
+//   allocate little that lives, so the larger one only held garbage.
+// - --heap-growing-percent=30: the old generation may grow to 1.3× what was live after the last
+//   full collection (V8 otherwise allows up to ~2–4×); the heap still grows as the data needs.
+// - MALLOC_MMAP_THRESHOLD_=131072: glibc's fixed 128 KB threshold. By default glibc raises it
+//   to the largest block freed so far — argon2id's 19 MiB working memory at the first login —
+//   after which freed memory below that size stayed in the process (~12 MB at 9000 events).
 import { main } from '../dist/src/cli/main.js';
+
+// A reader that stops early (`sundial user list | head -1`) closes the pipe: end quietly, as Unix
+// tools do, instead of an unhandled EPIPE.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => { if (typeof code === 'number') process.exitCode = code; },

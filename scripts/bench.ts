@@ -115,6 +115,7 @@ for (const p of plan) {
     });
     const run: LabelledRun & { cpuProfile?: string | null } = { server: p.server, label: server?.label.split(' ')[0] ?? 'server', version: server?.label.split(' ')[1] ?? null, ...result };
     run.details.loadAverage = { before: loadBefore, after: os.loadavg()[0]! };
+    if (server?.launch) run.details.launch = server.launch;
     if (server) {
       const { cpuProfile } = await server.stop();
       server = null;

@@ -14,6 +14,8 @@ export type ServerName = 'sundial' | 'radicale' | 'xandikos';
 export interface StartedServer {
   name: ServerName;
   label: string;
+  /** How the process was started (environment and Node flags), for Sundial. */
+  launch: string;
   url: string;
   user: string;
   password: string;
@@ -94,6 +96,25 @@ export function installed(name: ServerName): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import radicale'], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * How bin/sundial.js runs Node, from its first line (`#!/usr/bin/env -S VAR=… node --flag …`): the
+ * environment assignments and Node flags it ships with. The bench starts Sundial with the same
+ * Node binary as itself and these, so that it measures the server as `npm start` runs it.
+ */
+export function shippedLaunch(bin: string): { env: Record<string, string>; nodeArgs: string[] } {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S (.*)$/.exec(first);
+  if (!m) return { env: {}, nodeArgs: [] };
+  const words = m[1]!.trim().split(/\s+/);
+  const at = words.indexOf('node');
+  const env: Record<string, string> = {};
+  for (const w of words.slice(0, Math.max(at, 0))) {
+    const eq = w.indexOf('=');
+    if (eq > 0) env[w.slice(0, eq)] = w.slice(eq + 1);
+  }
+  return { env, nodeArgs: at >= 0 ? words.slice(at + 1) : [] };
+}
+
 export async function startServer(name: ServerName, o: StartOptions): Promise<StartedServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
   const port = await freePort();
@@ -105,18 +126,23 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
   let url: string;
   let profDir: string | null = null;
   let label: string;
+  let launch = '';
 
   if (name === 'sundial') {
     const bin = path.join(repoRoot, 'bin/sundial.js');
-    const env = { ...process.env, SUNDIAL_DATA: path.join(dir, 'data'), SUNDIAL_PORT: String(port), SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, SUNDIAL_DATA: path.join(dir, 'data'), SUNDIAL_PORT: String(port), SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn' };
     const add = spawnSync(process.execPath, [bin, 'user', 'add', o.user], { env, input: `${o.password}\n`, encoding: 'utf8' });
     if (add.status !== 0) throw new Error(`sundial user add failed: ${add.stderr || add.stdout}`);
-    const nodeArgs: string[] = [...o.nodeArgs];
+    const shipped = shippedLaunch(bin);
+    Object.assign(env, shipped.env);
+    // Flags given with --node-args come after the shipped ones, and so override them.
+    const nodeArgs: string[] = [...shipped.nodeArgs, ...o.nodeArgs];
     if (o.cpuProf) {
       profDir = path.join(dir, 'profile');
       nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir);
     }
     child = spawn(process.execPath, [...nodeArgs, bin, 'serve'], { env, stdio });
+    launch = [...Object.entries(shipped.env).map(([k, v]) => `${k}=${v}`), 'node', ...nodeArgs].join(' ');
     url = `http://127.0.0.1:${port}/dav/calendars/${encodeURIComponent(o.user)}/personal/`;
     label = 'Sundial';
   } else if (name === 'radicale') {
@@ -141,6 +167,6 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
   }
   const version = name === 'sundial' ? JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string
     : spawnSync('dpkg-query', ['-W', '-f', '${Version}', name], { encoding: 'utf8' }).stdout.trim();
-  o.log(`  started ${label} ${version} (pid ${child.pid}) at ${url}`);
-  return { name, label: `${label} ${version}`, url, user: o.user, password: o.password, pid: child.pid!, dir, stop: stopper(child, dir, o.keep, profDir) };
+  o.log(`  started ${label} ${version} (pid ${child.pid}) at ${url}${launch ? `\n  as: ${launch}` : ''}`);
+  return { name, label: `${label} ${version}`, launch, url, user: o.user, password: o.password, pid: child.pid!, dir, stop: stopper(child, dir, o.keep, profDir) };
 }

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import { printedPassword, serve, tempDir, type ServeProcess } from '../helpers/cli.js';
+import { BIN, printedPassword, serve, tempDir, type ServeProcess } from '../helpers/cli.js';
 
 const t = suite<{ dir: string; password: string }>('sundial serve');
 
@@ -82,6 +82,30 @@ t('a restart on the same directory prints no new password; the first one still w
     assert.equal(await stop(srv), { code: 0, signal: null });
   } finally {
     srv.kill();
+  }
+});
+
+t('bin/sundial.js executed itself (as npm start and systemd do) runs Node with its memory settings and serves', async () => {
+  // The first line of bin/sundial.js picks V8 flags and a glibc setting (docs/performance.md);
+  // a flag Node rejects, or a line the kernel cannot run, would stop the server from starting.
+  const first = fs.readFileSync(BIN, 'utf8').split('\n', 1)[0]!;
+  assert.ok(first.length < 128, 'within the 128-byte shebang limit of older Linux kernels');
+  const dir = tempDir('sundial-serve-');
+  try {
+    const srv = await serve({ SUNDIAL_DATA: dir }, 20_000, true);
+    try {
+      const argv = fs.readFileSync(`/proc/${srv.child.pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(argv.includes('--max-semi-space-size=4') && argv.includes('--heap-growing-percent=30'), argv.join(' '));
+      const environ = fs.readFileSync(`/proc/${srv.child.pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ.includes('MALLOC_MMAP_THRESHOLD_=131072'));
+      const res = await propfind(srv.url + '/dav/', basic('admin', printedPassword(srv.stderr())!), '0');
+      assert.is(res.status, 207, res.text);
+      assert.equal(await stop(srv), { code: 0, signal: null });
+    } finally {
+      srv.kill();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

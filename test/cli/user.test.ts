@@ -1,6 +1,7 @@
 // The `sundial` command as an operator runs it: `node bin/sundial.js …` in a child process with
 // SUNDIAL_DATA pointing at a fresh directory. Covers user add|list|passwd|delete (passwords from
 // stdin, never from arguments), migrate, serve --help, and usage errors (exit code 2).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,7 +11,7 @@ import { options } from '../../src/config.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import type { UserCredentials } from '../../src/store/types.js';
-import { run, tempDir } from '../helpers/cli.js';
+import { BIN, run, tempDir } from '../helpers/cli.js';
 
 const BOB_PW = 'first password';
 const BOB_PW2 = 'second password';
@@ -219,6 +220,16 @@ command('no arguments: exit 2 and the usage; an unknown command: exit 2', async 
   const help = await run(['--help'], { env: {} });
   assert.is(help.code, 0, 'asking for help is not an error');
   assert.match(help.stdout, /Usage: sundial <command>/);
+});
+
+command('a reader that closes the pipe early (`sundial --help | head -0`) ends the command quietly, exit 0', async () => {
+  const child = spawn(process.execPath, [BIN, 'serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reading end is gone before the command writes
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.is(code, 0, stderr);
+  assert.not.match(stderr, /EPIPE|Unhandled/);
 });
 
 command.run();

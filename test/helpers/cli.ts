@@ -65,9 +65,13 @@ export interface ServeProcess {
   kill(): void;
 }
 
-/** Starts `sundial serve` on 127.0.0.1 with port 0 and waits for the "Sundial listening" log line. */
-export async function serve(env: Record<string, string>, timeoutMs = 20_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+/**
+ * Starts `sundial serve` on 127.0.0.1 with port 0 and waits for the "Sundial listening" log line.
+ * With `direct`, bin/sundial.js is executed itself (its first line chooses Node's flags), as
+ * `npm start` and the systemd unit do; else it runs as `node bin/sundial.js`.
+ */
+export async function serve(env: Record<string, string>, timeoutMs = 20_000, direct = false): Promise<ServeProcess> {
+  const child = spawn(direct ? BIN : process.execPath, direct ? ['serve'] : [BIN, 'serve'], {
     cwd: ROOT,
     env: childEnv({ SUNDIAL_HOST: '127.0.0.1', SUNDIAL_PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
