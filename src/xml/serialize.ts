@@ -68,6 +68,8 @@ export interface ResponseEntry {
   status?: number;
   error?: ErrorCondition;
   description?: string;
+  /** The whole response already rendered (`responseBytes`, cached), written instead of the rest. */
+  encoded?: Buffer;
 }
 
 // Prefixes declared once on every document root we write; clients must not depend on them, but
@@ -318,12 +320,36 @@ export function multistatusStart(): string {
 
 /** Writes one `<d:response>`: href, then propstats or status, then error and description (§14.24). */
 export function writeResponse(r: ResponseEntry, sink: XmlSink): void {
+  if (r.encoded !== undefined) {
+    sink.bytes(r.encoded);
+    return;
+  }
   let s = `<d:response><d:href>${escapeText(encodeHref(r.href))}</d:href>`;
   if (r.propstats && r.propstats.length > 0) for (const ps of r.propstats) s = writePropstat(ps, s, sink);
   else s += `<d:status>${statusLine(r.status ?? 200)}</d:status>`;
   if (r.error) s += renderNode(errorNode(r.error));
   if (r.description !== undefined) s += `<d:responsedescription>${escapeText(r.description)}</d:responsedescription>`;
   sink.text(s + '</d:response>');
+}
+
+/** One `<d:response>` as UTF-8 in a Buffer of its own (not a slice of Node's pool), for caching. */
+export function responseBytes(r: ResponseEntry): Buffer {
+  const parts: (string | Buffer)[] = [];
+  let size = 0;
+  writeResponse(r, {
+    text: (t) => { parts.push(t); size += Buffer.byteLength(t); },
+    bytes: (b) => { parts.push(b); size += b.length; },
+  });
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) {
+    if (typeof p === 'string') at += out.write(p, at, 'utf8');
+    else {
+      out.set(p, at);
+      at += p.length;
+    }
+  }
+  return out;
 }
 
 /** One `<d:response>` as a string. */

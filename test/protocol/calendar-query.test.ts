@@ -205,6 +205,11 @@ t('repeated queries answer byte for byte the same, and follow every write (creat
   assert.is((await report(srv, cal, plain)).text, first.text);
   assert.equal(await names(srv, cal, plain), ['single', 'weekly']);
   assert.equal(await instances(), { 'single.ics': 1, 'weekly.ics': 5 });
+  // Another property in the request is answered (here 404), not taken from the cached responses.
+  const withName = await report(srv, cal, expand.replace('<D:getetag/>', '<D:getetag/><D:displayname/>'));
+  for (const r of parseMultistatus(withName.text).responses) {
+    assert.equal(r.propstats.map((p) => p.status).sort(), [200, 404], withName.text.slice(0, 600));
+  }
 
   await putOk(srv, USER, `${cal}later.ics`, event('later', '20240620T090000Z'));
   assert.equal(await names(srv, cal, plain), ['later', 'single', 'weekly']);

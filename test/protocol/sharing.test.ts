@@ -177,6 +177,7 @@ t('current-user-privilege-set: read has no write privilege, read-write has write
 
 t('REPORT multiget, sync-collection and calendar-query: readers get data; the stranger none', async ({ srv }) => {
   const query = `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>`;
+  const expandQuery = `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data><c:expand start="20000101T000000Z" end="20400101T000000Z"/></c:calendar-data></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20000101T000000Z" end="20400101T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
   for (const role of READERS) {
     const mg = await req(srv, role, 'REPORT', CAL[role], { headers: { ...XML_HEADERS, Depth: '1' }, body: multigetBody([`${CAL[role]}e1.ics`]) });
     assert.is(mg.status, 207, `${role} multiget`);
@@ -186,7 +187,17 @@ t('REPORT multiget, sync-collection and calendar-query: readers get data; the st
     const q = await req(srv, role, 'REPORT', CAL[role], { headers: { ...XML_HEADERS, Depth: '1' }, body: query });
     assert.is(q.status, 207, `${role} query`);
     assert.ok(q.text.includes(SECRET), `${role} query data`);
+    // Expanded answers are cached as whole responses; each reader's hold its own hrefs (the
+    // owner's query fills the cache first).
+    for (let i = 0; i < 2; i++) {
+      const ex = await req(srv, role, 'REPORT', CAL[role], { headers: { ...XML_HEADERS, Depth: '1' }, body: expandQuery });
+      assert.is(ex.status, 207, `${role} expand`);
+      const hrefs = parseMultistatus(ex.text).responses.map((r) => r.href);
+      assert.ok(hrefs.length > 0 && hrefs.every((h) => h.startsWith(CAL[role])), `${role} expand hrefs: ${hrefs.join(' ')}`);
+      assert.ok(ex.text.includes(SECRET), `${role} expand data`);
+    }
   }
+  refused(await req(srv, 'stranger', 'REPORT', OWNER_CAL, { headers: { ...XML_HEADERS, Depth: '1' }, body: expandQuery }), 'stranger expand');
   refused(await req(srv, 'stranger', 'REPORT', OWNER_CAL, { headers: { ...XML_HEADERS, Depth: '1' }, body: multigetBody([`${OWNER_CAL}e1.ics`]) }), 'stranger multiget');
   refused(await req(srv, 'stranger', 'REPORT', OWNER_CAL, { headers: XML_HEADERS, body: '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>' }), 'stranger sync');
   refused(await req(srv, 'stranger', 'REPORT', OWNER_CAL, { headers: { ...XML_HEADERS, Depth: '1' }, body: query }), 'stranger query');

@@ -12,7 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { CALDAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import { textOf } from '../../xml/parse.js';
-import type { ResponseEntry } from '../../xml/serialize.js';
+import { responseBytes, type ResponseEntry } from '../../xml/serialize.js';
 import type { ComponentType, ObjectMeta, StoredObject } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { depthOf } from '../depth.js';
@@ -27,8 +27,9 @@ import { exactEventOverlaps } from '../../ical/instances.js';
 import type { PropContent } from '../properties/index.js';
 import { QueryObject, type QueryOptions } from '../../ical/query-object.js';
 import {
-  cachedCalendarData, calendarDataElement, calendarDataExtra, objectKey, parseCalendarDataRequest, parseFilter, queryErrors,
-  queryKey, queryOptionsFor, renderedData, reportPropRequest, verdictCache, wantsCalendarData, zoneOfText,
+  cacheResponse, cachedCalendarData, cachedResponse, calendarDataElement, calendarDataExtra, freshRenderedData, objectKey,
+  parseCalendarDataRequest, parseFilter, queryErrors, queryKey, queryOptionsFor, renderedData, reportPropRequest,
+  responseCacheKey, verdictCache, wantsCalendarData, zoneOfText,
 } from './common.js';
 import { propContextFor } from '../methods/propfind.js';
 
@@ -123,9 +124,14 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   const kept = new Map<string, PropContent>();
   let keptBytes = 0;
   const renderKey = render ? queryKey(dataReq, opts) : '';
+  // With transformed calendar-data, whole responses are cached per object version (then the
+  // rendering alone is not): a repeated query copies bytes instead of assembling responses.
+  const responseKey = render ? responseCacheKey(propReq, renderKey, calendar.href) : null;
+  const encoded = new Map<string, Buffer>();
   const keep = (obj: StoredObject): void => {
     if (!withData || keptBytes > KEEP_BYTES) return;
-    const value = render ? renderedData(obj, dataReq!, opts, renderKey) : obj.data.toString('utf8');
+    const value = !render ? obj.data.toString('utf8')
+      : responseKey ? freshRenderedData(obj, dataReq!, opts) : renderedData(obj, dataReq!, opts, renderKey);
     keptBytes += typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0;
     kept.set(obj.name, value);
   };
@@ -161,6 +167,11 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     const missing: string[] = [];
     for (const m of matches) {
       if (kept.has(m.name)) continue;
+      const response = responseKey ? cachedResponse(m, responseKey) : undefined;
+      if (response !== undefined) {
+        encoded.set(m.name, response);
+        continue;
+      }
       const cached = cachedCalendarData(m, renderKey);
       if (cached !== undefined) kept.set(m.name, cached);
       else missing.push(m.name);
@@ -179,20 +190,32 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   async function* pages(): AsyncGenerator<ResponseEntry[]> {
     for (let i = 0; i < matches.length; i += BATCH) {
       const batch = matches.slice(i, i + BATCH);
-      const missing = withData ? batch.filter((m) => !kept.has(m.name)).map((m) => m.name) : [];
+      const missing = withData ? batch.filter((m) => !kept.has(m.name) && !encoded.has(m.name)).map((m) => m.name) : [];
       const fetched = missing.length ? new Map((await store.getObjects(collectionId, missing)).map((o) => [o.name, o])) : null;
       const page: ResponseEntry[] = [];
       for (const meta of batch) {
         const r = objectResource(calendar, meta);
+        const done = encoded.get(meta.name);
+        if (done !== undefined) {
+          page.push({ href: r.href, encoded: done });
+          continue;
+        }
         let extra;
-        if (withData) {
-          const value = kept.get(meta.name);
+        const value = withData ? kept.get(meta.name) : undefined;
+        if (value !== undefined) extra = new Map([[CALDAV.calendarData, value]]);
+        else if (withData) {
           const obj = fetched?.get(meta.name);
-          if (value !== undefined) extra = new Map([[CALDAV.calendarData, value]]);
-          else if (obj) extra = calendarDataExtra(obj, dataReq, opts);
+          if (obj) extra = calendarDataExtra(obj, dataReq, opts);
         }
         const propstats = propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra } : {}) });
-        page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
+        const entry: ResponseEntry = { href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats };
+        if (responseKey && value !== undefined) {
+          const bytes = responseBytes(entry);
+          cacheResponse(meta, responseKey, bytes);
+          page.push({ href: r.href, encoded: bytes });
+        } else {
+          page.push(entry);
+        }
       }
       yield page;
     }

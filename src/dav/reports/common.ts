@@ -6,7 +6,7 @@ import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { Collection, StoredObject } from '../../store/types.js';
 import type { Config } from '../../config.js';
-import type { PropContent } from '../properties/index.js';
+import { lookupProperty, type PropContent } from '../properties/index.js';
 import type { PropRequest } from '../propstats.js';
 import { parsePropRequest } from '../methods/propfind.js';
 import { DavError, maxInstances, supportedCalendarData, supportedCollation, validFilter } from '../errors.js';
@@ -263,8 +263,9 @@ export const verdictCache = boundedCache<string, boolean>(50_000);
 
 /**
  * Rendered calendar-data elements (`<cal:calendar-data>…</cal:calendar-data>`, escaped, UTF-8),
- * by objectKey; bounded by bytes. Kept encoded so that a repeated query copies each one into the
- * response instead of escaping, wrapping and encoding it again (xml/chunked-writer.ts).
+ * and whole responses holding them (`responseCacheKey`), by objectKey; bounded by bytes. Kept
+ * encoded so that a repeated query copies each one into the body instead of rendering, escaping
+ * and encoding it again (xml/chunked-writer.ts).
  */
 const renderCache = new LRUCache<string, Buffer>({
   maxSize: 16 * 1024 * 1024,
@@ -297,6 +298,37 @@ export function renderedData(obj: StoredObject, dataReq: CalendarDataRequest, op
     renderCache.set(key, v);
   }
   return v;
+}
+
+/** calendar-data of `obj` under `dataReq`, rendered now and not cached (the caller caches what holds it). */
+export function freshRenderedData(obj: StoredObject, dataReq: CalendarDataRequest, opts: QueryOptions): Buffer {
+  return propertyBytes(CALDAV.calendarData, renderData(obj, dataReq, opts));
+}
+
+/**
+ * For a report whose responses hold transformed calendar-data (expand, selections), the key
+ * under which whole responses of `parentHref`'s members may be cached next to the renderings:
+ * when every other property asked derives from the etag alone (getetag), so a response is a
+ * function of (object version, request, href). Null when something else is asked (a dead or
+ * an access-dependent property can change without the etag).
+ */
+export function responseCacheKey(propReq: PropRequest, renderKey: string, parentHref: string): string | null {
+  if (propReq.type !== 'prop') return null;
+  for (const name of propReq.names) {
+    if (name === CALDAV.calendarData) continue;
+    const def = lookupProperty(name);
+    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
+  }
+  return `${renderKey}\u0001${propReq.names.join(' ')}\u0001${parentHref}`;
+}
+
+/** A cached whole response (`responseBytes`) of this object version under a responseCacheKey. */
+export function cachedResponse(obj: { collectionId: number; name: string; etag: string }, key: string): Buffer | undefined {
+  return renderCache.get(objectKey(obj, key));
+}
+
+export function cacheResponse(obj: { collectionId: number; name: string; etag: string }, key: string, bytes: Buffer): void {
+  renderCache.set(objectKey(obj, key), bytes);
 }
 
 /** Renders calendar-data; max-instances becomes 403, an unreadable object is returned as stored. */
