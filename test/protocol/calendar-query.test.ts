@@ -187,6 +187,7 @@ t('repeated queries answer byte for byte the same, and follow every write (creat
   const mk = await srv.request('MKCALENDAR', cal, { user: USER, headers: XML_HEADERS, body: mkcalendarBody(['VEVENT']) });
   assert.is(mk.status, 201, mk.text);
   const event = (uid: string, start: string, extra = '') => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:${start}\r\nDURATION:PT1H\r\n${extra}SUMMARY:${uid} é\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+  // Mondays 3, 10, 17 and 24 June (1 July is past the range end).
   await putOk(srv, USER, `${cal}weekly.ics`, event('weekly', '20240603T090000Z', 'RRULE:FREQ=WEEKLY;COUNT=10\r\n'));
   await putOk(srv, USER, `${cal}single.ics`, event('single', '20240612T090000Z'));
   const range = rangeFilter({ comp: 'VEVENT', start: '20240601T000000Z', end: '20240701T000000Z' });
@@ -204,7 +205,7 @@ t('repeated queries answer byte for byte the same, and follow every write (creat
   const first = await report(srv, cal, plain);
   assert.is((await report(srv, cal, plain)).text, first.text);
   assert.equal(await names(srv, cal, plain), ['single', 'weekly']);
-  assert.equal(await instances(), { 'single.ics': 1, 'weekly.ics': 5 });
+  assert.equal(await instances(), { 'single.ics': 1, 'weekly.ics': 4 });
   // Another property in the request is answered (here 404), not taken from the cached responses.
   const withName = await report(srv, cal, expand.replace('<D:getetag/>', '<D:getetag/><D:displayname/>'));
   for (const r of parseMultistatus(withName.text).responses) {
@@ -213,7 +214,7 @@ t('repeated queries answer byte for byte the same, and follow every write (creat
 
   await putOk(srv, USER, `${cal}later.ics`, event('later', '20240620T090000Z'));
   assert.equal(await names(srv, cal, plain), ['later', 'single', 'weekly']);
-  assert.equal(await instances(), { 'later.ics': 1, 'single.ics': 1, 'weekly.ics': 5 });
+  assert.equal(await instances(), { 'later.ics': 1, 'single.ics': 1, 'weekly.ics': 4 });
 
   await putOk(srv, USER, `${cal}single.ics`, event('single', '20240712T090000Z')); // moved out of June
   await putOk(srv, USER, `${cal}weekly.ics`, event('weekly', '20240603T090000Z', 'RRULE:FREQ=WEEKLY;COUNT=2\r\n'));
