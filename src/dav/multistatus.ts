@@ -7,8 +7,16 @@ import { ChunkedWriter, joinChunks, type Chunk } from '../xml/chunked-writer.js'
 import { multistatusEnd, multistatusStart, writeResponse, type ResponseEntry } from '../xml/serialize.js';
 import type { DavResponse } from './context.js';
 
+/** A response, or a response already rendered as text (`okResponseXml`). */
+type Item = ResponseEntry | string;
+
 /** What can be streamed: entries one by one, or (AsyncIterable of arrays) in pages. */
-type Entries = AsyncIterable<ResponseEntry> | AsyncIterable<ResponseEntry[]> | Iterable<ResponseEntry>;
+type Entries = AsyncIterable<ResponseEntry> | AsyncIterable<Item[]> | Iterable<ResponseEntry>;
+
+function write(x: Item, w: ChunkedWriter): void {
+  if (typeof x === 'string') w.text(x);
+  else writeResponse(x, w);
+}
 
 function isSync(entries: Entries): entries is Iterable<ResponseEntry> {
   return Symbol.iterator in entries;
@@ -25,7 +33,7 @@ async function* render(entries: Entries, syncToken?: string): AsyncGenerator<Chu
   } else {
     for await (const e of entries) {
       // A page is rendered without a promise per entry.
-      if (Array.isArray(e)) for (const x of e) writeResponse(x, w);
+      if (Array.isArray(e)) for (const x of e) write(x, w);
       else writeResponse(e, w);
       yield* w.takeFull();
     }

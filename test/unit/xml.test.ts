@@ -6,7 +6,7 @@ import { APPLE, CALDAV, CS, DAV, SUNDIAL, XML_NS, clark, splitClark } from '../.
 import { XmlError, child, children, parseXml, serializeElement, textOf, type XmlElement } from '../../src/xml/parse.js';
 import {
   el, encodeHref, errorXml, escapeAttr, escapeText, hrefNode, multistatusEnd, multistatusStart,
-  multistatusXml, renderNode, responseXml, xmlDocument,
+  multistatusXml, okResponseXml, renderNode, responseXml, xmlDocument,
 } from '../../src/xml/serialize.js';
 
 const throwsXml = (body: string, re: RegExp, limits?: Parameters<typeof parseXml>[1]) =>
@@ -229,6 +229,13 @@ test('errorXml: condition with content, message, and the empty form', () => {
   const empty = errorXml();
   assert.ok(empty.endsWith('<d:error xmlns:d="DAV:" xmlns:cal="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:ical="http://apple.com/ns/ical/"/>'), empty);
   assert.is(parseXml(errorXml(null)).children.length, 0);
+});
+
+test('okResponseXml renders what responseXml does for one 200 propstat', () => {
+  for (const href of ['/dav/calendars/ann/work/ev-1.ics', '/dav/calendars/ann/my cal/a&b <c>.ics', '/dav/calendars/ann/wörk/é.ics']) {
+    const props = [{ name: DAV.getetag, value: '"abc&<>"' }, { name: DAV.resourcetype, value: [] }, { name: DAV.displayname }];
+    assert.is(okResponseXml(href, props), responseXml({ href, propstats: [{ status: 200, props }] }));
+  }
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // PROPFIND (RFC 4918 §9.1): properties of a resource (Depth 0) or of it and its members (Depth 1).
 // Depth infinity is refused with propfind-finite-depth (§9.1, §16). PROPFIND never parses
 // iCalendar: everything it reports comes from columns (ARCHITECTURE.md "Hot paths").
-import type { PropValue, ResponseEntry } from '../../xml/serialize.js';
+import { okResponseXml, type PropValue, type ResponseEntry } from '../../xml/serialize.js';
 import type { Store } from '../../store/types.js';
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
@@ -65,18 +65,21 @@ const LISTING_PAGE = 1000;
  * listing is listed exactly once; one created or deleted while it is sent may or may not be —
  * as if the listing had been taken at some moment during the response.
  */
-async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: PropertyDef[]): AsyncGenerator<ResponseEntry[]> {
+async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: PropertyDef[]): AsyncGenerator<(ResponseEntry | string)[]> {
   yield [self];
   let after = '';
   for (;;) {
     const rows = await store.listObjectEtags(collectionId, { after, limit: LISTING_PAGE });
-    const page: ResponseEntry[] = [];
+    // Rows are rendered to text at once: no response objects per row to outlive a scavenge
+    // (measured: GC was a quarter of the listing's server time).
+    const page: string[] = [];
     for (const o of rows) {
-      const props: PropValue[] = defs.map((d) => {
+      const props: PropValue[] = [];
+      for (const d of defs) {
         const value = d.fromEtag!(o);
-        return value === null ? { name: d.name } : { name: d.name, value };
-      });
-      page.push({ href: parentHref + o.name, propstats: [{ status: 200, props }] });
+        props.push(value === null ? { name: d.name } : { name: d.name, value });
+      }
+      page.push(okResponseXml(parentHref + o.name, props));
     }
     yield page;
     if (rows.length < LISTING_PAGE) return;
