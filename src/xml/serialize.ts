@@ -1,7 +1,6 @@
 // Response-body XML: escaping, a tiny node renderer keyed by Clark names, and a multistatus writer
 // that emits one <d:response> at a time so large REPORT/PROPFIND bodies can be streamed
 // (RFC 4918 §13 Multi-Status, §14 elements; RFC 6578 §6.2 sync-token placement).
-import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import { APPLE_NS, CALDAV_NS, CS_NS, DAV, DAV_NS, SUNDIAL, SUNDIAL_NS, XML_NS, splitClark, type ClarkName } from './names.js';
 
@@ -265,49 +264,6 @@ export function propertyBytes(name: ClarkName, text: string): Buffer {
   // Its own allocation, not a slice of Node's shared pool: a cached slice would pin the 8 KB slab.
   const out = Buffer.allocUnsafeSlow(Buffer.byteLength(xml));
   out.write(xml, 0, 'utf8');
-  return out;
-}
-
-// Bytes of UTF-8 text that escapeText would change: & < > CR and the C0 controls other than TAB
-// and LF; 0xEF starts U+FFFE and U+FFFF (checked in full). Everything else is copied as is.
-const BYTE_NEEDS_WORK = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++) if (c !== 0x09 && c !== 0x0a) BYTE_NEEDS_WORK[c] = 1;
-for (const c of [0x26, 0x3c, 0x3e, 0xef]) BYTE_NEEDS_WORK[c] = 1;
-const CR_REF = Buffer.from('&#13;', 'latin1');
-
-/**
- * `propertyBytes(name, data.toString('utf8'))` computed on the bytes: for stored calendar data,
- * whose only special characters are nearly always the CRs of its CRLF line ends, this copies the
- * lines around `&#13;` instead of decoding, escaping and re-encoding ~1 KB of text per object (the
- * strings were most of what a multiget left to the garbage collector). Anything else — markup
- * characters, controls, U+FFFE/U+FFFF, bytes that are not UTF-8 — takes the text path.
- */
-export function utf8PropertyBytes(name: ClarkName, data: Buffer): Buffer {
-  const q = rootQName(name);
-  if (q === undefined || data.length === 0) return propertyBytes(name, data.toString('utf8'));
-  let crs = 0;
-  for (let i = 0; i < data.length; i++) {
-    const c = data[i]!;
-    if (BYTE_NEEDS_WORK[c] === 0) continue;
-    if (c === 0x0d) crs++;
-    else if (c !== 0xef || (data[i + 1] === 0xbf && (data[i + 2] === 0xbe || data[i + 2] === 0xbf))) return propertyBytes(name, data.toString('utf8'));
-  }
-  if (!isUtf8(data)) return propertyBytes(name, data.toString('utf8'));
-  const open = `<${q}>`;
-  const close = `</${q}>`;
-  const out = Buffer.allocUnsafe(open.length + data.length + crs * (CR_REF.length - 1) + close.length);
-  let at = out.write(open, 0, 'latin1');
-  let from = 0;
-  for (let cr = data.indexOf(0x0d); cr !== -1; cr = data.indexOf(0x0d, from)) {
-    out.set(data.subarray(from, cr), at);
-    at += cr - from;
-    out.set(CR_REF, at);
-    at += CR_REF.length;
-    from = cr + 1;
-  }
-  out.set(data.subarray(from), at);
-  at += data.length - from;
-  out.write(close, at, 'latin1');
   return out;
 }
 

@@ -6,7 +6,7 @@ import { APPLE, CALDAV, CS, DAV, SUNDIAL, XML_NS, clark, splitClark } from '../.
 import { XmlError, child, children, parseXml, serializeElement, textOf, type XmlElement } from '../../src/xml/parse.js';
 import {
   el, encodeHref, errorXml, escapeAttr, escapeText, hrefNode, multistatusEnd, multistatusStart,
-  multistatusXml, okResponseXml, renderNode, responseXml, utf8PropertyBytes, xmlDocument,
+  multistatusXml, okResponseXml, renderNode, responseXml, xmlDocument,
 } from '../../src/xml/serialize.js';
 
 const throwsXml = (body: string, re: RegExp, limits?: Parameters<typeof parseXml>[1]) =>
@@ -235,28 +235,6 @@ test('okResponseXml renders what responseXml does for one 200 propstat', () => {
   for (const href of ['/dav/calendars/ann/work/ev-1.ics', '/dav/calendars/ann/my cal/a&b <c>.ics', '/dav/calendars/ann/wörk/é.ics']) {
     const props = [{ name: DAV.getetag, value: '"abc&<>"' }, { name: DAV.resourcetype, value: [] }, { name: DAV.displayname }];
     assert.is(okResponseXml(href, props), responseXml({ href, propstats: [{ status: 200, props }] }));
-  }
-});
-
-test('utf8PropertyBytes equals the text path byte for byte, for plain, special and broken data', () => {
-  const CAL = CALDAV.calendarData;
-  const samples: Buffer[] = [
-    Buffer.from('BEGIN:VCALENDAR\r\nSUMMARY:Réunion 🎉\r\nEND:VCALENDAR\r\n'),
-    Buffer.from('no line end at all'),
-    Buffer.from('\r\r\n\r'),
-    Buffer.from('\uFEFFBEGIN:VCALENDAR\r\n'), // a byte-order mark is a character like any other
-    Buffer.from('SUMMARY:a & b <c> d\r\n'),
-    Buffer.from('X:\u0001bell\u0007\ttab\r\n'),
-    Buffer.from('X:\uFFFE and \uFFFF\r\n'),
-    Buffer.from('X:\uFFFD ok, \uEFBF too\r\n'),
-    Buffer.from([0x58, 0x3a, 0xc3, 0x28, 0x0d, 0x0a]), // not UTF-8
-    Buffer.from([0x58, 0x3a, 0xef, 0xbf]), // truncated at the end
-    Buffer.alloc(0),
-  ];
-  for (const data of samples) {
-    const expected = Buffer.from(responseXml({ href: '/x', propstats: [{ status: 200, props: [{ name: CAL, value: data.toString('utf8') }] }] }));
-    const actual = Buffer.from(responseXml({ href: '/x', propstats: [{ status: 200, props: [{ name: CAL, value: utf8PropertyBytes(CAL, data) }] }] }));
-    assert.ok(actual.equals(expected), `${JSON.stringify(data.toString('latin1'))}: ${actual.toString()} vs ${expected.toString()}`);
   }
 });
 

@@ -12,7 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { CALDAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import { textOf } from '../../xml/parse.js';
-import { responseBytes, utf8PropertyBytes, type ResponseEntry } from '../../xml/serialize.js';
+import { responseBytes, type ResponseEntry } from '../../xml/serialize.js';
 import type { ComponentType, ObjectMeta, StoredObject } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { depthOf } from '../depth.js';
@@ -130,7 +130,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   const encoded = new Map<string, Buffer>();
   const keep = (obj: StoredObject): void => {
     if (!withData || keptBytes > KEEP_BYTES) return;
-    const value = !render ? utf8PropertyBytes(CALDAV.calendarData, obj.data)
+    const value = !render ? obj.data.toString('utf8')
       : responseKey ? freshRenderedData(obj, dataReq!, opts) : renderedData(obj, dataReq!, opts, renderKey);
     keptBytes += typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0;
     kept.set(obj.name, value);

@@ -17,7 +17,7 @@ import type { QueryOptions } from '../../ical/query-object.js';
 import { zoneOfCalendarTimezone } from '../../ical/query-object.js';
 import type { TimeRange } from '../../ical/time-range.js';
 import { UTC_ZONE, type Zone } from '../../ical/zones.js';
-import { propertyBytes, utf8PropertyBytes } from '../../xml/serialize.js';
+import { propertyBytes } from '../../xml/serialize.js';
 import { LRUCache } from 'lru-cache';
 import { boundedCache } from '../../bounded-cache.js';
 
@@ -282,7 +282,7 @@ export function cachedCalendarData(obj: { collectionId: number; name: string; et
  * object transformed by `dataReq` (selection, expand, limits).
  */
 export function calendarDataExtra(obj: StoredObject, dataReq: CalendarDataRequest | null = null, opts?: QueryOptions): Map<string, PropContent> {
-  if (isWholeObject(dataReq) || !opts) return new Map([[CALDAV.calendarData, utf8PropertyBytes(CALDAV.calendarData, obj.data)]]);
+  if (isWholeObject(dataReq) || !opts) return new Map([[CALDAV.calendarData, obj.data.toString('utf8')]]);
   return new Map([[CALDAV.calendarData, renderedData(obj, dataReq!, opts)]]);
 }
 
