@@ -128,10 +128,28 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   // rendering alone is not): a repeated query copies bytes instead of assembling responses.
   const responseKey = render ? responseCacheKey(propReq, renderKey, calendar.href) : null;
   const encoded = new Map<string, Buffer>();
+  /** The whole response of `obj` with this calendar-data, or null if a property needs the store. */
+  const encode = (obj: ObjectMeta, value: PropContent): Buffer | null => {
+    const r = objectResource(calendar, obj);
+    const propstats = propstatsFor(r, propReq, ctx, { minimal, extra: new Map([[CALDAV.calendarData, value]]) });
+    return propstats instanceof Promise ? null : responseBytes({ href: r.href, propstats });
+  };
   const keep = (obj: StoredObject): void => {
     if (!withData || keptBytes > KEEP_BYTES) return;
-    const value = !render ? obj.data.toString('utf8')
-      : responseKey ? freshRenderedData(obj, dataReq!, opts) : renderedData(obj, dataReq!, opts, renderKey);
+    let value: PropContent;
+    if (responseKey) {
+      // Encoded at once, so the rendering is garbage as soon as it is copied into the response.
+      value = freshRenderedData(obj, dataReq!, opts);
+      const bytes = encode(obj, value);
+      if (bytes) {
+        cacheResponse(obj, responseKey, bytes);
+        encoded.set(obj.name, bytes);
+        keptBytes += bytes.length;
+        return;
+      }
+    } else {
+      value = render ? renderedData(obj, dataReq!, opts, renderKey) : obj.data.toString('utf8');
+    }
     keptBytes += typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0;
     kept.set(obj.name, value);
   };
@@ -166,7 +184,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   if (render) {
     const missing: string[] = [];
     for (const m of matches) {
-      if (kept.has(m.name)) continue;
+      if (kept.has(m.name) || encoded.has(m.name)) continue;
       const response = responseKey ? cachedResponse(m, responseKey) : undefined;
       if (response !== undefined) {
         encoded.set(m.name, response);
@@ -208,14 +226,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
           if (obj) extra = calendarDataExtra(obj, dataReq, opts);
         }
         const propstats = propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra } : {}) });
-        const entry: ResponseEntry = { href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats };
-        if (responseKey && value !== undefined) {
-          const bytes = responseBytes(entry);
-          cacheResponse(meta, responseKey, bytes);
-          page.push({ href: r.href, encoded: bytes });
-        } else {
-          page.push(entry);
-        }
+        page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
       }
       yield page;
     }
