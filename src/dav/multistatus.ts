@@ -10,15 +10,15 @@ import type { DavResponse } from './context.js';
 /** A response, or a response already rendered as text (`okResponseXml`). */
 type Item = ResponseEntry | string;
 
-/** What can be streamed: entries one by one, or (AsyncIterable of arrays) in pages. */
-type Entries = AsyncIterable<ResponseEntry> | AsyncIterable<Item[]> | Iterable<ResponseEntry>;
+/** What can be streamed: entries one by one, or (AsyncIterable of arrays) in pages; or an array. */
+type Entries = AsyncIterable<ResponseEntry> | AsyncIterable<Item[]> | Iterable<ResponseEntry> | Item[];
 
 function write(x: Item, w: ChunkedWriter): void {
   if (typeof x === 'string') w.text(x);
   else writeResponse(x, w);
 }
 
-function isSync(entries: Entries): entries is Iterable<ResponseEntry> {
+function isSync(entries: Entries): entries is Iterable<ResponseEntry> | Item[] {
   return Symbol.iterator in entries;
 }
 
@@ -27,7 +27,7 @@ async function* render(entries: Entries, syncToken?: string): AsyncGenerator<Chu
   w.text(multistatusStart());
   if (isSync(entries)) {
     for (const e of entries) {
-      writeResponse(e, w);
+      write(e, w);
       yield* w.takeFull();
     }
   } else {
@@ -53,7 +53,7 @@ export function multistatus(entries: Entries, opts: { syncToken?: string; header
   if (Array.isArray(entries)) {
     const w = new ChunkedWriter();
     w.text(multistatusStart());
-    for (const e of entries as ResponseEntry[]) writeResponse(e, w);
+    for (const e of entries) write(e, w);
     w.text(multistatusEnd(opts.syncToken));
     body = joinChunks(w.takeAll());
   } else {

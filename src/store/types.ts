@@ -116,6 +116,11 @@ export interface ObjectMeta {
 /** What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag change). */
 export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag'>;
 
+/** Name, etag and the body decoded as UTF-8: what a client's multiget of getetag + calendar-data needs. */
+export interface ObjectText extends ObjectEtag {
+  text: string;
+}
+
 export interface StoredObject extends ObjectMeta {
   /** The body exactly as it was PUT (SPEC: returned byte for byte). */
   data: Buffer;
@@ -263,6 +268,11 @@ export interface Store {
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;
+  /**
+   * getObjects narrowed to name, etag and the body as text (`data.toString('utf8')`), ordered by
+   * name: the multiget every client sends after a listing reads three columns, not twelve.
+   */
+  getObjectTexts(collectionId: number, names: string[]): Promise<ObjectText[]>;
   /**
    * Candidates for a calendar-query: objects of the component type whose stored
    * [firstStart, lastEnd) may overlap [start, end). Objects with unknown bounds are included;

@@ -5,6 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { textOf } from '../../src/xml/parse.js';
 import {
   C, CS, D, ICAL, XML_HEADERS, descendantNames, errorConditions, hrefsIn, ical, multigetBody, parseMultistatus, prop,
   propStatus, propText, propfind, putOk, syncTokenOf,
@@ -297,6 +298,28 @@ t('multiget: unknown hrefs are 404 responses; calendar-data can select component
   // Without selection the stored bytes come back.
   const plain = await req(srv, 'REPORT', CAL, { Depth: '1', ...XML_HEADERS }, multigetBody([`${CAL}sel.ics`]));
   assert.match(propText(parseMultistatus(plain.text).responses[0], C('calendar-data')) ?? '', /LOCATION:Room 1/);
+});
+
+t('multiget of getetag + calendar-data: the narrow read answers exactly what the general path does', async ({ srv }) => {
+  // Hrefs all inside the addressed calendar take the three-column read rendered straight to
+  // text; one href elsewhere sends the same request through the general path. Both must agree,
+  // byte for byte, for every response they share — whatever the order of the properties.
+  const body = ical('unicode@test', { summary: 'Réunion <équipe> & 🎉' });
+  const etag = await putOk(srv, USER, `${CAL}unicode.ics`, body);
+  const hrefs = [`${CAL}unicode.ics`, `${CAL}sel.ics`, `${CAL}nope.ics`, `${CAL}unicode.ics`];
+  const elsewhere = `/dav/calendars/${USER}/elsewhere-that-does-not-exist/x.ics`;
+  for (const props of ['<d:getetag/><c:calendar-data/>', '<c:calendar-data/><d:getetag/><d:resourcetype/>']) {
+    const mk = (list: string[]) => `<?xml version="1.0"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>${props}</d:prop>${list.map((h) => `<d:href>${h}</d:href>`).join('')}</c:calendar-multiget>`;
+    const narrow = await req(srv, 'REPORT', CAL, { Depth: '1', ...XML_HEADERS }, mk(hrefs));
+    const general = await req(srv, 'REPORT', CAL, { Depth: '1', ...XML_HEADERS }, mk([...hrefs, elsewhere]));
+    assert.is(narrow.status, 207);
+    assert.is(general.status, 207);
+    const responses = (text: string) => [...text.matchAll(/<d:response>[\s\S]*?<\/d:response>/g)].map((m) => m[0]);
+    assert.equal(responses(narrow.text), responses(general.text).slice(0, hrefs.length), props);
+    const first = parseMultistatus(narrow.text).responses[0]!;
+    assert.is(propText(first, D('getetag')), etag);
+    assert.is(textOf(prop(first, C('calendar-data'))!), body, 'the stored bytes, CRLF and all');
+  }
 });
 
 t.run();

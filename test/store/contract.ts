@@ -163,6 +163,15 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     assert.equal(await store.listObjectEtags(cal.id, { after: 'a', limit: 5 }), all, 'after a name that does not exist');
     assert.equal(await store.listObjectEtags(cal.id, { after: 'c.ics', limit: 5 }), []);
     assert.equal((await store.getObjects(cal.id, ['c.ics', 'a.ics', 'zz.ics'])).map((o) => o.name), ['a.ics', 'c.ics']);
+    // The narrow read of a multiget: the same objects, their bodies as text, byte for byte.
+    const unicode = Buffer.from(ics('u4', 'Réunion 🎉 \u0000 end').toString('utf8'));
+    await store.putObject(cal.id, { name: 'd.ics', data: unicode, contentType: 'text/calendar', uid: 'u4', componentType: 'VEVENT' });
+    const texts = await store.getObjectTexts(cal.id, ['d.ics', 'c.ics', 'a.ics', 'zz.ics']);
+    const full = await store.getObjects(cal.id, ['a.ics', 'c.ics', 'd.ics']);
+    assert.equal(texts, full.map((o) => ({ name: o.name, etag: o.etag, text: o.data.toString('utf8') })));
+    assert.ok(Buffer.from(texts[2]!.text, 'utf8').equals(unicode));
+    assert.equal(await store.getObjectTexts(cal.id, []), []);
+    await store.deleteObject(cal.id, 'd.ics');
     assert.is((await store.getCollection(cal.id))!.objectCount, 3);
     assert.is(await store.findByUid(cal.id, 'u2'), 'b.ics');
     assert.is(await store.findByUid(cal.id, 'nope'), null);
