@@ -4,10 +4,11 @@
 // component-type and first/last-occurrence columns (a superset, cached per sync token). A
 // plain VEVENT time-range is decided from the exact-instance columns for non-recurring events
 // with exact times; other candidates by the verdict cached for their etag and this filter, or
-// else parsed, in batches, and evaluated. A filter needing nothing but the component type is
-// answered from the columns alone. Evaluation and rendering (from the calendar-data cache, see
-// common.ts) happen before the first byte is sent, so max-instances and friends are a proper
-// 403; the multistatus is then streamed.
+// else parsed, in batches, and evaluated; the resulting matches are cached per sync token and
+// filter too. A filter needing nothing but the component type is answered from the columns
+// alone. Evaluation and rendering (from the caches of common.ts: calendar-data renderings, and
+// whole responses when the other properties derive from the etag) happen before the first byte
+// is sent, so max-instances and friends are a proper 403; the multistatus is then streamed.
 import { LRUCache } from 'lru-cache';
 import { CALDAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
