@@ -85,11 +85,11 @@ async function propNamesAsync(r: Resource, names: readonly string[], from: numbe
   return finish(found, missing, opts);
 }
 
-async function propstatsAsync(r: Resource, req: PropRequest, ctx: PropContext, opts: PropstatOptions): Promise<PropStat[]> {
+/** propname and allprop (RFC 4918 §9.1); `<prop>` lists are answered by propstatsFor. */
+async function propstatsAsync(r: Resource, req: Exclude<PropRequest, { type: 'prop' }>, ctx: PropContext, opts: PropstatOptions): Promise<PropStat[]> {
   const found: PropValue[] = [];
   const missing: PropValue[] = [];
   const loadDead = deadLoader(r, ctx);
-  const live = (name: string) => liveValue(r, name, ctx, opts);
 
   if (req.type === 'propname') {
     for (const def of allProperties()) {
@@ -99,22 +99,18 @@ async function propstatsAsync(r: Resource, req: PropRequest, ctx: PropContext, o
     return [{ status: 200, props: found }];
   }
 
-  if (req.type === 'allprop') {
-    const included = new Set(req.include);
-    for (const def of allProperties()) {
-      if (!def.kinds.includes(r.kind) || !(def.allprop || included.has(def.name))) continue;
-      const value = await def.get(r, ctx);
-      if (value !== undefined) found.push(value === null ? { name: def.name } : { name: def.name, value });
-      included.delete(def.name);
-    }
-    for (const d of await loadDead()) found.push({ name: d.name, value: { raw: d.xml } });
-    for (const name of included) {
-      const value = await live(name);
-      if (value !== undefined) found.push(value === null ? { name } : { name, value });
-      else if (!(await loadDead()).some((d) => d.name === name)) missing.push({ name });
-    }
-    return finish(found, missing, opts);
+  const included = new Set(req.include);
+  for (const def of allProperties()) {
+    if (!def.kinds.includes(r.kind) || !(def.allprop || included.has(def.name))) continue;
+    const value = await def.get(r, ctx);
+    if (value !== undefined) found.push(value === null ? { name: def.name } : { name: def.name, value });
+    included.delete(def.name);
   }
-  // Not reached for `<prop>` (propstatsFor answers those), kept complete anyway.
-  return propNamesAsync(r, req.names, 0, req.names.length > 0 ? live(req.names[0]!) : undefined, found, ctx, opts);
+  for (const d of await loadDead()) found.push({ name: d.name, value: { raw: d.xml } });
+  for (const name of included) {
+    const value = await liveValue(r, name, ctx, opts);
+    if (value !== undefined) found.push(value === null ? { name } : { name, value });
+    else if (!(await loadDead()).some((d) => d.name === name)) missing.push({ name });
+  }
+  return finish(found, missing, opts);
 }

@@ -87,9 +87,17 @@ export class ChunkedWriter implements XmlSink {
 /** Chunks as one body: the string when there is just one, else one Buffer. */
 export function joinChunks(chunks: readonly Chunk[]): string | Buffer {
   if (chunks.length === 1 && typeof chunks[0] === 'string') return chunks[0];
+  return chunksToBuffer(chunks);
+}
+
+/**
+ * Chunks copied into one Buffer. `own`: an allocation of its own rather than (for small sizes) a
+ * slice of Node's shared pool, which a cached Buffer would keep alive whole.
+ */
+export function chunksToBuffer(chunks: readonly Chunk[], own = false): Buffer {
   let size = 0;
   for (const c of chunks) size += typeof c === 'string' ? Buffer.byteLength(c) : c.length;
-  const out = Buffer.allocUnsafe(size);
+  const out = own ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
   let at = 0;
   for (const c of chunks) {
     if (typeof c === 'string') at += out.write(c, at, 'utf8');

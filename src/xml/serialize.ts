@@ -2,6 +2,7 @@
 // that emits one <d:response> at a time so large REPORT/PROPFIND bodies can be streamed
 // (RFC 4918 §13 Multi-Status, §14 elements; RFC 6578 §6.2 sync-token placement).
 import { STATUS_CODES } from 'node:http';
+import { chunksToBuffer } from './chunked-writer.js';
 import { APPLE_NS, CALDAV_NS, CS_NS, DAV, DAV_NS, SUNDIAL, SUNDIAL_NS, XML_NS, splitClark, type ClarkName } from './names.js';
 
 /** Pre-serialized, self-contained XML inserted verbatim (stored dead properties). */
@@ -261,10 +262,7 @@ export function propertyBytes(name: ClarkName, text: string): Buffer {
   const q = rootQName(name);
   const xml = q === undefined ? renderNode({ name, children: text })
     : text.length === 0 ? `<${q}/>` : `<${q}>${escapeText(text)}</${q}>`;
-  // Its own allocation, not a slice of Node's shared pool: a cached slice would pin the 8 KB slab.
-  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(xml));
-  out.write(xml, 0, 'utf8');
-  return out;
+  return chunksToBuffer([xml], true); // cached: an allocation of its own, not a pool slice
 }
 
 function propXml(p: PropValue): string | Buffer {
@@ -349,21 +347,8 @@ export function okResponseXml(href: string, props: readonly PropValue[]): string
 /** One `<d:response>` as UTF-8 in a Buffer of its own (not a slice of Node's pool), for caching. */
 export function responseBytes(r: ResponseEntry): Buffer {
   const parts: (string | Buffer)[] = [];
-  let size = 0;
-  writeResponse(r, {
-    text: (t) => { parts.push(t); size += Buffer.byteLength(t); },
-    bytes: (b) => { parts.push(b); size += b.length; },
-  });
-  const out = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const p of parts) {
-    if (typeof p === 'string') at += out.write(p, at, 'utf8');
-    else {
-      out.set(p, at);
-      at += p.length;
-    }
-  }
-  return out;
+  writeResponse(r, { text: (t) => parts.push(t), bytes: (b) => parts.push(b) });
+  return chunksToBuffer(parts, true);
 }
 
 /** One `<d:response>` as a string. */

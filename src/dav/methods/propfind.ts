@@ -1,7 +1,7 @@
 // PROPFIND (RFC 4918 §9.1): properties of a resource (Depth 0) or of it and its members (Depth 1).
 // Depth infinity is refused with propfind-finite-depth (§9.1, §16). PROPFIND never parses
 // iCalendar: everything it reports comes from columns (ARCHITECTURE.md "Hot paths").
-import { okResponseXml, type PropValue, type ResponseEntry } from '../../xml/serialize.js';
+import { okResponseXml, type ResponseEntry } from '../../xml/serialize.js';
 import type { Store } from '../../store/types.js';
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
@@ -12,7 +12,7 @@ import { membersOf } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { preferenceApplied, wantsMinimal } from '../prefer.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
-import { lookupProperty, type PropContext, type PropertyDef } from '../properties/index.js';
+import { etagDerivedDefs, etagDerivedValues, type PropContext, type PropertyDef } from '../properties/index.js';
 import { isCollectionKind, type Resource } from '../resources.js';
 import { expectRoot, readXmlBody } from '../xml-body.js';
 
@@ -37,23 +37,6 @@ export async function propContextFor(svc: { store: PropContext['store']; config:
   return ctx;
 }
 
-/**
- * The definitions of the requested properties when every one can be answered for every object
- * from its name and etag (`fromEtag`): the etag listing every client sends, which then reads two
- * columns instead of whole metadata rows. Such properties are always defined on objects, so
- * the generic path would answer them in one 200 propstat too (never 404, never dead).
- */
-function etagListingDefs(propReq: PropRequest): PropertyDef[] | null {
-  if (propReq.type !== 'prop') return null;
-  const defs: PropertyDef[] = [];
-  for (const name of propReq.names) {
-    const def = lookupProperty(name);
-    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
-    defs.push(def);
-  }
-  return defs;
-}
-
 /** Rows per page of an etag listing: ~150 KB of XML, a few of the 64 KB chunks sent. */
 const LISTING_PAGE = 1000;
 
@@ -65,7 +48,7 @@ const LISTING_PAGE = 1000;
  * listing is listed exactly once; one created or deleted while it is sent may or may not be —
  * as if the listing had been taken at some moment during the response.
  */
-async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: PropertyDef[]): AsyncGenerator<(ResponseEntry | string)[]> {
+async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: (PropertyDef | null)[]): AsyncGenerator<(ResponseEntry | string)[]> {
   yield [self];
   let after = '';
   for (;;) {
@@ -73,14 +56,7 @@ async function* etagListing(self: ResponseEntry, parentHref: string, store: Stor
     // Rows are rendered to text at once: no response objects per row to outlive a scavenge
     // (measured: GC was a quarter of the listing's server time).
     const page: string[] = [];
-    for (const o of rows) {
-      const props: PropValue[] = [];
-      for (const d of defs) {
-        const value = d.fromEtag!(o);
-        props.push(value === null ? { name: d.name } : { name: d.name, value });
-      }
-      page.push(okResponseXml(parentHref + o.name, props));
-    }
+    for (const o of rows) page.push(okResponseXml(parentHref + o.name, etagDerivedValues(defs, o)));
     yield page;
     if (rows.length < LISTING_PAGE) return;
     after = rows[rows.length - 1]!.name;
@@ -96,7 +72,8 @@ export const propfind: MethodHandler = async (req, svc, resource) => {
   const propReq = parsePropRequest(await readXmlBody(req, svc));
   const minimal = wantsMinimal(req);
   const headers = { ...preferenceApplied(req), Vary: 'Brief, Prefer' };
-  const defs = depth === '1' && resource.kind === 'calendar' ? etagListingDefs(propReq) : null;
+  // The etag listing every client sends reads two columns instead of whole metadata rows.
+  const defs = depth === '1' && resource.kind === 'calendar' && propReq.type === 'prop' ? etagDerivedDefs(propReq.names) : null;
   if (defs && resource.kind === 'calendar') {
     const ctx = await propContextFor(svc, [resource], req.user);
     const self: ResponseEntry = { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) };

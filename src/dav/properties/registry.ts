@@ -5,12 +5,11 @@
 // "not returned by allprop" properties are left out), whether it is protected, how to compute it,
 // and, for writable ones, how to validate a new value into a collection patch.
 import type { XmlElement } from '../../xml/parse.js';
-import type { XmlChild } from '../../xml/serialize.js';
+import type { PropValue, XmlChild } from '../../xml/serialize.js';
 import type { CollectionPatch, ObjectEtag, Store, User } from '../../store/types.js';
 import type { Config } from '../../config.js';
 import type { Resource } from '../resources.js';
 
-/** A property value: text, child elements, or nothing (an empty element). */
 /**
  * A property's value: text, element content, null for an empty element, or a Buffer holding the
  * whole property element already rendered for a multistatus (`propertyBytes`, cached renderings).
@@ -67,6 +66,41 @@ export function lookupProperty(name: string): PropertyDef | undefined {
 
 export function allProperties(): Iterable<PropertyDef> {
   return registry.values();
+}
+
+/**
+ * For a `<prop>` list whose properties all derive from an object's name and etag (`fromEtag`),
+ * apart from `supplied` (calendar-data, given by a report): the definition of each in request
+ * order, null for `supplied`; else null. Such properties are defined on every object, so the
+ * general path would answer them in one 200 propstat too — never 404, never a dead property —
+ * which lets listings and multigets render rows directly and reports cache whole responses.
+ */
+export function etagDerivedDefs(names: readonly string[], supplied?: string): (PropertyDef | null)[] | null {
+  const defs: (PropertyDef | null)[] = [];
+  for (const name of names) {
+    if (name === supplied) {
+      defs.push(null);
+      continue;
+    }
+    const def = registry.get(name);
+    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
+    defs.push(def);
+  }
+  return defs;
+}
+
+/** The properties of one object for `etagDerivedDefs`, `supplied` in the null places. */
+export function etagDerivedValues(defs: readonly (PropertyDef | null)[], o: ObjectEtag, supplied?: PropValue): PropValue[] {
+  const props: PropValue[] = [];
+  for (const d of defs) {
+    if (d === null) {
+      if (supplied) props.push(supplied);
+      continue;
+    }
+    const value = d.fromEtag!(o);
+    props.push(value === null ? { name: d.name } : { name: d.name, value });
+  }
+  return props;
 }
 
 export const COLLECTIONS = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection'] as const;

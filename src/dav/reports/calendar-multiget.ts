@@ -4,15 +4,15 @@
 // by one; unknown or unreachable ones are answered 404 in their own response.
 import { CALDAV, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
-import { okResponseXml, type PropValue, type ResponseEntry } from '../../xml/serialize.js';
-import type { ObjectEtag, StoredObject } from '../../store/types.js';
+import { okResponseXml, type ResponseEntry } from '../../xml/serialize.js';
+import type { StoredObject } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { badRequest, DavError } from '../errors.js';
 import { objectResource } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { hrefToPath } from '../paths.js';
-import { propstatsFor, type PropRequest } from '../propstats.js';
-import { lookupProperty, type PropertyDef } from '../properties/index.js';
+import { propstatsFor } from '../propstats.js';
+import { etagDerivedDefs, etagDerivedValues } from '../properties/index.js';
 import { isWholeObject } from '../../ical/expand.js';
 import { resolve, type CollectionResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
@@ -23,31 +23,6 @@ import { propContextFor } from '../methods/propfind.js';
 // An absolute path of unreserved characters without dot segments (what clients send, from our own
 // listing) is its own URL path and its own decoding: no URL parsing per href.
 const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+\/?$/;
-
-/**
- * For a `<prop>` of calendar-data and properties derived from the etag alone (getetag): the
- * definition of each in request order (null for calendar-data); else null. Such properties are
- * always defined on objects, so the generic path would answer them in one 200 propstat too.
- */
-function plainProps(propReq: PropRequest): (PropertyDef | null)[] | null {
-  if (propReq.type !== 'prop' || !propReq.names.includes(CALDAV.calendarData)) return null;
-  const out: (PropertyDef | null)[] = [];
-  for (const name of propReq.names) {
-    if (name === CALDAV.calendarData) {
-      out.push(null);
-      continue;
-    }
-    const def = lookupProperty(name);
-    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
-    out.push(def);
-  }
-  return out;
-}
-
-function propOf(def: PropertyDef, o: ObjectEtag): PropValue {
-  const value = def.fromEtag!(o);
-  return value === null ? { name: def.name } : { name: def.name, value };
-}
 
 /** The decoded path of a multiget href, or null when it is not one of ours or undecodable. */
 function decodedPath(href: string, origin: string): string | null {
@@ -84,7 +59,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   // addressed calendar — is read in three columns and rendered straight to text, like the etag
   // listing (methods/propfind.ts).
   if ((target.kind === 'calendar' || target.kind === 'collection') && isWholeObject(dataReq) && paths.every((p) => p === null || local.has(p))) {
-    const props = plainProps(propReq);
+    const props = propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? etagDerivedDefs(propReq.names, CALDAV.calendarData) : null;
     if (props) {
       const byName = new Map((await svc.store.getObjectTexts(target.collection.id, [...new Set(local.values())])).map((o) => [o.name, o]));
       const items: (ResponseEntry | string)[] = [];
@@ -92,7 +67,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
         const path = paths[i];
         const o = path ? byName.get(local.get(path)!) : undefined;
         if (!o) items.push({ href: path ?? hrefs[i]!, status: 404 });
-        else items.push(okResponseXml(target.href + o.name, props.map((d) => (d ? propOf(d, o) : { name: CALDAV.calendarData, value: o.text }))));
+        else items.push(okResponseXml(target.href + o.name, etagDerivedValues(props, o, { name: CALDAV.calendarData, value: o.text })));
       }
       return multistatus(items);
     }

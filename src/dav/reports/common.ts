@@ -6,7 +6,7 @@ import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { Collection, StoredObject } from '../../store/types.js';
 import type { Config } from '../../config.js';
-import { lookupProperty, type PropContent } from '../properties/index.js';
+import { etagDerivedDefs, type PropContent } from '../properties/index.js';
 import type { PropRequest } from '../propstats.js';
 import { parsePropRequest } from '../methods/propfind.js';
 import { DavError, maxInstances, supportedCalendarData, supportedCollation, validFilter } from '../errors.js';
@@ -294,7 +294,7 @@ export function renderedData(obj: StoredObject, dataReq: CalendarDataRequest, op
   const key = objectKey(obj, reqKey);
   let v = renderCache.get(key);
   if (!v) {
-    v = propertyBytes(CALDAV.calendarData, renderData(obj, dataReq, opts));
+    v = freshRenderedData(obj, dataReq, opts);
     renderCache.set(key, v);
   }
   return v;
@@ -313,12 +313,7 @@ export function freshRenderedData(obj: StoredObject, dataReq: CalendarDataReques
  * an access-dependent property can change without the etag).
  */
 export function responseCacheKey(propReq: PropRequest, renderKey: string, parentHref: string): string | null {
-  if (propReq.type !== 'prop') return null;
-  for (const name of propReq.names) {
-    if (name === CALDAV.calendarData) continue;
-    const def = lookupProperty(name);
-    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
-  }
+  if (propReq.type !== 'prop' || !etagDerivedDefs(propReq.names, CALDAV.calendarData)) return null;
   return `${renderKey}\u0001${propReq.names.join(' ')}\u0001${parentHref}`;
 }
 
