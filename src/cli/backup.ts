@@ -25,7 +25,7 @@ export async function backupCommand(args: string[], io: CliIO): Promise<number> 
   const progress = progressLine(process.stderr, 'Backing up, pages:');
   let result;
   try {
-    result = await backupDatabase(source, target, (p) => progress.update(p.done, p.total));
+    result = await backupDatabase(source, target, { onProgress: (p) => progress.update(p.done, p.total) });
   } finally {
     progress.end();
   }

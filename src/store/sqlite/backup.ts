@@ -24,22 +24,23 @@ export interface BackupResult {
   restarts: number;
 }
 
-/** 4 MB at SQLite's default 4 KiB page: a step short enough not to hold the source for long. */
+/** 4 MB at SQLite's default 4 KiB page per step, for a progress display that moves. */
 const INITIAL_PAGES_PER_STEP = 1000;
 
 /**
  * Copies the database at `source` to `target` (written as `target.part`, checked with
  * `PRAGMA quick_check`, then renamed, so `target` is either the previous file or a complete copy).
- * The source must exist; it is never created, migrated or written.
+ * The source must exist; it is never created or migrated, and its content never changes.
  */
-export async function backupDatabase(source: string, target: string, onProgress: (p: BackupProgress) => void = () => {}): Promise<BackupResult> {
+export async function backupDatabase(source: string, target: string, opts: { onProgress?: (p: BackupProgress) => void; pagesPerStep?: number } = {}): Promise<BackupResult> {
+  const onProgress = opts.onProgress ?? (() => {});
   const db = new Database(source, { fileMustExist: true });
   const partial = `${target}.part`;
   try {
     // The server may hold the write lock for a moment (a checkpoint, an import batch).
     db.pragma('busy_timeout = 5000');
     fs.rmSync(partial, { force: true });
-    let rate = INITIAL_PAGES_PER_STEP;
+    let rate = opts.pagesPerStep ?? INITIAL_PAGES_PER_STEP;
     let previousRemaining = Infinity;
     let restarts = 0;
     const { totalPages } = await db.backup(partial, {
