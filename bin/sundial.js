@@ -1,6 +1,7 @@
 #!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=4 --heap-growing-percent=30
-// Entry point of the `sundial` command; the TypeScript sources are compiled to dist/ by `npm ci`
-// (the "prepare" script) and by `npm start` / `npm test`.
+// Entry point of the `sundial` command. It runs the compiled code in dist/ and never compiles:
+// `npm ci` compiles once (the "prepare" script, scripts/prepare.js, which skips `npx`), and so do
+// `npm start`, `npm test` and `npm run build`.
 //
 // The first line runs Node with memory settings that keep the server's resident size near what
 // it uses (docs/performance.md, "Peak RSS"): `npm start`, the systemd unit of docs/deployment.md

@@ -2,6 +2,7 @@
 import { createCalendar, listCalendars, setSync } from '../services/calendars.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
 import { asUsage, userNamed } from './lookup.js';
+import { count } from './plural.js';
 
 export const calendarUsage = `Usage:
   sundial calendar list <user>                      the user's calendars (own and shared)
@@ -20,7 +21,7 @@ export async function calendarCommand(args: string[], io: CliIO): Promise<number
         const user = await userNamed(store, username, calendarUsage);
         const { mine, others } = await listCalendars(store, user, config.largeCalendarThreshold);
         for (const c of [...mine, ...others]) {
-          io.out([c.uri, c.displayName, c.access === 'owner' ? 'own' : `${c.access} from ${c.owner}`, `${c.entries} entries${c.large ? ' (large)' : ''}`, `sync ${c.sync ? 'on' : 'off'}`].join('\t'));
+          io.out([c.uri, c.displayName, c.access === 'owner' ? 'own' : `${c.access} from ${c.owner}`, `${count(c.entries, 'entry', 'entries')}${c.large ? ' (large)' : ''}`, `sync ${c.sync ? 'on' : 'off'}`].join('\t'));
         }
         return 0;
       }

@@ -7,6 +7,7 @@ import { exportCalendar } from '../feeds/export.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
+import { count } from './plural.js';
 
 export const exportUsage = `Usage:
   sundial export --user U --calendar C [--output FILE]   write the calendar as one .ics (stdout by default)`;
@@ -25,7 +26,7 @@ export async function exportCommand(args: string[], io: CliIO): Promise<number> 
       const tmp = `${output}.part`;
       await pipeline(Readable.from(body), fs.createWriteStream(tmp));
       fs.renameSync(tmp, output);
-      io.out(`${instance.collection.objectCount} entries of ${instance.uri} written to ${output}`);
+      io.out(`${count(instance.collection.objectCount, 'entry', 'entries')} of ${instance.uri} written to ${output}`);
     } else {
       try {
         await pipeline(Readable.from(body), process.stdout);

@@ -2,46 +2,57 @@
 import { ConfigError } from '../config.js';
 import { UsageError, processIO, type CliIO } from './context.js';
 import { serveCommand } from './serve.js';
-import { migrateCommand } from './migrate.js';
-import { userCommand } from './user.js';
-import { calendarCommand } from './calendar.js';
-import { shareCommand } from './share.js';
-import { statsCommand } from './stats.js';
-import { feedCommand } from './feed.js';
-import { importCommand } from './import.js';
-import { exportCommand } from './export.js';
+import { migrateCommand, migrateUsage } from './migrate.js';
+import { userCommand, userUsage } from './user.js';
+import { calendarCommand, calendarUsage } from './calendar.js';
+import { shareCommand, shareUsage } from './share.js';
+import { statsCommand, statsUsage } from './stats.js';
+import { feedCommand, feedUsage } from './feed.js';
+import { importCommand, importUsage } from './import.js';
+import { exportCommand, exportUsage } from './export.js';
+import { backupCommand, backupUsage } from './backup.js';
 
 const usage = `Usage: sundial <command> [arguments]
 
 Commands:
   serve [options]            run the server (sundial serve --help lists every option)
   migrate                    apply pending database migrations
-  user add|passwd|list|delete  manage accounts (sundial user for details)
+  user add|passwd|list|delete  manage accounts
   calendar list|create|sync  a user's calendars and their Synchronization switch
   share                      share a calendar with another user, or stop sharing
   stats                      calendars with their number of entries; flags large ones
   feed create|list|revoke|regenerate  private subscription links (webcal)
   import FILE.ics --user U --calendar C  import an .ics file (re-running replaces, never duplicates)
   export --user U --calendar C [--output FILE]  a calendar as one .ics file
+  backup FILE                a consistent copy of the database, also while the server runs
 
-Data-touching commands take the server's options too (e.g. --data DIR, or SUNDIAL_DATA).`;
+sundial <command> --help explains a command. Data-touching commands take the server's options
+too (e.g. --data DIR, or SUNDIAL_DATA).`;
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
-const commands: Record<string, Command> = {
-  serve: serveCommand,
-  migrate: migrateCommand,
-  user: userCommand,
-  calendar: calendarCommand,
-  share: shareCommand,
-  stats: statsCommand,
-  feed: feedCommand,
-  import: importCommand,
-  export: exportCommand,
+
+/** `usage` answers `sundial <command> --help`; serve answers it itself (with every option). */
+const commands: Record<string, { run: Command; usage?: string }> = {
+  serve: { run: serveCommand },
+  migrate: { run: migrateCommand, usage: migrateUsage },
+  user: { run: userCommand, usage: userUsage },
+  calendar: { run: calendarCommand, usage: calendarUsage },
+  share: { run: shareCommand, usage: shareUsage },
+  stats: { run: statsCommand, usage: statsUsage },
+  feed: { run: feedCommand, usage: feedUsage },
+  import: { run: importCommand, usage: importUsage },
+  export: { run: exportCommand, usage: exportUsage },
+  backup: { run: backupCommand, usage: backupUsage },
 };
+
+const SERVER_OPTIONS = 'It also takes the server\'s options, e.g. --data DIR (sundial serve --help lists them).';
+const isHelp = (a: string) => a === '--help' || a === '-h';
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  if (!name || name === 'help' || isHelp(name)) {
+    // `sundial help feed` is `sundial feed --help`.
+    if (name === 'help' && rest[0] && commands[rest[0]]) return main([rest[0], '--help'], io);
     io.out(usage);
     return name ? 0 : 2;
   }
@@ -50,8 +61,14 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.err(`unknown command "${name}"\n\n${usage}`);
     return 2;
   }
+  // Asking for help is answered here, before a command reads its arguments: every command then
+  // answers it the same way (on stdout, exit 0) instead of taking --help for a server option.
+  if (command.usage !== undefined && rest.some(isHelp)) {
+    io.out(`${command.usage}\n\n${SERVER_OPTIONS}`);
+    return 0;
+  }
   try {
-    return await command(rest, io);
+    return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       io.err(err.message);

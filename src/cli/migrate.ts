@@ -5,6 +5,9 @@ import { databasePath } from '../server.js';
 import { migrateDatabase } from '../store/sqlite/index.js';
 import type { CliIO } from './context.js';
 
+export const migrateUsage = `Usage:
+  sundial migrate                     apply pending database migrations (the server does this at start too)`;
+
 export async function migrateCommand(args: string[], io: CliIO): Promise<number> {
   const config = loadConfig(io.env, args);
   // Like the server and the other commands (openStore), create the data directory when missing.

@@ -3,6 +3,7 @@ import { loadConfig, optionsHelp } from '../config.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
 import type { CliIO } from './context.js';
+import { openLine } from './open-line.js';
 
 export async function serveCommand(args: string[], io: CliIO): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -34,6 +35,7 @@ export async function serveCommand(args: string[], io: CliIO): Promise<number> {
     process.off('SIGINT', onSignal);
     throw err;
   }
+  io.err(openLine(server.url, config.host, config.baseUrl));
   if (!signalled) await new Promise<void>((resolve) => { wake = resolve; });
   await server.stop().catch((err: unknown) => log.error({ err }, 'shutdown failed'));
   return 0;

@@ -1,6 +1,10 @@
 // sundial stats — every calendar with its number of entries; those past the large-calendar
 // threshold are flagged (SPEC "Large calendars").
 import { splitArgs, withStore, type CliIO } from './context.js';
+import { count } from './plural.js';
+
+export const statsUsage = `Usage:
+  sundial stats                       every calendar with its number of entries; large ones flagged`;
 
 export async function statsCommand(args: string[], io: CliIO): Promise<number> {
   const { flags } = splitArgs(args);
@@ -20,7 +24,7 @@ export async function statsCommand(args: string[], io: CliIO): Promise<number> {
         io.out([user.username, i.uri, String(n), isLarge ? `LARGE (> ${config.largeCalendarThreshold})` : ''].join('\t'));
       }
     }
-    io.out(`${calendars} calendars, ${entries} entries, ${large} past the threshold of ${config.largeCalendarThreshold}`);
+    io.out(`${count(calendars, 'calendar', 'calendars')}, ${count(entries, 'entry', 'entries')}, ${large} past the threshold of ${config.largeCalendarThreshold}`);
     return 0;
   });
 }
