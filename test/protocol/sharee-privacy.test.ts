@@ -384,6 +384,12 @@ t('rows stored before the classification column are classified when the store op
     await put('b', PRIV);
     await put('c', PUB);
     assert.equal((await store.listObjects(cal.id)).map((m) => m.classification), ['confidential', 'private', 'public']);
+    // COPY and MOVE carry the classification with the bytes.
+    const other = await store.createCollection(user.id, { uri: 'd', kind: 'calendar' });
+    await store.copyObject(cal.id, 'b', other.id, 'b-copy');
+    await store.moveObject(cal.id, 'a', other.id, 'a-moved');
+    assert.equal((await store.listObjects(other.id)).map((m) => [m.name, m.classification]), [['a-moved', 'confidential'], ['b-copy', 'private']]);
+    await store.moveObject(other.id, 'a-moved', cal.id, 'a');
     await store.close();
     const db = new Database(file);
     db.prepare('UPDATE objects SET classification = NULL').run();
