@@ -317,6 +317,20 @@ t('writes: confidential 403 need-privileges, private 404, nothing changes', asyn
   assert.ok(etag);
 });
 
+t('a sharee\'s COPY of the whole shared calendar carries no private or confidential object', async ({ srv }) => {
+  const res = await srv.request('COPY', CAL.walt, { user: 'walt', headers: { Destination: srv.url + '/dav/calendars/walt/teamcopy/', Depth: 'infinity' } });
+  // Wherever the copy lands (issue 11 item 5 decides that), it holds only what walt sees in full.
+  if (res.status !== 201) return assert.ok(res.status >= 400 && res.status < 500, describe('COPY', CAL.walt, res));
+  for (const [user, p] of [['walt', '/dav/calendars/walt/teamcopy/'], ['alice', '/dav/calendars/alice/teamcopy/']] as const) {
+    const got = await srv.request('GET', p, { user });
+    if (got.status !== 200) continue;
+    noSecrets(got.text, `${user}'s teamcopy`);
+    assert.not.ok(got.text.includes('UID:conf') || got.text.includes('UID:priv'), `${user}'s teamcopy: ${got.text}`);
+    assert.ok(got.text.includes('UID:pub'), 'the public object is copied');
+    await srv.request('DELETE', p, { user });
+  }
+});
+
 t('a read-write sharee may create or turn an object private (as in Nextcloud); it then disappears for them', async ({ srv }) => {
   const mine = ical('walt-private', { summary: 'My own private note', extra: ['CLASS:PRIVATE'] });
   assert.is((await putIcs(srv, 'walt', CAL.walt + 'walt-private.ics', mine)).status, 201);
