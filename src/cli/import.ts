@@ -54,6 +54,7 @@ export async function importCommand(args: string[], io: CliIO): Promise<number> 
     const started = Date.now();
     const summary = await importCalendar(store, instance.collection, text, {
       maxResourceSize: config.maxResourceSize,
+      sharee: instance.access !== 'owner',
       onProgress: (d, t) => progress.update(d, t),
     });
     progress.end();

@@ -3,6 +3,7 @@
 // with the resource's Allow list.
 import type { DavRequest, DavResponse, DavServices, MethodHandler } from './context.js';
 import { resolve } from './resources.js';
+import { refuseBusyViewWrite } from './sharee-view.js';
 import { allowedMethods } from './allow.js';
 import { DavError, methodNotAllowed, notFound } from './errors.js';
 import { options } from './methods/options.js';
@@ -40,6 +41,7 @@ export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavR
   const handler = handlers[req.method];
   if (!handler) throw new DavError(501, null, `${req.method} is not implemented`);
   const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET' });
+  refuseBusyViewWrite(req.method, resource);
   const allow = allowedMethods(resource);
   if (!allow.includes(req.method)) {
     // Nothing at this URL: methods that need an existing resource get 404, not 405.

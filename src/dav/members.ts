@@ -4,6 +4,7 @@
 import type { ObjectMeta, Store, User } from '../store/types.js';
 import { homeHref, principalHref } from './paths.js';
 import type { CollectionResource, Resource } from './resources.js';
+import { isSharee, visibleMetas } from './sharee-view.js';
 
 export function objectResource(parent: CollectionResource, meta: ObjectMeta): Resource {
   return { kind: 'object', user: parent.user, parent, meta, name: meta.name, href: parent.href + meta.name };
@@ -27,7 +28,7 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
       ];
     }
     case 'calendar':
-      return (await store.listObjects(r.collection.id)).map((m) => objectResource(r, m));
+      return visibleMetas(isSharee(r), await store.listObjects(r.collection.id)).map((m) => objectResource(r, m));
     case 'collection': {
       const subs = await store.listChildCollections(r.user.id, r.collection.id);
       const objects = await store.listObjects(r.collection.id);

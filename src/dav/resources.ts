@@ -5,6 +5,7 @@
 import type { Access, CalendarInstance, Collection, ObjectMeta, Store, User } from '../store/types.js';
 import { forbidden, notFound, badRequest } from './errors.js';
 import { homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
+import { visibleObject } from './sharee-view.js';
 
 interface Base {
   /** Canonical href of the resource (collections end in "/"). */
@@ -102,7 +103,8 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
     const segments = current.kind === 'collection' ? [...current.segments, seg] : [first, seg];
     const meta = last && opts.withData ? await store.getObject(coll.id, seg) : await store.getObjectMeta(coll.id, seg);
     if (!last) return { kind: 'missing', user, parent: null, name: segs[segs.length - 1]!, href: homeMemberHref(user.username, segs, parsed.trailingSlash) };
-    if (meta) return { kind: 'object', user, parent: current, meta, name: seg, href: homeMemberHref(user.username, segments, false) };
+    // A sharee: 404 for a private object, the busy view of a confidential one (sharee-view.ts).
+    if (meta) return { kind: 'object', user, parent: current, meta: await visibleObject(store, current, meta), name: seg, href: homeMemberHref(user.username, segments, false) };
     return { kind: 'missing', user, parent: current, name: seg, href: homeMemberHref(user.username, segments, parsed.trailingSlash) };
   }
   return current;

@@ -6,5 +6,7 @@ import { mergeCalendar } from '../ical/merge.js';
 import { objectTexts } from './feed.js';
 
 export function exportCalendar(store: Store, instance: CalendarInstance): AsyncGenerator<string> {
-  return mergeCalendar(objectTexts(store, [instance.collection.id], null), { name: instance.collection.displayName ?? instance.uri });
+  // A sharee's export holds what they see over DAV (services/visibility.ts).
+  const shared = new Set(instance.access === 'owner' ? [] : [instance.collection.id]);
+  return mergeCalendar(objectTexts(store, [instance.collection.id], null, shared), { name: instance.collection.displayName ?? instance.uri });
 }

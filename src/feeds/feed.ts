@@ -7,6 +7,7 @@ import type { CalendarInstance, FeedToken, Store } from '../store/types.js';
 import { mergeCalendar } from '../ical/merge.js';
 import { privacyTransform } from '../ical/privacy.js';
 import { hashFeedToken } from './tokens.js';
+import { visibleMetas, visibleObjects } from '../services/visibility.js';
 
 /** Bumped when the feed's output format changes, so every cached copy is revalidated. */
 const FORMAT_VERSION = 1;
@@ -62,22 +63,26 @@ export async function resolveFeed(store: Store, token: string): Promise<Resolved
 
 /**
  * Object bodies of some collections, fetched BATCH at a time (only the metadata list is held
- * whole). `types` keeps objects of those component types; null keeps everything.
+ * whole). `types` keeps objects of those component types; null keeps everything. Collections in
+ * `shared` are read as a sharee sees them: no private objects, confidential ones as busy time
+ * (services/visibility.ts) — a link's creator sees no more through it than over DAV.
  */
-export async function* objectTexts(store: Store, collectionIds: number[], types: ReadonlySet<string> | null): AsyncGenerator<string> {
+export async function* objectTexts(store: Store, collectionIds: number[], types: ReadonlySet<string> | null, shared: ReadonlySet<number> = new Set()): AsyncGenerator<string> {
   for (const id of collectionIds) {
-    const names = (await store.listObjects(id))
+    const sharee = shared.has(id);
+    const names = visibleMetas(sharee, await store.listObjects(id))
       .filter((m) => types === null || m.componentType === null || types.has(m.componentType))
       .map((m) => m.name);
     for (let i = 0; i < names.length; i += BATCH) {
-      for (const obj of await store.getObjects(id, names.slice(i, i + BATCH))) yield obj.data.toString('utf8');
+      for (const obj of visibleObjects(sharee, await store.getObjects(id, names.slice(i, i + BATCH)))) yield obj.data.toString('utf8');
     }
   }
 }
 
 /** The feed as text chunks of about 64 KB: one VCALENDAR with de-duplicated VTIMEZONEs. */
 export function feedBody(store: Store, resolved: ResolvedFeed): AsyncGenerator<string> {
-  return mergeCalendar(objectTexts(store, resolved.instances.map((i) => i.collection.id), FEED_TYPES), {
+  const shared = new Set(resolved.instances.filter((i) => i.access !== 'owner').map((i) => i.collection.id));
+  return mergeCalendar(objectTexts(store, resolved.instances.map((i) => i.collection.id), FEED_TYPES, shared), {
     name: resolved.name,
     extraHeader: REFRESH_HEADER,
     transform: privacyTransform({ details: resolved.feed.details, alarms: resolved.feed.alarms, include: [...FEED_TYPES] }),

@@ -131,6 +131,11 @@ export interface ImportOptions {
   maxResourceSize: number;
   /** Called after each object with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The importer reaches the calendar through a share: entries it may not see in full (private,
+   * confidential; services/visibility.ts) are never replaced, as over DAV.
+   */
+  sharee?: boolean;
 }
 
 /** Imports `text` into `collection`; never throws for bad content, only for storage failures. */
@@ -168,6 +173,10 @@ export async function importCalendar(store: Store, collection: Collection, text:
         if (there && there.uid !== info.uid) name = objectName(`${info.uid}\u0000`);
       } else {
         const current = await store.getObject(collection.id, name);
+        if (opts.sharee && current && current.classification !== 'public') {
+          skipped.push({ item: `UID ${obj.uid}`, reason: 'another entry with this UID cannot be replaced from a shared calendar' });
+          continue;
+        }
         if (current && current.data.equals(data)) {
           summary.unchanged++;
           continue;

@@ -7,6 +7,12 @@
 export type Access = 'owner' | 'read' | 'read-write';
 export type CollectionKind = 'calendar' | 'plain';
 export type ComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL' | 'VFREEBUSY' | 'VAVAILABILITY';
+/**
+ * What a sharee may see of a calendar object (RFC 5545 §3.8.1.3 CLASS, ical/classification.ts):
+ * private = nothing, confidential = busy time only, public = all. null = not classified yet
+ * (read as private). The owner always sees everything.
+ */
+export type Classification = 'public' | 'confidential' | 'private';
 
 export interface User {
   id: number;
@@ -104,6 +110,13 @@ export interface ObjectMeta {
   lastEnd: number | null;
   createdAt: string;
   modifiedAt: string;
+  classification: Classification | null;
+  /**
+   * Set by dav/sharee-view.ts on the busy-only view of a confidential object shown to a sharee
+   * (never by the store): that view keeps the stored etag, so caches keyed by etag must tell the
+   * two renderings apart by this flag.
+   */
+  busyView?: true;
   /**
    * Exact start and §9.9 end (epoch ms) of the single instance of a non-recurring VEVENT whose
    * times do not depend on the calendar's timezone (ObjectInput.instanceStart); only
@@ -114,11 +127,12 @@ export interface ObjectMeta {
 }
 
 /** What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag change). */
-export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag'>;
+export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag' | 'classification'>;
 
 /** Name, etag and the body decoded as UTF-8: what a client's multiget of getetag + calendar-data needs. */
 export interface ObjectText extends ObjectEtag {
   text: string;
+  busyView?: true;
 }
 
 export interface StoredObject extends ObjectMeta {
@@ -140,6 +154,8 @@ export interface ObjectInput {
    */
   instanceStart?: number | null;
   instanceEnd?: number | null;
+  /** Computed from `data` by the store when absent (calendar objects; plain resources are public). */
+  classification?: Classification;
 }
 
 /** Preconditions checked inside the write transaction, so two racing writers cannot both win. */

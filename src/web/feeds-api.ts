@@ -72,7 +72,7 @@ export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
       if (err instanceof CalendarDataError) throw new ApiError(400, 'invalid_calendar', 'the file is not UTF-8 text');
       throw err;
     }
-    const summary = await importCalendar(store, instance.collection, text, { maxResourceSize: config.maxResourceSize });
+    const summary = await importCalendar(store, instance.collection, text, { maxResourceSize: config.maxResourceSize, sharee: instance.access !== 'owner' });
     if (ctx.state.log) warnIfPassedThreshold(ctx.state.log, config.largeCalendarThreshold, instance.collection, instance.collection.objectCount, summary.entries);
     ctx.state.log?.info({ calendar: uri, imported: summary.imported, replaced: summary.replaced, unchanged: summary.unchanged, skipped: summary.skipped.length }, 'import');
     ctx.body = {

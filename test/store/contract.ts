@@ -157,7 +157,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     assert.equal((await store.listObjects(cal.id)).map((o) => o.name), ['a.ics', 'b.ics', 'c.ics']);
     // Etag listings, whole and in keyset pages (a PROPFIND Depth 1 reads them page by page).
     const all = await store.listObjectEtags(cal.id);
-    assert.equal(all, (await store.listObjects(cal.id)).map((o) => ({ name: o.name, etag: o.etag })));
+    assert.equal(all, (await store.listObjects(cal.id)).map((o) => ({ name: o.name, etag: o.etag, classification: o.classification })));
     assert.equal(await store.listObjectEtags(cal.id, { limit: 2 }), all.slice(0, 2));
     assert.equal(await store.listObjectEtags(cal.id, { after: 'b.ics', limit: 2 }), all.slice(2));
     assert.equal(await store.listObjectEtags(cal.id, { after: 'a', limit: 5 }), all, 'after a name that does not exist');
@@ -168,7 +168,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     await store.putObject(cal.id, { name: 'd.ics', data: unicode, contentType: 'text/calendar', uid: 'u4', componentType: 'VEVENT' });
     const texts = await store.getObjectTexts(cal.id, ['d.ics', 'c.ics', 'a.ics', 'zz.ics']);
     const full = await store.getObjects(cal.id, ['a.ics', 'c.ics', 'd.ics']);
-    assert.equal(texts, full.map((o) => ({ name: o.name, etag: o.etag, text: o.data.toString('utf8') })));
+    assert.equal(texts, full.map((o) => ({ name: o.name, etag: o.etag, classification: o.classification, text: o.data.toString('utf8') })));
     assert.ok(Buffer.from(texts[2]!.text, 'utf8').equals(unicode));
     assert.equal(await store.getObjectTexts(cal.id, []), []);
     await store.deleteObject(cal.id, 'd.ics');

@@ -12,6 +12,7 @@ import { translated } from '../store-errors.js';
 import { calendarObjectInput } from '../calendar-objects.js';
 import type { Collection } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
+import { isSharee, refuseBusyViewWrite } from '../sharee-view.js';
 
 async function destinationOf(req: DavRequest, svc: DavServices): Promise<Resource> {
   const header = req.header('destination');
@@ -71,6 +72,7 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   const depth = depthOf(req, 'infinity');
   if (source.kind === 'missing') throw new DavError(404, null, 'No resource at this URL');
   const dest = await destinationOf(req, svc);
+  refuseBusyViewWrite('PUT', dest); // a sharee cannot overwrite a confidential object either
   if (dest.href.replace(/\/$/, '') === source.href.replace(/\/$/, '')) throw forbidden('Source and destination are the same resource');
   const destParent = dest.kind === 'missing' || dest.kind === 'object' ? dest.parent : await parentOf(svc, req, dest);
   if (destParent === null) throw conflict('The destination\'s parent collection does not exist');
@@ -119,12 +121,12 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   if (existed) await clearTarget(svc, dest);
   const parentId = destParent.kind === 'collection' ? destParent.collection.id : null;
   if (move) await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName));
-  else await copyTree(svc, source.collection, parentId, destName, depth === 'infinity');
+  else await copyTree(svc, source.collection, parentId, destName, depth === 'infinity', isSharee(source));
   return { status: existed ? 204 : 201, body: null };
 };
 
 /** COPY of a collection: the collection with its dead properties and, for Depth infinity, everything below. */
-async function copyTree(svc: DavServices, src: Collection, parentId: number | null, uri: string, deep: boolean): Promise<void> {
+async function copyTree(svc: DavServices, src: Collection, parentId: number | null, uri: string, deep: boolean, sharee = false): Promise<void> {
   const store = svc.store;
   const dead = await store.getDeadProperties(src.id, '');
   const created = await translated(() => store.createCollection(src.ownerId, {
@@ -133,6 +135,7 @@ async function copyTree(svc: DavServices, src: Collection, parentId: number | nu
     components: src.components, deadProperties: dead,
   }));
   if (!deep) return;
-  for (const meta of await store.listObjects(src.id)) await translated(() => store.copyObject(src.id, meta.name, created.id, meta.name));
+  // A sharee's copy holds only what they see in full: no private or confidential objects (sharee-view.ts).
+  for (const meta of await store.listObjects(src.id)) if (!sharee || meta.classification === 'public') await translated(() => store.copyObject(src.id, meta.name, created.id, meta.name));
   for (const child of await store.listChildCollections(src.ownerId, src.id)) await copyTree(svc, child, created.id, child.uri, true);
 }

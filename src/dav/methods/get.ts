@@ -7,6 +7,7 @@ import { notFound } from '../errors.js';
 import { httpDate } from '../properties/values.js';
 import { mergeCalendar } from '../../ical/merge.js';
 import type { ObjectMeta } from '../../store/types.js';
+import { busyObject, isSharee, visibleMetas } from '../sharee-view.js';
 
 export const get: MethodHandler = async (req, svc, resource): Promise<DavResponse> => {
   const head = req.method === 'HEAD';
@@ -34,10 +35,11 @@ export const get: MethodHandler = async (req, svc, resource): Promise<DavRespons
     if (head) return { status: 200, headers, body: null };
     const collection = resource.collection;
     const store = svc.store;
+    const sharee = isSharee(resource);
     async function* bodies() {
-      for (const meta of await store.listObjects(collection.id)) {
+      for (const meta of visibleMetas(sharee, await store.listObjects(collection.id))) {
         const obj = await store.getObject(collection.id, meta.name);
-        if (obj) yield obj.data.toString('utf8');
+        if (obj) yield (sharee ? busyObject(obj) : obj).data.toString('utf8');
       }
     }
     return { status: 200, headers, body: mergeCalendar(bodies(), { name: collection.displayName ?? collection.uri }) };

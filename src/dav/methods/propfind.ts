@@ -15,6 +15,7 @@ import { propstatsFor, type PropRequest } from '../propstats.js';
 import { etagDerivedDefs, etagDerivedValues, type PropContext, type PropertyDef } from '../properties/index.js';
 import { isCollectionKind, type Resource } from '../resources.js';
 import { expectRoot, readXmlBody } from '../xml-body.js';
+import { hiddenFromSharee, isSharee } from '../sharee-view.js';
 
 export function parsePropRequest(root: XmlElement | null): PropRequest {
   if (root === null) return { type: 'allprop', include: [] };
@@ -48,7 +49,7 @@ const LISTING_PAGE = 1000;
  * listing is listed exactly once; one created or deleted while it is sent may or may not be —
  * as if the listing had been taken at some moment during the response.
  */
-async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: (PropertyDef | null)[]): AsyncGenerator<(ResponseEntry | string)[]> {
+async function* etagListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, defs: (PropertyDef | null)[], sharee = false): AsyncGenerator<(ResponseEntry | string)[]> {
   yield [self];
   let after = '';
   for (;;) {
@@ -56,7 +57,8 @@ async function* etagListing(self: ResponseEntry, parentHref: string, store: Stor
     // Rows are rendered to text at once: no response objects per row to outlive a scavenge
     // (measured: GC was a quarter of the listing's server time).
     const page: string[] = [];
-    for (const o of rows) page.push(okResponseXml(parentHref + o.name, etagDerivedValues(defs, o)));
+    // A sharee's listing leaves private objects out (sharee-view.ts); paging still follows `rows`.
+    for (const o of rows) if (!sharee || !hiddenFromSharee(o.classification)) page.push(okResponseXml(parentHref + o.name, etagDerivedValues(defs, o)));
     yield page;
     if (rows.length < LISTING_PAGE) return;
     after = rows[rows.length - 1]!.name;
@@ -77,7 +79,7 @@ export const propfind: MethodHandler = async (req, svc, resource) => {
   if (defs && resource.kind === 'calendar') {
     const ctx = await propContextFor(svc, [resource], req.user);
     const self: ResponseEntry = { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) };
-    return multistatus(etagListing(self, resource.href, svc.store, resource.collection.id, defs), { headers });
+    return multistatus(etagListing(self, resource.href, svc.store, resource.collection.id, defs, isSharee(resource)), { headers });
   }
   const members = depth === '1' ? await membersOf(svc.store, req.user, resource) : [];
   const ctx = await propContextFor(svc, [resource, ...members], req.user);

@@ -52,7 +52,9 @@ defineProperty({
 
 defineProperty({
   name: DAV.getcontentlength, kinds: ['object'], allprop: true, protected: true,
-  get: (r) => (r.kind === 'object' ? String(r.meta.size) : undefined),
+  // Not for a sharee's busy view of a confidential object (as Nextcloud): the stored length would
+  // hint at the hidden details, and a listing does not render the view to measure it.
+  get: (r) => (r.kind === 'object' && !r.meta.busyView ? String(r.meta.size) : undefined),
 });
 
 defineProperty({

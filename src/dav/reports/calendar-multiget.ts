@@ -19,6 +19,7 @@ import { wantsMinimal } from '../prefer.js';
 import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
 import { textOf } from '../../xml/parse.js';
 import { propContextFor } from '../methods/propfind.js';
+import { isSharee, visibleObjects, visibleText } from '../sharee-view.js';
 
 // An absolute path of unreserved characters without dot segments (what clients send, from our own
 // listing) is its own URL path and its own decoding: no URL parsing per href.
@@ -45,6 +46,8 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
   const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
+  // A sharee: private members answer 404, confidential ones their busy view (sharee-view.ts).
+  const sharee = isSharee(target);
 
   // Members of the addressed collection are fetched together.
   const local = new Map<string, string>(); // decoded path → member name
@@ -61,7 +64,10 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   if ((target.kind === 'calendar' || target.kind === 'collection') && isWholeObject(dataReq) && paths.every((p) => p === null || local.has(p))) {
     const props = propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? etagDerivedDefs(propReq.names, CALDAV.calendarData) : null;
     if (props) {
-      const byName = new Map((await svc.store.getObjectTexts(target.collection.id, [...new Set(local.values())])).map((o) => [o.name, o]));
+      const byName = new Map((await svc.store.getObjectTexts(target.collection.id, [...new Set(local.values())])).flatMap((row) => {
+        const o = visibleText(sharee, row);
+        return o ? [[o.name, o] as const] : [];
+      }));
       const items: (ResponseEntry | string)[] = [];
       for (let i = 0; i < hrefs.length; i++) {
         const path = paths[i];
@@ -77,7 +83,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   // and rendered synchronously; only hrefs outside the addressed collection need awaiting.
   let fetched = new Map<string, StoredObject>();
   if (target.kind === 'calendar' || target.kind === 'collection') {
-    fetched = new Map((await svc.store.getObjects(target.collection.id, [...new Set(local.values())])).map((o) => [o.name, o]));
+    fetched = new Map(visibleObjects(sharee, await svc.store.getObjects(target.collection.id, [...new Set(local.values())])).map((o) => [o.name, o]));
   }
   const localOptions = target.kind === 'calendar' || target.kind === 'collection' ? queryOptionsFor(target.collection, svc.config) : undefined;
   const entries: ResponseEntry[] = [];
@@ -97,7 +103,8 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
       const r = await resolve(svc.store, req.user, encodeURI(path)).catch(() => null);
       if (r?.kind === 'object') {
         parent = r.parent;
-        obj = (await svc.store.getObject(r.parent.collection.id, r.name)) ?? undefined;
+        const stored = await svc.store.getObject(r.parent.collection.id, r.name);
+        obj = stored ? visibleObjects(isSharee(r.parent), [stored])[0] : undefined;
       }
     }
     if (!parent || !obj) {

@@ -33,6 +33,7 @@ import {
   responseCacheKey, verdictCache, wantsCalendarData, zoneOfText,
 } from './common.js';
 import { propContextFor } from '../methods/propfind.js';
+import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
 
 export { parseUtc } from './common.js';
 
@@ -110,6 +111,10 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     if (cacheKey && !cached) candidateCache.set(cacheKey, metas);
   }
   if (componentType) metas = metas.filter((m) => m.componentType === componentType); // an object target, or an unknown type
+  // A sharee: no private objects; confidential ones are matched and rendered as their busy view,
+  // so a text-match cannot probe hidden details (sharee-view.ts). Cached candidates stay whole.
+  const sharee = isSharee(calendar);
+  metas = visibleMetas(sharee, metas);
 
   // Exact pass. Unless this filter was answered over these candidates before, a candidate is
   // decided, in this order, from its exact-instance columns (a plain VEVENT time-range on a
@@ -119,7 +124,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   const render = !!dataReq;
   const filterKey = exact ? queryKey(filter, opts) : '';
   // The answer to the same filter over the same candidates (same sync token) is the same list.
-  const matchesKey = cacheKey && exact ? `${cacheKey}\u0000${filterKey}` : null;
+  const matchesKey = cacheKey && exact ? `${cacheKey}\u0000${filterKey}${sharee ? '\u0000sharee' : ''}` : null;
   const knownMatches = matchesKey ? candidateCache.get(matchesKey) : undefined;
   const matches: ObjectMeta[] = [];
   const kept = new Map<string, PropContent>();
@@ -167,7 +172,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
       else if (verdict) matches.push(m);
     }
     for (let i = 0; i < pending.length; i += BATCH) {
-      const objects = await store.getObjects(collectionId, pending.slice(i, i + BATCH).map((m) => m.name));
+      const objects = visibleObjects(sharee, await store.getObjects(collectionId, pending.slice(i, i + BATCH).map((m) => m.name)));
       for (const obj of objects) {
         const hit = evaluate(obj, filter, opts, skipBefore);
         verdictCache.set(objectKey(obj, key), hit);
@@ -196,7 +201,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
       else missing.push(m.name);
     }
     for (let i = 0; i < missing.length && keptBytes <= KEEP_BYTES; i += BATCH) {
-      for (const obj of await store.getObjects(collectionId, missing.slice(i, i + BATCH))) keep(obj);
+      for (const obj of visibleObjects(sharee, await store.getObjects(collectionId, missing.slice(i, i + BATCH)))) keep(obj);
     }
   }
   if (!knownMatches) {
@@ -210,7 +215,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     for (let i = 0; i < matches.length; i += BATCH) {
       const batch = matches.slice(i, i + BATCH);
       const missing = withData ? batch.filter((m) => !kept.has(m.name) && !encoded.has(m.name)).map((m) => m.name) : [];
-      const fetched = missing.length ? new Map((await store.getObjects(collectionId, missing)).map((o) => [o.name, o])) : null;
+      const fetched = missing.length ? new Map(visibleObjects(sharee, await store.getObjects(collectionId, missing)).map((o) => [o.name, o])) : null;
       const page: ResponseEntry[] = [];
       for (const meta of batch) {
         const r = objectResource(calendar, meta);

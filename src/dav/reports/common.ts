@@ -254,8 +254,9 @@ export function queryKey(what: unknown, opts: QueryOptions): string {
 }
 
 /** The identity of one stored version of an object, under a query key. */
-export function objectKey(o: { collectionId: number; name: string; etag: string }, key: string): string {
-  return `${key}\u0000${o.collectionId}\u0000${o.etag}\u0000${o.name}`;
+export function objectKey(o: { collectionId: number; name: string; etag: string; busyView?: true }, key: string): string {
+  // A sharee's busy view of a confidential object keeps its etag (dav/sharee-view.ts): own keys.
+  return `${key}\u0000${o.collectionId}\u0000${o.etag}\u0000${o.name}${o.busyView ? '\u0000busy' : ''}`;
 }
 
 /** Filter verdicts (calendar-query, §9.7) by objectKey. */

@@ -18,6 +18,7 @@ import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
 import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
 import { propContextFor } from '../methods/propfind.js';
+import { isSharee, visibleMeta, visibleMetas, visibleObjects } from '../sharee-view.js';
 
 interface SyncRequest {
   seq: number | null; // null = initial sync
@@ -54,10 +55,13 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   if (target.kind !== 'calendar' && target.kind !== 'collection') throw forbidden('sync-collection is supported on calendars, collections and the calendar home');
   const collection = target.collection;
   const store = svc.store;
+  // A sharee: private members are never listed, and a change that made one private reaches them
+  // as a 404 removal; confidential ones come as their busy view (sharee-view.ts).
+  const sharee = isSharee(target);
   let changes: Change[];
   let newSeq: number;
   if (sync.seq === null) {
-    const all = await store.listObjects(collection.id);
+    const all = visibleMetas(sharee, await store.listObjects(collection.id));
     changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
     newSeq = collection.syncSeq;
   } else {
@@ -80,17 +84,17 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
   const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
-  const metas = sync.seq === null ? null : await metasFor(svc, collection.id, changes);
+  const metas = sync.seq === null ? null : new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
 
   async function* entries(): AsyncGenerator<ResponseEntry> {
     const BATCH = 100;
     for (let i = 0; i < changes.length; i += BATCH) {
       const batch = changes.slice(i, i + BATCH);
-      const data = withData ? new Map((await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
+      const data = withData ? new Map(visibleObjects(sharee, await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
       for (const c of batch) {
         const href = target.href + c.name;
         const meta = c.deleted ? undefined : data ? data.get(c.name) : metas ? metas.get(c.name) : undefined;
-        const resolvedMeta = meta ?? (c.deleted || metas ? undefined : await store.getObjectMeta(collection.id, c.name) ?? undefined);
+        const resolvedMeta = meta ?? (c.deleted || metas ? undefined : visibleMeta(sharee, await store.getObjectMeta(collection.id, c.name)) ?? undefined);
         if (!resolvedMeta) {
           yield { href, status: 404 };
           continue;

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { Store } from '../types.js';
 import { changeLog, syncQueries } from './changes.js';
+import { backfillClassification } from './classify.js';
 import { collections } from './collections.js';
 import { makeContext } from './context.js';
 import { deadProperties, deadPropertyRows } from './dead-properties.js';
@@ -68,7 +69,9 @@ function openDatabase(path: string): { db: Database.Database; applied: string[] 
     db.pragma('cache_size = -4000');
     // Wait for another connection's write lock instead of failing with SQLITE_BUSY at once.
     db.pragma('busy_timeout = 5000');
-    return { db, applied: migrate(db).applied };
+    const applied = migrate(db).applied;
+    backfillClassification(db);
+    return { db, applied };
   } catch (err) {
     db.close();
     throw err;

@@ -3,7 +3,8 @@
 // exactly one wins), logs the change and moves the collection's token in the same commit.
 import { createHash } from 'node:crypto';
 import { NotFound, PreconditionFailed, UidConflict } from '../errors.js';
-import type { ComponentType, ObjectMeta, PutResult, Store, StoredObject, WriteConditions } from '../types.js';
+import { classificationOf } from '../../ical/classification.js';
+import type { Classification, ComponentType, ObjectInput, ObjectMeta, PutResult, Store, StoredObject, WriteConditions } from '../types.js';
 import type { ChangeLog } from './changes.js';
 import { checkSegment } from './collections.js';
 import { now, type Ctx } from './context.js';
@@ -21,10 +22,11 @@ interface MetaRow {
   last_end: number | null;
   created_at: string;
   modified_at: string;
+  classification: Classification | null;
 }
 
 // Never `data` here: listings and PROPFIND must not pull the bodies off disk.
-const META_COLUMNS = ['collection_id', 'name', 'etag', 'content_type', 'size', 'uid', 'component_type', 'first_start', 'last_end', 'created_at', 'modified_at'] as const;
+const META_COLUMNS = ['collection_id', 'name', 'etag', 'content_type', 'size', 'uid', 'component_type', 'first_start', 'last_end', 'created_at', 'modified_at', 'classification'] as const;
 const META = META_COLUMNS.join(', ');
 const col = Object.fromEntries(META_COLUMNS.map((c, i) => [c, i])) as Record<(typeof META_COLUMNS)[number], number>;
 
@@ -41,6 +43,7 @@ function toMeta(r: MetaRow): ObjectMeta {
     lastEnd: r.last_end,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
+    classification: r.classification,
   };
 }
 
@@ -68,6 +71,7 @@ function metaOfRaw(r: unknown[]): ObjectMeta {
     lastEnd: r[col.last_end] as number | null,
     createdAt: r[col.created_at] as string,
     modifiedAt: r[col.modified_at] as string,
+    classification: r[col.classification] as Classification | null,
   };
 }
 
@@ -86,6 +90,16 @@ export function etagOf(data: Buffer): string {
 }
 
 /** RFC 9110 §13.1.1–13.1.2, evaluated against the etag at the moment of the write (null = absent). ETags compare verbatim, quotes included. */
+/**
+ * The classification stored with a write: the caller's, else read from the body of a calendar
+ * object (every writer — PUT, import, a plain resource moved into a calendar — gets it without
+ * knowing about it); plain resources live in owner-only collections and are public.
+ */
+function classify(input: ObjectInput): Classification {
+  if (input.classification) return input.classification;
+  return input.componentType ? classificationOf(input.data.toString('utf8')) : 'public';
+}
+
 function checkConditions(current: string | null, cond?: WriteConditions): void {
   const ifMatch = cond?.ifMatch;
   if (ifMatch && ifMatch.length > 0) {
@@ -109,9 +123,10 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
   const { db } = ctx;
   const list = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? ORDER BY name`).raw();
   // What an etag listing needs: two columns instead of eleven is ~4× less row building at 9000.
-  const etags = db.prepare('SELECT name, etag FROM objects WHERE collection_id = ? ORDER BY name').raw();
+  // (classification too: a sharee's listing leaves private objects out, dav/sharee-view.ts.)
+  const etags = db.prepare('SELECT name, etag, classification FROM objects WHERE collection_id = ? ORDER BY name').raw();
   // One page of it, continuing after a name (the primary key's order, so no sort and no skip).
-  const etagsPage = db.prepare('SELECT name, etag FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?').raw();
+  const etagsPage = db.prepare('SELECT name, etag, classification FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?').raw();
   const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
   const full = db.prepare(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND name = ?`).raw();
   // One statement for any number of names (multiget allows up to 1000 hrefs).
@@ -122,7 +137,7 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
   // (measured on the 9000-event bench database: 37 ms for all of it in batches of 100, against
   // 80 ms for getObjects and then Buffer#toString).
   const manyTexts = db.prepare(`
-    SELECT name, etag, CAST(data AS TEXT) FROM objects
+    SELECT name, etag, classification, CAST(data AS TEXT) FROM objects
     WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
   // Candidates only: bounds are inclusive so zero-length events at the window start stay in
   // (RFC 4791 §9.9); the caller applies the exact time-range test, from instance_start/end
@@ -148,21 +163,22 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
   const upsert = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data, instance_start, instance_end)
+      created_at, modified_at, data, instance_start, instance_end, classification)
     VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data,
-      @instanceStart, @instanceEnd)
+      @instanceStart, @instanceEnd, @classification)
     ON CONFLICT (collection_id, name) DO UPDATE SET
       etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
       component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
       modified_at = excluded.modified_at, data = excluded.data,
-      instance_start = excluded.instance_start, instance_end = excluded.instance_end
+      instance_start = excluded.instance_start, instance_end = excluded.instance_end,
+      classification = excluded.classification
     RETURNING ${META}`);
   const remove = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
   const rename = db.prepare('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
   const copy = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data)
-    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data
+      created_at, modified_at, data, classification)
+    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, classification
     FROM objects WHERE collection_id = ? AND name = ?`);
   const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
 
@@ -194,8 +210,8 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
       return (list.all(collectionId) as unknown[][]).map(metaOfRaw);
     },
     async listObjectEtags(collectionId, page) {
-      const rows = (page ? etagsPage.all(collectionId, page.after ?? '', page.limit) : etags.all(collectionId)) as [string, string][];
-      return rows.map(([name, etag]) => ({ name, etag }));
+      const rows = (page ? etagsPage.all(collectionId, page.after ?? '', page.limit) : etags.all(collectionId)) as [string, string, Classification | null][];
+      return rows.map(([name, etag, classification]) => ({ name, etag, classification }));
     },
     async getObjectMeta(collectionId, name) {
       const r = getMeta(collectionId, name);
@@ -211,7 +227,7 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
     },
     async getObjectTexts(collectionId, names) {
       if (names.length === 0) return [];
-      return (manyTexts.all(collectionId, JSON.stringify(names)) as [string, string, string][]).map(([name, etag, text]) => ({ name, etag, text }));
+      return (manyTexts.all(collectionId, JSON.stringify(names)) as [string, string, Classification | null, string][]).map(([name, etag, classification, text]) => ({ name, etag, classification, text }));
     },
     async queryObjects(collectionId, q) {
       const params = { c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null };
@@ -242,6 +258,7 @@ export function objects(ctx: Ctx, log: ChangeLog, props: DeadPropertyRows): Obje
           lastEnd: input.lastEnd ?? null,
           instanceStart: input.instanceStart ?? null,
           instanceEnd: input.instanceEnd ?? null,
+          classification: classify(input),
           now: now(),
           data: input.data,
         }) as MetaRow;
