@@ -8,7 +8,8 @@ import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { Change, ObjectMeta } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
-import { DavError, badRequest, forbidden, validSyncToken } from '../errors.js';
+import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
+import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { propstatsFor } from '../propstats.js';
@@ -24,12 +25,17 @@ interface SyncRequest {
   limit: number | null;
 }
 
-function parseSyncRequest(root: XmlElement): SyncRequest {
+function parseSyncRequest(root: XmlElement, req: DavRequest, target: Resource): SyncRequest {
+  // RFC 6578 §3.2: the report is defined for Depth 0 only (a missing Depth is 0 on REPORT).
+  if (depthOf(req, '0') !== '0') throw badRequest('sync-collection takes Depth: 0 (RFC 6578 §3.2); use sync-level for the scope');
   const tokenEl = root.children.find((c) => c.name === DAV.syncToken);
   const levelEl = root.children.find((c) => c.name === DAV.syncLevel);
   if (!tokenEl) throw badRequest('sync-collection needs a sync-token element');
   const level = levelEl ? textOf(levelEl).trim() : '1';
   if (level !== '1' && level !== 'infinite') throw badRequest('sync-level must be 1 or infinite');
+  // §3.3: infinite would include the members of the home's calendars (or of sub-collections),
+  // which is not served; a calendar has no sub-collections, so infinite is level 1 there.
+  if (level === 'infinite' && target.kind !== 'calendar') throw syncTraversalSupported();
   const token = textOf(tokenEl).trim();
   let seq: number | null = null;
   if (token !== '') {
@@ -48,7 +54,7 @@ function parseSyncRequest(root: XmlElement): SyncRequest {
 }
 
 export async function syncCollection(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
-  const sync = parseSyncRequest(root);
+  const sync = parseSyncRequest(root, req, target);
   const propReq = reportPropRequest(root);
   if (target.kind === 'home') return syncHome(req, svc, target, sync, propReq);
   if (target.kind !== 'calendar' && target.kind !== 'collection') throw forbidden('sync-collection is supported on calendars, collections and the calendar home');
