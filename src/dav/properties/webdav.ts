@@ -3,6 +3,7 @@
 import { CALDAV, DAV } from '../../xml/names.js';
 import { accessOf, type Resource } from '../resources.js';
 import { PRINCIPALS, principalHref } from '../paths.js';
+import { reportsOn } from '../reports/supported.js';
 import { COLLECTIONS, EVERYWHERE, PropertyRejected, defineProperty } from './registry.js';
 import { collectionPageText, el, hrefNode, httpDate, privilegesFor } from './values.js';
 import { textOf } from '../../xml/parse.js';
@@ -110,14 +111,8 @@ defineProperty({
   get: () => [hrefNode(PRINCIPALS)],
 });
 
-// RFC 3253 §3.1.5. Thunderbird switches to token sync when sync-collection is listed (CLIENTS.md §2.2).
-const REPORTS: Partial<Record<Resource['kind'], string[]>> = {
-  calendar: [CALDAV.calendarMultiget, CALDAV.calendarQuery, CALDAV.freeBusyQuery, DAV.syncCollection],
-  home: [DAV.syncCollection],
-  collection: [DAV.syncCollection],
-  principal: [],
-};
+// RFC 3253 §3.1.5, from the report dispatch table (reports/supported.ts).
 defineProperty({
-  name: DAV.supportedReportSet, kinds: COLLECTIONS, allprop: false, protected: true,
-  get: (r) => (REPORTS[r.kind] ?? []).map((name) => el(DAV.supportedReport, [el(DAV.report, [el(name)])])),
+  name: DAV.supportedReportSet, kinds: EVERYWHERE, allprop: false, protected: true,
+  get: (r) => reportsOn(r.kind).map((name) => el(DAV.supportedReport, [el(DAV.report, [el(name)])])),
 });
