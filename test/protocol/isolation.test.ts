@@ -177,7 +177,7 @@ t('sync-collection and PROPFIND on alice\'s own home never list bob\'s calendars
   assert.is(home.status, 207);
   for (const leak of LEAKS) assert.not.ok(home.text.includes(leak), leak);
   assert.not.ok(home.text.includes('/dav/calendars/bob/'));
-  const sync = await srv.request('REPORT', '/dav/calendars/alice/', { user: 'alice', headers: { Depth: '0', ...XML_HEADERS }, body: syncCollectionBody(null, [D('displayname')]) });
+  const sync = await srv.request('REPORT', '/dav/calendars/alice/', { user: 'alice', headers: { Depth: '1', ...XML_HEADERS }, body: syncCollectionBody(null, [D('displayname')]) });
   assert.is(sync.status, 207);
   assert.not.ok(sync.text.includes('/dav/calendars/bob/'));
   for (const root of ['/dav/principals/', '/dav/calendars/', '/dav/', '/']) {

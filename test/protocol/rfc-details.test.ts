@@ -45,12 +45,14 @@ t('an unknown method answers 501 with an Allow header, inside and outside /dav/'
 
 const infinite = (body: string) => body.replace('<d:sync-level>1</d:sync-level>', '<d:sync-level>infinite</d:sync-level>');
 
-t('sync-collection: sync-level infinite on the home is 403 sync-traversal-supported, Depth 1 is 400', async ({ srv }) => {
+t('sync-collection: sync-level infinite on the home is 403 sync-traversal-supported; Depth infinity is 400, Thunderbird\'s Depth 1 is level 1', async ({ srv }) => {
   const home = await srv.request('REPORT', HOME, { user: USER, headers: XML_HEADERS, body: infinite(syncCollectionBody(null)) });
   assert.is(home.status, 403, home.text);
   assert.ok(errorConditions(home.text).includes(D('sync-traversal-supported')), home.text);
-  const depth1 = await srv.request('REPORT', `${HOME}personal/`, { user: USER, headers: { ...XML_HEADERS, Depth: '1' }, body: syncCollectionBody(null) });
-  assert.is(depth1.status, 400, depth1.text);
+  const deep = await srv.request('REPORT', `${HOME}personal/`, { user: USER, headers: { ...XML_HEADERS, Depth: 'infinity' }, body: syncCollectionBody(null) });
+  assert.is(deep.status, 400, deep.text);
+  const tb = await srv.request('REPORT', `${HOME}personal/`, { user: USER, headers: { ...XML_HEADERS, Depth: '1' }, body: syncCollectionBody(null) });
+  assert.is(tb.status, 207, tb.text);
   // A calendar has no sub-collections: infinite is level 1 there, and Depth 0 is fine.
   const cal = await srv.request('REPORT', `${HOME}personal/`, { user: USER, headers: { ...XML_HEADERS, Depth: '0' }, body: infinite(syncCollectionBody(null)) });
   assert.is(cal.status, 207, cal.text);

@@ -26,8 +26,11 @@ interface SyncRequest {
 }
 
 function parseSyncRequest(root: XmlElement, req: DavRequest, target: Resource): SyncRequest {
-  // RFC 6578 §3.2: the report is defined for Depth 0 only (a missing Depth is 0 on REPORT).
-  if (depthOf(req, '0') !== '0') throw badRequest('sync-collection takes Depth: 0 (RFC 6578 §3.2); use sync-level for the scope');
+  // RFC 6578 §3.2 defines the report for Depth 0 (a missing Depth is 0 on REPORT). Thunderbird
+  // also sends Depth: 1 with sync-level 1, for servers of the older draft where Depth set the
+  // scope (CalDavRequestHandlers.sys.mjs doWebDAVSync), and reads any 4xx as "token invalid, start
+  // over": Depth 1 is accepted as the same scope as level 1; infinity is refused.
+  if (depthOf(req, '0') === 'infinity') throw badRequest('sync-collection takes Depth: 0 (RFC 6578 §3.2); use sync-level for the scope');
   const tokenEl = root.children.find((c) => c.name === DAV.syncToken);
   const levelEl = root.children.find((c) => c.name === DAV.syncLevel);
   if (!tokenEl) throw badRequest('sync-collection needs a sync-token element');
