@@ -24,18 +24,19 @@ t.after(async (ctx) => { await ctx.srv.close(); });
 
 const CS_NS = 'http://calendarserver.org/ns/';
 
-// As captured from macOS Calendar on a principal (CalendarServer proxy discovery).
+// Apple's proxy discovery on a principal, as BlueMind's Apple-oriented DAV server documents it
+// (net.bluemind.dav.server ExpandPropertyDelegate).
 const APPLE_PROXY = `<?xml version="1.0" encoding="UTF-8"?>
 <A:expand-property xmlns:A="DAV:">
   <A:property name="calendar-proxy-write-for" namespace="${CS_NS}">
     <A:property name="displayname" namespace="DAV:"/>
-    <A:property name="principal-URL" namespace="DAV:"/>
     <A:property name="calendar-user-address-set" namespace="urn:ietf:params:xml:ns:caldav"/>
+    <A:property name="email-address-set" namespace="${CS_NS}"/>
   </A:property>
   <A:property name="calendar-proxy-read-for" namespace="${CS_NS}">
     <A:property name="displayname" namespace="DAV:"/>
-    <A:property name="principal-URL" namespace="DAV:"/>
     <A:property name="calendar-user-address-set" namespace="urn:ietf:params:xml:ns:caldav"/>
+    <A:property name="email-address-set" namespace="${CS_NS}"/>
   </A:property>
 </A:expand-property>`;
 

@@ -1,6 +1,7 @@
 // DAV:expand-property (RFC 3253 §3.8), required of CalDAV servers by RFC 4791 §7.1. Apple clients
-// send it to principals (calendar-proxy-read-for / -write-for with displayname, principal-URL and
-// calendar-user-address-set of each; CLIENTS.md §1.2). It is answered over the property registry:
+// send it to principals (calendar-proxy-write-for / -read-for with displayname,
+// calendar-user-address-set and CS:email-address-set of each, as BlueMind's Apple-oriented server
+// documents in its ExpandPropertyDelegate). It is answered over the property registry:
 // each requested property is computed as PROPFIND would, and where a `<property>` element has
 // nested `<property>` elements and the value is a list of DAV:href, each href is replaced by a
 // `<response>` for the resource it names holding the nested properties, recursively. Hrefs are
@@ -23,10 +24,13 @@ import { resolve, type Resource } from '../resources.js';
 /** Levels of `<property>` below the top-level ones (Apple uses one). */
 export const MAX_NESTING = 3;
 /**
- * Hrefs replaced by a response in one request. Each costs its properties (at most a dead-property
- * read); the resolve of a href is done once per request however often it appears.
+ * Distinct hrefs (per `<property>` element) replaced by a response in one request. Each costs a
+ * resolve and its properties (at most a dead-property read); repeats reuse the rendering.
  */
 export const MAX_EXPANSIONS = 1000;
+
+/** Members of a Depth 1 request answered between turns of the event loop. */
+const YIELD_EVERY = 256;
 
 interface PropertySpec {
   name: string;
@@ -64,10 +68,15 @@ function responseText(entry: ResponseEntry): string {
   return out;
 }
 
-/** One expand-property request: its user, its budget of expansions and the resources it resolved. */
+/**
+ * One expand-property request: its user, its budget of expansions, the resources it resolved and
+ * the responses it rendered. A href met again under the same `<property>` element (every member's
+ * owner in a Depth 1 request) reuses its rendering, so only distinct expansions count.
+ */
 class Expander {
   private expansions = 0;
   private readonly resolved = new Map<string, Promise<Resource | number>>();
+  private readonly rendered = new Map<PropertySpec[], Map<string, Promise<XmlChild>>>();
 
   constructor(private readonly req: DavRequest, private readonly svc: DavServices) {}
 
@@ -101,11 +110,24 @@ class Expander {
     return out;
   }
 
-  /** The `<response>` replacing one href: the nested properties, or the status of why not. */
-  private async expand(href: string, specs: PropertySpec[]): Promise<XmlChild> {
-    if (++this.expansions > MAX_EXPANSIONS) {
-      throw new DavError(507, DAV.numberOfMatchesWithinLimits, `expand-property would follow more than ${MAX_EXPANSIONS} hrefs`);
-    }
+  /**
+   * The `<response>` replacing one href: the nested properties, or the status of why not. Past
+   * the budget a href is answered in place with 507 (as sync-collection marks a truncation, RFC
+   * 6578 §3.6) rather than failing a response that may already be streaming.
+   */
+  private expand(href: string, specs: PropertySpec[]): Promise<XmlChild> {
+    let bySpecs = this.rendered.get(specs);
+    if (!bySpecs) this.rendered.set(specs, (bySpecs = new Map()));
+    const known = bySpecs.get(href);
+    if (known) return known;
+    if (this.expansions >= MAX_EXPANSIONS) return Promise.resolve(bareResponse(href, 507));
+    this.expansions++;
+    const p = this.render(href, specs);
+    bySpecs.set(href, p);
+    return p;
+  }
+
+  private async render(href: string, specs: PropertySpec[]): Promise<XmlChild> {
     const target = await this.target(href);
     if (typeof target === 'number') return bareResponse(href, target);
     return { raw: responseText({ href: target.href, propstats: await this.propstats(target, specs) }) };
@@ -146,8 +168,17 @@ export async function expandProperty(req: DavRequest, svc: DavServices, target: 
   if (depth === 'infinity') throw new DavError(403, null, 'expand-property with Depth: infinity is not supported; use Depth 0 or 1');
   const specs = parseSpecs(root, 0);
   const expander = new Expander(req, svc);
-  const resources = depth === '1' ? [target, ...(await membersOf(svc.store, req.user, target))] : [target];
-  const entries: ResponseEntry[] = [];
-  for (const r of resources) entries.push({ href: r.href, propstats: await expander.propstats(r, specs) });
-  return multistatus(entries);
+  if (depth === '0') return multistatus([{ href: target.href, propstats: await expander.propstats(target, specs) }]);
+  // Depth 1 is streamed like a PROPFIND listing, so a large calendar never sits whole in memory.
+  const resources = [target, ...(await membersOf(svc.store, req.user, target))];
+  async function* entries(): AsyncGenerator<ResponseEntry> {
+    for (let i = 0; i < resources.length; i++) {
+      // Properties computed synchronously resolve as microtasks, which never let I/O in: give
+      // the event loop a turn every few hundred members.
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((done) => setImmediate(done));
+      const r = resources[i]!;
+      yield { href: r.href, propstats: await expander.propstats(r, specs) };
+    }
+  }
+  return multistatus(entries());
 }
