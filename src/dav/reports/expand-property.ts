@@ -30,7 +30,7 @@ export const MAX_NESTING = 3;
 export const MAX_EXPANSIONS = 1000;
 
 /** Members of a Depth 1 request answered between turns of the event loop. */
-const YIELD_EVERY = 256;
+const YIELD_EVERY = 64;
 
 interface PropertySpec {
   name: string;
@@ -174,7 +174,7 @@ export async function expandProperty(req: DavRequest, svc: DavServices, target: 
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (let i = 0; i < resources.length; i++) {
       // Properties computed synchronously resolve as microtasks, which never let I/O in: give
-      // the event loop a turn every few hundred members.
+      // the event loop a turn every YIELD_EVERY members.
       if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((done) => setImmediate(done));
       const r = resources[i]!;
       yield { href: r.href, propstats: await expander.propstats(r, specs) };
