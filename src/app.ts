@@ -10,7 +10,7 @@ import { errorMiddleware } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
-import { DAV_CLASSES } from './dav/allow.js';
+import { ANY_RESOURCE_ALLOW, DAV_CLASSES, isDavMethod } from './dav/allow.js';
 import { apiRouter } from './web/api.js';
 import { Sessions } from './web/sessions.js';
 import { staticFiles } from './web/static-files.js';
@@ -32,6 +32,9 @@ export interface SundialApp {
 // Methods that make a request on "/" a DAV request rather than the web app: Apple clients
 // PROPFIND "/" after a redirect or a change, and must get a 207, never HTML (CLIENTS.md §1.4).
 const DAV_ON_ROOT = new Set(['PROPFIND', 'REPORT', 'PROPPATCH', 'OPTIONS']);
+
+/** Methods of the web app and its JSON API, besides the DAV ones (allow.ts). */
+const WEB_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 export function createApp({ config, store, log }: AppDeps): SundialApp {
   const koa = new Koa({ proxy: config.trustProxy });
@@ -69,7 +72,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
       // OPTIONS without credentials is answered too: it reveals nothing and some clients probe it first.
       if (ctx.method === 'OPTIONS' && !ctx.get('Authorization')) {
         ctx.set('DAV', DAV_CLASSES);
-        ctx.set('Allow', 'OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, REPORT, PUT, DELETE, COPY, MOVE, MKCOL, MKCALENDAR');
+        ctx.set('Allow', ANY_RESOURCE_ALLOW);
         ctx.status = 200;
         ctx.body = '';
         return;
@@ -80,14 +83,26 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   });
   const sessions = new Sessions();
   const api = apiRouter({ store, config, authenticator, sessions });
+  // The routers' 405/501 answers apply to their own /api/ routes only: elsewhere they turned a
+  // PROPFIND of /.well-known/carddav or /x into "501, Allow: (empty)" (issue 12 item 3).
+  const apiOnly = (mw: ReturnType<typeof api.allowedMethods>): Koa.Middleware => (ctx, next) => (ctx.path.startsWith('/api/') ? mw(ctx as Parameters<typeof mw>[0], next) : next());
   koa.use(api.routes());
-  koa.use(api.allowedMethods());
+  koa.use(apiOnly(api.allowedMethods()));
   const feedsApi = feedsRouter({ store, config, sessions });
   koa.use(feedsApi.routes());
-  koa.use(feedsApi.allowedMethods());
+  koa.use(apiOnly(feedsApi.allowedMethods()));
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');
+    // RFC 9110 §15.6.2: a method the server does not know is 501; outside /dav/ and /api/ only
+    // the web app's pages are served, so that is what Allow lists. Known methods get 404.
+    if (!isDavMethod(ctx.method) && !WEB_METHODS.has(ctx.method)) {
+      ctx.status = 501;
+      ctx.set('Allow', 'GET, HEAD');
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = `${ctx.method} is not implemented`;
+      return;
+    }
     ctx.status = 404;
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = 'Not found';

@@ -1,23 +1,46 @@
-// Which methods each kind of resource answers (the Allow header of OPTIONS and of 405s), and the
-// DAV compliance classes (RFC 4918 §18, RFC 4791 §5.1, RFC 5689 §3, RFC 3744 §7.2). No class 2:
-// LOCK is not implemented, and Apple clients do not need it (CLIENTS.md §1.2 step 2).
+// Which methods each kind of resource answers, and the DAV compliance classes (RFC 4918 §18,
+// RFC 4791 §5.1, RFC 5689 §3, RFC 3744 §7.2). No class 2: LOCK is not implemented, and Apple
+// clients do not need it (CLIENTS.md §1.2 step 2).
+// METHOD_KINDS is the method half of the dispatch table: handler.ts maps exactly these methods to
+// their handlers (the types force the two to list the same methods), and the Allow header of
+// OPTIONS, of 405s and of 501s is derived from it, so a method cannot be dispatched without being
+// announced or announced without a handler.
 import type { Resource } from './resources.js';
 
 export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol';
 
-const READ = ['OPTIONS', 'GET', 'HEAD', 'PROPFIND', 'REPORT'];
+type Kind = Resource['kind'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];
+const MEMBERS: readonly Kind[] = ['calendar', 'collection', 'object'];
 
-export function allowedMethods(r: Resource): string[] {
-  switch (r.kind) {
-    case 'root': case 'principals': case 'calendars': case 'principal':
-      return [...READ, 'PROPPATCH'];
-    case 'home':
-      return [...READ, 'PROPPATCH', 'MKCOL', 'MKCALENDAR'];
-    case 'calendar': case 'collection':
-      return [...READ, 'PROPPATCH', 'DELETE', 'COPY', 'MOVE'];
-    case 'object':
-      return [...READ, 'PROPPATCH', 'PUT', 'DELETE', 'COPY', 'MOVE'];
-    case 'missing':
-      return ['OPTIONS', 'PUT', 'MKCOL', 'MKCALENDAR'];
-  }
+/** Method → the kinds of resource it applies to, in the order Allow lists them. */
+export const METHOD_KINDS = {
+  OPTIONS: [...EXISTING, 'missing'],
+  GET: EXISTING,
+  HEAD: EXISTING,
+  PROPFIND: EXISTING,
+  REPORT: EXISTING,
+  PROPPATCH: EXISTING,
+  PUT: ['object', 'missing'],
+  DELETE: MEMBERS,
+  COPY: MEMBERS,
+  MOVE: MEMBERS,
+  MKCOL: ['home', 'missing'],
+  MKCALENDAR: ['home', 'missing'],
+} as const satisfies Record<string, readonly Kind[]>;
+
+export type DavMethod = keyof typeof METHOD_KINDS;
+
+export const DAV_METHODS = Object.keys(METHOD_KINDS) as DavMethod[];
+
+export function isDavMethod(method: string): method is DavMethod {
+  return Object.hasOwn(METHOD_KINDS, method);
 }
+
+export function allowedMethods(r: Resource | Kind): DavMethod[] {
+  const kind = typeof r === 'string' ? r : r.kind;
+  return DAV_METHODS.filter((m) => (METHOD_KINDS[m] as readonly Kind[]).includes(kind));
+}
+
+/** Every method some resource answers: the Allow of an OPTIONS before login. */
+export const ANY_RESOURCE_ALLOW = DAV_METHODS.join(', ');

@@ -12,6 +12,12 @@ import { requireWrite } from './privileges.js';
 import { forbidden } from './errors.js';
 
 const COMPONENTS: readonly ComponentType[] = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VAVAILABILITY'];
+/**
+ * A calendar created without a supported-calendar-component-set takes events, to-dos and
+ * journals (SPEC "Calendars"): jtx Board syncs journals through DAVx5 into calendars it makes
+ * with a plain MKCALENDAR. A client that names a set gets exactly that set.
+ */
+export const DEFAULT_COMPONENTS: readonly ComponentType[] = ['VEVENT', 'VTODO', 'VJOURNAL'];
 
 export async function createCollectionWithProps(
   svc: DavServices,
@@ -46,15 +52,18 @@ export async function createCollectionWithProps(
   const outcome = validateInstructions(provisionalResource, rest);
   for (const [k, v] of outcome.failures) failures.set(k, v);
   if (failures.size > 0) {
+    // Nothing is created. MKCALENDAR answers 207 with a propstat per property (RFC 4791
+    // §5.3.1.1); extended MKCOL answers 403 with the same body (RFC 5689 §3, example §5.2).
     const body = xmlDocument(el(responseName, [{ raw: failureStats(instructions, failures).map(propstatXml).join('') }]));
-    return { status: 403, headers: { 'Content-Type': 'application/xml; charset=utf-8' }, body };
+    const status = responseName === CALDAV.mkcalendarResponse ? 207 : 403;
+    return { status, headers: { 'Content-Type': 'application/xml; charset=utf-8' }, body };
   }
   await translated(() => svc.store.createCollection(target.user.id, {
     uri: target.name,
     kind,
     parentId: provisional.parentId,
     ...outcome.live,
-    ...(components ? { components } : {}),
+    ...(kind === 'calendar' ? { components: components ?? [...DEFAULT_COMPONENTS] } : {}),
     deadProperties: outcome.dead.filter((d): d is { name: string; xml: string } => d.xml !== null),
   }));
   return { status: 201, headers: { 'Content-Length': '0' }, body: null };

@@ -43,6 +43,11 @@ export function needPrivileges(resourcePath: string, privilege: string): DavErro
 // RFC 6578 §3.2
 export const validSyncToken = () => new DavError(403, DAV.validSyncToken, 'Unknown or expired sync token; synchronize again without a token');
 export const numberOfMatchesWithinLimits = (why: string) => new DavError(507, DAV.numberOfMatchesWithinLimits, why);
+// RFC 6578 §3.3: sync-level infinite is not served.
+export const syncTraversalSupported = () => new DavError(403, DAV.syncTraversalSupported, 'sync-level infinite is not supported; synchronize each calendar with sync-level 1');
+
+// RFC 4791 §5.3.1 (MKCALENDAR), RFC 5689 §3 (extended MKCOL): nothing may exist at the URL.
+export const resourceMustBeNull = () => new DavError(403, DAV.resourceMustBeNull, 'Something already exists at this URL');
 
 // RFC 4791 §5.3.2.1, §9
 export const validCalendarData = (why: string) => new DavError(403, CALDAV.validCalendarData, why);

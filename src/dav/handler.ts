@@ -1,11 +1,12 @@
 // Dispatches a DAV request to the handler of its method, after resolving the target resource.
-// Unknown methods are 501 (RFC 9110 §15.6.2); known methods a resource does not support are 405
-// with the resource's Allow list.
+// Unknown methods are 501 (RFC 9110 §15.6.2) with the Allow list of the resource when it can be
+// seen; known methods a resource does not support are 405 with the resource's Allow list. Both
+// lists come from METHOD_KINDS (allow.ts), which this table must match method for method.
 import type { DavRequest, DavResponse, DavServices, MethodHandler } from './context.js';
-import { resolve } from './resources.js';
+import { resolve, type Resource } from './resources.js';
 import { refuseBusyViewWrite } from './sharee-view.js';
-import { allowedMethods } from './allow.js';
-import { DavError, methodNotAllowed, notFound } from './errors.js';
+import { ANY_RESOURCE_ALLOW, allowedMethods, isDavMethod, type DavMethod } from './allow.js';
+import { DavError, methodNotAllowed, notFound, resourceMustBeNull } from './errors.js';
 import { options } from './methods/options.js';
 import { propfind } from './methods/propfind.js';
 import { proppatch } from './methods/proppatch.js';
@@ -18,7 +19,7 @@ import { copyMove } from './methods/copy-move.js';
 import { report } from './methods/report.js';
 import './properties/index.js';
 
-const handlers: Record<string, MethodHandler> = {
+const handlers: Record<DavMethod, MethodHandler> = {
   OPTIONS: options,
   PROPFIND: propfind,
   PROPPATCH: proppatch,
@@ -33,20 +34,32 @@ const handlers: Record<string, MethodHandler> = {
   REPORT: report,
 };
 
-export function registerMethod(method: string, handler: MethodHandler): void {
-  handlers[method] = handler;
-}
+/** Methods that create what they name: below a principal they are refused (403), not 404. */
+const CREATING = new Set<string>(['PUT', 'MKCOL', 'MKCALENDAR']);
 
 export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavResponse> {
-  const handler = handlers[req.method];
-  if (!handler) throw new DavError(501, null, `${req.method} is not implemented`);
-  const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET' });
+  if (!isDavMethod(req.method)) throw await notImplemented(req, svc);
+  const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET', creating: CREATING.has(req.method) });
   refuseBusyViewWrite(req.method, resource);
   const allow = allowedMethods(resource);
   if (!allow.includes(req.method)) {
     // Nothing at this URL: methods that need an existing resource get 404, not 405.
     if (resource.kind === 'missing') throw notFound();
+    // RFC 4791 §5.3.1: MKCALENDAR where something exists fails DAV:resource-must-be-null.
+    if (req.method === 'MKCALENDAR') throw resourceMustBeNull();
     throw methodNotAllowed(allow.join(', '));
   }
-  return handler(req, svc, resource);
+  return handlers[req.method](req, svc, resource);
+}
+
+/** 501 with the Allow list of the target when the user may see it, else of the server. */
+async function notImplemented(req: DavRequest, svc: DavServices): Promise<DavError> {
+  let resource: Resource | null = null;
+  try {
+    resource = await resolve(svc.store, req.user, req.path);
+  } catch {
+    // Unreadable or malformed target: the server-wide list says no more about it.
+  }
+  const allow = resource ? allowedMethods(resource).join(', ') : ANY_RESOURCE_ALLOW;
+  return new DavError(501, null, `${req.method} is not implemented`, [], { Allow: allow });
 }

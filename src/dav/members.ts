@@ -2,7 +2,7 @@
 // only the calendars whose Synchronization switch is on for this user (SPEC "Per-calendar
 // synchronization"): that is how a switched-off calendar leaves iOS, macOS, DAVx5 and vdirsyncer.
 import type { ObjectMeta, Store, User } from '../store/types.js';
-import { homeHref, principalHref } from './paths.js';
+import { CALENDARS, PRINCIPALS, calendarHref, homeHref, principalHref } from './paths.js';
 import type { CollectionResource, Resource } from './resources.js';
 import { isSharee, visibleMetas } from './sharee-view.js';
 
@@ -14,7 +14,7 @@ export function objectResource(parent: CollectionResource, meta: ObjectMeta): Re
 export async function membersOf(store: Store, user: User, r: Resource): Promise<Resource[]> {
   switch (r.kind) {
     case 'root':
-      return [{ kind: 'principals', user, href: '/dav/principals/' }, { kind: 'calendars', user, href: '/dav/calendars/' }];
+      return [{ kind: 'principals', user, href: PRINCIPALS }, { kind: 'calendars', user, href: CALENDARS }];
     case 'principals':
       return [{ kind: 'principal', user, href: principalHref(user.username) }];
     case 'calendars':
@@ -23,8 +23,8 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
       const instances = await store.listInstances(r.user.id, { syncOnly: true });
       const plain = (await store.listChildCollections(r.user.id, null)).filter((c) => c.kind === 'plain');
       return [
-        ...instances.map((i): Resource => ({ kind: 'calendar', user: r.user, instance: i, collection: i.collection, access: i.access, href: `${r.href}${i.uri}/` })),
-        ...plain.map((c): Resource => ({ kind: 'collection', user: r.user, collection: c, segments: [c.uri], href: `${r.href}${c.uri}/` })),
+        ...instances.map((i): Resource => ({ kind: 'calendar', user: r.user, instance: i, collection: i.collection, access: i.access, href: calendarHref(r.user.username, i.uri) })),
+        ...plain.map((c): Resource => ({ kind: 'collection', user: r.user, collection: c, segments: [c.uri], href: calendarHref(r.user.username, c.uri) })),
       ];
     }
     case 'calendar':

@@ -4,7 +4,7 @@
 // home under the instance's uri.
 import type { Access, CalendarInstance, Collection, ObjectMeta, Store, User } from '../store/types.js';
 import { forbidden, notFound, badRequest } from './errors.js';
-import { homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
+import { CALENDARS, DAV_ROOT, PRINCIPALS, calendarHref, homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
 import { visibleObject } from './sharee-view.js';
 
 interface Base {
@@ -54,21 +54,25 @@ export function collectionOf(r: CollectionResource): Collection {
 /**
  * Resolves a raw request path. Throws 400 for undecodable paths, 403/404 where nothing may be seen.
  * With `withData` an object is read with its body (a StoredObject as `meta`), so GET reads its
- * row once.
+ * row once. With `creating` (PUT, MKCOL, MKCALENDAR) a path below the user's own principal is
+ * 403: nothing may be created there, which is what a client asking to create must read, not
+ * "not found" (issue 12 item 5).
  */
-export async function resolve(store: Store, user: User, rawPath: string, opts: { withData?: boolean } = {}): Promise<Resource> {
+export async function resolve(store: Store, user: User, rawPath: string, opts: { withData?: boolean; creating?: boolean } = {}): Promise<Resource> {
   const parsed = parseDavPath(rawPath);
   if (!parsed) throw badRequest('Malformed path');
-  if (parsed.area === 'outside') throw notFound();
+  // Nothing is served there: discovery probes (DAVx5 tries home-set guesses, clients try
+  // /dav/addressbooks/) must read "not here", not "malformed" (issue 12 item 3).
+  if (parsed.area === 'outside' || parsed.area === 'unknown') throw notFound();
   // "/" answers DAV too (Apple PROPFINDs it); the response names the URL that was asked.
-  if (parsed.area === 'root') return { kind: 'root', user, href: rawPath === '/' ? '/' : '/dav/' };
+  if (parsed.area === 'root') return { kind: 'root', user, href: rawPath === '/' ? '/' : DAV_ROOT };
   if (parsed.area === 'principals') {
-    if (parsed.user === undefined) return { kind: 'principals', user, href: '/dav/principals/' };
+    if (parsed.user === undefined) return { kind: 'principals', user, href: PRINCIPALS };
     if (parsed.user !== user.username) throw forbidden('This is not your principal');
-    if (parsed.below) throw notFound('A principal has no members');
+    if (parsed.below) throw opts.creating ? forbidden('Nothing can be created under a principal') : notFound('A principal has no members');
     return { kind: 'principal', user, href: principalHref(user.username) };
   }
-  if (parsed.user === undefined) return { kind: 'calendars', user, href: '/dav/calendars/' };
+  if (parsed.user === undefined) return { kind: 'calendars', user, href: CALENDARS };
   if (parsed.user !== user.username) throw forbidden('This is not your calendar home');
   const home: Resource = { kind: 'home', user, href: homeHref(user.username) };
   const segs = parsed.segments;
@@ -79,7 +83,7 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
   let current: ParentResource;
   const instance = await store.getInstance(user.id, first);
   if (instance) {
-    current = { kind: 'calendar', user, instance, collection: instance.collection, access: instance.access, href: homeMemberHref(user.username, [first], true) };
+    current = { kind: 'calendar', user, instance, collection: instance.collection, access: instance.access, href: calendarHref(user.username, first) };
   } else {
     const plain = await store.findCollection(user.id, null, first);
     if (!plain || plain.kind !== 'plain') {

@@ -3,6 +3,7 @@
 // right here — unlike a password, the token has 256 bits of entropy, so there is nothing to
 // brute-force, and a lookup must cost the same for any presented string.
 import { createHash, randomBytes } from 'node:crypto';
+import { absoluteUrl, feedPath } from '../urls.js';
 
 export const TOKEN_BYTES = 32;
 
@@ -18,6 +19,6 @@ export function hashFeedToken(token: string): string {
 
 /** The https:// (or http://) URL of a feed and its webcal:// twin. */
 export function feedUrls(baseUrl: string, token: string): { url: string; webcal: string } {
-  const url = `${baseUrl.replace(/\/+$/, '')}/feeds/${token}.ics`;
+  const url = absoluteUrl(baseUrl.replace(/\/+$/, ''), feedPath(token));
   return { url, webcal: url.replace(/^https?:\/\//i, 'webcal://') };
 }

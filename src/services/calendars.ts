@@ -4,7 +4,7 @@
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
-import { homeHref } from '../dav/paths.js';
+import { calendarPath } from '../urls.js';
 
 export interface CalendarView {
   uri: string;
@@ -39,7 +39,7 @@ export async function calendarView(store: Store, user: User, i: CalendarInstance
     sync: i.syncEnabled,
     entries: i.collection.objectCount,
     large: i.collection.objectCount > threshold,
-    path: `${homeHref(user.username)}${i.uri}/`,
+    path: calendarPath(user.username, i.uri),
     components: i.collection.components,
   };
   if (i.access === 'owner') view.shares = (await store.listShares(i.collection.id)).map((s) => ({ username: s.username, access: s.access }));

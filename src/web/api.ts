@@ -13,6 +13,7 @@ import { COOKIE, Sessions } from './sessions.js';
 import { apiErrors, requireSession, type SessionState } from './session-auth.js';
 import { readJson } from './json.js';
 import { appleProfile } from './apple-profile.js';
+import { absoluteUrl, homePath, principalPath } from '../urls.js';
 
 export interface ApiDeps {
   store: Store;
@@ -131,8 +132,8 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
     const user = me(ctx).username;
     ctx.body = {
       serverUrl: `${base}/`,
-      principalUrl: `${base}/dav/principals/${encodeURIComponent(user)}/`,
-      homeUrl: `${base}/dav/calendars/${encodeURIComponent(user)}/`,
+      principalUrl: absoluteUrl(base, principalPath(user)),
+      homeUrl: absoluteUrl(base, homePath(user)),
       username: user,
       https: base.startsWith('https:'),
     };

@@ -2,6 +2,7 @@
 // iPhone or Mac sets the account up in one tap (CLIENTS.md §1.4: CalDAVHostName, CalDAVPort,
 // CalDAVUseSSL, CalDAVUsername, CalDAVPrincipalURL). No password inside: the device asks for it.
 import { createHash } from 'node:crypto';
+import { absoluteUrl, principalPath } from '../urls.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -16,7 +17,7 @@ export function appleProfile(opts: { baseUrl: string; username: string }): strin
   const ssl = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : ssl ? 443 : 80;
   const id = `sundial.${url.hostname}.${opts.username}`;
-  const principal = `${url.origin}/dav/principals/${encodeURIComponent(opts.username)}/`;
+  const principal = absoluteUrl(url.origin, principalPath(opts.username));
   const str = (k: string, v: string) => `<key>${k}</key><string>${esc(v)}</string>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">

@@ -55,17 +55,17 @@ export const DAV = names(DAV_NS, [
   'propfind-finite-depth', 'cannot-modify-protected-property',
   // RFC 6578 collection synchronization
   'sync-token', 'sync-collection', 'sync-level', 'limit', 'nresults', 'valid-sync-token',
-  'number-of-matches-within-limits',
+  'number-of-matches-within-limits', 'sync-traversal-supported',
   // RFC 5397 current principal, RFC 3744 ACL
   'current-user-principal', 'current-user-privilege-set', 'privilege', 'read', 'write',
   'write-content', 'write-properties', 'bind', 'unbind', 'all', 'read-acl', 'write-acl', 'unlock',
   'read-current-user-privilege-set', 'supported-privilege-set', 'supported-privilege',
   'description', 'principal-URL', 'principal', 'need-privileges', 'resource',
   'principal-collection-set', 'unauthenticated', 'authenticated', 'acl', 'ace', 'grant',
-  // RFC 3253 §3.1.5 supported-report-set
-  'supported-report-set', 'supported-report', 'report',
+  // RFC 3253 §3.1.5 supported-report-set, §3.8 expand-property
+  'supported-report-set', 'supported-report', 'report', 'expand-property', 'property',
   // RFC 5689 extended MKCOL
-  'mkcol', 'mkcol-response', 'valid-resourcetype',
+  'mkcol', 'mkcol-response', 'valid-resourcetype', 'resource-must-be-null',
   // RFC 4331 quota
   'quota-available-bytes', 'quota-used-bytes',
   // RFC 5995 POST add-member, RFC 5842 resource-id

@@ -173,7 +173,9 @@ t('MKCALENDAR with initial properties; the component set is enforced on PUT', as
   assert.is(ev.status, 403);
   assert.ok(errorConditions(ev.text).includes(C('supported-calendar-component')), ev.text);
   await putOk(srv, USER, `${HOME}tasks/t.ics`, ical('t@test', { component: 'VTODO' }));
-  assert.is((await req(srv, 'MKCALENDAR', `${HOME}tasks/`, XML_HEADERS, body)).status, 405, 'MKCALENDAR on an existing URL is 405');
+  const again = await req(srv, 'MKCALENDAR', `${HOME}tasks/`, XML_HEADERS, body);
+  assert.is(again.status, 403, 'MKCALENDAR on an existing URL is 403 (RFC 4791 §5.3.1)');
+  assert.ok(errorConditions(again.text).includes(D('resource-must-be-null')), again.text);
 });
 
 t('extended MKCOL creates a calendar with its properties', async ({ srv }) => {

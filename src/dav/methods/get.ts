@@ -4,7 +4,7 @@
 import type { DavResponse, MethodHandler } from '../context.js';
 import { checkRead } from '../conditional.js';
 import { notFound } from '../errors.js';
-import { httpDate } from '../properties/values.js';
+import { collectionPageText, httpDate } from '../properties/values.js';
 import { mergeCalendar } from '../../ical/merge.js';
 import type { ObjectMeta } from '../../store/types.js';
 import { busyObject, isSharee, visibleMetas } from '../sharee-view.js';
@@ -44,8 +44,7 @@ export const get: MethodHandler = async (req, svc, resource): Promise<DavRespons
     }
     return { status: 200, headers, body: mergeCalendar(bodies(), { name: collection.displayName ?? collection.uri }) };
   }
-  // Collections that are not calendars have no representation of their own; a short text keeps
-  // browsers and generic WebDAV clients informed.
-  const text = `Sundial WebDAV collection ${resource.href}\n`;
+  // Collections that are not calendars: a short text, whose length getcontentlength reports.
+  const text = collectionPageText(resource.href);
   return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) }, body: head ? null : text };
 };

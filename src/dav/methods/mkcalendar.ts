@@ -3,13 +3,14 @@
 // supported-calendar-component-set, which is fixed from then on).
 import { CALDAV } from '../../xml/names.js';
 import type { MethodHandler } from '../context.js';
-import { badRequest, calendarCollectionLocationOk, conflict, methodNotAllowed } from '../errors.js';
+import { badRequest, calendarCollectionLocationOk, conflict, resourceMustBeNull } from '../errors.js';
 import { readXmlBody } from '../xml-body.js';
 import { parseInstructions } from './proppatch.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcalendar: MethodHandler = async (req, svc, resource) => {
-  if (resource.kind !== 'missing') throw methodNotAllowed('OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, DELETE, COPY, MOVE', 'Something already exists at this URL');
+  // RFC 4791 §5.3.1: a precondition, not the 405 of MKCOL.
+  if (resource.kind !== 'missing') throw resourceMustBeNull();
   const root = await readXmlBody(req, svc);
   if (root && root.name !== CALDAV.mkcalendar) throw badRequest('Expected a CALDAV:mkcalendar body');
   if (resource.parent === null) throw conflict('The parent collection does not exist');

@@ -5,11 +5,13 @@ import { CALDAV, DAV } from '../../xml/names.js';
 import { XmlError, parseXml } from '../../xml/parse.js';
 import type { MethodHandler } from '../context.js';
 import { DavError, badRequest, calendarCollectionLocationOk, conflict, methodNotAllowed, unsupportedMediaType } from '../errors.js';
+import { allowedMethods } from '../allow.js';
 import { parseInstructions } from './proppatch.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcol: MethodHandler = async (req, svc, resource) => {
-  if (resource.kind !== 'missing') throw methodNotAllowed('OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, DELETE, COPY, MOVE', 'Something already exists at this URL');
+  // RFC 4918 §9.3.1: MKCOL where something exists is 405.
+  if (resource.kind !== 'missing') throw methodNotAllowed(allowedMethods(resource).join(', '), 'Something already exists at this URL');
   const raw = await req.body(svc.config.maxXmlSize, () => new DavError(413, null, 'MKCOL body too large'));
   let instructions: ReturnType<typeof parseInstructions> = [];
   let calendar = false;

@@ -1,26 +1,33 @@
 // REPORT (RFC 3253 §3.6): dispatches on the root element of the body to the report handlers in
-// dav/reports/. Unknown reports are 403 with supported-report (RFC 3253 §3.6).
+// dav/reports/. Unknown reports are 403 with supported-report (RFC 3253 §3.6). The names and
+// where they are announced are reports/supported.ts; this table must list the same names.
 import { CALDAV, DAV } from '../../xml/names.js';
-import type { MethodHandler } from '../context.js';
+import type { XmlElement } from '../../xml/parse.js';
+import type { DavRequest, DavResponse, DavServices, MethodHandler } from '../context.js';
 import { DavError, badRequest, notFound } from '../errors.js';
+import type { Resource } from '../resources.js';
 import { readXmlBody } from '../xml-body.js';
+import { isReportName, type ReportName } from '../reports/supported.js';
 import { calendarMultiget } from '../reports/calendar-multiget.js';
 import { syncCollection } from '../reports/sync-collection.js';
 import { calendarQuery } from '../reports/calendar-query.js';
 import { freeBusyQuery } from '../reports/free-busy-query.js';
+import { expandProperty } from '../reports/expand-property.js';
 
-const reports = {
+type ReportHandler = (req: DavRequest, svc: DavServices, target: Resource, root: XmlElement) => Promise<DavResponse>;
+
+const reports: Record<ReportName, ReportHandler> = {
   [CALDAV.calendarMultiget]: calendarMultiget,
   [DAV.syncCollection]: syncCollection,
   [CALDAV.calendarQuery]: calendarQuery,
   [CALDAV.freeBusyQuery]: freeBusyQuery,
-} as const;
+  [DAV.expandProperty]: expandProperty,
+};
 
 export const report: MethodHandler = async (req, svc, resource) => {
   if (resource.kind === 'missing') throw notFound();
   const root = await readXmlBody(req, svc);
   if (!root) throw badRequest('REPORT needs a body');
-  const handler = (reports as Record<string, typeof calendarMultiget>)[root.name];
-  if (!handler) throw new DavError(403, DAV.supportedReport, `Report ${root.local} is not supported here`);
-  return handler(req, svc, resource, root);
+  if (!isReportName(root.name)) throw new DavError(403, DAV.supportedReport, `Report ${root.local} is not supported here`);
+  return reports[root.name](req, svc, resource, root);
 };

@@ -2,7 +2,7 @@
 // sync-token (here because its value is shared with getctag).
 import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf } from '../../xml/parse.js';
-import { homeHref } from '../paths.js';
+import { homeHref, principalHref } from '../paths.js';
 import { PropertyRejected, defineProperty } from './registry.js';
 import { el, hrefNode, syncTokenOf } from './values.js';
 
@@ -19,7 +19,9 @@ defineProperty({
     if (r.kind !== 'principal') return undefined;
     const email = r.user.email ?? (r.user.username.includes('@') ? r.user.username : null);
     const hrefs = email ? [hrefNode(`mailto:${email}`)] : [];
-    hrefs.push(hrefNode(`/dav/principals/${encodeURIComponent(r.user.username)}/`));
+    // The decoded path, like principal-URL: hrefNode encodes it once. It was built from an
+    // already-encoded name, so "bob@example.com" came out as bob%2540example.com (issue 12 item 7).
+    hrefs.push(hrefNode(principalHref(r.user.username)));
     return hrefs;
   },
 });

@@ -36,3 +36,10 @@ export function privilegesFor(access: Access | 'none'): string[] {
   if (access === 'read') return read;
   return [];
 }
+
+/**
+ * What GET answers on a collection that is not a calendar: such collections have no
+ * representation of their own, and a short text keeps browsers and generic WebDAV clients
+ * informed. Its length is the DAV:getcontentlength of the collection (RFC 4918 §15.4).
+ */
+export const collectionPageText = (href: string) => `Sundial WebDAV collection ${href}\n`;

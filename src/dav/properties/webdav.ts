@@ -2,9 +2,10 @@
 // owner, RFC 3253 §3.1.5 supported-report-set.
 import { CALDAV, DAV } from '../../xml/names.js';
 import { accessOf, type Resource } from '../resources.js';
-import { principalHref } from '../paths.js';
+import { PRINCIPALS, principalHref } from '../paths.js';
+import { reportsOn } from '../reports/supported.js';
 import { COLLECTIONS, EVERYWHERE, PropertyRejected, defineProperty } from './registry.js';
-import { el, hrefNode, httpDate, privilegesFor } from './values.js';
+import { collectionPageText, el, hrefNode, httpDate, privilegesFor } from './values.js';
 import { textOf } from '../../xml/parse.js';
 
 function resourceTypes(r: Resource): string[] {
@@ -50,11 +51,20 @@ defineProperty({
   get: (r) => (r.kind === 'object' ? r.meta.contentType : undefined),
 });
 
+// Collections other than calendars answer GET with a short text of a known length, so they have
+// one too (RFC 4918 §15.4: the Content-Length a GET returns). A calendar's GET merges every object
+// (get.ts); its length is left undefined rather than read every object for a PROPFIND.
 defineProperty({
-  name: DAV.getcontentlength, kinds: ['object'], allprop: true, protected: true,
-  // Not for a sharee's busy view of a confidential object (as Nextcloud): the stored length would
-  // hint at the hidden details, and a listing does not render the view to measure it.
-  get: (r) => (r.kind === 'object' && !r.meta.busyView ? String(r.meta.size) : undefined),
+  name: DAV.getcontentlength, kinds: ['object', 'root', 'principals', 'calendars', 'principal', 'home', 'collection'], allprop: true, protected: true,
+  get: (r) => {
+    // Not for a sharee's busy view of a confidential object (as Nextcloud): the stored length would
+    // hint at the hidden details, and a listing does not render the view to measure it.
+    if (r.kind === 'object') return r.meta.busyView ? undefined : String(r.meta.size);
+    if (r.kind === 'calendar' || r.kind === 'missing') return undefined;
+    // PROPFIND "/" names the web app's page, which GET "/" serves instead of this text.
+    if (r.kind === 'root' && r.href === '/') return undefined;
+    return String(Buffer.byteLength(collectionPageText(r.href)));
+  },
 });
 
 defineProperty({
@@ -100,17 +110,11 @@ defineProperty({
 
 defineProperty({
   name: DAV.principalCollectionSet, kinds: COLLECTIONS, allprop: false, protected: true,
-  get: () => [hrefNode('/dav/principals/')],
+  get: () => [hrefNode(PRINCIPALS)],
 });
 
-// RFC 3253 §3.1.5. Thunderbird switches to token sync when sync-collection is listed (CLIENTS.md §2.2).
-const REPORTS: Partial<Record<Resource['kind'], string[]>> = {
-  calendar: [CALDAV.calendarMultiget, CALDAV.calendarQuery, CALDAV.freeBusyQuery, DAV.syncCollection],
-  home: [DAV.syncCollection],
-  collection: [DAV.syncCollection],
-  principal: [],
-};
+// RFC 3253 §3.1.5, from the report dispatch table (reports/supported.ts).
 defineProperty({
-  name: DAV.supportedReportSet, kinds: COLLECTIONS, allprop: false, protected: true,
-  get: (r) => (REPORTS[r.kind] ?? []).map((name) => el(DAV.supportedReport, [el(DAV.report, [el(name)])])),
+  name: DAV.supportedReportSet, kinds: EVERYWHERE, allprop: false, protected: true,
+  get: (r) => reportsOn(r.kind).map((name) => el(DAV.supportedReport, [el(DAV.report, [el(name)])])),
 });

@@ -8,7 +8,8 @@ import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { Change, ObjectMeta } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
-import { DavError, badRequest, forbidden, validSyncToken } from '../errors.js';
+import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
+import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { propstatsFor } from '../propstats.js';
@@ -25,12 +26,20 @@ interface SyncRequest {
   limit: number | null;
 }
 
-function parseSyncRequest(root: XmlElement): SyncRequest {
+function parseSyncRequest(root: XmlElement, req: DavRequest, target: Resource): SyncRequest {
+  // RFC 6578 §3.2 defines the report for Depth 0 (a missing Depth is 0 on REPORT). Thunderbird
+  // also sends Depth: 1 with sync-level 1, for servers of the older draft where Depth set the
+  // scope (CalDavRequestHandlers.sys.mjs doWebDAVSync), and reads any 4xx as "token invalid, start
+  // over": Depth 1 is accepted as the same scope as level 1; infinity is refused.
+  if (depthOf(req, '0') === 'infinity') throw badRequest('sync-collection takes Depth: 0 (RFC 6578 §3.2); use sync-level for the scope');
   const tokenEl = root.children.find((c) => c.name === DAV.syncToken);
   const levelEl = root.children.find((c) => c.name === DAV.syncLevel);
   if (!tokenEl) throw badRequest('sync-collection needs a sync-token element');
   const level = levelEl ? textOf(levelEl).trim() : '1';
   if (level !== '1' && level !== 'infinite') throw badRequest('sync-level must be 1 or infinite');
+  // §3.3: infinite would include the members of the home's calendars (or of sub-collections),
+  // which is not served; a calendar has no sub-collections, so infinite is level 1 there.
+  if (level === 'infinite' && target.kind !== 'calendar') throw syncTraversalSupported();
   const token = textOf(tokenEl).trim();
   let seq: number | null = null;
   if (token !== '') {
@@ -49,7 +58,7 @@ function parseSyncRequest(root: XmlElement): SyncRequest {
 }
 
 export async function syncCollection(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
-  const sync = parseSyncRequest(root);
+  const sync = parseSyncRequest(root, req, target);
   const propReq = reportPropRequest(root);
   if (target.kind === 'home') return syncHome(req, svc, target, sync, propReq);
   if (target.kind !== 'calendar' && target.kind !== 'collection') throw forbidden('sync-collection is supported on calendars, collections and the calendar home');
