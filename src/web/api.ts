@@ -12,6 +12,7 @@ import { addUser, changeOwnPassword, removeUser, resetPassword } from '../servic
 import { COOKIE, Sessions } from './sessions.js';
 import { apiErrors, requireSession, type SessionState } from './session-auth.js';
 import { readJson } from './json.js';
+import { withoutTrailingSlashes } from '../feeds/tokens.js';
 import { appleProfile } from './apple-profile.js';
 
 export interface ApiDeps {
@@ -26,7 +27,7 @@ type State = SessionState;
 const userJson = (u: User) => ({ username: u.username, displayName: u.displayName, isAdmin: u.isAdmin, email: u.email });
 
 export function baseUrlOf(ctx: Context, config: Config): string {
-  return (config.baseUrl ?? `${ctx.protocol}://${ctx.host}`).replace(/\/+$/, '');
+  return withoutTrailingSlashes(config.baseUrl ?? `${ctx.protocol}://${ctx.host}`);
 }
 
 export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): Router {
