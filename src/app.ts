@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import { Authenticator } from './auth/authenticator.js';
-import { errorMiddleware } from './http/errors.js';
+import { errorMiddleware, koaErrorListener } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
@@ -36,7 +36,7 @@ const DAV_ON_ROOT = new Set(['PROPFIND', 'REPORT', 'PROPPATCH', 'OPTIONS']);
 export function createApp({ config, store, log }: AppDeps): SundialApp {
   const koa = new Koa({ proxy: config.trustProxy });
   koa.silent = true;
-  koa.on('error', (err) => log.error({ err }, 'koa error'));
+  koa.on('error', koaErrorListener(log));
 
   const authenticator = new Authenticator(store, {
     cacheSeconds: config.credentialCacheSeconds,
