@@ -6,7 +6,7 @@ import { LoginThrottle } from './throttle.js';
 import { verifyPassword } from './passwords.js';
 
 export type AuthResult =
-  | { ok: true; user: User }
+  | { ok: true; user: User; credentialVersion: number }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfter: number };
 
@@ -27,7 +27,7 @@ export class Authenticator {
     if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
     const creds = await this.store.getCredentials(username);
     if (creds && this.cache.has(username, password, creds.credentialVersion, creds.user.id)) {
-      return { ok: true, user: creds.user };
+      return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
     }
     // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
     // times do not reveal which user names exist.
@@ -38,7 +38,7 @@ export class Authenticator {
     }
     this.throttle.succeed(username, address);
     this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
-    return { ok: true, user: creds.user };
+    return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
   }
 
   // Requests that arrive together with the same uncached credentials (a client's first burst on

@@ -50,7 +50,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
       }
       throw new ApiError(401, 'invalid_credentials', 'wrong user name or password');
     }
-    const { id, session } = sessions.create(result.user.id);
+    const { id, session } = sessions.create(result.user.id, result.credentialVersion);
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: secureCookie(ctx), path: '/', overwrite: true });
     ctx.body = { user: userJson(result.user), csrfToken: session.csrf };
   });
