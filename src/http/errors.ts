@@ -5,6 +5,7 @@ import type { Context, Next } from 'koa';
 import { DavError } from '../dav/errors.js';
 import { errorXml } from '../xml/serialize.js';
 import type { Logger } from '../log.js';
+import { StorageFull, StorageReadOnly } from '../store/errors.js';
 
 // Connection-level failures caused by the client: a cancelled upload (the socket closes before
 // the body ends), a malformed request Node's parser refuses (HPE_*: a bad chunk size, an early
@@ -61,6 +62,25 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     if (err instanceof ApiError) {
       ctx.status = err.status;
       ctx.body = { error: err.code, message: err.message };
+      return;
+    }
+    // A full disk or a read-only database is the server's condition, not a bug of ours and not
+    // the request's fault: 507 Insufficient Storage (RFC 4918 §11.5), "the server is unable to
+    // store the representation needed to complete the request", without a stack trace; one
+    // warning line. Reads never get here; DELETE works whenever SQLite can record it.
+    if (err instanceof StorageFull || err instanceof StorageReadOnly) {
+      ctx.state.log?.warn({ method: ctx.method, error: err.name }, err.message);
+      ctx.status = 507;
+      if (ctx.method === 'HEAD') return;
+      const message = err instanceof StorageFull
+        ? 'The server cannot store this change: it is out of space. Reading and deleting still work.'
+        : 'The server cannot store this change: its database is read-only.';
+      if (ctx.path.startsWith('/api/')) {
+        ctx.body = { error: 'insufficient_storage', message };
+      } else {
+        ctx.type = 'application/xml; charset=utf-8';
+        ctx.body = errorXml(null, [], message);
+      }
       return;
     }
     // Errors raised by Koa or its body parsing with a client status (ctx.throw(400), aborted

@@ -19,10 +19,16 @@ export { etagOf } from './objects.js';
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' (tests). */
   path: string;
+  /**
+   * Test hook: called with the open connection (e.g. to set PRAGMA max_page_count and make the
+   * database "full" without filling a disk). Production code never passes it.
+   */
+  onOpen?: (db: Database.Database) => void;
 }
 
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   const { db } = openDatabase(opts.path);
+  opts.onOpen?.(db);
   const ctx = makeContext(db);
   const log = changeLog(ctx);
   const home = homes(ctx);
