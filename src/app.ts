@@ -42,6 +42,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     cacheSeconds: config.credentialCacheSeconds,
     failureLimit: config.loginFailureLimit,
     throttleSeconds: config.loginThrottleSeconds,
+    addressFailureLimit: config.loginAddressFailureLimit,
   });
   const requireUser = basicAuth(authenticator);
   const dav = davRoute({ store, config, log });

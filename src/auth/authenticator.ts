@@ -16,17 +16,22 @@ export class Authenticator {
 
   constructor(
     private readonly store: Store,
-    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number },
+    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number; addressFailureLimit?: number },
   ) {
     this.cache = new CredentialCache(opts.cacheSeconds);
-    this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds);
+    this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds, opts.addressFailureLimit);
   }
 
   async authenticate(username: string, password: string, address: string): Promise<AuthResult> {
     const retryAfter = this.throttle.retryAfter(username, address);
     if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
+    // An address blocked for guessing across accounts: only accounts that logged in from it
+    // before get through (throttle.ts); for the others nothing is checked.
+    const addressWait = this.throttle.addressRetryAfter(username, address);
+    if (addressWait > 0) return { ok: false, reason: 'throttled', retryAfter: addressWait };
     const creds = await this.store.getCredentials(username);
     if (creds && this.cache.has(username, password, creds.credentialVersion, creds.user.id)) {
+      this.throttle.succeed(username, address);
       return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
     }
     // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
