@@ -52,3 +52,11 @@ export class StorageReadOnly extends StoreError {
     super('the database is read-only (check the permissions of the data folder)');
   }
 }
+
+/**
+ * The data folder cannot be used: it (or the database in it) is not writable, or another Sundial
+ * server holds it. The message is one sentence for the person starting Sundial.
+ */
+export class DataFolderUnusable extends StoreError {
+  override name = 'DataFolderUnusable';
+}
