@@ -10,6 +10,7 @@ import { UidConflict } from '../store/errors.js';
 import { logicalLines, topLevelComponents, type TopComponent } from '../ical/merge.js';
 import { parseContentLine } from '../ical/privacy.js';
 import { CalendarDataError, validateCalendarObject } from '../ical/validate.js';
+import { SLICE_MS, slicer } from '../time-slice.js';
 
 export interface SplitObject {
   uid: string;
@@ -195,22 +196,6 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Longest stretch of work, in ms, before other callbacks get their turn (default SLICE_MS). */
   sliceMs?: number;
-}
-
-/** A slice of import work: short enough that a request arriving meanwhile waits tens of ms at most. */
-export const SLICE_MS = 10;
-
-/**
- * A function to call often during long work: it returns at once while the current slice is
- * shorter than `ms`, else it waits for the event loop to run what is pending (setImmediate runs
- * after I/O callbacks, so waiting requests are read and answered first).
- */
-function slicer(ms: number): () => Promise<void> | void {
-  let since = performance.now();
-  return () => {
-    if (performance.now() - since < ms) return;
-    return new Promise<void>((resolve) => setImmediate(() => { since = performance.now(); resolve(); }));
-  };
 }
 
 /** Imports `text` into `collection`; never throws for bad content, only for storage failures. */
