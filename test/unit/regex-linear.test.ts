@@ -19,6 +19,7 @@ import { parseEtagList } from '../../src/dav/conditional.js';
 import { parseUtc } from '../../src/dav/reports/common.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { encodeHref, escapeAttr, escapeText } from '../../src/xml/serialize.js';
+import { maskSecrets } from '../../src/log.js';
 
 const SIZE = 100_000;
 const MAX_RATIO = 30;
@@ -75,6 +76,7 @@ const cases: Case[] = [
     run: (s) => parseXml(s),
   },
   { name: 'xml/serialize.ts escaping and hrefs', hostile: pad('', '\uD800&\r'), benign: pad('', '\uD83D\uDE00&'), run: (s) => { escapeText(s); escapeAttr(s); encodeHref('/' + s.replace(/\uD800/g, 'a')); } },
+  { name: 'log.ts maskSecrets', hostile: pad('', '/feeds/Basic sundial_session=') + '\n', benign: 'a'.repeat(SIZE), run: (s) => maskSecrets(s) },
 ];
 
 for (const c of cases) {
