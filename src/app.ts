@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import { Authenticator } from './auth/authenticator.js';
-import { errorMiddleware } from './http/errors.js';
+import { errorMiddleware, koaErrorListener } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
@@ -39,12 +39,13 @@ const WEB_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export function createApp({ config, store, log }: AppDeps): SundialApp {
   const koa = new Koa({ proxy: config.trustProxy });
   koa.silent = true;
-  koa.on('error', (err) => log.error({ err }, 'koa error'));
+  koa.on('error', koaErrorListener(log));
 
   const authenticator = new Authenticator(store, {
     cacheSeconds: config.credentialCacheSeconds,
     failureLimit: config.loginFailureLimit,
     throttleSeconds: config.loginThrottleSeconds,
+    addressFailureLimit: config.loginAddressFailureLimit,
   });
   const requireUser = basicAuth(authenticator);
   const dav = davRoute({ store, config, log });

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
-import { openSqliteStore } from './store/sqlite/index.js';
+import { claimDataFolder, openSqliteStore } from './store/sqlite/index.js';
+import { DataFolderUnusable } from './store/errors.js';
 import { createApp, type SundialApp } from './app.js';
 import { bootstrapAdmin } from './bootstrap.js';
 
@@ -24,13 +25,52 @@ export function databasePath(config: Config): string {
   return path.join(config.dataDir, 'sundial.db');
 }
 
+/**
+ * Opens (creating and migrating as needed) the database of the data folder. A folder or database
+ * Sundial cannot write (a read-only mount, wrong owner) is one clear sentence, not a driver error:
+ * every start migrates, and SQLite's WAL needs its -wal and -shm files beside the database.
+ */
 export async function openStore(config: Config): Promise<Store> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  return openSqliteStore({ path: databasePath(config) });
+  const dir = config.dataDir;
+  const unwritable = (why: string) => new DataFolderUnusable(`Sundial cannot write to its data folder ${dir} (${why}); make it writable for the user running Sundial, or set SUNDIAL_DATA to another folder.`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EROFS' ? 'a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist and cannot be created' : code ?? (err as Error).message;
+    throw unwritable(why);
+  }
+  try {
+    return await openSqliteStore({ path: databasePath(config) });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS')) {
+      throw unwritable(`the database ${databasePath(config)} is read-only: ${code}`);
+    }
+    throw err;
+  }
 }
 
 export async function startServer(config: Config, log: Logger, opts: { store?: Store; print?: (line: string) => void } = {}): Promise<RunningServer> {
+  // The folder must be writable before it can be claimed (openStore says so in one sentence).
   const store = opts.store ?? (await openStore(config));
+  let release: () => void;
+  try {
+    release = claimDataFolder(config.dataDir);
+  } catch (err) {
+    if (!opts.store) await store.close();
+    throw err;
+  }
+  try {
+    return await listen(config, log, store, release, opts);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function listen(config: Config, log: Logger, store: Store, release: () => void, opts: { print?: (line: string) => void }): Promise<RunningServer> {
   if (config.createAdmin) await bootstrapAdmin(store, log, opts.print ?? ((l) => process.stderr.write(l + '\n')));
   const app = createApp({ config, store, log });
   if ((config.tlsCert === null) !== (config.tlsKey === null)) throw new Error('SUNDIAL_TLS_CERT and SUNDIAL_TLS_KEY go together');
@@ -64,6 +104,7 @@ export async function startServer(config: Config, log: Logger, opts: { store?: S
       const timeout = new Promise<void>((resolve) => setTimeout(() => { server.closeAllConnections(); resolve(); }, config.shutdownTimeoutSeconds * 1000).unref());
       await Promise.race([closed, timeout]);
       await store.close();
+      release();
       log.info('stopped');
     })();
     return stopping;

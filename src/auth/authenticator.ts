@@ -6,7 +6,7 @@ import { LoginThrottle } from './throttle.js';
 import { verifyPassword } from './passwords.js';
 
 export type AuthResult =
-  | { ok: true; user: User }
+  | { ok: true; user: User; credentialVersion: number }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfter: number };
 
@@ -16,18 +16,23 @@ export class Authenticator {
 
   constructor(
     private readonly store: Store,
-    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number },
+    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number; addressFailureLimit?: number },
   ) {
     this.cache = new CredentialCache(opts.cacheSeconds);
-    this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds);
+    this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds, opts.addressFailureLimit);
   }
 
   async authenticate(username: string, password: string, address: string): Promise<AuthResult> {
     const retryAfter = this.throttle.retryAfter(username, address);
     if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
+    // An address blocked for guessing across accounts: only accounts that logged in from it
+    // before get through (throttle.ts); for the others nothing is checked.
+    const addressWait = this.throttle.addressRetryAfter(username, address);
+    if (addressWait > 0) return { ok: false, reason: 'throttled', retryAfter: addressWait };
     const creds = await this.store.getCredentials(username);
     if (creds && this.cache.has(username, password, creds.credentialVersion, creds.user.id)) {
-      return { ok: true, user: creds.user };
+      this.throttle.succeed(username, address);
+      return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
     }
     // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
     // times do not reveal which user names exist.
@@ -38,7 +43,7 @@ export class Authenticator {
     }
     this.throttle.succeed(username, address);
     this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
-    return { ok: true, user: creds.user };
+    return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
   }
 
   // Requests that arrive together with the same uncached credentials (a client's first burst on

@@ -6,7 +6,7 @@
 // trees are frozen: handlers read request trees and never change them.
 import { boundedCache } from '../bounded-cache.js';
 import type { DavRequest, DavServices } from './context.js';
-import { XmlError, parseXml, type XmlElement } from '../xml/parse.js';
+import { XmlError, decodeXmlBytes, parseXml, type XmlElement } from '../xml/parse.js';
 import { DavError, badRequest } from './errors.js';
 
 const CACHE_BODIES_UP_TO = 4096; // characters
@@ -24,7 +24,12 @@ export async function readXmlBody(req: DavRequest, svc: DavServices): Promise<Xm
   const limit = svc.config.maxXmlSize;
   const raw = await req.body(limit, () => new DavError(413, null, `XML body larger than ${limit} bytes`));
   if (raw.length === 0) return null;
-  const text = raw.toString('utf8');
+  let text: string;
+  try {
+    text = decodeXmlBytes(raw); // not UTF-8: 400, never a silently altered value
+  } catch (err) {
+    throw badRequest(`Malformed XML: ${(err as Error).message}`);
+  }
   const cacheable = text.length <= CACHE_BODIES_UP_TO;
   if (cacheable) {
     const hit = parsed.get(text);

@@ -4,6 +4,7 @@
 // masks the path).
 import { Readable } from 'node:stream';
 import type { Context, Next } from 'koa';
+import { StorageFull } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import { feedBody, resolveFeed } from './feed.js';
 
@@ -52,7 +53,8 @@ export function feedRoute({ store }: { store: Store }) {
     }
     const { feed, etag } = resolved;
     const last = feed.lastUsedAt ? Date.parse(feed.lastUsedAt) : NaN;
-    if (!(Date.now() - last < TOUCH_EVERY_MS)) await store.touchFeedToken(feed.id);
+    // Recording the last use is bookkeeping: on a full disk the feed is still served.
+    if (!(Date.now() - last < TOUCH_EVERY_MS)) await store.touchFeedToken(feed.id).catch((err: unknown) => { if (!(err instanceof StorageFull)) throw err; });
 
     ctx.set('ETag', etag);
     ctx.set('Cache-Control', FEED_CACHE_CONTROL);

@@ -19,6 +19,17 @@ export function hashFeedToken(token: string): string {
 
 /** The https:// (or http://) URL of a feed and its webcal:// twin. */
 export function feedUrls(baseUrl: string, token: string): { url: string; webcal: string } {
-  const url = absoluteUrl(baseUrl.replace(/\/+$/, ''), feedPath(token));
+  const url = absoluteUrl(withoutTrailingSlashes(baseUrl), feedPath(token));
   return { url, webcal: url.replace(/^https?:\/\//i, 'webcal://') };
+}
+
+/**
+ * `s` without the slashes it ends with. A loop rather than .replace(/\/+$/, ''): that expression
+ * restarts at every slash of a long run that is not at the end, quadratic in a Host header
+ * of 16 KB of slashes (160 ms).
+ */
+export function withoutTrailingSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x2f) end--;
+  return s.slice(0, end);
 }

@@ -39,9 +39,11 @@ export function readBody(ctx: Context, limit: number, tooLarge: () => Error = ()
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
-    const onError = (err: Error) => {
+    // A stream error here is the client's doing (the connection reset or the body malformed):
+    // a 400, never our 500, keeping only the code for the debug line (errors.ts clientFault).
+    const onError = (err: Error & { code?: string }) => {
       cleanup();
-      reject(err);
+      reject(Object.assign(new Error(err.message === 'aborted' ? 'request aborted' : 'request body could not be read'), { status: 400, expose: false, code: err.code ?? 'ECONNRESET' }));
     };
     // The client went away before the body ended (an aborted upload).
     const onClose = () => {

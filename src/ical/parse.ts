@@ -2,6 +2,7 @@
 // CalendarDataError. The only place that calls ICAL.parse.
 import ICAL from 'ical.js';
 import { CalendarDataError, asCalendarData } from './errors.js';
+import { beginOrEnd } from './begin-end.js';
 
 /** Deeper than any real object (VCALENDAR > VEVENT > VALARM > …); guards recursive walkers. */
 const MAX_DEPTH = 8;
@@ -19,10 +20,12 @@ export function decodeCalendarText(data: Buffer | string): string {
  */
 function checkNesting(text: string): void {
   const stack: string[] = [];
-  const re = /^(BEGIN|END):[ \t]*([^\r\n]*?)[ \t]*\r?$/gim;
-  for (const m of text.replace(/\r?\n[ \t]/g, '').matchAll(re)) {
-    const name = (m[2] ?? '').toUpperCase();
-    if ((m[1] ?? '').toUpperCase() === 'BEGIN') {
+  // Split where the former /^…$/m expression saw line ends; beginOrEnd is linear (begin-end.ts).
+  for (const line of text.replace(/\r?\n[ \t]/g, '').split(/\r\n?|[\n\u2028\u2029]/)) {
+    const m = beginOrEnd(line);
+    if (!m) continue;
+    const name = m.type;
+    if (m.begin) {
       stack.push(name);
       if (stack.length > MAX_DEPTH) throw new CalendarDataError('valid-calendar-data', 'components nested too deeply');
     } else if (stack.pop() !== name) {

@@ -9,6 +9,7 @@
 // and so is every subcomponent (VALARM, RFC 9073 VLOCATION/PARTICIPANT) and every parameter of a
 // kept property except TZID, VALUE and RANGE.
 import { foldLine, logicalLines, type TopComponent } from './merge.js';
+import { beginOrEnd } from './begin-end.js';
 
 export interface PrivacyOptions {
   details: 'full' | 'busy';
@@ -81,11 +82,6 @@ export function privacyTransform(opts: PrivacyOptions): (component: TopComponent
     if (!busy && !dropAlarms) return component.lines;
     return busy ? busyLines(component.lines) : withoutAlarms(component.lines);
   };
-}
-
-function beginOrEnd(text: string): { begin: boolean; type: string } | null {
-  const m = /^(BEGIN|END):[ \t]*(.*?)[ \t]*$/i.exec(text);
-  return m ? { begin: m[1]!.toUpperCase() === 'BEGIN', type: m[2]!.toUpperCase() } : null;
 }
 
 /** Full mode without alarms: every VALARM block goes, everything else stays byte for byte. */

@@ -32,3 +32,31 @@ export class UidConflict extends StoreError {
 export class InvalidSyncToken extends StoreError {
   override name = 'InvalidSyncToken';
 }
+
+/**
+ * The database cannot grow: the disk (or the filesystem quota) is full (SQLITE_FULL). Nothing of
+ * the failed write was stored; reads go on, and deleting frees space. dav/ answers 507
+ * Insufficient Storage (RFC 4918 §11.5).
+ */
+export class StorageFull extends StoreError {
+  override name = 'StorageFull';
+  constructor() {
+    super('the database is out of space (disk or quota full)');
+  }
+}
+
+/** The database file or its folder is read-only (SQLITE_READONLY): no write can succeed. */
+export class StorageReadOnly extends StoreError {
+  override name = 'StorageReadOnly';
+  constructor() {
+    super('the database is read-only (check the permissions of the data folder)');
+  }
+}
+
+/**
+ * The data folder cannot be used: it (or the database in it) is not writable, or another Sundial
+ * server holds it. The message is one sentence for the person starting Sundial.
+ */
+export class DataFolderUnusable extends StoreError {
+  override name = 'DataFolderUnusable';
+}

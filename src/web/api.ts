@@ -12,6 +12,7 @@ import { addUser, changeOwnPassword, removeUser, resetPassword } from '../servic
 import { COOKIE, Sessions } from './sessions.js';
 import { apiErrors, requireSession, type SessionState } from './session-auth.js';
 import { readJson } from './json.js';
+import { withoutTrailingSlashes } from '../feeds/tokens.js';
 import { appleProfile } from './apple-profile.js';
 import { absoluteUrl, homePath, principalPath } from '../urls.js';
 
@@ -27,7 +28,7 @@ type State = SessionState;
 const userJson = (u: User) => ({ username: u.username, displayName: u.displayName, isAdmin: u.isAdmin, email: u.email });
 
 export function baseUrlOf(ctx: Context, config: Config): string {
-  return (config.baseUrl ?? `${ctx.protocol}://${ctx.host}`).replace(/\/+$/, '');
+  return withoutTrailingSlashes(config.baseUrl ?? `${ctx.protocol}://${ctx.host}`);
 }
 
 export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): Router {
@@ -50,7 +51,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
       }
       throw new ApiError(401, 'invalid_credentials', 'wrong user name or password');
     }
-    const { id, session } = sessions.create(result.user.id);
+    const { id, session } = sessions.create(result.user.id, result.credentialVersion);
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: secureCookie(ctx), path: '/', overwrite: true });
     ctx.body = { user: userJson(result.user), csrfToken: session.csrf };
   });

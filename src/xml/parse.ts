@@ -198,9 +198,24 @@ function buildElement(
 // The `xml` prefix is bound without declaration (Namespaces §3); '' is the (empty) default.
 const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS], ['', '']]);
 
+// fatal: a byte sequence that is not UTF-8 throws instead of becoming U+FFFD, which would
+// store a silently altered property value (issue 11 Low). WebDAV bodies are UTF-8 in practice;
+// XML 1.0 §4.3.3 makes UTF-8 the encoding of a document without an encoding declaration.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of an XML request body; throws XmlError when the bytes are not valid UTF-8. */
+export function decodeXmlBytes(raw: Uint8Array): string {
+  try {
+    return UTF8.decode(raw);
+  } catch {
+    throw new XmlError('the body is not valid UTF-8 (the only encoding accepted)');
+  }
+}
+
 /** Parses a request body into a namespace-resolved tree. Throws XmlError on anything but a single
- *  well-formed, DTD-free document within the limits. */
-export function parseXml(body: string, limits: ParseLimits = {}): XmlElement {
+ *  well-formed, DTD-free document within the limits (bytes: also when they are not UTF-8). */
+export function parseXml(input: string | Uint8Array, limits: ParseLimits = {}): XmlElement {
+  const body = typeof input === 'string' ? input : decodeXmlBytes(input);
   const ctx: Ctx = { maxDepth: limits.maxDepth ?? 64, maxElements: limits.maxElements ?? 100_000, count: 0 };
   // XML 1.0 §2.11: line ends are normalized before parsing; a UTF-8 BOM may precede the document.
   const xml = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');

@@ -62,9 +62,13 @@ function isInside(child: Resource, ancestorHref: string): boolean {
 
 /** The collection holding an existing collection resource (its href minus the last segment). */
 async function parentOf(svc: DavServices, req: DavRequest, r: Resource): Promise<ParentResource | null> {
-  const parent = await resolve(svc.store, req.user, encodeURI(r.href.replace(/[^/]+\/$/, '')));
+  const parent = await resolve(svc.store, req.user, encodeURI(withoutLastSegment(r.href)));
   return parent.kind === 'home' || parent.kind === 'calendar' || parent.kind === 'collection' ? parent : null;
 }
+
+// lastIndexOf rather than .replace(/[^/]+\/$/, ''), which restarts at every character of a long
+// segment: quadratic, 135 ms for a 16 KB one.
+const withoutLastSegment = (href: string) => (href.endsWith('/') ? href.slice(0, href.lastIndexOf('/', href.length - 2) + 1) : href);
 
 export const copyMove: MethodHandler = async (req, svc, source) => {
   const move = req.method === 'MOVE';

@@ -20,7 +20,7 @@ export const mkcol: MethodHandler = async (req, svc, resource) => {
     if (!/xml/i.test(type)) throw unsupportedMediaType('MKCOL accepts no body other than an extended MKCOL request');
     let root;
     try {
-      root = parseXml(raw.toString('utf8'));
+      root = parseXml(raw); // bytes: refused unless UTF-8
     } catch (err) {
       if (err instanceof XmlError) throw badRequest(`Malformed XML: ${err.message}`);
       throw err;

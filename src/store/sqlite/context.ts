@@ -2,7 +2,7 @@
 // the global sequence. Parts are factories taking a Ctx so their prepared statements sit next
 // to the methods that use them.
 import type BetterSqlite3 from 'better-sqlite3';
-import { Conflict } from '../errors.js';
+import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
 
 export type DB = BetterSqlite3.Database;
 
@@ -88,12 +88,18 @@ export function makeContext(db: DB): Ctx {
   };
 }
 
-/** Driver errors never cross the store boundary: a unique violation the pre-checks missed is a Conflict. */
+/**
+ * Driver errors never cross the store boundary: a unique violation the pre-checks missed is a
+ * Conflict; a full disk (SQLITE_FULL, also when the WAL or a journal could not grow) is
+ * StorageFull; a read-only file or folder is StorageReadOnly. The transaction was rolled back.
+ */
 function translate(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new Conflict((err as Error).message);
   }
+  if (code === 'SQLITE_FULL') return new StorageFull();
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) return new StorageReadOnly();
   return err;
 }
 

@@ -1,7 +1,9 @@
 // The embedded store: better-sqlite3 behind the asynchronous Store contract of ../types.ts.
 // better-sqlite3 is synchronous; the Promise wrappers keep callers ready for a networked driver.
 import Database from 'better-sqlite3';
+import path from 'node:path';
 import type { Store } from '../types.js';
+import { DataFolderUnusable } from '../errors.js';
 import { changeLog, syncQueries } from './changes.js';
 import { backfillClassification } from './classify.js';
 import { collections } from './collections.js';
@@ -20,10 +22,16 @@ export { etagOf } from './objects.js';
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' (tests). */
   path: string;
+  /**
+   * Test hook: called with the open connection (e.g. to set PRAGMA max_page_count and make the
+   * database "full" without filling a disk). Production code never passes it.
+   */
+  onOpen?: (db: Database.Database) => void;
 }
 
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   const { db } = openDatabase(opts.path);
+  opts.onOpen?.(db);
   const ctx = makeContext(db);
   const log = changeLog(ctx);
   const home = homes(ctx);
@@ -76,4 +84,40 @@ function openDatabase(path: string): { db: Database.Database; applied: string[] 
     db.close();
     throw err;
   }
+}
+
+/**
+ * Claims a data folder for one server process until `release` (or the process's end, however it
+ * ends). Two servers on one database would each trust caches the other invalidates (sessions,
+ * credential and response caches live in memory), so a second one refuses to start; CLI
+ * commands do not claim the folder and keep working beside the server.
+ * The claim is an exclusive SQLite lock on a small file of its own (sundial.lock): SQLite's lock
+ * is an OS file lock (fcntl), which the kernel drops when the holder dies, even by kill -9, so
+ * unlike a PID file there is never a stale lock to clean up by hand. It works across processes
+ * only (locks are per process), which is what matters.
+ */
+export function claimDataFolder(dir: string): () => void {
+  const file = path.join(dir, 'sundial.lock');
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: 0 });
+  } catch (err) {
+    throw new DataFolderUnusable(`Sundial cannot open ${file} (${(err as Error).message}); check that the data folder ${dir} is writable by the user running Sundial.`);
+  }
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw new DataFolderUnusable(`Another Sundial server is already running with the data folder ${dir}; stop it first, or give this one its own SUNDIAL_DATA.`);
+    }
+    throw new DataFolderUnusable(`Sundial cannot lock ${file} (${(err as Error).message}); check that the data folder ${dir} is writable by the user running Sundial.`);
+  }
+  return () => {
+    if (!db.open) return;
+    try { db.exec('ROLLBACK'); } catch { /* nothing to roll back */ }
+    db.close();
+  };
 }
