@@ -54,5 +54,25 @@ export function instancesContract(backend: string, makeStore: StoreFactory): voi
     assert.equal((await store.homeChangesSince(alice.id, h6)).map((c) => c.uri), ['job']);
   });
 
+
+  test('instances: listInstances orders by calendar-order (unordered last), then uri; getInstance by uri', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const bob = await user(store, 'bob');
+    await store.createCollection(alice.id, { uri: 'c', kind: 'calendar', order: 2 });
+    await store.createCollection(alice.id, { uri: 'a', kind: 'calendar' });
+    await store.createCollection(alice.id, { uri: 'b', kind: 'calendar', order: 1 });
+    await store.createCollection(alice.id, { uri: 'files', kind: 'plain' });
+    const shared = await calendar(store, bob, 'team');
+    await store.share(shared.id, alice.id, 'read-write');
+    assert.equal((await store.listInstances(alice.id)).map((i) => i.uri), ['b', 'c', 'a', 'team'], 'plain collections have no instance');
+    await store.setSyncEnabled(alice.id, 'c', false);
+    assert.equal((await store.listInstances(alice.id, { syncOnly: true })).map((i) => i.uri), ['b', 'a', 'team']);
+    assert.equal((await store.listInstances(alice.id, { syncOnly: false })).map((i) => [i.uri, i.syncEnabled]), [['b', true], ['c', false], ['a', true], ['team', true]]);
+    const team = (await store.getInstance(alice.id, 'team'))!;
+    assert.equal([team.userId, team.access, team.collection.id, team.collection.ownerId], [alice.id, 'read-write', shared.id, bob.id]);
+    assert.is(await store.getInstance(alice.id, 'files'), null, 'a plain collection is no instance');
+    assert.is(await store.getInstance(bob.id, 'a'), null, 'another user\'s calendar is not in this home');
+    assert.equal(await store.listInstances(99999), []);
+  });
   test.run();
 }

@@ -2,7 +2,7 @@
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
 import { NotFound, PreconditionFailed, UidConflict } from '../../../src/store/errors.js';
-import type { Store } from '../../../src/store/types.js';
+import { objectPages, type Store } from '../../../src/store/types.js';
 import { rejects, ics, put, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
 
 export function objectsContract(backend: string, makeStore: StoreFactory): void {
@@ -62,6 +62,81 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     assert.is((await store.getCollection(cal.id))!.objectCount, 2);
     await rejects(store.deleteObject(cal.id, 'b.ics'), NotFound);
     await rejects(put(store, { ...cal, id: 99999 }, 'x.ics', 'u9'), NotFound);
+  });
+
+  test('objects: listObjectsPage pages through listObjects in name order', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const cal = await calendar(store, alice, 'work');
+    assert.equal(await store.listObjectsPage(cal.id, { limit: 10 }), [], 'an empty collection has one empty page');
+    // Names whose UTF-8 byte order differs from JavaScript's UTF-16 order (U+FF21 sorts before an
+    // astral character in bytes, after it in UTF-16): the listing order is the bytes'.
+    const names = ['b.ics', 'a.ics', 'é.ics', '\uff21.ics', '\u{1f600}.ics', 'z.ics', 'plain'];
+    for (const [i, n] of names.entries()) await put(store, cal, n, n === 'plain' ? null : `u${i}`);
+    const whole = await store.listObjects(cal.id);
+    const byBytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    assert.equal(whole.map((o) => o.name), byBytes);
+    for (const limit of [1, 2, 3, 7, 50]) {
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.listObjectsPage(cal.id, after === undefined ? { limit } : { after, limit });
+        assert.ok(page.length <= limit);
+        if (page.length > 0) pages.push(page.map((o) => o.name));
+        // Every page is listObjects' entries, whole metadata included.
+        for (const o of page) assert.equal(o, whole.find((w) => w.name === o.name));
+        if (page.length < limit) break;
+        after = page[page.length - 1]!.name;
+      }
+      assert.equal(pages.flat(), byBytes, `limit ${limit}`);
+      assert.is(pages.length, Math.ceil(names.length / limit), `pages of ${limit}`);
+    }
+    assert.equal((await store.listObjectsPage(cal.id, { after: 'b', limit: 2 })).map((o) => o.name), ['b.ics', 'plain'], 'after a name that does not exist');
+    assert.equal(await store.listObjectsPage(cal.id, { after: byBytes[byBytes.length - 1]!, limit: 5 }), []);
+    const other = await calendar(store, alice, 'other');
+    assert.equal(await store.listObjectsPage(other.id, { limit: 5 }), [], 'another collection\'s objects are not listed');
+    // A bad limit is refused, never read as "no limit".
+    for (const limit of [0, -1, 1.5, Number.NaN]) await rejects(store.listObjectsPage(cal.id, { limit }), RangeError);
+  });
+
+  test('objects: listObjectsPage sees writes made between pages after the cursor only', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const cal = await calendar(store, alice, 'work');
+    for (const n of ['b', 'd', 'f']) await put(store, cal, n, n);
+    const first = await store.listObjectsPage(cal.id, { limit: 2 });
+    assert.equal(first.map((o) => o.name), ['b', 'd']);
+    await put(store, cal, 'a', 'a');
+    await put(store, cal, 'e', 'e');
+    await store.deleteObject(cal.id, 'f');
+    assert.equal((await store.listObjectsPage(cal.id, { after: 'd', limit: 2 })).map((o) => o.name), ['e']);
+  });
+
+  test('objects: objectPages yields every object page by page and gives the event loop a turn between pages', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const cal = await calendar(store, alice, 'work');
+    for (const n of ['a', 'b', 'c', 'd', 'e']) await put(store, cal, n, n);
+    const seen: string[][] = [];
+    let turns = 0;
+    const turnsBefore: number[] = [];
+    // A callback queued behind I/O runs only if the loop below really lets the event loop go.
+    const tick = () => {
+      turns++;
+      if (turns < 100) setImmediate(tick);
+    };
+    setImmediate(tick);
+    for await (const page of objectPages(store, cal.id, 2)) {
+      turnsBefore.push(turns);
+      seen.push(page.map((o) => o.name));
+    }
+    turns = 100;
+    assert.equal(seen, [['a', 'b'], ['c', 'd'], ['e']]);
+    assert.ok(turnsBefore[1]! > turnsBefore[0]! && turnsBefore[2]! > turnsBefore[1]!, `event loop turns between pages: ${turnsBefore.join(', ')}`);
+    await store.deleteObject(cal.id, 'e');
+    const exact: string[][] = [];
+    for await (const page of objectPages(store, cal.id, 2)) exact.push(page.map((o) => o.name));
+    assert.equal(exact, [['a', 'b'], ['c', 'd']], 'no empty last page');
+    const empty = await calendar(store, alice, 'empty');
+    for await (const _ of objectPages(store, empty.id, 2)) assert.unreachable('an empty collection yields no page');
+    await rejects(objectPages(store, cal.id, 0).next(), RangeError);
   });
 
   test('objects: move and copy keep the count and replace the target', async ({ store }) => {
