@@ -97,7 +97,7 @@ export interface ObjectQuery {
  * after `after` (absent = from the start). Names compare by their bytes (UTF-8), so the next page
  * starts after the last name of this one; a listing with fewer than `limit` entries is the last.
  */
-export interface Page {
+export interface KeysetPage {
   after?: string;
   limit: number;
 }
@@ -118,13 +118,13 @@ export interface ObjectStore {
    * seen by the pages after it only. Throws RangeError unless `limit` is a positive integer. See
    * `objectPages` below for a loop that yields to the event loop between pages.
    */
-  listObjectsPage(collectionId: number, page: Page): Promise<ObjectMeta[]>;
+  listObjectsPage(collectionId: number, page: KeysetPage): Promise<ObjectMeta[]>;
   /**
    * Names and etags of the collection's objects, ordered by name: listObjects, two columns only.
    * With `page`, at most `limit` of them whose names sort after `after` (keyset paging: a large
    * listing is read and sent piece by piece instead of held whole).
    */
-  listObjectEtags(collectionId: number, page?: Page): Promise<ObjectEtag[]>;
+  listObjectEtags(collectionId: number, page?: KeysetPage): Promise<ObjectEtag[]>;
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   /** The named objects that exist, ordered by name; unknown names are left out. */
