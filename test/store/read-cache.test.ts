@@ -1,5 +1,5 @@
 // The SQLite store caches the rows every request reads (credentials, calendar instances) until the
-// database changes (store/sqlite/context.ts readCache). A change must be seen at once: one made
+// database changes (store/sqlite/connection.ts readCache). A change must be seen at once: one made
 // through the store itself, one made by another connection to the same file (the CLI beside the
 // server), and nothing uncommitted may ever be served from the cache.
 import fs from 'node:fs';

@@ -1,8 +1,8 @@
 // The change log behind sync tokens (RFC 6578) and getctag, and the home's tombstones.
 // Collection token = collections.sync_seq; home token = max over the home's instances (see homeSeq).
 import { InvalidSyncToken, NotFound } from '../errors.js';
-import type { Change, ChangeSet, HomeChange, Store } from '../types.js';
-import { bit, type Ctx } from './context.js';
+import type { Change, ChangeSet, ChangeStore, HomeChange } from '../changes.js';
+import { bit, type Connection } from './connection.js';
 
 /** Write-side helpers, called inside a write() transaction with the seq of that write. */
 export interface ChangeLog {
@@ -12,7 +12,7 @@ export interface ChangeLog {
   tombstone(userId: number, uri: string, seq: number): void;
 }
 
-export function changeLog({ db }: Ctx): ChangeLog {
+export function changeLog({ db }: Connection): ChangeLog {
   const insert = db.prepare('INSERT INTO changes (seq, collection_id, name, deleted) VALUES (?, ?, ?, ?)');
   const bump = db.prepare('UPDATE collections SET sync_seq = ?, modified_at = ? WHERE id = ?');
   const tomb = db.prepare('INSERT INTO home_changes (seq, user_id, uri, removed) VALUES (?, ?, ?, 1)');
@@ -27,9 +27,9 @@ export function changeLog({ db }: Ctx): ChangeLog {
   };
 }
 
-type SyncMethods = Pick<Store, 'changesSince' | 'homeSeq' | 'homeChangesSince'>;
 
-export function syncQueries({ db }: Ctx): SyncMethods {
+/** The ChangeStore of a SQLite store (../changes.ts). */
+export function changeStore({ db }: Connection): ChangeStore {
   const bounds = db.prepare('SELECT sync_seq AS seq, pruned_below AS floor FROM collections WHERE id = ?');
   // Latest row per name: SQLite takes the bare columns from the row holding max(id).
   const since = db.prepare(`

@@ -4,7 +4,7 @@
 // transaction: an interrupted backfill (a crash, a second process) leaves the rest NULL and the
 // next open continues; the DAV layer reads NULL as private meanwhile, so nothing leaks.
 import { classificationOf } from '../../ical/classification.js';
-import type { DB } from './context.js';
+import type { DB } from './connection.js';
 
 const BATCH = 500;
 

@@ -3,9 +3,9 @@
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
 import { Conflict, NotFound } from '../errors.js';
-import type { CollectionPatch, Collection, CollectionKind, ComponentType, Store } from '../types.js';
+import type { Collection, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from '../collections.js';
 import type { ChangeLog } from './changes.js';
-import { bit, now, type Ctx } from './context.js';
+import { bit, now, type Connection } from './connection.js';
 import type { Homes } from './instances.js';
 
 export interface CollectionRow {
@@ -61,13 +61,10 @@ export function checkSegment(uri: string): void {
   if (uri === '' || uri === '.' || uri === '..' || uri.includes('/')) throw new Conflict(`invalid name "${uri}"`);
 }
 
-type CollectionMethods = Pick<
-  Store,
-  'createCollection' | 'getCollection' | 'findCollection' | 'listChildCollections' | 'updateCollection' | 'deleteCollection' | 'moveCollection'
->;
 
-export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionMethods {
-  const { db } = ctx;
+/** The CollectionStore of a SQLite store (../collections.ts). */
+export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes): CollectionStore {
+  const { db } = conn;
   const cols = collectionColumns();
   const byId = db.prepare(`SELECT ${cols} FROM collections WHERE id = ?`);
   // `parent_id IS ?` matches NULL (the home) as well as an id.
@@ -83,7 +80,7 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
     RETURNING ${cols}`);
   const insertOwnerInstance = db.prepare(`
     INSERT INTO instances (user_id, collection_id, uri, access, sync_enabled, changed_seq) VALUES (?, ?, ?, 'owner', 1, ?)`);
-  const patchRow = collectionPatcher(ctx);
+  const patchRow = collectionPatcher(conn);
   const insertDead = db.prepare("INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, '', ?, ?)");
   const subtree = db.prepare(`
     WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
@@ -122,11 +119,11 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
 
   return {
     async createCollection(ownerId, init) {
-      return ctx.write(() => {
+      return conn.write(() => {
         if (!userExists.get(ownerId)) throw new NotFound(`user ${ownerId}`);
         const parentId = init.parentId ?? null;
         checkPlace(ownerId, parentId, init.uri, init.kind);
-        const seq = ctx.nextSeq();
+        const seq = conn.nextSeq();
         const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_COMPONENTS : []);
         const row = insert.get({
           owner: ownerId,
@@ -164,20 +161,20 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
     },
 
     async updateCollection(id, patch) {
-      return ctx.write(() => {
+      return conn.write(() => {
         must(id);
         patchRow(id, patch);
         // Name '' = the collection itself: getctag/sync token move (and with them the token of
         // every home listing it), but sync-collection reports no member.
-        log.record(id, '', false, ctx.nextSeq());
+        log.record(id, '', false, conn.nextSeq());
         return toCollection(must(id));
       });
     },
 
     async deleteCollection(id) {
-      ctx.write(() => {
+      conn.write(() => {
         const row = must(id);
-        const seq = ctx.nextSeq();
+        const seq = conn.nextSeq();
         for (const i of instancesOf.all(id) as { userId: number; uri: string }[]) log.tombstone(i.userId, i.uri, seq);
         if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);
         // Cascades to child collections, objects, change log, dead properties, instances, feeds.
@@ -186,14 +183,14 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
     },
 
     async moveCollection(id, parentId, uri) {
-      return ctx.write(() => {
+      return conn.write(() => {
         const row = must(id);
         if (row.parent_id === parentId && row.uri === uri) return toCollection(row);
         if (parentId !== null && (subtree.all(id) as number[]).includes(parentId)) {
           throw new Conflict('cannot move a collection below itself');
         }
         checkPlace(row.owner_id, parentId, uri, row.kind, id);
-        const seq = ctx.nextSeq();
+        const seq = conn.nextSeq();
         relocate.run(parentId, uri, now(), id);
         if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);
         if (parentId !== null) log.record(parentId, uri, false, seq);
@@ -209,7 +206,7 @@ export function collections(ctx: Ctx, log: ChangeLog, homes: Homes): CollectionM
 }
 
 /** Applies a live-property patch to a collection row; call inside a write transaction. */
-export function collectionPatcher({ db }: Ctx): (id: number, patch: CollectionPatch) => void {
+export function collectionPatcher({ db }: Connection): (id: number, patch: CollectionPatch) => void {
   // One static statement for every patch: a flag per field says whether to touch it.
   const update = db.prepare(`
     UPDATE collections SET

@@ -2,9 +2,9 @@
 // collection itself. They follow their resource through MOVE and COPY (RFC 4918 §9.8.2, §9.9.1)
 // and disappear with it.
 import { NotFound } from '../errors.js';
-import type { DeadProperty, Store } from '../types.js';
+import type { DeadProperty, DeadPropertyStore } from '../dead-properties.js';
 import type { ChangeLog } from './changes.js';
-import type { Ctx } from './context.js';
+import type { Connection } from './connection.js';
 import { collectionPatcher } from './collections.js';
 
 /** Helpers for objects.ts, called inside its write transactions. */
@@ -14,7 +14,7 @@ export interface DeadPropertyRows {
   drop(collectionId: number, name: string): void;
 }
 
-export function deadPropertyRows({ db }: Ctx): DeadPropertyRows {
+export function deadPropertyRows({ db }: Connection): DeadPropertyRows {
   const move = db.prepare('UPDATE dead_properties SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
   const copy = db.prepare(`
     INSERT INTO dead_properties (collection_id, name, prop_name, xml)
@@ -27,10 +27,10 @@ export function deadPropertyRows({ db }: Ctx): DeadPropertyRows {
   };
 }
 
-type DeadPropertyMethods = Pick<Store, 'getDeadProperties' | 'patchDeadProperties'>;
 
-export function deadProperties(ctx: Ctx, log: ChangeLog): DeadPropertyMethods {
-  const { db } = ctx;
+/** The DeadPropertyStore of a SQLite store (../dead-properties.ts). */
+export function deadPropertyStore(conn: Connection, log: ChangeLog): DeadPropertyStore {
+  const { db } = conn;
   const list = db.prepare('SELECT prop_name AS name, xml FROM dead_properties WHERE collection_id = ? AND name = ? ORDER BY prop_name');
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
   const objectExists = db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND name = ?').pluck();
@@ -38,14 +38,14 @@ export function deadProperties(ctx: Ctx, log: ChangeLog): DeadPropertyMethods {
     INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, ?, ?, ?)
     ON CONFLICT (collection_id, name, prop_name) DO UPDATE SET xml = excluded.xml`);
   const remove = db.prepare('DELETE FROM dead_properties WHERE collection_id = ? AND name = ? AND prop_name = ?');
-  const patchCollection = collectionPatcher(ctx);
+  const patchCollection = collectionPatcher(conn);
 
   return {
     async getDeadProperties(collectionId, name): Promise<DeadProperty[]> {
       return list.all(collectionId, name) as DeadProperty[];
     },
     async patchDeadProperties(collectionId, name, ops, live) {
-      ctx.write(() => {
+      conn.write(() => {
         if (!collectionExists.get(collectionId)) throw new NotFound(`collection ${collectionId}`);
         if (name !== '' && !objectExists.get(collectionId, name)) throw new NotFound(`object ${name}`);
         if (live && name === '') patchCollection(collectionId, live);
@@ -55,7 +55,7 @@ export function deadProperties(ctx: Ctx, log: ChangeLog): DeadPropertyMethods {
         }
         // A member whose properties changed is a changed member (RFC 6578 §3.5); name '' moves
         // only the collection's token.
-        log.record(collectionId, name, false, ctx.nextSeq());
+        log.record(collectionId, name, false, conn.nextSeq());
       });
     },
   };

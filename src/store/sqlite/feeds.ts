@@ -1,8 +1,8 @@
 // Private subscription links (SPEC "Subscription feeds"). Only the token's hash is stored; the
 // feeds layer hashes the presented token and looks it up here.
 import { NotFound } from '../errors.js';
-import type { FeedToken, Store } from '../types.js';
-import { bit, now, type Ctx } from './context.js';
+import type { FeedStore, FeedToken } from '../feeds.js';
+import { bit, now, type Connection } from './connection.js';
 
 interface FeedRow {
   id: number;
@@ -30,13 +30,10 @@ function toFeed(r: FeedRow): FeedToken {
   };
 }
 
-type FeedMethods = Pick<
-  Store,
-  'createFeedToken' | 'findFeedToken' | 'listFeedTokens' | 'rotateFeedToken' | 'deleteFeedToken' | 'touchFeedToken'
->;
 
-export function feeds(ctx: Ctx): FeedMethods {
-  const { db } = ctx;
+/** The FeedStore of a SQLite store (../feeds.ts). */
+export function feedStore(conn: Connection): FeedStore {
+  const { db } = conn;
   const insert = db.prepare(`
     INSERT INTO feed_tokens (user_id, collection_id, token_hash, details, alarms, label, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${FEED}`);
@@ -50,7 +47,7 @@ export function feeds(ctx: Ctx): FeedMethods {
 
   return {
     async createFeedToken(init) {
-      return ctx.write(() => {
+      return conn.write(() => {
         if (!userExists.get(init.userId)) throw new NotFound(`user ${init.userId}`);
         if (init.collectionId !== null && !collectionExists.get(init.collectionId)) {
           throw new NotFound(`collection ${init.collectionId}`);
@@ -69,19 +66,19 @@ export function feeds(ctx: Ctx): FeedMethods {
       return (byUser.all(userId) as FeedRow[]).map(toFeed);
     },
     async rotateFeedToken(userId, id, tokenHash) {
-      return ctx.write(() => {
+      return conn.write(() => {
         const r = rotate.get(tokenHash, userId, id) as FeedRow | undefined;
         if (!r) throw new NotFound(`feed ${id}`);
         return toFeed(r);
       });
     },
     async deleteFeedToken(userId, id) {
-      ctx.write(() => {
+      conn.write(() => {
         if (remove.run(userId, id).changes === 0) throw new NotFound(`feed ${id}`);
       });
     },
     async touchFeedToken(id, at) {
-      ctx.write(() => touch.run(at ?? now(), id));
+      conn.write(() => touch.run(at ?? now(), id));
     },
   };
 }

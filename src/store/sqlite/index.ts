@@ -1,20 +1,25 @@
 // The embedded store: better-sqlite3 behind the asynchronous Store contract of ../types.ts.
 // better-sqlite3 is synchronous; the Promise wrappers keep callers ready for a networked driver.
+// One factory per interface, in the file of the same name: users.ts → UserStore (../users.ts),
+// collections.ts → CollectionStore, instances.ts → InstanceStore, shares.ts → ShareStore,
+// objects.ts → ObjectStore, changes.ts → ChangeStore, dead-properties.ts → DeadPropertyStore,
+// feeds.ts → FeedStore; connection.ts holds what they share (the connection, the write
+// transaction, the global sequence, the read cache).
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Store } from '../types.js';
 import { DataFolderUnusable } from '../errors.js';
-import { changeLog, syncQueries } from './changes.js';
+import { changeLog, changeStore } from './changes.js';
 import { backfillClassification } from './classify.js';
-import { collections } from './collections.js';
-import { makeContext } from './context.js';
-import { deadProperties, deadPropertyRows } from './dead-properties.js';
-import { feeds } from './feeds.js';
-import { homes, instances } from './instances.js';
+import { collectionStore } from './collections.js';
+import { makeConnection } from './connection.js';
+import { deadPropertyRows, deadPropertyStore } from './dead-properties.js';
+import { feedStore } from './feeds.js';
+import { homes, instanceStore } from './instances.js';
 import { migrate } from './migrate.js';
-import { objects } from './objects.js';
-import { shares } from './shares.js';
-import { users } from './users.js';
+import { objectStore } from './objects.js';
+import { shareStore } from './shares.js';
+import { userStore } from './users.js';
 
 export { migrate } from './migrate.js';
 export { etagOf } from './objects.js';
@@ -32,18 +37,19 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   const { db } = openDatabase(opts.path);
   opts.onOpen?.(db);
-  const ctx = makeContext(db);
-  const log = changeLog(ctx);
-  const home = homes(ctx);
+  const conn = makeConnection(db);
+  // Write-side helpers shared by several factories (not part of the Store interface).
+  const log = changeLog(conn);
+  const home = homes(conn);
   return {
-    ...users(ctx, log),
-    ...collections(ctx, log, home),
-    ...instances(ctx, log),
-    ...shares(ctx, log, home),
-    ...objects(ctx, log, deadPropertyRows(ctx)),
-    ...syncQueries(ctx),
-    ...deadProperties(ctx, log),
-    ...feeds(ctx),
+    ...userStore(conn, log),
+    ...collectionStore(conn, log, home),
+    ...instanceStore(conn, log),
+    ...shareStore(conn, log, home),
+    ...objectStore(conn, log, deadPropertyRows(conn)),
+    ...changeStore(conn),
+    ...deadPropertyStore(conn, log),
+    ...feedStore(conn),
     async close() {
       if (db.open) db.close();
     },

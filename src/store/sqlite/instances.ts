@@ -3,10 +3,11 @@
 // home's sync-collection (RFC 6578) reports the calendar as removed; switching on gives the
 // instance a new changed_seq so it is reported as added.
 import { NotFound } from '../errors.js';
-import type { Access, CalendarInstance, Store } from '../types.js';
+import type { Access } from '../collections.js';
+import type { CalendarInstance, InstanceStore } from '../instances.js';
 import type { ChangeLog } from './changes.js';
 import { collectionColumns, toCollection, type CollectionRow } from './collections.js';
-import { bit, type Ctx } from './context.js';
+import { bit, type Connection } from './connection.js';
 
 export interface InstanceRow extends CollectionRow {
   i_user_id: number;
@@ -39,7 +40,7 @@ export interface Homes {
   instance(userId: number, collectionId: number): CalendarInstance | null;
 }
 
-export function homes({ db }: Ctx): Homes {
+export function homes({ db }: Connection): Homes {
   const taken = db.prepare(`
     SELECT 1 FROM collections WHERE owner_id = @u AND parent_id IS NULL AND uri = @uri AND id IS NOT @x
     UNION ALL
@@ -55,10 +56,10 @@ export function homes({ db }: Ctx): Homes {
   };
 }
 
-type InstanceMethods = Pick<Store, 'listInstances' | 'getInstance' | 'setSyncEnabled'>;
 
-export function instances(ctx: Ctx, log: ChangeLog): InstanceMethods {
-  const { db } = ctx;
+/** The InstanceStore of a SQLite store (../instances.ts). */
+export function instanceStore(conn: Connection, log: ChangeLog): InstanceStore {
+  const { db } = conn;
   // NULL orders last: calendars without calendar-order come after the ordered ones.
   const list = db.prepare(`${INSTANCE_SELECT}
     WHERE i.user_id = @u AND (i.sync_enabled = 1 OR NOT @syncOnly)
@@ -68,7 +69,7 @@ export function instances(ctx: Ctx, log: ChangeLog): InstanceMethods {
 
   const get = (userId: number, uri: string) => byUri.get(userId, uri) as InstanceRow | undefined;
   // Every request below a calendar resolves its instance; cached until any write (see readCache).
-  const byUriCache = ctx.readCache<CalendarInstance | null>(1000);
+  const byUriCache = conn.readCache<CalendarInstance | null>(1000);
 
   return {
     async listInstances(userId, opts) {
@@ -81,11 +82,11 @@ export function instances(ctx: Ctx, log: ChangeLog): InstanceMethods {
       });
     },
     async setSyncEnabled(userId, uri, enabled) {
-      return ctx.write(() => {
+      return conn.write(() => {
         const r = get(userId, uri);
         if (!r) throw new NotFound(`instance ${uri} of user ${userId}`);
         if ((r.i_sync_enabled === 1) === enabled) return toInstance(r);
-        const seq = ctx.nextSeq();
+        const seq = conn.nextSeq();
         setSync.run(bit(enabled), seq, userId, uri);
         // Off: the home must report the calendar gone, so clients drop it at their next refresh.
         if (!enabled) log.tombstone(userId, uri, seq);

@@ -1,15 +1,15 @@
 // Sharing (SPEC "Sharing"): a share is the sharee's instance of the calendar with access 'read'
 // or 'read-write'. It starts with synchronization on, under a uri free in the sharee's home.
 import { Conflict, NotFound } from '../errors.js';
-import type { Share, Store } from '../types.js';
+import type { Share, ShareStore } from '../shares.js';
 import type { ChangeLog } from './changes.js';
-import type { Ctx } from './context.js';
+import type { Connection } from './connection.js';
 import type { Homes } from './instances.js';
 
-type ShareMethods = Pick<Store, 'share' | 'unshare' | 'listShares'>;
 
-export function shares(ctx: Ctx, log: ChangeLog, homes: Homes): ShareMethods {
-  const { db } = ctx;
+/** The ShareStore of a SQLite store (../shares.ts). */
+export function shareStore(conn: Connection, log: ChangeLog, homes: Homes): ShareStore {
+  const { db } = conn;
   const calendar = db.prepare(`
     SELECT c.id, c.kind, c.uri, c.owner_id AS ownerId, u.username AS ownerName
     FROM collections c JOIN users u ON u.id = c.owner_id WHERE c.id = ?`);
@@ -35,7 +35,7 @@ export function shares(ctx: Ctx, log: ChangeLog, homes: Homes): ShareMethods {
 
   return {
     async share(collectionId, userId, access) {
-      return ctx.write(() => {
+      return conn.write(() => {
         const c = calendar.get(collectionId) as
           | { id: number; kind: string; uri: string; ownerId: number; ownerName: string }
           | undefined;
@@ -47,20 +47,20 @@ export function shares(ctx: Ctx, log: ChangeLog, homes: Homes): ShareMethods {
         if (existing) {
           if (existing.access === access) return existing;
           // The sharee's privileges changed (current-user-privilege-set): report it as changed.
-          setAccess.run(access, ctx.nextSeq(), userId, collectionId);
+          setAccess.run(access, conn.nextSeq(), userId, collectionId);
         } else {
-          insert.run(userId, collectionId, freeUri(userId, c.uri, c.ownerName), access, ctx.nextSeq());
+          insert.run(userId, collectionId, freeUri(userId, c.uri, c.ownerName), access, conn.nextSeq());
         }
         return homes.instance(userId, collectionId)!;
       });
     },
 
     async unshare(collectionId, userId) {
-      ctx.write(() => {
+      conn.write(() => {
         const existing = homes.instance(userId, collectionId);
         if (!existing || existing.access === 'owner') throw new NotFound(`calendar ${collectionId} is not shared with user ${userId}`);
         remove.run(userId, collectionId);
-        log.tombstone(userId, existing.uri, ctx.nextSeq());
+        log.tombstone(userId, existing.uri, conn.nextSeq());
       });
     },
 

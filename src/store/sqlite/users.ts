@@ -1,8 +1,8 @@
 // Accounts. Password hashes leave the store only through getCredentials.
 import { Conflict, NotFound } from '../errors.js';
-import type { Store, User, UserCredentials } from '../types.js';
+import type { User, UserCredentials, UserStore } from '../users.js';
 import type { ChangeLog } from './changes.js';
-import { bit, now, type Ctx } from './context.js';
+import { bit, now, type Connection } from './connection.js';
 
 interface UserRow {
   id: number;
@@ -26,13 +26,10 @@ export function toUser(r: UserRow): User {
   };
 }
 
-type UserMethods = Pick<
-  Store,
-  'createUser' | 'getUser' | 'getUserById' | 'getCredentials' | 'listUsers' | 'setPassword' | 'deleteUser' | 'countUsers'
->;
 
-export function users(ctx: Ctx, log: ChangeLog): UserMethods {
-  const { db } = ctx;
+/** The UserStore of a SQLite store (../users.ts). */
+export function userStore(conn: Connection, log: ChangeLog): UserStore {
+  const { db } = conn;
   const byName = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
   const byId = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
   const creds = db.prepare(`SELECT ${USER_COLUMNS}, password_hash, credential_version FROM users WHERE username = ?`);
@@ -51,11 +48,11 @@ export function users(ctx: Ctx, log: ChangeLog): UserMethods {
   const remove = db.prepare('DELETE FROM users WHERE id = ?');
   // Every authenticated request reads its user: cached until any write (a password change bumps
   // credential_version in a write, which empties the cache, also when another process made it).
-  const credsCache = ctx.readCache<UserCredentials | null>(1000);
+  const credsCache = conn.readCache<UserCredentials | null>(1000);
 
   return {
     async createUser(init) {
-      return ctx.write(() => {
+      return conn.write(() => {
         if (byName.get(init.username)) throw new Conflict(`user ${init.username} exists`);
         const row = insert.get(
           init.username,
@@ -86,17 +83,17 @@ export function users(ctx: Ctx, log: ChangeLog): UserMethods {
       return (all.all() as UserRow[]).map(toUser);
     },
     async setPassword(username, passwordHash) {
-      ctx.write(() => {
+      conn.write(() => {
         if (setPw.run(passwordHash, username).changes === 0) throw new NotFound(`user ${username}`);
       });
     },
     async deleteUser(username) {
-      ctx.write(() => {
+      conn.write(() => {
         const u = byName.get(username) as UserRow | undefined;
         if (!u) throw new NotFound(`user ${username}`);
         const affected = sharees.all(u.id) as { userId: number; uri: string }[];
         if (affected.length > 0) {
-          const seq = ctx.nextSeq();
+          const seq = conn.nextSeq();
           for (const a of affected) log.tombstone(a.userId, a.uri, seq);
         }
         // ON DELETE CASCADE takes collections, objects, change log, dead properties, instances,

@@ -1,12 +1,13 @@
-// What every part of the SQLite store shares: the connection, the write-transaction wrapper and
-// the global sequence. Parts are factories taking a Ctx so their prepared statements sit next
-// to the methods that use them.
+// The connection every part of the SQLite store shares: the better-sqlite3 handle, the
+// write-transaction wrapper (with the translation of driver errors into domain errors), the global
+// sequence and the read cache. Each interface's factory (users.ts, objects.ts, …) takes a
+// Connection so its prepared statements sit next to the methods that use them.
 import type BetterSqlite3 from 'better-sqlite3';
 import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
 
 export type DB = BetterSqlite3.Database;
 
-export interface Ctx {
+export interface Connection {
   db: DB;
   /** Runs fn in one IMMEDIATE transaction (nested calls become savepoints). */
   write<T>(fn: () => T): T;
@@ -37,7 +38,7 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-export function makeContext(db: DB): Ctx {
+export function makeConnection(db: DB): Connection {
   // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes can
   // fail with SQLITE_BUSY when another connection (the CLI beside the server) wrote in between,
   // and busy_timeout cannot help with that upgrade.

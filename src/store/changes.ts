@@ -1,0 +1,42 @@
+// The change log and sync: what RFC 6578 sync-collection and getctag read. Implemented by
+// store/sqlite/changes.ts (`changeStore`); contract: test/store/contract/changes.ts (the home
+// token's switch cases are in contract/instances.ts).
+//
+// One global sequence numbers every write; a collection's token is the sequence of its last
+// change (Collection.syncSeq), a home's token is homeSeq. Every mutating method of the other
+// interfaces records its change in the same transaction as the write.
+
+export interface Change {
+  name: string;
+  deleted: boolean;
+  seq: number;
+}
+
+export interface ChangeSet {
+  /** Sequence to hand out as the new token. */
+  seq: number;
+  changes: Change[];
+}
+
+export interface HomeChange {
+  uri: string;
+  removed: boolean;
+  seq: number;
+}
+
+export interface ChangeStore {
+  /**
+   * Member changes inside the collection after seq, one per name (latest wins), ordered by seq;
+   * changes of the collection's own properties move `seq` but list no member. Throws
+   * InvalidSyncToken when seq is in the future, from before the collection existed or pruned
+   * (RFC 6578 §3.2 valid-sync-token), NotFound for an unknown collection.
+   */
+  changesSince(collectionId: number, seq: number): Promise<ChangeSet>;
+  /** Current sequence of the user's home: moves with instance changes and any change in a listed calendar. */
+  homeSeq(userId: number): Promise<number>;
+  /**
+   * Home tombstones (removed, renamed-away or switched-off instances) after seq, latest per uri.
+   * A uri the home lists again now is left out: its instance reports itself as changed.
+   */
+  homeChangesSince(userId: number, seq: number): Promise<HomeChange[]>;
+}

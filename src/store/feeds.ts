@@ -1,0 +1,40 @@
+// Private subscription links (SPEC "Subscription feeds"). Only a hash of the secret token is
+// stored. Implemented by store/sqlite/feeds.ts (`feedStore`); contract: test/store/contract/feeds.ts.
+
+export interface FeedToken {
+  id: number;
+  userId: number;
+  /** null = all calendars of the user whose synchronization is on. */
+  collectionId: number | null;
+  details: 'full' | 'busy';
+  alarms: boolean;
+  label: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface FeedTokenInit {
+  userId: number;
+  collectionId: number | null;
+  /** Hash of the secret token; the token itself is never stored. */
+  tokenHash: string;
+  details: 'full' | 'busy';
+  alarms: boolean;
+  label?: string | null;
+}
+
+/** A token goes with its user and, for a one-calendar link, with its calendar. */
+export interface FeedStore {
+  /** Throws NotFound (user or collection), Conflict when the hash is already in use. */
+  createFeedToken(init: FeedTokenInit): Promise<FeedToken>;
+  /** The token with this hash, or null (unknown or revoked). Callers still check access. */
+  findFeedToken(tokenHash: string): Promise<FeedToken | null>;
+  /** The user's links, oldest first. */
+  listFeedTokens(userId: number): Promise<FeedToken[]>;
+  /** Regenerates the secret of one of the user's links, keeping its options; clears lastUsedAt. Throws NotFound. */
+  rotateFeedToken(userId: number, id: number, tokenHash: string): Promise<FeedToken>;
+  /** Revokes one of the user's links. Throws NotFound. */
+  deleteFeedToken(userId: number, id: number): Promise<void>;
+  /** Records a use (last_used_at); unknown ids are ignored. */
+  touchFeedToken(id: number, at?: string): Promise<void>;
+}

@@ -1,0 +1,178 @@
+// Stored resources: calendar object resources (RFC 4791 §4.1) and plain WebDAV resources.
+// Implemented by store/sqlite/objects.ts (`objectStore`); contract: test/store/contract/objects.ts.
+import type { ComponentType } from './collections.js';
+
+/**
+ * What a sharee may see of a calendar object (RFC 5545 §3.8.1.3 CLASS, ical/classification.ts):
+ * private = nothing, confidential = busy time only, public = all. null = not classified yet
+ * (read as private). The owner always sees everything.
+ */
+export type Classification = 'public' | 'confidential' | 'private';
+
+/** Metadata of a stored resource: everything PROPFIND and sync need, without the body. */
+export interface ObjectMeta {
+  collectionId: number;
+  name: string;
+  etag: string;
+  contentType: string;
+  size: number;
+  /** iCalendar UID for calendar objects; null for plain resources. */
+  uid: string | null;
+  componentType: ComponentType | null;
+  /** First instance start and last instance end in epoch ms (null end = unbounded recurrence). */
+  firstStart: number | null;
+  lastEnd: number | null;
+  createdAt: string;
+  modifiedAt: string;
+  classification: Classification | null;
+  /**
+   * Set by dav/sharee-view.ts on the busy-only view of a confidential object shown to a sharee
+   * (never by the store): that view keeps the stored etag, so caches keyed by etag must tell the
+   * two renderings apart by this flag.
+   */
+  busyView?: true;
+  /**
+   * Exact start and §9.9 end (epoch ms) of the single instance of a non-recurring VEVENT whose
+   * times do not depend on the calendar's timezone (ObjectInput.instanceStart); only
+   * `queryObjects` fills them, other reads leave them out.
+   */
+  instanceStart?: number | null;
+  instanceEnd?: number | null;
+}
+
+/** What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag change). */
+export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag' | 'classification'>;
+
+/** Name, etag and the body decoded as UTF-8: what a client's multiget of getetag + calendar-data needs. */
+export interface ObjectText extends ObjectEtag {
+  text: string;
+  busyView?: true;
+}
+
+export interface StoredObject extends ObjectMeta {
+  /** The body exactly as it was PUT (SPEC: returned byte for byte). */
+  data: Buffer;
+}
+
+export interface ObjectInput {
+  name: string;
+  data: Buffer;
+  contentType: string;
+  uid?: string | null;
+  componentType?: ComponentType | null;
+  firstStart?: number | null;
+  lastEnd?: number | null;
+  /**
+   * For a non-recurring VEVENT with exact UTC times (validate.ts): its instance's start and the
+   * end the RFC 4791 §9.9 test uses. null/absent = unknown; queries then parse the object.
+   */
+  instanceStart?: number | null;
+  instanceEnd?: number | null;
+  /** Computed from `data` by the store when absent (calendar objects; plain resources are public). */
+  classification?: Classification;
+}
+
+/** Preconditions checked inside the write transaction, so two racing writers cannot both win. */
+export interface WriteConditions {
+  /** If-Match: the current etag must be one of these ('*' = must exist). */
+  ifMatch?: string[];
+  /** If-None-Match: the current etag must not be one of these ('*' = must not exist). */
+  ifNoneMatch?: string[];
+}
+
+export interface PutResult {
+  meta: ObjectMeta;
+  created: boolean;
+}
+
+/** Index-backed pre-filter for calendar-query (RFC 4791 §9.9); bounds in epoch ms, end exclusive. */
+export interface ObjectQuery {
+  componentType?: ComponentType;
+  start?: number | null;
+  end?: number | null;
+}
+
+/**
+ * One page of a listing in name order (keyset paging): at most `limit` entries whose names sort
+ * after `after` (absent = from the start). Names compare by their bytes (UTF-8), so the next page
+ * starts after the last name of this one; a listing with fewer than `limit` entries is the last.
+ */
+export interface KeysetPage {
+  after?: string;
+  limit: number;
+}
+
+/**
+ * Objects of a collection, keyed by (collection, name). The ETag is strong and changes with the
+ * bytes (RFC 9110 §8.8.3). Every write checks its WriteConditions (RFC 9110 §13.1.1–13.1.2) and the
+ * collection's UID uniqueness (RFC 4791 §5.3.2.1 no-uid-conflict) inside its transaction, records
+ * its change and keeps Collection.objectCount; a failed write stores nothing.
+ */
+export interface ObjectStore {
+  /** Every object's metadata, ordered by name. Reads the whole collection at once: see listObjectsPage. */
+  listObjects(collectionId: number): Promise<ObjectMeta[]>;
+  /**
+   * listObjects one keyset page at a time: a large collection (export, feeds, a GET of it) is read
+   * and sent piece by piece, never held whole or read in one long query. Concatenating the pages
+   * (each `after` = the last name of the previous one) gives listObjects; a write between pages is
+   * seen by the pages after it only. Throws RangeError unless `limit` is a positive integer. See
+   * `objectPages` below for a loop that yields to the event loop between pages.
+   */
+  listObjectsPage(collectionId: number, page: KeysetPage): Promise<ObjectMeta[]>;
+  /**
+   * Names and etags of the collection's objects, ordered by name: listObjects, two columns only.
+   * With `page`, at most `limit` of them whose names sort after `after` (keyset paging: a large
+   * listing is read and sent piece by piece instead of held whole).
+   */
+  listObjectEtags(collectionId: number, page?: KeysetPage): Promise<ObjectEtag[]>;
+  getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
+  getObject(collectionId: number, name: string): Promise<StoredObject | null>;
+  /** The named objects that exist, ordered by name; unknown names are left out. */
+  getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;
+  /**
+   * getObjects narrowed to name, etag and the body as text (`data.toString('utf8')`), ordered by
+   * name: the multiget every client sends after a listing reads three columns, not twelve.
+   */
+  getObjectTexts(collectionId: number, names: string[]): Promise<ObjectText[]>;
+  /**
+   * Candidates for a calendar-query: objects of the component type whose stored
+   * [firstStart, lastEnd) may overlap [start, end), ordered by name. Objects with unknown bounds
+   * are included; the caller applies the exact filter (RFC 4791 §9.9).
+   */
+  queryObjects(collectionId: number, query: ObjectQuery): Promise<ObjectMeta[]>;
+  /** Name of the object holding this UID in the collection, if any. */
+  findByUid(collectionId: number, uid: string): Promise<string | null>;
+  /**
+   * Creates or replaces an object. Throws PreconditionFailed when conditions fail, UidConflict
+   * when another object in the collection holds the UID, NotFound for an unknown collection,
+   * Conflict for an invalid name.
+   */
+  putObject(collectionId: number, input: ObjectInput, cond?: WriteConditions): Promise<PutResult>;
+  /** Throws NotFound or PreconditionFailed (checked first: If-Match on a missing resource is 412, RFC 9110 §13.1.1). */
+  deleteObject(collectionId: number, name: string, cond?: WriteConditions): Promise<void>;
+  /**
+   * Moves an object between collections (or renames it) with its dead properties, replacing any
+   * object at the target. To a client syncing either collection it is a delete there and a new
+   * member here. Throws NotFound, UidConflict.
+   */
+  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string): Promise<PutResult>;
+  /** Copies an object with its dead properties, replacing any object at the target. Throws NotFound, UidConflict. */
+  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string): Promise<PutResult>;
+}
+
+/**
+ * Every object of a collection, page by page (listObjectsPage), giving the event loop a turn
+ * between pages: awaiting an already-settled promise (better-sqlite3 answers synchronously) lets no
+ * I/O in, so a plain loop over pages would still hold the event loop for the whole collection.
+ */
+export async function* objectPages(store: Pick<ObjectStore, 'listObjectsPage'>, collectionId: number, limit = 500): AsyncGenerator<ObjectMeta[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit ${limit}`);
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.listObjectsPage(collectionId, after === undefined ? { limit } : { after, limit });
+    if (page.length > 0) yield page;
+    if (page.length < limit) return;
+    after = page[page.length - 1]!.name;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

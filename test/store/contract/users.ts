@@ -1,0 +1,73 @@
+// The store contract, section users: what every implementation of UserStore (src/store/users.ts) must do.
+// Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
+import * as assert from 'uvu/assert';
+import { Conflict, NotFound } from '../../../src/store/errors.js';
+import { rejects, put, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
+
+export function usersContract(backend: string, makeStore: StoreFactory): void {
+  const test = contractSuite(backend, 'users', makeStore);
+
+  test('users: create, read, list, count, duplicate, password version', async ({ store }) => {
+    const alice = await store.createUser({ username: 'alice', passwordHash: 'h1', displayName: 'Alice', email: 'a@example.com', isAdmin: true });
+    assert.equal(alice.username, 'alice');
+    assert.equal(alice.displayName, 'Alice');
+    assert.equal(alice.email, 'a@example.com');
+    assert.is(alice.isAdmin, true);
+    const bob = await user(store, 'bob');
+    assert.equal(bob.displayName, 'bob');
+    assert.is(bob.isAdmin, false);
+    assert.equal(await store.getUser('alice'), alice);
+    assert.equal(await store.getUserById(bob.id), bob);
+    assert.is(await store.getUser('carol'), null);
+    assert.equal((await store.listUsers()).map((u) => u.username), ['alice', 'bob']);
+    assert.is(await store.countUsers(), 2);
+    await rejects(user(store, 'alice'), Conflict);
+
+    const c1 = await store.getCredentials('alice');
+    assert.equal(c1?.passwordHash, 'h1');
+    assert.equal(c1?.user, alice);
+    await store.setPassword('alice', 'h2');
+    const c2 = await store.getCredentials('alice');
+    assert.equal(c2?.passwordHash, 'h2');
+    assert.ok(c2!.credentialVersion > c1!.credentialVersion);
+    assert.is(await store.getCredentials('carol'), null);
+    await rejects(store.setPassword('carol', 'x'), NotFound);
+    await rejects(store.deleteUser('carol'), NotFound);
+    await store.deleteUser('bob');
+    assert.is(await store.getUser('bob'), null);
+    assert.is(await store.countUsers(), 1);
+  });
+
+  test('deleteUser cascades everything and leaves tombstones for sharees', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const bob = await user(store, 'bob');
+    const cal = await calendar(store, alice, 'work');
+    const dir = await store.createCollection(alice.id, { uri: 'files', kind: 'plain' });
+    await store.createCollection(alice.id, { uri: 'sub', kind: 'plain', parentId: dir.id });
+    await put(store, cal, 'a.ics', 'ua');
+    await store.patchDeadProperties(cal.id, 'a.ics', [{ name: '{urn:x}p', xml: '<p xmlns="urn:x"/>' }]);
+    await store.share(cal.id, bob.id, 'read-write');
+    const bobCal = await calendar(store, bob, 'own');
+    await store.share(bobCal.id, alice.id, 'read');
+    await store.createFeedToken({ userId: alice.id, collectionId: null, tokenHash: 'h', details: 'full', alarms: true });
+    const before = await store.homeSeq(bob.id);
+
+    await store.deleteUser('alice');
+    assert.is(await store.getUser('alice'), null);
+    assert.is(await store.getCollection(cal.id), null);
+    assert.is(await store.getCollection(dir.id), null);
+    assert.is(await store.getObject(cal.id, 'a.ics'), null);
+    assert.equal(await store.getDeadProperties(cal.id, 'a.ics'), []);
+    assert.is(await store.findFeedToken('h'), null);
+    assert.equal(await store.listShares(bobCal.id), []);
+    assert.equal((await store.listInstances(bob.id)).map((i) => i.uri), ['own']);
+    assert.ok((await store.homeSeq(bob.id)) > before);
+    assert.equal((await store.homeChangesSince(bob.id, before)).map((c) => c.uri), ['work']);
+    // The name is free again, and the new account starts empty.
+    const again = await user(store, 'alice');
+    assert.equal(await store.listInstances(again.id), []);
+    assert.equal(await store.listChildCollections(again.id, null), []);
+  });
+
+  test.run();
+}
