@@ -142,6 +142,13 @@ export interface ObjectInput {
   instanceEnd?: number | null;
 }
 
+/**
+ * What a COPY or MOVE with Overwrite: T replaces (RFC 4918 §9.8.4, §9.9.3): deleted inside the
+ * same transaction as the write that takes its place, after that write's own checks, so a refused
+ * request leaves it as it was.
+ */
+export type Replaced = { kind: 'object'; collectionId: number; name: string } | { kind: 'collection'; id: number };
+
 /** Preconditions checked inside the write transaction, so two racing writers cannot both win. */
 export interface WriteConditions {
   /** If-Match: the current etag must be one of these ('*' = must exist). */
@@ -242,7 +249,13 @@ export interface Store {
   /** Deletes the collection with everything below it, its instances and shares. Throws NotFound. */
   deleteCollection(id: number): Promise<void>;
   /** Renames/moves a plain collection or renames a calendar within its owner's home. */
-  moveCollection(id: number, parentId: number | null, uri: string): Promise<Collection>;
+  moveCollection(id: number, parentId: number | null, uri: string, replacing?: Replaced): Promise<Collection>;
+  /**
+   * COPY of a collection (RFC 4918 §9.8.3): a new collection of `ownerId` at (parentId, uri) with
+   * the source's live and dead properties and, when `deep`, its objects (with their dead
+   * properties) and child collections; one transaction. Throws NotFound, Conflict.
+   */
+  copyCollection(sourceId: number, ownerId: number, parentId: number | null, uri: string, opts: { deep: boolean; replacing?: Replaced }): Promise<Collection>;
 
   /** The user's instances (own and shared), with or without the switched-off ones. */
   listInstances(userId: number, opts?: { syncOnly?: boolean }): Promise<CalendarInstance[]>;
@@ -268,6 +281,8 @@ export interface Store {
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;
+  /** Names and sizes (bytes of the body) of those of `names` that exist: to read bodies in batches bounded by bytes. */
+  getObjectSizes(collectionId: number, names: string[]): Promise<Pick<ObjectMeta, 'name' | 'size'>[]>;
   /**
    * getObjects narrowed to name, etag and the body as text (`data.toString('utf8')`), ordered by
    * name: the multiget every client sends after a listing reads three columns, not twelve.
@@ -283,18 +298,20 @@ export interface Store {
   findByUid(collectionId: number, uid: string): Promise<string | null>;
   /**
    * Creates or replaces an object. Throws PreconditionFailed when conditions fail, UidConflict
-   * when another object in the collection holds the UID.
+   * when another object in the collection holds the UID or when the object replaced holds
+   * another UID (RFC 4791 §5.3.2.1: the conflicting name is then the object's own).
    */
-  putObject(collectionId: number, input: ObjectInput, cond?: WriteConditions): Promise<PutResult>;
+  putObject(collectionId: number, input: ObjectInput, cond?: WriteConditions, replacing?: Replaced): Promise<PutResult>;
   /** Throws NotFound or PreconditionFailed. */
   deleteObject(collectionId: number, name: string, cond?: WriteConditions): Promise<void>;
   /**
    * Moves an object between collections (or renames it) with its dead properties, replacing any
-   * object at the target. Throws NotFound, UidConflict.
+   * object at the target. Throws NotFound, UidConflict (also when the object replaced holds
+   * another UID, RFC 4791 §5.3.2.1).
    */
-  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string): Promise<PutResult>;
+  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, replacing?: Replaced): Promise<PutResult>;
   /** Copies an object with its dead properties, replacing any object at the target. Throws NotFound, UidConflict. */
-  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string): Promise<PutResult>;
+  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, replacing?: Replaced): Promise<PutResult>;
 
   // --- sync ----------------------------------------------------------------------------------
   /** Changes inside the collection after seq, one per name (latest wins). Throws InvalidSyncToken when seq is unknown or pruned. */
