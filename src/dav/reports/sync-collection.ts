@@ -56,8 +56,10 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const store = svc.store;
   let changes: Change[];
   let newSeq: number;
+  let initialSizes: Map<string, number> | null = null;
   if (sync.seq === null) {
     const all = await store.listObjects(collection.id);
+    initialSizes = new Map(all.map((m) => [m.name, m.size]));
     changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
     newSeq = collection.syncSeq;
   } else {
@@ -82,10 +84,19 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const ctx = await propContextFor(svc, []);
   const metas = sync.seq === null ? null : await metasFor(svc, collection.id, changes);
 
+  const sizeOf = (name: string) => (metas ? metas.get(name)?.size : initialSizes?.get(name)) ?? 0;
   async function* entries(): AsyncGenerator<ResponseEntry> {
-    const BATCH = 100;
-    for (let i = 0; i < changes.length; i += BATCH) {
-      const batch = changes.slice(i, i + BATCH);
+    for (let i = 0; i < changes.length;) {
+      // Batches bounded by count and, with calendar-data, by body bytes (see calendar-multiget.ts):
+      // 100 objects of 10 MB each would otherwise be read at once.
+      let end = i + 1;
+      let bytes = withData ? sizeOf(changes[i]!.name) : 0;
+      while (end < changes.length && end - i < SYNC_BATCH && (!withData || bytes + sizeOf(changes[end]!.name) <= SYNC_BATCH_BYTES)) {
+        if (withData) bytes += sizeOf(changes[end]!.name);
+        end++;
+      }
+      const batch = changes.slice(i, end);
+      i = end;
       const data = withData ? new Map((await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
       for (const c of batch) {
         const href = target.href + c.name;
@@ -97,6 +108,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         }
         const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'collection' }>, resolvedMeta);
         const extra = data?.get(c.name);
+        data?.delete(c.name); // the body is garbage once its response is written
         yield { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
       }
     }
@@ -104,6 +116,10 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   }
   return multistatus(entries(), { syncToken: syncTokenOf(newSeq) });
 }
+
+/** Changes per batch read from the store, and body bytes per batch when calendar-data is asked. */
+const SYNC_BATCH = 100;
+const SYNC_BATCH_BYTES = 4 * 1024 * 1024;
 
 async function metasFor(svc: DavServices, collectionId: number, changes: Change[]): Promise<Map<string, ObjectMeta>> {
   const live = changes.filter((c) => !c.deleted);
