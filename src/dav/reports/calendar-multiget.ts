@@ -50,13 +50,14 @@ const BATCH_BYTES = 4 * 1024 * 1024;
 
 type Item = ResponseEntry | string;
 
-/** Local hrefs (members of the addressed collection) in batches bounded by count and bytes. */
+/** Hrefs in batches bounded by count and by the bytes of the bodies of the local ones (members of the addressed collection). */
 function batchesOf(names: readonly (string | null)[], sizes: ReadonlyMap<string, number>): number[][] {
   const out: number[][] = [];
   let cur: number[] = [];
   let bytes = 0;
   names.forEach((n, i) => {
-    const size = n !== null ? sizes.get(n) ?? 0 : 0;
+    // An href elsewhere is read on its own, size unknown: it fills a batch by itself.
+    const size = n !== null ? sizes.get(n) ?? 0 : BATCH_BYTES;
     if (cur.length > 0 && (cur.length >= BATCH || bytes + size > BATCH_BYTES)) {
       out.push(cur);
       cur = [];
