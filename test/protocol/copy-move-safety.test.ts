@@ -82,4 +82,14 @@ t('COPY of a calendar with Overwrite: T onto another of the user\'s calendars re
   assert.ok(!(await uris(srv, 'olga')).some((u) => u.startsWith('diary')), 'nothing in the owner\'s home');
 });
 
+t('COPY of a collection with Overwrite: T onto a file replaces the file (one transaction)', async ({ srv }) => {
+  await req(srv, 'carol', 'MKCOL', '/dav/calendars/carol/files/');
+  await srv.request('PUT', '/dav/calendars/carol/files/name', { user: 'carol', body: 'a file' });
+  await req(srv, 'carol', 'MKCOL', '/dav/calendars/carol/src/');
+  await srv.request('PUT', '/dav/calendars/carol/src/m.txt', { user: 'carol', body: 'member' });
+  const res = await req(srv, 'carol', 'COPY', '/dav/calendars/carol/src/', { Destination: '/dav/calendars/carol/files/name/', Overwrite: 'T' });
+  assert.is(res.status, 204, res.text);
+  assert.is((await req(srv, 'carol', 'GET', '/dav/calendars/carol/files/name/m.txt')).text, 'member');
+});
+
 t.run();

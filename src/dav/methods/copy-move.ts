@@ -45,12 +45,14 @@ function assertReplaceable(dest: Resource): void {
 }
 
 /**
- * What Overwrite: T replaces when it is not an object of the same name (which the store's
- * move/copy/put replace themselves). The store deletes it inside the transaction of the write
- * that takes its place (RFC 4918 §9.8.4, §9.9.3): when that write is refused, it is still there.
+ * What Overwrite: T replaces, unless an object replaces an object (the store's move/copy/put
+ * replace one of the same name themselves, after their UID checks). The store deletes it inside
+ * the transaction of the write that takes its place (RFC 4918 §9.8.4, §9.9.3): when that write is
+ * refused, it is still there.
  */
-function replacedOf(dest: Resource): Replaced | undefined {
+function replacedOf(dest: Resource, byCollection: boolean): Replaced | undefined {
   if (dest.kind === 'calendar' || dest.kind === 'collection') return { kind: 'collection', id: dest.collection.id };
+  if (dest.kind === 'object' && byCollection) return { kind: 'object', collectionId: dest.parent.collection.id, name: dest.name };
   return undefined;
 }
 
@@ -81,7 +83,7 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   if (existed) assertReplaceable(dest);
   // Replacing an ancestor of the source would delete the source with it (MOVE /p/q/ onto /p/).
   if (existed && isInside(source, dest.href)) throw forbidden('The destination holds the source; it cannot be overwritten by it');
-  const replacing = existed ? replacedOf(dest) : undefined;
+  const replacing = existed ? replacedOf(dest, source.kind !== 'object') : undefined;
 
   // Every check comes before the first change, and what Overwrite: T replaces is deleted in the
   // same store transaction as the write: a refused request leaves source and destination as they
