@@ -10,7 +10,7 @@ import type { Change, ObjectMeta } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { DavError, badRequest, forbidden, validSyncToken } from '../errors.js';
 import { objectResource } from '../members.js';
-import { multistatus } from '../multistatus.js';
+import { multistatus, startedStream } from '../multistatus.js';
 import { propstatsFor } from '../propstats.js';
 import { parseSyncToken, syncTokenOf } from '../properties/values.js';
 import type { Resource } from '../resources.js';
@@ -85,6 +85,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const metas = sync.seq === null ? null : await metasFor(svc, collection.id, changes);
 
   const sizeOf = (name: string) => (metas ? metas.get(name)?.size : initialSizes?.get(name)) ?? 0;
+  let started = false;
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (let i = 0; i < changes.length;) {
       // Batches bounded by count and, with calendar-data, by body bytes (see calendar-multiget.ts):
@@ -109,12 +110,23 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'collection' }>, resolvedMeta);
         const extra = data?.get(c.name);
         data?.delete(c.name); // the body is garbage once its response is written
-        yield { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
+        let entry: ResponseEntry;
+        try {
+          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
+        } catch (err) {
+          // After the first response the 207 is under way: a member whose calendar-data cannot
+          // be rendered (max-instances of an expand) gets the error in its own response.
+          if (!started || !(err instanceof DavError)) throw err;
+          entry = { href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message };
+        }
+        started = true;
+        yield entry;
       }
     }
     if (truncated) yield { href: target.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits } };
   }
-  return multistatus(entries(), { syncToken: syncTokenOf(newSeq) });
+  // The first response is computed before the 207 is committed: an error there is a proper 4xx.
+  return multistatus(await startedStream(entries()), { syncToken: syncTokenOf(newSeq) });
 }
 
 /** Changes per batch read from the store, and body bytes per batch when calendar-data is asked. */
