@@ -61,3 +61,9 @@ export const validFilter = (why: string) => new DavError(403, CALDAV.validFilter
 export const supportedCollation = (why: string) => new DavError(403, CALDAV.supportedCollation, why);
 // RFC 4791 §5.2.8 max-instances, also answered when a query would expand past the limit.
 export const maxInstances = (why: string) => new DavError(403, CALDAV.maxInstances, why);
+// A calendar-multiget naming more hrefs than maxMultigetHrefs. RFC 4791 defines no precondition
+// for it; this is the element and status sabre/dav's TooManyMatches (a Forbidden) and Apple's
+// CalendarServer answer for "more than the server is willing to send in one answer" (RFC 6578
+// §3.2 defines it): 403, so a client splits the request rather than retrying it as is.
+export const multigetHrefLimit = (limit: number, sent: number) =>
+  new DavError(403, DAV.numberOfMatchesWithinLimits, `At most ${limit} hrefs per calendar-multiget (${sent} sent); ask in smaller batches`);

@@ -1,9 +1,10 @@
 // Streams a 207 Multi-Status body (RFC 4918 §13): responses are rendered as they are produced
-// into chunks of ~64 KB (xml/chunked-writer.ts) and sent chunk by chunk, so a 9000-member listing
-// never sits whole in memory. Entries given as a plain (synchronous) iterable are rendered without
+// into chunks of at most 64 KB (xml/chunked-writer.ts) and sent chunk by chunk as the socket
+// takes them, so a 9000-member listing, or a multiget of a thousand large objects, never sits
+// whole in memory. Entries given as a plain (synchronous) iterable are rendered without
 // a promise per entry; an array (Depth 0, a multiget batch: already in memory) is rendered at once
 // and sent whole with a Content-Length (http/adapter.ts).
-import { ChunkedWriter, joinChunks, type Chunk } from '../xml/chunked-writer.js';
+import { CHUNK_BYTES, ChunkedWriter, joinChunks, type Chunk } from '../xml/chunked-writer.js';
 import { multistatusEnd, multistatusStart, writeResponse, type ResponseEntry } from '../xml/serialize.js';
 import type { DavResponse } from './context.js';
 
@@ -22,24 +23,71 @@ function isSync(entries: Entries): entries is Iterable<ResponseEntry> | Item[] {
   return Symbol.iterator in entries;
 }
 
+/**
+ * Chunks of at most CHUNK_BYTES (UTF-16 units for text): one large rendering (a 5 MB
+ * calendar-data) is passed on in slices, so the stream that sends the body, which reads ahead
+ * a fixed number of chunks (http/adapter.ts), holds a bounded number of bytes, not of objects.
+ */
+export function* bounded(chunks: readonly Chunk[]): Generator<Chunk> {
+  for (const c of chunks) {
+    if (c.length <= CHUNK_BYTES) {
+      yield c;
+      continue;
+    }
+    if (typeof c !== 'string') {
+      for (let at = 0; at < c.length; at += CHUNK_BYTES) yield c.subarray(at, at + CHUNK_BYTES);
+      continue;
+    }
+    for (let at = 0; at < c.length;) {
+      let end = Math.min(at + CHUNK_BYTES, c.length);
+      // Never between the halves of a surrogate pair: each slice is encoded on its own.
+      const last = c.charCodeAt(end - 1);
+      if (end < c.length && last >= 0xd800 && last <= 0xdbff) end--;
+      yield c.slice(at, end);
+      at = end;
+    }
+  }
+}
+
 async function* render(entries: Entries, syncToken?: string): AsyncGenerator<Chunk> {
   const w = new ChunkedWriter();
   w.text(multistatusStart());
   if (isSync(entries)) {
     for (const e of entries) {
       write(e, w);
-      yield* w.takeFull();
+      yield* bounded(w.takeFull());
     }
   } else {
     for await (const e of entries) {
-      // A page is rendered without a promise per entry.
-      if (Array.isArray(e)) for (const x of e) write(x, w);
-      else writeResponse(e, w);
-      yield* w.takeFull();
+      // A page is rendered without a promise per entry, and handed on entry by entry: the
+      // consumer's pace (the socket's backpressure) decides when the next entry is rendered.
+      if (Array.isArray(e)) {
+        for (const x of e) {
+          write(x, w);
+          yield* bounded(w.takeFull());
+        }
+      } else {
+        writeResponse(e, w);
+        yield* bounded(w.takeFull());
+      }
     }
   }
   w.text(multistatusEnd(syncToken));
-  yield* w.takeAll();
+  yield* bounded(w.takeAll());
+}
+
+/**
+ * `source` run up to its first item now, then the rest as it is read: an error in the first item
+ * (the whole answer of a small report) is thrown here, before a 207 is committed.
+ */
+export async function startedStream<T>(source: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  })();
 }
 
 /**

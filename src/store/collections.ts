@@ -4,6 +4,8 @@
 // sees it is shares.ts.
 import type { DeadProperty } from './dead-properties.js';
 
+import type { Replaced } from './objects.js';
+
 export type Access = 'owner' | 'read' | 'read-write';
 export type CollectionKind = 'calendar' | 'plain';
 export type ComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL' | 'VFREEBUSY' | 'VAVAILABILITY';
@@ -90,5 +92,13 @@ export interface CollectionStore {
    * Renames/moves a plain collection or renames a calendar within its owner's home (sharees keep
    * their own uri). Throws NotFound, or Conflict when the target is taken or lies below itself.
    */
-  moveCollection(id: number, parentId: number | null, uri: string): Promise<Collection>;
+  moveCollection(id: number, parentId: number | null, uri: string, replacing?: Replaced): Promise<Collection>;
+  /**
+   * COPY of a collection (RFC 4918 §9.8.3): a new collection of `ownerId` at (parentId, uri) with
+   * the source's live and dead properties and, when `deep`, its objects (with their dead
+   * properties) and child collections; one transaction. `publicOnly` copies only objects of
+   * classification 'public' (a sharee's copy: what they see in full). `replacing` is deleted in
+   * the same transaction. Throws NotFound, Conflict.
+   */
+  copyCollection(sourceId: number, ownerId: number, parentId: number | null, uri: string, opts: { deep: boolean; publicOnly?: boolean; replacing?: Replaced }): Promise<Collection>;
 }

@@ -72,6 +72,13 @@ export interface ObjectInput {
   classification?: Classification;
 }
 
+/**
+ * What a COPY or MOVE with Overwrite: T replaces (RFC 4918 §9.8.4, §9.9.3): deleted inside the
+ * same transaction as the write that takes its place, after that write's own checks, so a refused
+ * request leaves it as it was.
+ */
+export type Replaced = { kind: 'object'; collectionId: number; name: string } | { kind: 'collection'; id: number };
+
 /** Preconditions checked inside the write transaction, so two racing writers cannot both win. */
 export interface WriteConditions {
   /** If-Match: the current etag must be one of these ('*' = must exist). */
@@ -129,6 +136,8 @@ export interface ObjectStore {
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   /** The named objects that exist, ordered by name; unknown names are left out. */
   getObjects(collectionId: number, names: string[]): Promise<StoredObject[]>;
+  /** Names and sizes (bytes of the body) of those of `names` that exist: to read bodies in batches bounded by bytes. */
+  getObjectSizes(collectionId: number, names: string[]): Promise<Pick<ObjectMeta, 'name' | 'size'>[]>;
   /**
    * getObjects narrowed to name, etag and the body as text (`data.toString('utf8')`), ordered by
    * name: the multiget every client sends after a listing reads three columns, not twelve.
@@ -144,20 +153,22 @@ export interface ObjectStore {
   findByUid(collectionId: number, uid: string): Promise<string | null>;
   /**
    * Creates or replaces an object. Throws PreconditionFailed when conditions fail, UidConflict
-   * when another object in the collection holds the UID, NotFound for an unknown collection,
-   * Conflict for an invalid name.
+   * when another object in the collection holds the UID or when the object replaced holds
+   * another UID (RFC 4791 §5.3.2.1: the conflicting name is then the object's own), NotFound for
+   * an unknown collection, Conflict for an invalid name.
    */
-  putObject(collectionId: number, input: ObjectInput, cond?: WriteConditions): Promise<PutResult>;
+  putObject(collectionId: number, input: ObjectInput, cond?: WriteConditions, replacing?: Replaced): Promise<PutResult>;
   /** Throws NotFound or PreconditionFailed (checked first: If-Match on a missing resource is 412, RFC 9110 §13.1.1). */
   deleteObject(collectionId: number, name: string, cond?: WriteConditions): Promise<void>;
   /**
    * Moves an object between collections (or renames it) with its dead properties, replacing any
    * object at the target. To a client syncing either collection it is a delete there and a new
-   * member here. Throws NotFound, UidConflict.
+   * member here. Throws NotFound, UidConflict (also when the object replaced holds another UID,
+   * RFC 4791 §5.3.2.1).
    */
-  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string): Promise<PutResult>;
+  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, replacing?: Replaced): Promise<PutResult>;
   /** Copies an object with its dead properties, replacing any object at the target. Throws NotFound, UidConflict. */
-  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string): Promise<PutResult>;
+  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, replacing?: Replaced): Promise<PutResult>;
 }
 
 /**

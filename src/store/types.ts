@@ -29,7 +29,7 @@ export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatc
 export type { CalendarInstance, InstanceStore } from './instances.js';
 export type { Share, ShareStore } from './shares.js';
 export type {
-  Classification, ObjectEtag, ObjectInput, ObjectMeta, ObjectQuery, ObjectStore, ObjectText, KeysetPage, PutResult, StoredObject, WriteConditions,
+  Classification, ObjectEtag, ObjectInput, ObjectMeta, ObjectQuery, ObjectStore, ObjectText, KeysetPage, PutResult, Replaced, StoredObject, WriteConditions,
 } from './objects.js';
 export type { Change, ChangeSet, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';

@@ -317,7 +317,9 @@ t('multiget of getetag + calendar-data: the narrow read answers exactly what the
     assert.is(narrow.status, 207);
     assert.is(general.status, 207);
     const responses = (text: string) => [...text.matchAll(/<d:response>[\s\S]*?<\/d:response>/g)].map((m) => m[0]);
-    assert.equal(responses(narrow.text), responses(general.text).slice(0, hrefs.length), props);
+    // The repeated href is answered once (issue 11: repeats must not multiply the answer).
+    assert.equal(responses(narrow.text), responses(general.text).slice(0, new Set(hrefs).size), props);
+    assert.is(responses(narrow.text).length, new Set(hrefs).size);
     const first = parseMultistatus(narrow.text).responses[0]!;
     assert.is(propText(first, D('getetag')), etag);
     assert.is(textOf(prop(first, C('calendar-data'))!), body, 'the stored bytes, CRLF and all');

@@ -3,14 +3,14 @@
 // what happens to an existing target (F → 412); a missing parent of the target is 409.
 // Objects moved or copied into a calendar are validated as calendar data there (RFC 4791 §5.3.2).
 import type { DavRequest, DavServices, MethodHandler } from '../context.js';
-import { DavError, badRequest, conflict, forbidden, preconditionFailed, supportedCalendarComponent } from '../errors.js';
+import { DavError, badRequest, conflict, forbidden, needPrivileges, preconditionFailed, supportedCalendarComponent } from '../errors.js';
 import { depthOf } from '../depth.js';
 import { hrefToPath } from '../paths.js';
 import { requireOwner, requireWrite } from '../privileges.js';
 import { resolve, type CollectionResource, type ParentResource, type Resource } from '../resources.js';
 import { translated } from '../store-errors.js';
 import { calendarObjectInput } from '../calendar-objects.js';
-import type { Collection } from '../../store/types.js';
+import type { Replaced } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 import { isSharee, refuseBusyViewWrite } from '../sharee-view.js';
 
@@ -46,14 +46,15 @@ function assertReplaceable(dest: Resource): void {
 }
 
 /**
- * Removes whatever is at `dest` so a collection can take its place (Overwrite: T, §9.8.4). Call
- * only after every check of the request has passed: a refused COPY/MOVE changes nothing (SPEC
- * "Limits and bad input").
+ * What Overwrite: T replaces, unless an object replaces an object (the store's move/copy/put
+ * replace one of the same name themselves, after their UID checks). The store deletes it inside
+ * the transaction of the write that takes its place (RFC 4918 §9.8.4, §9.9.3): when that write is
+ * refused, it is still there.
  */
-async function clearTarget(svc: DavServices, dest: Resource): Promise<void> {
-  assertReplaceable(dest);
-  if (dest.kind === 'object') await translated(() => svc.store.deleteObject(dest.parent.collection.id, dest.name));
-  else if (dest.kind === 'collection' || dest.kind === 'calendar') await translated(() => svc.store.deleteCollection(dest.collection.id));
+function replacedOf(dest: Resource, byCollection: boolean): Replaced | undefined {
+  if (dest.kind === 'calendar' || dest.kind === 'collection') return { kind: 'collection', id: dest.collection.id };
+  if (dest.kind === 'object' && byCollection) return { kind: 'object', collectionId: dest.parent.collection.id, name: dest.name };
+  return undefined;
 }
 
 function isInside(child: Resource, ancestorHref: string): boolean {
@@ -86,9 +87,13 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   requireWrite(destParent, 'bind');
 
   if (existed) assertReplaceable(dest);
+  // Replacing an ancestor of the source would delete the source with it (MOVE /p/q/ onto /p/).
+  if (existed && isInside(source, dest.href)) throw forbidden('The destination holds the source; it cannot be overwritten by it');
+  const replacing = existed ? replacedOf(dest, source.kind !== 'object') : undefined;
 
-  // Every check comes before the first change: a refused request leaves source and destination as
-  // they were (a sharee's refused MOVE onto one of their calendars used to delete it first).
+  // Every check comes before the first change, and what Overwrite: T replaces is deleted in the
+  // same store transaction as the write: a refused request leaves source and destination as they
+  // were (RFC 4918 §9.8.4; a refused COPY used to delete the destination first).
   if (source.kind === 'object') {
     if (move) requireWrite(source.parent, 'unbind');
     if (destParent.kind === 'home') throw forbidden('Resources go into a calendar or collection, not directly into the home');
@@ -100,15 +105,13 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       const obj = await svc.store.getObject(from.id, source.name);
       if (!obj) throw new DavError(404, null, 'Source vanished');
       const input = calendarObjectInput(to, destName, obj.data);
-      if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
-      await translated(() => svc.store.putObject(to.id, input), hrefOf);
+      await translated(() => svc.store.putObject(to.id, input, undefined, replacing), hrefOf);
       if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
     } else {
       if (to.kind === 'calendar' && source.meta.componentType && !to.components.includes(source.meta.componentType)) {
         throw supportedCalendarComponent(`${source.meta.componentType} is not supported by the destination calendar`);
       }
-      if (existed && dest.kind !== 'object') await clearTarget(svc, dest);
-      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName) : svc.store.copyObject(from.id, source.name, to.id, destName)), hrefOf);
+      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName, replacing) : svc.store.copyObject(from.id, source.name, to.id, destName, replacing)), hrefOf);
     }
     if (to.kind === 'calendar' && !existed && !(move && from.id === to.id)) {
       warnIfPassedThreshold(() => svc.log, svc.config.largeCalendarThreshold, to, to.objectCount, to.objectCount + 1);
@@ -120,26 +123,16 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   if (isInside(dest, source.href)) throw forbidden('A collection cannot be copied or moved into itself');
   if (destParent.kind === 'calendar') throw forbidden('Collections cannot be placed inside a calendar');
   if (source.kind === 'calendar' && destParent.kind !== 'home') throw forbidden('Calendars stay directly in the calendar home');
+  // A new collection belongs to the user who makes it, in their own home: a sharee's COPY of a
+  // shared calendar is the sharee's calendar, never a new one in the owner's home. resolve()
+  // only reaches the user's own home and plain collections; this states it where it matters.
+  // It holds only what the sharee sees in full: no private or confidential objects
+  // (sharee-view.ts), hence publicOnly below.
+  if (destParent.kind === 'collection' && destParent.collection.ownerId !== req.user.id) throw needPrivileges(destParent.href, 'bind');
   if (move) requireOwner(source);
   else if (depth === '1') throw badRequest('COPY of a collection takes Depth 0 or infinity');
-  if (existed) await clearTarget(svc, dest);
   const parentId = destParent.kind === 'collection' ? destParent.collection.id : null;
-  if (move) await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName));
-  else await copyTree(svc, source.collection, parentId, destName, depth === 'infinity', isSharee(source));
+  if (move) await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName, replacing));
+  else await translated(() => svc.store.copyCollection(source.collection.id, req.user.id, parentId, destName, { deep: depth === 'infinity', publicOnly: isSharee(source), ...(replacing ? { replacing } : {}) }));
   return { status: existed ? 204 : 201, body: null };
 };
-
-/** COPY of a collection: the collection with its dead properties and, for Depth infinity, everything below. */
-async function copyTree(svc: DavServices, src: Collection, parentId: number | null, uri: string, deep: boolean, sharee = false): Promise<void> {
-  const store = svc.store;
-  const dead = await store.getDeadProperties(src.id, '');
-  const created = await translated(() => store.createCollection(src.ownerId, {
-    uri, kind: src.kind, parentId,
-    displayName: src.displayName, description: src.description, color: src.color, order: src.order, timezone: src.timezone,
-    components: src.components, deadProperties: dead,
-  }));
-  if (!deep) return;
-  // A sharee's copy holds only what they see in full: no private or confidential objects (sharee-view.ts).
-  for (const meta of await store.listObjects(src.id)) if (!sharee || meta.classification === 'public') await translated(() => store.copyObject(src.id, meta.name, created.id, meta.name));
-  for (const child of await store.listChildCollections(src.ownerId, src.id)) await copyTree(svc, child, created.id, child.uri, true);
-}

@@ -38,11 +38,33 @@ interface Outcome {
   failures: Map<string, { status: number; condition?: string; message: string }>;
 }
 
+/**
+ * What one resource's properties may take (issue 11: 10,000 dead properties and a 500 KB
+ * displayname were stored). Beyond them a property is refused with 507 Insufficient Storage, the
+ * status RFC 4918 §9.2.1 names for "did not have sufficient space to record the property" (a 403
+ * would say the server chooses not to tell why); the others of the request get 424, so nothing
+ * is stored.
+ */
+export interface PropertyLimits {
+  /** Bytes of one property element as sent (serialized). */
+  maxPropertySize: number;
+  /** Dead properties one resource may hold after the request. */
+  maxDeadProperties: number;
+  /** Names of the dead properties the resource holds now. */
+  existingDead?: ReadonlySet<string>;
+}
+
 /** Validates every instruction; used by PROPPATCH and by the initial properties of MKCALENDAR/MKCOL. */
-export function validateInstructions(r: Resource, instructions: Instruction[], opts: { liveAllowed?: boolean } = {}): Outcome {
+export function validateInstructions(r: Resource, instructions: Instruction[], opts: { liveAllowed?: boolean; limits?: PropertyLimits } = {}): Outcome {
   const out: Outcome = { live: {}, dead: [], failures: new Map() };
   const deadAllowed = deadPropertyKey(r) !== null;
+  const limits = opts.limits;
   for (const ins of instructions) {
+    const xml = ins.element ? serializeElement(ins.element) : null;
+    if (limits && xml !== null && Buffer.byteLength(xml) > limits.maxPropertySize) {
+      out.failures.set(ins.name, { status: 507, message: `The value is larger than ${limits.maxPropertySize} bytes, the most one property may hold` });
+      continue;
+    }
     const def = lookupProperty(ins.name);
     // A protected live property stays protected where it is not computed (DAV:getetag on a
     // collection): storing it as a dead property would shadow the live one.
@@ -71,16 +93,37 @@ export function validateInstructions(r: Resource, instructions: Instruction[], o
       out.failures.set(ins.name, { status: 403, message: 'properties cannot be stored on this resource' });
       continue;
     }
-    out.dead.push({ name: ins.name, xml: ins.element ? serializeElement(ins.element) : null });
+    out.dead.push({ name: ins.name, xml });
+  }
+  if (limits && out.dead.length > 0) {
+    // The count after the request, instructions applied in document order (RFC 4918 §9.2).
+    const held = new Set(limits.existingDead ?? []);
+    for (const d of out.dead) {
+      if (d.xml === null) held.delete(d.name);
+      else held.add(d.name);
+    }
+    if (held.size > limits.maxDeadProperties) {
+      for (const d of out.dead) {
+        if (d.xml !== null && !limits.existingDead?.has(d.name)) {
+          out.failures.set(d.name, { status: 507, message: `A resource holds at most ${limits.maxDeadProperties} dead properties (${held.size} after this request)` });
+        }
+      }
+    }
   }
   return out;
 }
 
 export function failureStats(instructions: Instruction[], failures: Outcome['failures']): PropStat[] {
-  const stats: PropStat[] = [];
+  // Failures alike (same status, condition and message) share one propstat: 10,000 refused
+  // properties are one propstat of 10,000 names, not 10,000 propstats (RFC 4918 §14.22 allows both).
+  const groups = new Map<string, PropStat & { props: { name: string }[] }>();
   for (const [name, f] of failures) {
-    stats.push({ status: f.status, props: [{ name }], description: f.message, ...(f.condition ? { error: { name: f.condition } } : {}) });
+    const key = `${f.status}\u0000${f.condition ?? ''}\u0000${f.message}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { status: f.status, props: [], description: f.message, ...(f.condition ? { error: { name: f.condition } } : {}) }));
+    g.props.push({ name });
   }
+  const stats: PropStat[] = [...groups.values()];
   const rest = instructions.filter((i) => !failures.has(i.name)).map((i) => ({ name: i.name }));
   if (rest.length) stats.push({ status: 424, props: rest });
   return stats;
@@ -96,7 +139,9 @@ export const proppatch: MethodHandler = async (req, svc, resource) => {
   const instructions = parseInstructions(root, 'propertyupdate');
   // Sharees may not rename or recolour the owner's calendar for everyone.
   const liveAllowed = !(resource.kind === 'calendar' && resource.access !== 'owner');
-  const outcome = validateInstructions(resource, instructions, { liveAllowed });
+  const existingDead = key && instructions.some((i) => i.element) ? new Set((await svc.store.getDeadProperties(key.collectionId, key.name)).map((p) => p.name)) : undefined;
+  const limits = { maxPropertySize: svc.config.maxPropertySize, maxDeadProperties: svc.config.maxDeadProperties, ...(existingDead ? { existingDead } : {}) };
+  const outcome = validateInstructions(resource, instructions, { liveAllowed, limits });
   if (outcome.failures.size > 0) {
     return multistatus([{ href: resource.href, propstats: failureStats(instructions, outcome.failures) }]);
   }

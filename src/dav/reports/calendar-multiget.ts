@@ -1,15 +1,18 @@
 // calendar-multiget (RFC 4791 §7.9): the listed objects with the requested properties, usually
 // getetag and calendar-data, in one round trip. Thunderbird asks in batches of 100 (CLIENTS.md
-// §2.3). Hrefs inside the addressed calendar are fetched with one query; others are resolved one
-// by one; unknown or unreachable ones are answered 404 in their own response.
+// §2.3). Hrefs inside the addressed calendar are fetched together, in batches bounded by count and
+// by bytes; others are resolved one by one; unknown or unreachable ones are answered 404 in their
+// own response. The answer is streamed batch by batch (dav/multistatus.ts), and an href named
+// twice is answered once: one request naming one 5 MB object a thousand times used to build a
+// 5 GB answer in memory and kill the process (issue 11).
 import { CALDAV, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import { okResponseXml, type ResponseEntry } from '../../xml/serialize.js';
 import type { StoredObject } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
-import { badRequest, DavError } from '../errors.js';
+import { badRequest, DavError, multigetHrefLimit } from '../errors.js';
 import { objectResource } from '../members.js';
-import { multistatus } from '../multistatus.js';
+import { multistatus, startedStream } from '../multistatus.js';
 import { hrefToPath } from '../paths.js';
 import { propstatsFor } from '../propstats.js';
 import { etagDerivedDefs, etagDerivedValues } from '../properties/index.js';
@@ -37,11 +40,43 @@ function decodedPath(href: string, origin: string): string | null {
   }
 }
 
+/** Hrefs per batch read from the store and rendered before the next is read. */
+const BATCH = 100;
+/**
+ * Body bytes per batch: a batch closes once its objects reach this much (one object larger than
+ * this is a batch of its own), so what a multiget holds at a time is about this much plus one
+ * object (at most maxResourceSize) and the rendering of it, whatever is asked.
+ */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+type Item = ResponseEntry | string;
+
+/** Hrefs in batches bounded by count and by the bytes of the bodies of the local ones (members of the addressed collection). */
+function batchesOf(names: readonly (string | null)[], sizes: ReadonlyMap<string, number>): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let bytes = 0;
+  names.forEach((n, i) => {
+    // An href elsewhere is read on its own, size unknown: it fills a batch by itself.
+    const size = n !== null ? sizes.get(n) ?? 0 : BATCH_BYTES;
+    if (cur.length > 0 && (cur.length >= BATCH || bytes + size > BATCH_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(i);
+    bytes += size;
+  });
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
 export async function calendarMultiget(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
   const propReq = reportPropRequest(root);
-  const hrefs = root.children.filter((c) => c.name === DAV.href).map((h) => textOf(h).trim());
-  if (hrefs.length === 0) throw badRequest('calendar-multiget needs at least one href');
-  if (hrefs.length > svc.config.maxMultigetHrefs) throw new DavError(403, DAV.numberOfMatchesWithinLimits, `At most ${svc.config.maxMultigetHrefs} hrefs per calendar-multiget`);
+  const raw = root.children.filter((c) => c.name === DAV.href).map((h) => textOf(h).trim());
+  if (raw.length === 0) throw badRequest('calendar-multiget needs at least one href');
+  // Counted as sent, duplicates included: the limit bounds the request, not only the answer.
+  if (raw.length > svc.config.maxMultigetHrefs) throw multigetHrefLimit(svc.config.maxMultigetHrefs, raw.length);
   const withData = wantsCalendarData(propReq);
   const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
   const minimal = wantsMinimal(req);
@@ -49,72 +84,104 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   // A sharee: private members answer 404, confidential ones their busy view (sharee-view.ts).
   const sharee = isSharee(target);
 
-  // Members of the addressed collection are fetched together.
-  const local = new Map<string, string>(); // decoded path → member name
-  const paths = hrefs.map((h) => decodedPath(h, req.origin));
-  if (target.kind === 'calendar' || target.kind === 'collection') {
-    for (const p of paths) {
-      if (p && p.startsWith(target.href) && !p.slice(target.href.length).includes('/') && p.length > target.href.length) local.set(p, p.slice(target.href.length));
-    }
+  // An href named twice (as sent, or decoding to the same path) is answered once, where it first
+  // appears (RFC 4918 §14.24: a response per resource; RFC 4791 §7.9 does not ask for repeats).
+  const hrefs: string[] = [];
+  const paths: (string | null)[] = [];
+  const seen = new Set<string>();
+  for (const h of raw) {
+    const path = decodedPath(h, req.origin);
+    const key = path ?? `\u0000${h}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    hrefs.push(h);
+    paths.push(path);
   }
 
+  const coll = target.kind === 'calendar' || target.kind === 'collection' ? target : null;
+  // Member name of each href inside the addressed collection, else null.
+  const localNames = paths.map((p) => (coll && p && p.startsWith(coll.href) && p.length > coll.href.length && !p.slice(coll.href.length).includes('/') ? p.slice(coll.href.length) : null));
+  const sizes = new Map<string, number>();
+  if (coll) {
+    const names = localNames.filter((n): n is string => n !== null);
+    for (const o of await svc.store.getObjectSizes(coll.collection.id, names)) sizes.set(o.name, o.size);
+  }
   // What clients send after a listing — getetag and the stored calendar-data of members of the
   // addressed calendar — is read in three columns and rendered straight to text, like the etag
   // listing (methods/propfind.ts).
-  if ((target.kind === 'calendar' || target.kind === 'collection') && isWholeObject(dataReq) && paths.every((p) => p === null || local.has(p))) {
-    const props = propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? etagDerivedDefs(propReq.names, CALDAV.calendarData) : null;
-    if (props) {
-      const byName = new Map((await svc.store.getObjectTexts(target.collection.id, [...new Set(local.values())])).flatMap((row) => {
+  const textProps = coll && isWholeObject(dataReq) && propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? etagDerivedDefs(propReq.names, CALDAV.calendarData) : null;
+  const localOptions = coll ? queryOptionsFor(coll.collection, svc.config) : undefined;
+
+  /** The response of an href outside the addressed collection (or of one not found in it). */
+  async function elsewhere(i: number): Promise<Item> {
+    const path = paths[i];
+    if (!path) return { href: hrefs[i]!, status: 404 };
+    const r = await resolve(svc.store, req.user, encodeURI(path)).catch(() => null);
+    if (r?.kind !== 'object') return { href: path, status: 404 };
+    const stored = await svc.store.getObject(r.parent.collection.id, r.name);
+    const obj = stored ? visibleObjects(isSharee(r.parent), [stored])[0] : undefined;
+    if (!obj) return { href: path, status: 404 };
+    return render(r.parent, obj, queryOptionsFor(r.parent.collection, svc.config));
+  }
+
+  async function render(parent: CollectionResource, obj: StoredObject, options: ReturnType<typeof queryOptionsFor>): Promise<Item> {
+    const resource = objectResource(parent, obj);
+    const propstats = propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj, dataReq, options) } : {}) });
+    return { href: resource.href, propstats: propstats instanceof Promise ? await propstats : propstats };
+  }
+
+  async function page(batch: number[]): Promise<Item[]> {
+    const names = [...new Set(batch.map((i) => localNames[i]).filter((n): n is string => typeof n === 'string' && sizes.has(n)))];
+    const items: Item[] = [];
+    if (coll && textProps) {
+      const byName = new Map((await svc.store.getObjectTexts(coll.collection.id, names)).flatMap((row) => {
         const o = visibleText(sharee, row);
         return o ? [[o.name, o] as const] : [];
       }));
-      const items: (ResponseEntry | string)[] = [];
-      for (let i = 0; i < hrefs.length; i++) {
-        const path = paths[i];
-        const o = path ? byName.get(local.get(path)!) : undefined;
-        if (!o) items.push({ href: path ?? hrefs[i]!, status: 404 });
-        else items.push(okResponseXml(target.href + o.name, etagDerivedValues(props, o, { name: CALDAV.calendarData, value: o.text })));
+      for (const i of batch) {
+        const n = localNames[i] ?? null;
+        const o = n !== null ? byName.get(n) : undefined;
+        if (o) items.push(okResponseXml(coll.href + o.name, etagDerivedValues(textProps, o, { name: CALDAV.calendarData, value: o.text })));
+        else if (n !== null) items.push({ href: paths[i]!, status: 404 });
+        else items.push(await elsewhere(i));
       }
-      return multistatus(items);
+      return items;
     }
+    const fetched = coll ? new Map(visibleObjects(sharee, await svc.store.getObjects(coll.collection.id, names)).map((o) => [o.name, o])) : new Map<string, StoredObject>();
+    for (const i of batch) {
+      const n = localNames[i] ?? null;
+      const obj = n !== null ? fetched.get(n) : undefined;
+      if (obj) items.push(await render(coll!, obj, localOptions!));
+      else if (n !== null) items.push({ href: paths[i]!, status: 404 });
+      else items.push(await elsewhere(i));
+    }
+    return items;
   }
 
-  // Entries are built up front (a batch is at most maxMultigetHrefs objects, already in memory)
-  // and rendered synchronously; only hrefs outside the addressed collection need awaiting.
-  let fetched = new Map<string, StoredObject>();
-  if (target.kind === 'calendar' || target.kind === 'collection') {
-    fetched = new Map(visibleObjects(sharee, await svc.store.getObjects(target.collection.id, [...new Set(local.values())])).map((o) => [o.name, o]));
-  }
-  const localOptions = target.kind === 'calendar' || target.kind === 'collection' ? queryOptionsFor(target.collection, svc.config) : undefined;
-  const entries: ResponseEntry[] = [];
-  for (let i = 0; i < hrefs.length; i++) {
-    const path = paths[i];
-    if (!path) {
-      entries.push({ href: hrefs[i]!, status: 404 });
-      continue;
-    }
-    let parent: CollectionResource | null = null;
-    let obj: StoredObject | undefined;
-    const name = local.get(path);
-    if (name !== undefined && (target.kind === 'calendar' || target.kind === 'collection')) {
-      parent = target;
-      obj = fetched.get(name);
-    } else {
-      const r = await resolve(svc.store, req.user, encodeURI(path)).catch(() => null);
-      if (r?.kind === 'object') {
-        parent = r.parent;
-        const stored = await svc.store.getObject(r.parent.collection.id, r.name);
-        obj = stored ? visibleObjects(isSharee(r.parent), [stored])[0] : undefined;
+  const batches = batchesOf(localNames, sizes);
+  async function* pages(): AsyncGenerator<Item[]> {
+    for (let k = 0; k < batches.length; k++) {
+      const b = batches[k]!;
+      let items: Item[];
+      try {
+        items = await page(b);
+      } catch (err) {
+        if (k === 0) throw err;
+        items = b.map((i) => failedItem(err, paths[i] ?? hrefs[i]!));
       }
+      yield items;
     }
-    if (!parent || !obj) {
-      entries.push({ href: path, status: 404 });
-      continue;
-    }
-    const resource = objectResource(parent, obj);
-    const options = parent === target && localOptions ? localOptions : queryOptionsFor(parent.collection, svc.config);
-    const propstats = propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj, dataReq, options) } : {}) });
-    entries.push({ href: resource.href, propstats: propstats instanceof Promise ? await propstats : propstats });
   }
-  return multistatus(entries);
+  // The first batch (the whole answer for the ≤100 hrefs clients send) is computed before the
+  // 207 is committed, so that an error in it (max-instances of an expand) is still a proper 403.
+  return multistatus(await startedStream(pages()));
+}
+
+/**
+ * A later batch that fails after the 207 is under way (a max-instances of an expand): each of
+ * its hrefs is answered with the error's status and precondition, instead of cutting the body.
+ */
+function failedItem(err: unknown, href: string): Item {
+  if (!(err instanceof DavError)) throw err;
+  return { href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message };
 }

@@ -11,7 +11,7 @@ import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
 import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
-import { multistatus } from '../multistatus.js';
+import { multistatus, startedStream } from '../multistatus.js';
 import { propstatsFor } from '../propstats.js';
 import { parseSyncToken, syncTokenOf } from '../properties/values.js';
 import type { Resource } from '../resources.js';
@@ -69,8 +69,10 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const sharee = isSharee(target);
   let changes: Change[];
   let newSeq: number;
+  let initialSizes: Map<string, number> | null = null;
   if (sync.seq === null) {
     const all = visibleMetas(sharee, await store.listObjects(collection.id));
+    initialSizes = new Map(all.map((m) => [m.name, m.size]));
     changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
     newSeq = collection.syncSeq;
   } else {
@@ -95,10 +97,20 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const ctx = await propContextFor(svc, []);
   const metas = sync.seq === null ? null : new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
 
+  const sizeOf = (name: string) => (metas ? metas.get(name)?.size : initialSizes?.get(name)) ?? 0;
+  let started = false;
   async function* entries(): AsyncGenerator<ResponseEntry> {
-    const BATCH = 100;
-    for (let i = 0; i < changes.length; i += BATCH) {
-      const batch = changes.slice(i, i + BATCH);
+    for (let i = 0; i < changes.length;) {
+      // Batches bounded by count and, with calendar-data, by body bytes (see calendar-multiget.ts):
+      // 100 objects of 10 MB each would otherwise be read at once.
+      let end = i + 1;
+      let bytes = withData ? sizeOf(changes[i]!.name) : 0;
+      while (end < changes.length && end - i < SYNC_BATCH && (!withData || bytes + sizeOf(changes[end]!.name) <= SYNC_BATCH_BYTES)) {
+        if (withData) bytes += sizeOf(changes[end]!.name);
+        end++;
+      }
+      const batch = changes.slice(i, end);
+      i = end;
       const data = withData ? new Map(visibleObjects(sharee, await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
       for (const c of batch) {
         const href = target.href + c.name;
@@ -110,13 +122,29 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         }
         const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'collection' }>, resolvedMeta);
         const extra = data?.get(c.name);
-        yield { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
+        data?.delete(c.name); // the body is garbage once its response is written
+        let entry: ResponseEntry;
+        try {
+          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
+        } catch (err) {
+          // After the first response the 207 is under way: a member whose calendar-data cannot
+          // be rendered (max-instances of an expand) gets the error in its own response.
+          if (!started || !(err instanceof DavError)) throw err;
+          entry = { href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message };
+        }
+        started = true;
+        yield entry;
       }
     }
     if (truncated) yield { href: target.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits } };
   }
-  return multistatus(entries(), { syncToken: syncTokenOf(newSeq) });
+  // The first response is computed before the 207 is committed: an error there is a proper 4xx.
+  return multistatus(await startedStream(entries()), { syncToken: syncTokenOf(newSeq) });
 }
+
+/** Changes per batch read from the store, and body bytes per batch when calendar-data is asked. */
+const SYNC_BATCH = 100;
+const SYNC_BATCH_BYTES = 4 * 1024 * 1024;
 
 async function metasFor(svc: DavServices, collectionId: number, changes: Change[]): Promise<Map<string, ObjectMeta>> {
   const live = changes.filter((c) => !c.deleted);

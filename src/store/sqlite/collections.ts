@@ -3,7 +3,8 @@
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
 import { Conflict, NotFound } from '../errors.js';
-import type { Collection, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from '../collections.js';
+import type { Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from '../collections.js';
+import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
 import type { Homes } from './instances.js';
@@ -62,6 +63,38 @@ export function checkSegment(uri: string): void {
 }
 
 
+/**
+ * Deletes what a COPY/MOVE with Overwrite: T replaces (RFC 4918 §9.8.4), as DELETE would: call
+ * inside the write transaction of the COPY/MOVE itself, so a write refused after it (a name
+ * clash, a UID conflict) rolls the deletion back with it.
+ */
+export function replacedRemover(conn: Connection, log: ChangeLog): (r: Replaced) => void {
+  const { db } = conn;
+  const row = db.prepare('SELECT parent_id AS parentId, uri FROM collections WHERE id = ?');
+  const instancesOf = db.prepare(`
+    WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
+    SELECT i.user_id AS userId, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
+  const removeCollection = db.prepare('DELETE FROM collections WHERE id = ?');
+  const removeObject = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
+  const dropProps = db.prepare('DELETE FROM dead_properties WHERE collection_id = ? AND name = ?');
+  const count = db.prepare('UPDATE collections SET object_count = object_count - 1 WHERE id = ?');
+  return (r) => {
+    const seq = conn.nextSeq();
+    if (r.kind === 'object') {
+      if (removeObject.run(r.collectionId, r.name).changes === 0) throw new NotFound(`object ${r.name}`);
+      dropProps.run(r.collectionId, r.name);
+      count.run(r.collectionId);
+      log.record(r.collectionId, r.name, true, seq);
+      return;
+    }
+    const c = row.get(r.id) as { parentId: number | null; uri: string } | undefined;
+    if (!c) throw new NotFound(`collection ${r.id}`);
+    for (const i of instancesOf.all(r.id) as { userId: number; uri: string }[]) log.tombstone(i.userId, i.uri, seq);
+    if (c.parentId !== null) log.record(c.parentId, c.uri, true, seq);
+    removeCollection.run(r.id); // cascades like deleteCollection
+  };
+}
+
 /** The CollectionStore of a SQLite store (../collections.ts). */
 export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes): CollectionStore {
   const { db } = conn;
@@ -89,6 +122,22 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
     WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
     SELECT i.user_id AS userId, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
   const remove = db.prepare('DELETE FROM collections WHERE id = ?');
+  const removeReplaced = replacedRemover(conn, log);
+  const deadOf = db.prepare("SELECT prop_name, xml FROM dead_properties WHERE collection_id = ? AND name = ''");
+  const objectNames = db.prepare('SELECT name FROM objects WHERE collection_id = ? ORDER BY name').pluck();
+  const copyObjects = db.prepare(`
+    INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
+      created_at, modified_at, data, instance_start, instance_end, classification)
+    SELECT @to, name, etag, content_type, size, uid, component_type, first_start, last_end, @now, @now, data,
+      instance_start, instance_end, classification
+    FROM objects WHERE collection_id = @from AND (@all = 1 OR classification = 'public')`);
+  // Dead properties of the members copied (all of them, or the public ones of a sharee's copy).
+  const copyMemberProps = db.prepare(`
+    INSERT INTO dead_properties (collection_id, name, prop_name, xml)
+    SELECT @to, d.name, d.prop_name, d.xml FROM dead_properties d
+    WHERE d.collection_id = @from AND d.name <> ''
+      AND EXISTS (SELECT 1 FROM objects o WHERE o.collection_id = @to AND o.name = d.name)`);
+  const setCount = db.prepare('UPDATE collections SET object_count = (SELECT count(*) FROM objects WHERE collection_id = ?) WHERE id = ?');
   const relocate = db.prepare('UPDATE collections SET parent_id = ?, uri = ?, modified_at = ? WHERE id = ?');
   const renameOwnerInstance = db.prepare(
     "UPDATE instances SET uri = ?, changed_seq = ? WHERE collection_id = ? AND access = 'owner'",
@@ -117,33 +166,72 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
     if ((clash && clash.id !== self) || objectExists.get(parentId, uri)) throw new Conflict(`${uri} exists`);
   }
 
+  function insertCollection(ownerId: number, init: CollectionInit): Collection {
+    if (!userExists.get(ownerId)) throw new NotFound(`user ${ownerId}`);
+    const parentId = init.parentId ?? null;
+    checkPlace(ownerId, parentId, init.uri, init.kind);
+    const seq = conn.nextSeq();
+    const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_COMPONENTS : []);
+    const row = insert.get({
+      owner: ownerId,
+      parent: parentId,
+      uri: init.uri,
+      kind: init.kind,
+      displayName: init.displayName ?? null,
+      description: init.description ?? null,
+      color: init.color ?? null,
+      order: init.order ?? null,
+      timezone: init.timezone ?? null,
+      components: components.join(','),
+      seq,
+      now: now(),
+    }) as CollectionRow;
+    if (init.kind === 'calendar') insertOwnerInstance.run(ownerId, row.id, init.uri, seq);
+    for (const p of init.deadProperties ?? []) insertDead.run(row.id, p.name, p.xml);
+    if (parentId !== null) log.record(parentId, init.uri, false, seq);
+    return toCollection(row);
+  }
+
+  /** Copies collection `src` (and, when deep, what is below it) to a new one of `ownerId`. */
+  function copyTree(src: CollectionRow, ownerId: number, parentId: number | null, uri: string, deep: boolean, publicOnly: boolean): Collection {
+    const source = toCollection(src);
+    const deadProperties = (deadOf.all(src.id) as { prop_name: string; xml: string }[]).map((p) => ({ name: p.prop_name, xml: p.xml }));
+    const created = insertCollection(ownerId, {
+      uri, kind: source.kind, parentId,
+      displayName: source.displayName, description: source.description, color: source.color, order: source.order,
+      timezone: source.timezone, components: source.components, deadProperties,
+    });
+    if (!deep) return created;
+    copyObjects.run({ to: created.id, from: src.id, now: now(), all: publicOnly ? 0 : 1 });
+    copyMemberProps.run({ to: created.id, from: src.id });
+    setCount.run(created.id, created.id);
+    // Every copied member is a change of the new collection (RFC 6578 §3.5), as a COPY one by one logged them.
+    const seq = conn.nextSeq();
+    for (const name of objectNames.all(created.id) as string[]) log.record(created.id, name, false, seq);
+    for (const child of children.all(src.owner_id, src.id) as CollectionRow[]) copyTree(child, ownerId, created.id, child.uri, true, publicOnly);
+    return toCollection(must(created.id));
+  }
+
   return {
-    async createCollection(ownerId, init) {
+    async copyCollection(sourceId, ownerId, parentId, uri, opts) {
       return conn.write(() => {
-        if (!userExists.get(ownerId)) throw new NotFound(`user ${ownerId}`);
-        const parentId = init.parentId ?? null;
-        checkPlace(ownerId, parentId, init.uri, init.kind);
-        const seq = conn.nextSeq();
-        const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_COMPONENTS : []);
-        const row = insert.get({
-          owner: ownerId,
-          parent: parentId,
-          uri: init.uri,
-          kind: init.kind,
-          displayName: init.displayName ?? null,
-          description: init.description ?? null,
-          color: init.color ?? null,
-          order: init.order ?? null,
-          timezone: init.timezone ?? null,
-          components: components.join(','),
-          seq,
-          now: now(),
-        }) as CollectionRow;
-        if (init.kind === 'calendar') insertOwnerInstance.run(ownerId, row.id, init.uri, seq);
-        for (const p of init.deadProperties ?? []) insertDead.run(row.id, p.name, p.xml);
-        if (parentId !== null) log.record(parentId, init.uri, false, seq);
-        return toCollection(row);
+        const src = must(sourceId);
+        if (parentId !== null && (subtree.all(sourceId) as number[]).includes(parentId)) {
+          throw new Conflict('cannot copy a collection below itself');
+        }
+        if (opts.replacing) {
+          // The source must survive the deletion of what it replaces (an ancestor of it).
+          if (opts.replacing.kind === 'collection' && (subtree.all(opts.replacing.id) as number[]).includes(sourceId)) {
+            throw new Conflict('cannot replace a collection holding the source');
+          }
+          removeReplaced(opts.replacing);
+        }
+        return copyTree(src, ownerId, parentId, uri, opts.deep, opts.publicOnly ?? false);
       });
+    },
+
+    async createCollection(ownerId, init) {
+      return conn.write(() => insertCollection(ownerId, init));
     },
 
     async getCollection(id) {
@@ -182,8 +270,14 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
       });
     },
 
-    async moveCollection(id, parentId, uri) {
+    async moveCollection(id, parentId, uri, replacing) {
       return conn.write(() => {
+        if (replacing) {
+          if (replacing.kind === 'collection' && (subtree.all(replacing.id) as number[]).includes(id)) {
+            throw new Conflict('cannot replace a collection holding the source');
+          }
+          removeReplaced(replacing);
+        }
         const row = must(id);
         if (row.parent_id === parentId && row.uri === uri) return toCollection(row);
         if (parentId !== null && (subtree.all(id) as number[]).includes(parentId)) {

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { NotFound, PreconditionFailed, UidConflict } from '../errors.js';
 import { classificationOf } from '../../ical/classification.js';
-import type { Classification, ObjectInput, ObjectMeta, ObjectStore, PutResult, StoredObject, WriteConditions } from '../objects.js';
+import type { Classification, ObjectInput, ObjectMeta, ObjectStore, PutResult, Replaced, StoredObject, WriteConditions } from '../objects.js';
 import type { ComponentType } from '../collections.js';
 import type { ChangeLog } from './changes.js';
-import { checkSegment } from './collections.js';
+import { checkSegment, replacedRemover } from './collections.js';
 import { now, type Connection } from './connection.js';
 import type { DeadPropertyRows } from './dead-properties.js';
 
@@ -133,6 +133,9 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   const many = db.prepare(`
     SELECT ${META}, data FROM objects
     WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
+  const sizes = db.prepare(`
+    SELECT name, size FROM objects
+    WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?))`);
   // The same, three columns, the body decoded by SQLite and better-sqlite3 straight into a string
   // (measured on the 9000-event bench database: 37 ms for all of it in batches of 100, against
   // 80 ms for getObjects and then Buffer#toString).
@@ -177,10 +180,23 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   const rename = db.prepare('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
   const copy = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data, classification)
-    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, classification
+      created_at, modified_at, data, instance_start, instance_end, classification)
+    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification
     FROM objects WHERE collection_id = ? AND name = ?`);
   const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
+  const removeReplaced = replacedRemover(conn, log);
+  /** Deletes what a COPY/MOVE replaces (a collection where the object goes), in the caller's transaction. */
+  const replace = (r: Replaced | undefined) => {
+    if (r) removeReplaced(r);
+  };
+  /**
+   * RFC 4791 §5.3.2.1 no-uid-conflict, second half: a calendar object resource is not
+   * overwritten by one with another UID (clients would see one event turn into another under
+   * the same URL). Plain resources (uid null) are replaced freely.
+   */
+  const checkSameUid = (c: number, name: string, current: { uid: string | null } | undefined, uid: string | null | undefined) => {
+    if (current && current.uid !== null && current.uid !== (uid ?? null)) throw new UidConflict(name);
+  };
 
   const getMeta = (c: number, name: string) => meta.get(c, name) as MetaRow | undefined;
   const mustCollection = (c: number) => {
@@ -230,6 +246,10 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       if (names.length === 0) return [];
       return (many.all(collectionId, JSON.stringify(names)) as unknown[][]).map(objectOfRaw);
     },
+    async getObjectSizes(collectionId, names) {
+      if (names.length === 0) return [];
+      return sizes.all(collectionId, JSON.stringify(names)) as { name: string; size: number }[];
+    },
     async getObjectTexts(collectionId, names) {
       if (names.length === 0) return [];
       return (manyTexts.all(collectionId, JSON.stringify(names)) as [string, string, Classification | null, string][]).map(([name, etag, classification, text]) => ({ name, etag, classification, text }));
@@ -243,12 +263,14 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       return (byUid.get(collectionId, uid) as string | undefined) ?? null;
     },
 
-    async putObject(collectionId, input, cond) {
+    async putObject(collectionId, input, cond, replacing) {
       return conn.write(() => {
+        replace(replacing);
         mustCollection(collectionId);
         checkSegment(input.name);
         const current = getMeta(collectionId, input.name);
         checkConditions(current?.etag ?? null, cond);
+        checkSameUid(collectionId, input.name, current, input.uid);
         checkUid(collectionId, input.uid, input.name);
         const seq = conn.nextSeq();
         const row = upsert.get({
@@ -287,14 +309,16 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       });
     },
 
-    async moveObject(from, name, to, toName) {
+    async moveObject(from, name, to, toName, replacing) {
       return conn.write(() => {
         const same = sameResource(from, name, to, toName);
         if (same) return same;
+        replace(replacing);
         const src = getMeta(from, name);
         if (!src) throw new NotFound(`object ${name}`);
         mustCollection(to);
         checkSegment(toName);
+        checkSameUid(to, toName, getMeta(to, toName), src.uid);
         // The source itself may hold the UID when renaming inside one collection.
         checkUid(to, src.uid, toName, ...(from === to ? [name] : []));
         const seq = conn.nextSeq();
@@ -310,14 +334,16 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       });
     },
 
-    async copyObject(from, name, to, toName) {
+    async copyObject(from, name, to, toName, replacing) {
       return conn.write(() => {
         const same = sameResource(from, name, to, toName);
         if (same) return same;
+        replace(replacing);
         const src = getMeta(from, name);
         if (!src) throw new NotFound(`object ${name}`);
         mustCollection(to);
         checkSegment(toName);
+        checkSameUid(to, toName, getMeta(to, toName), src.uid);
         checkUid(to, src.uid, toName);
         const seq = conn.nextSeq();
         const replaced = clearTarget(to, toName);

@@ -145,14 +145,16 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     const b = await calendar(store, alice, 'b');
     await put(store, a, '1.ics', 'u1');
     await put(store, a, '2.ics', 'u2');
-    await put(store, b, 'x.ics', 'ux');
+    await put(store, b, 'x.ics', 'u2', 'older');
     const moved = await store.moveObject(a.id, '1.ics', b.id, 'one.ics');
     assert.is(moved.created, true);
     assert.is(await store.getObject(a.id, '1.ics'), null);
     assert.ok((await store.getObject(b.id, 'one.ics'))!.data.equals(ics('u1')));
     const copied = await store.copyObject(a.id, '2.ics', b.id, 'x.ics');
     assert.is(copied.created, false, 'copy replaced x.ics');
-    assert.is(await store.findByUid(b.id, 'ux'), null);
+    assert.ok((await store.getObject(b.id, 'x.ics'))!.data.equals(ics('u2')));
+    // An object holding another UID is not replaced (RFC 4791 §5.3.2.1): UidConflict naming it.
+    await rejects<UidConflict>(store.copyObject(b.id, 'one.ics', b.id, 'x.ics'), UidConflict, (e) => assert.is(e.existingName, 'x.ics'));
     assert.is((await store.getCollection(a.id))!.objectCount, 1);
     assert.is((await store.getCollection(b.id))!.objectCount, 2);
     // Rename within a collection: the source's own UID is no conflict.
