@@ -1,7 +1,7 @@
 // The members of a collection resource, as PROPFIND Depth 1 lists them. The calendar home lists
 // only the calendars whose Synchronization switch is on for this user (SPEC "Per-calendar
 // synchronization"): that is how a switched-off calendar leaves iOS, macOS, DAVx5 and vdirsyncer.
-import type { ObjectMeta, Store, User } from '../store/types.js';
+import { allObjectMetas, type ObjectMeta, type Store, type User } from '../store/types.js';
 import { CALENDARS, PRINCIPALS, calendarHref, homeHref, principalHref } from './paths.js';
 import type { CollectionResource, Resource } from './resources.js';
 import { isSharee, visibleMetas } from './sharee-view.js';
@@ -28,10 +28,10 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
       ];
     }
     case 'calendar':
-      return visibleMetas(isSharee(r), await store.listObjects(r.collection.id)).map((m) => objectResource(r, m));
+      return visibleMetas(isSharee(r), await allObjectMetas(store, r.collection.id)).map((m) => objectResource(r, m));
     case 'collection': {
       const subs = await store.listChildCollections(r.user.id, r.collection.id);
-      const objects = await store.listObjects(r.collection.id);
+      const objects = await allObjectMetas(store, r.collection.id);
       return [
         ...subs.map((c): Resource => ({ kind: 'collection', user: r.user, collection: c, segments: [...r.segments, c.uri], href: `${r.href}${c.uri}/` })),
         ...objects.map((m) => objectResource(r, m)),
@@ -41,3 +41,4 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
       return [];
   }
 }
+

@@ -3,7 +3,7 @@
 // and the body as a stream of text chunks, built from the store in batches so that a 30,000-entry
 // feed never sits whole in memory.
 import { createHash } from 'node:crypto';
-import type { CalendarInstance, FeedToken, Store } from '../store/types.js';
+import { objectPages, type CalendarInstance, type FeedToken, type Store } from '../store/types.js';
 import { mergeCalendar } from '../ical/merge.js';
 import { privacyTransform } from '../ical/privacy.js';
 import { hashFeedToken } from './tokens.js';
@@ -74,11 +74,13 @@ export async function* objectTexts(store: Store, collectionIds: number[], types:
   const pause = slicer();
   for (const id of collectionIds) {
     const sharee = shared.has(id);
-    const names = visibleMetas(sharee, await store.listObjects(id))
-      .filter((m) => types === null || m.componentType === null || types.has(m.componentType))
-      .map((m) => m.name);
-    for (let i = 0; i < names.length; i += BATCH) {
-      for (const obj of visibleObjects(sharee, await store.getObjects(id, names.slice(i, i + BATCH)))) {
+    // A page of names at a time (objectPages yields to the event loop between pages), and the
+    // bodies of each page in one read.
+    for await (const page of objectPages(store, id, BATCH)) {
+      const names = visibleMetas(sharee, page)
+        .filter((m) => types === null || m.componentType === null || types.has(m.componentType))
+        .map((m) => m.name);
+      for (const obj of visibleObjects(sharee, await store.getObjects(id, names))) {
         await pause();
         yield obj.data.toString('utf8');
       }

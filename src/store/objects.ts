@@ -187,3 +187,14 @@ export async function* objectPages(store: Pick<ObjectStore, 'listObjectsPage'>, 
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * Every object's metadata, read page by page through `objectPages` (a turn of the event loop
+ * between pages): for callers that need the whole list at once but must not hold the event loop
+ * for one 20,000-row query (0.2-0.5 s with better-sqlite3).
+ */
+export async function allObjectMetas(store: Pick<ObjectStore, 'listObjectsPage'>, collectionId: number): Promise<ObjectMeta[]> {
+  const all: ObjectMeta[] = [];
+  for await (const page of objectPages(store, collectionId)) all.push(...page);
+  return all;
+}

@@ -34,7 +34,7 @@ export type {
 export type { Change, ChangeSet, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';
 export type { FeedStore, FeedToken, FeedTokenInit } from './feeds.js';
-export { objectPages } from './objects.js';
+export { allObjectMetas, objectPages } from './objects.js';
 
 export interface Store
   extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore {

@@ -6,7 +6,7 @@
 import { DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
-import type { Change, ObjectMeta } from '../../store/types.js';
+import { allObjectMetas, type Change, type ObjectMeta } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
 import { depthOf } from '../depth.js';
@@ -71,7 +71,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   let newSeq: number;
   let initialSizes: Map<string, number> | null = null;
   if (sync.seq === null) {
-    const all = visibleMetas(sharee, await store.listObjects(collection.id));
+    const all = visibleMetas(sharee, await allObjectMetas(store, collection.id));
     initialSizes = new Map(all.map((m) => [m.name, m.size]));
     changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
     newSeq = collection.syncSeq;
@@ -148,7 +148,7 @@ const SYNC_BATCH_BYTES = 4 * 1024 * 1024;
 
 async function metasFor(svc: DavServices, collectionId: number, changes: Change[]): Promise<Map<string, ObjectMeta>> {
   const live = changes.filter((c) => !c.deleted);
-  if (live.length > 200) return new Map((await svc.store.listObjects(collectionId)).map((m) => [m.name, m]));
+  if (live.length > 200) return new Map((await allObjectMetas(svc.store, collectionId)).map((m) => [m.name, m]));
   const out = new Map<string, ObjectMeta>();
   for (const c of live) {
     const m = await svc.store.getObjectMeta(collectionId, c.name);
