@@ -206,6 +206,20 @@ export function candidateBounds(filter: CompFilter): { componentType: string | n
  * The earliest time-range start anywhere in the filter, so instance walks may jump ahead to it;
  * null (no jumping) when some time-range is open at the start or none walks instances.
  */
+/**
+ * The latest end of the filter's comp-filter time-ranges (how far a recurrence walk must go),
+ * Infinity when one has no end, null when there is none.
+ */
+export function latestEnd(filter: CompFilter): number | null {
+  let max: number | null = null;
+  const walk = (c: CompFilter): void => {
+    if (c.timeRange) max = Math.max(max ?? -Infinity, c.timeRange.end ?? Infinity);
+    c.compFilters.forEach(walk);
+  };
+  walk(filter);
+  return max;
+}
+
 export function earliestStart(filter: CompFilter): number | null {
   let min = Infinity;
   let open = false;

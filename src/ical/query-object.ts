@@ -5,6 +5,7 @@
 import type ICAL from 'ical.js';
 import { InstanceSet } from './instances.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
+import type { WorkBudget } from './work-budget.js';
 import { ZoneResolver, zoneFromCalendarText, type Zone } from './zones.js';
 
 export interface QueryOptions {
@@ -14,6 +15,8 @@ export interface QueryOptions {
   maxInstances: number;
   /** Start of the range the caller cares about (epoch ms); earlier instances may be skipped. */
   skipBefore?: number | null;
+  /** The request's processor-time account; each QueryObject starts a new object on it. */
+  budget?: WorkBudget;
 }
 
 const RECURRING = new Set(['vevent', 'vtodo', 'vjournal', 'vavailability']);
@@ -29,6 +32,7 @@ export class QueryObject {
     text: string | Buffer,
     readonly opts: QueryOptions,
   ) {
+    opts.budget?.startObject();
     this.vcal = parseCalendar(decodeCalendarText(text));
     this.vtimezones = this.vcal.getAllSubcomponents('vtimezone');
     this.vcal.removeAllSubcomponents('vtimezone');
@@ -48,9 +52,24 @@ export class QueryObject {
     const group = RECURRING.has(comp.name) && comp.parent === this.vcal
       ? this.components().filter((c) => c.name === comp.name && uidOf(c) === uid)
       : [comp];
-    set = new InstanceSet(group, this.zones, { maxInstances: this.opts.maxInstances, skipBefore: this.opts.skipBefore ?? -Infinity });
+    set = new InstanceSet(group, this.zones, {
+      maxInstances: this.opts.maxInstances, skipBefore: this.opts.skipBefore ?? -Infinity, ...(this.opts.budget ? { budget: this.opts.budget } : {}),
+    });
     for (const c of group) this.sets.set(c, set);
     return set;
+  }
+
+  /**
+   * Walks the recurrence of every top-level group up to `limit` (epoch ms, the end of the range
+   * asked) in slices that let other requests run (work-budget.ts); the synchronous evaluation
+   * that follows then finds the instances ready.
+   */
+  async prepare(limit: number): Promise<void> {
+    if (!this.opts.budget) return;
+    for (const group of this.groups()) {
+      if (!RECURRING.has(group[0]!.name)) continue;
+      await this.instanceSet(group[0]!).prefill(limit);
+    }
   }
 
   /** Groups of top-level components by type and UID, in document order. */

@@ -4,6 +4,7 @@
 // Its inner loop is capped as in recur.ts: a rule that never matches ends the walk instead of
 // hanging the process.
 import ICAL from 'ical.js';
+import { QueryError } from './query-errors.js';
 
 class StepBudgetExceeded extends Error {}
 
@@ -25,6 +26,8 @@ export class RuleWalker {
     rule: ICAL.Recur,
     dtstart: ICAL.Time,
     private readonly stepBudget: number,
+    /** Called every 256 inner iterations (the request's time budget); may throw QueryError. */
+    onStep?: () => void,
   ) {
     let it: ICAL.RecurIterator | null = null;
     try {
@@ -45,6 +48,7 @@ export class RuleWalker {
       const check = it.check_contracting_rules.bind(it);
       it.check_contracting_rules = () => {
         if (++this.steps > this.stepBudget) throw new StepBudgetExceeded();
+        if (onStep && (this.steps & 255) === 0) onStep();
         return check();
       };
     } catch {
@@ -64,8 +68,9 @@ export class RuleWalker {
         return null;
       }
       return occ.clone();
-    } catch {
-      this.done = true; // budget spent, or ical.js giving up on an impossible rule
+    } catch (err) {
+      if (err instanceof QueryError) throw err; // the request's time budget: not an end of the rule
+      this.done = true; // step budget spent, or ical.js giving up on an impossible rule
       return null;
     }
   }

@@ -11,7 +11,7 @@ import { badRequest, forbidden } from '../errors.js';
 import type { Resource } from '../resources.js';
 import { busyPeriods, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';
 import { QueryObject } from '../../ical/query-object.js';
-import { parseTimeRange, queryErrors, queryOptionsFor } from './common.js';
+import { parseTimeRange, queryErrors, queryOptionsFor, toQueryDavError } from './common.js';
 
 const BATCH = 100;
 
@@ -40,11 +40,18 @@ export async function freeBusyQuery(_req: DavRequest, svc: DavServices, target: 
   const periods: BusyPeriod[] = [];
   for (let i = 0; i < metas.length; i += BATCH) {
     for (const obj of await store.getObjects(id, metas.slice(i, i + BATCH).map((m) => m.name))) {
+      // Other requests run between objects and between slices of one object's walk (work-budget.ts).
+      await opts.budget?.maybePause();
       let parsed: QueryObject;
       try {
         parsed = new QueryObject(obj.data, opts);
       } catch {
         continue;
+      }
+      try {
+        await parsed.prepare(range.end);
+      } catch (err) {
+        throw toQueryDavError(err);
       }
       periods.push(...queryErrors(() => busyPeriods(parsed, range)));
     }
