@@ -296,6 +296,15 @@ export class InstanceSet {
     const zone = zr.zoneOfProp(dtstart.prop, dtstart.t);
     const isDate = dtstart.t.isDate;
     const len = lengthOf(master, { t: dtstart.t, zone }, zr);
+    // How long after its start an instance can still matter: its own length (exact, unlike the
+    // padded `reach`), a THISANDFUTURE move, an alarm after it. Instances starting earlier than
+    // that before the range are neither walked to (the jumps start there) nor counted.
+    const alarmAfter = Math.max(0, reachParts([master, ...future.map((f) => f.comp)]).alarm);
+    let tail = lengthUpper(len, isDate);
+    for (const f of future) tail = Math.max(tail, lengthUpper(f.len, isDate) + Math.max(0, f.shift));
+    const walkFrom = Number.isFinite(this.countFrom) ? Math.max(this.opts.skipBefore, this.countFrom - tail) : this.opts.skipBefore;
+    /** walkFrom as a wall-clock bound: real offsets are within ±14 h, plus an hour of DST. */
+    const walkFromWall = walkFrom - 15 * HOUR;
 
     const exdates = new Set<number>();
     const exdateDays = new Set<number>();
@@ -347,12 +356,12 @@ export class InstanceSet {
       }
       if (!(rule instanceof ICAL.Recur)) continue;
       // A day of margin: the skip bound is in UTC, the walker's in wall-clock time.
-      const simple = simpleRuleWalker(rule, dtstart.t, Number.isFinite(this.opts.skipBefore) ? this.opts.skipBefore - DAY : -Infinity);
+      const simple = simpleRuleWalker(rule, dtstart.t, walkFromWall);
       if (simple) {
         rules.push({ walker: simple, pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst: null });
         continue;
       }
-      const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone);
+      const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone, walkFromWall);
       rules.push({ walker: wallWalker(new RuleWalker(recur, start, STEP_BUDGET, onStep)), pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst });
     }
     const dtstartCandidate: Candidate = { utc: zr.utc(dtstart.t, zone), wall: wallClockMs(dtstart.t), isDate, zone };
@@ -377,7 +386,7 @@ export class InstanceSet {
 
     let ri = 0;
     let last = -Infinity;
-    const skipBefore = this.opts.skipBefore;
+
     for (;;) {
       work += rules.length + 1;
       if (work >= TICK_WORK) {
@@ -409,7 +418,7 @@ export class InstanceSet {
       last = c.utc;
       // Before the (widened) range start nothing can matter: skipped, and not counted, so that a
       // rule of many instances a day (FREQ=SECONDLY) is served for the range asked (issue 11 #8).
-      if (c.utc < skipBefore) continue;
+      if (c.utc < walkFrom || (c.periodEnd && c.periodEnd.utc + alarmAfter < this.countFrom)) continue;
       if (c.utc >= this.countFrom && ++this.generated > this.opts.maxInstances) {
         throw new QueryError('max-instances', `A recurring component generates more than ${this.opts.maxInstances} instances in the requested range`);
       }
@@ -434,10 +443,10 @@ export class InstanceSet {
    * A rule whose instances repeat at a fixed wall-clock step can start from a later DTSTART
    * aligned on that step; only instances before `skipBefore` are passed over.
    */
-  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((wall: number) => boolean) | null } {
+  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone, skipBefore: number): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((wall: number) => boolean) | null } {
     const none = { start: dtstart, recur: rule, dropFirst: null };
     const unit = FIXED_STEP[rule.freq];
-    if (unit === undefined || !Number.isFinite(this.opts.skipBefore)) return none;
+    if (unit === undefined || !Number.isFinite(skipBefore)) return none;
     const parts = Object.entries(rule.parts).filter(([, v]) => Array.isArray(v) && v.length > 0);
     const byDayOnly = parts.length === 1 && parts[0]![0] === 'BYDAY' && (rule.freq === 'WEEKLY' || rule.freq === 'DAILY')
       && (parts[0]![1] as string[]).every((d) => /^[A-Z]{2}$/.test(d)) && !rule.count;
@@ -450,7 +459,7 @@ export class InstanceSet {
     if (parts.length > 0 && !byDayOnly && !byParts) return none;
     const step = unit * Math.max(1, rule.interval || 1);
     const startUtc = localToUtc(zone, wallClockMs(dtstart));
-    const k = Math.floor((this.opts.skipBefore - startUtc) / step) - 1;
+    const k = Math.floor((skipBefore - startUtc) / step) - 1;
     if (k <= 0) return none;
     const recur = rule.clone();
     if (rule.count) {
@@ -548,6 +557,17 @@ export class InstanceSet {
 
 /** How far before a range an instance may start and still matter: lengths, alarms, shifts. */
 function reach(components: ICAL.Component[]): number {
+  const r = reachParts(components);
+  return 2 * DAY + r.len + r.alarm + r.shift;
+}
+
+/** An upper bound of how long one instance of length `l` lasts (DST changes included). */
+function lengthUpper(l: Length, isDate: boolean): number {
+  const ms = l.wall ?? l.exact ?? (l.days ?? 0) * DAY + (l.ms ?? 0);
+  return Math.max(0, ms) + (isDate ? DAY : 0) + 3 * HOUR;
+}
+
+function reachParts(components: ICAL.Component[]): { len: number; alarm: number; shift: number } {
   let len = 0;
   let alarm = 0;
   let shift = 0;
@@ -576,7 +596,7 @@ function reach(components: ICAL.Component[]): number {
       alarm = Math.max(alarm, trigger.toSeconds() * 1000 + Math.min(repeat, 10_000) * stepMs);
     }
   }
-  return 2 * DAY + len + alarm + shift;
+  return { len, alarm, shift };
 }
 
 function safeValues(prop: ICAL.Property): unknown[] {

@@ -46,18 +46,34 @@ function valueOf(line: string): string {
 }
 
 /**
+ * BYxxx parts a sub-daily rule may carry. Others (SECONDLY;BYMONTH=2, MINUTELY;BYDAY=MO…) make
+ * ical.js test every second or minute between two instances — hundreds of thousands of steps
+ * that cannot be interrupted — for rules no calendar client writes; they are refused.
+ */
+const SUB_DAILY_PARTS: Partial<Record<string, readonly string[]>> = {
+  SECONDLY: [],
+  MINUTELY: ['BYSECOND'],
+  HOURLY: ['BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY'],
+};
+
+/**
  * RFC 5545 §3.3.10: INTERVAL is a positive integer, COUNT too (ical.js turns INTERVAL=0 into 1
  * and keeps COUNT=-5, so the raw text is read here).
  */
 function checkRule(value: string): void {
-  for (const part of value.split(';')) {
+  const parts = value.split(';').map((part) => {
     const eq = part.indexOf('=');
-    const key = part.slice(0, eq).trim().toUpperCase();
-    const v = part.slice(eq + 1).trim();
+    return { key: part.slice(0, eq).trim().toUpperCase(), v: part.slice(eq + 1).trim() };
+  });
+  for (const { key, v } of parts) {
     if ((key === 'INTERVAL' || key === 'COUNT') && !/^[1-9][0-9]{0,8}$/.test(v)) {
       throw new CalendarDataError('valid-calendar-data', `RRULE ${key}=${v}: must be a positive integer (RFC 5545 §3.3.10)`);
     }
   }
+  const freq = parts.find((p) => p.key === 'FREQ')?.v.toUpperCase() ?? '';
+  const allowed = SUB_DAILY_PARTS[freq];
+  const extra = allowed ? parts.find((p) => p.key.startsWith('BY') && !allowed.includes(p.key)) : undefined;
+  if (extra) throw new CalendarDataError('valid-calendar-data', `RRULE FREQ=${freq} with ${extra.key} is not supported by this server`);
 }
 
 /**

@@ -98,7 +98,7 @@ export function dateKey(t: ICAL.Time): number {
 
 // --- simple rules by arithmetic ----------------------------------------------------------------
 //
-// Most rules clients write repeat at a fixed wall-clock pattern: every n days, every n weeks on
+// Most rules clients write repeat at a fixed wall-clock pattern: every n seconds, minutes, hours or days, every n weeks on
 // some weekdays, every n months or years on DTSTART's day. Their instances are computed here
 // without ical.js (whose iterator costs tens of µs per instance and walks from DTSTART), and
 // the walk starts near the range asked for, COUNT included. Anything else — BYMONTHDAY, BYSETPOS,
@@ -106,6 +106,7 @@ export function dateKey(t: ICAL.Time): number {
 // RuleWalker. test/unit/ical-rrule-fast.test.ts compares both on random rules.
 
 const DAY_MS = 86_400_000;
+const SUB_DAILY_MS: Partial<Record<string, number>> = { SECONDLY: 1000, MINUTELY: 60_000, HOURLY: 3_600_000 };
 const DOW = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 
 /** Day of week of a day number (days since 1970-01-01, a Thursday): 0 = Sunday. */
@@ -150,6 +151,19 @@ export function simpleRuleWalker(rule: ICAL.Recur, dtstart: ICAL.Time, skipWall:
   } else if (parts.length > 0) return null;
 
   const freq = rule.freq;
+  const subDaily = SUB_DAILY_MS[freq];
+  if (subDaily !== undefined && parts.length === 0) {
+    // start + k·interval·unit in wall-clock time, as ical.js steps (RFC 5545 §3.3.10)
+    const step = subDaily * interval;
+    const skipMs = Number.isFinite(skipWall) ? skipWall : -Infinity;
+    let k = Number.isFinite(skipMs) ? Math.max(0, Math.floor((skipMs - start) / step) - 1) : 0;
+    return capped({
+      next() {
+        if (k >= count) return null;
+        return start + step * k++;
+      },
+    });
+  }
   if ((freq === 'DAILY' && !byDay) || (freq === 'DAILY' && byDay && interval === 1) || freq === 'WEEKLY') {
     if (freq === 'DAILY' && !byDay) {
       // day0 + k·interval
