@@ -544,6 +544,22 @@ export class InstanceSet {
     return this.some(comp === this.master ? Math.min(limit, this.lastFutureRid - this.slack) : limit, own);
   }
 
+  /**
+   * Like `some` without an early end, pausing whenever the budget's slice is used up (after
+   * `prefill`, the instances are ready and this is the other long loop of an evaluation).
+   */
+  async forEachSliced(limit: number, visit: (i: Instance) => void): Promise<void> {
+    const budget = this.opts.budget;
+    for (const s of this.singles) visit(s);
+    for (let i = 0; ; i++) {
+      if (i >= this.series.length && !this.extend()) return;
+      const e = this.series[i]!;
+      if (e.orig > limit + this.slack) return;
+      visit(e.inst);
+      if (budget && (i & 255) === 255 && budget.check()) await budget.pause();
+    }
+  }
+
   /** Every instance with original start at most `limit`. */
   list(limit: number): Instance[] {
     const out: Instance[] = [];

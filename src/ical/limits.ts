@@ -18,7 +18,7 @@ export interface ObjectLimits {
 }
 
 /** The defaults of the matching options in src/config.ts (test/unit/ical-limits.test.ts checks they agree). */
-export const DEFAULT_OBJECT_LIMITS: ObjectLimits = { maxComponents: 1000, maxProperties: 20_000, maxRules: 4, maxRecurrenceDates: 1000 };
+export const DEFAULT_OBJECT_LIMITS: ObjectLimits = { maxComponents: 1000, maxProperties: 10_000, maxRules: 4, maxRecurrenceDates: 1000 };
 
 /** Longest UID accepted (RFC 5545 §3.8.4.7 sets none; real ones are under 300 characters). */
 export const MAX_UID_LENGTH = 1024;

@@ -4,7 +4,10 @@
 // are built per UID on first use and cached for the rest of the evaluation.
 import type ICAL from 'ical.js';
 import { InstanceSet } from './instances.js';
+import { CalendarDataError } from './errors.js';
+import { checkObjectLimits, type ObjectLimits } from './limits.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
+import { QueryError } from './query-errors.js';
 import type { WorkBudget } from './work-budget.js';
 import { ZoneResolver, zoneFromCalendarText, type Zone } from './zones.js';
 
@@ -17,7 +20,16 @@ export interface QueryOptions {
   skipBefore?: number | null;
   /** The request's processor-time account; each QueryObject starts a new object on it. */
   budget?: WorkBudget;
+  /**
+   * What one object may contain (limits.ts). An object stored before these limits (an older
+   * version, a direct import) that exceeds them is not parsed — ical.js's parse of 40,000 lines
+   * alone holds the event loop for most of a second — and answers max-instances.
+   */
+  limits?: ObjectLimits;
 }
+
+/** Below this size an object cannot hold enough lines to matter; the check is skipped. */
+const LIMITS_CHECK_BYTES = 8 * 1024;
 
 const RECURRING = new Set(['vevent', 'vtodo', 'vjournal', 'vavailability']);
 
@@ -33,7 +45,16 @@ export class QueryObject {
     readonly opts: QueryOptions,
   ) {
     opts.budget?.startObject();
-    this.vcal = parseCalendar(decodeCalendarText(text));
+    const decoded = decodeCalendarText(text);
+    if (opts.limits && decoded.length > LIMITS_CHECK_BYTES) {
+      try {
+        checkObjectLimits(decoded, opts.limits);
+      } catch (err) {
+        if (err instanceof CalendarDataError) throw new QueryError('max-instances', `A stored calendar object exceeds the server's limits and is not evaluated: ${err.message}`);
+        throw err;
+      }
+    }
+    this.vcal = parseCalendar(decoded);
     this.vtimezones = this.vcal.getAllSubcomponents('vtimezone');
     this.vcal.removeAllSubcomponents('vtimezone');
     this.zones = new ZoneResolver(this.vtimezones, opts.floatingZone);

@@ -27,6 +27,7 @@ import { candidateBounds, earliestStart, latestEnd, matchesFilter, type CompFilt
 import { exactEventOverlaps } from '../../ical/instances.js';
 import type { PropContent } from '../properties/index.js';
 import { QueryObject, type QueryOptions } from '../../ical/query-object.js';
+import { QueryError } from '../../ical/query-errors.js';
 import {
   cacheResponse, cachedCalendarData, cachedResponse, calendarDataElement, freshRenderedDataSliced, objectKey,
   parseCalendarDataRequest, parseFilter, queryErrors, queryKey, toQueryDavError, queryOptionsFor, renderedDataSliced, reportPropRequest,
@@ -246,7 +247,8 @@ async function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOption
   let parsed: QueryObject;
   try {
     parsed = new QueryObject(obj.data, { ...opts, skipBefore });
-  } catch {
+  } catch (err) {
+    if (err instanceof QueryError) throw toQueryDavError(err); // over the object limits
     return false; // not iCalendar (cannot happen for validated objects): matches nothing
   }
   try {

@@ -223,6 +223,7 @@ export function queryOptionsFor(collection: Collection, config: Config, override
   return {
     floatingZone: override ?? zoneOfText(collection.timezone) ?? UTC_ZONE, maxInstances: config.maxInstances,
     budget: new WorkBudget(config.maxEvaluationMs),
+    limits: { maxComponents: config.maxObjectComponents, maxProperties: config.maxObjectProperties, maxRules: config.maxRecurrenceRules, maxRecurrenceDates: config.maxRecurrenceDates },
   };
 }
 

@@ -9,9 +9,10 @@ import type { ObjectMeta } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { badRequest, forbidden } from '../errors.js';
 import type { Resource } from '../resources.js';
-import { busyPeriods, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';
+import { busyPeriodsSliced, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';
 import { QueryObject } from '../../ical/query-object.js';
-import { parseTimeRange, queryErrors, queryOptionsFor, toQueryDavError } from './common.js';
+import { QueryError } from '../../ical/query-errors.js';
+import { parseTimeRange, queryOptionsFor, toQueryDavError } from './common.js';
 
 const BATCH = 100;
 
@@ -45,15 +46,15 @@ export async function freeBusyQuery(_req: DavRequest, svc: DavServices, target: 
       let parsed: QueryObject;
       try {
         parsed = new QueryObject(obj.data, opts);
-      } catch {
+      } catch (err) {
+        if (err instanceof QueryError) throw toQueryDavError(err); // over the object limits
         continue;
       }
       try {
-        await parsed.prepare(range.end);
+        periods.push(...await busyPeriodsSliced(parsed, range));
       } catch (err) {
         throw toQueryDavError(err);
       }
-      periods.push(...queryErrors(() => busyPeriods(parsed, range)));
     }
   }
   return { status: 200, headers: { 'Content-Type': 'text/calendar; charset=utf-8' }, body: freeBusyCalendar(periods, range) };
