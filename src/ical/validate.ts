@@ -5,7 +5,7 @@ import ICAL from 'ical.js';
 import { occurrenceBounds } from './bounds.js';
 import { CalendarDataError, asCalendarData } from './errors.js';
 import { exactSingleEvent } from './instances.js';
-import { checkObjectLimits, type ObjectLimits } from './limits.js';
+import { DEFAULT_OBJECT_LIMITS, checkObjectLimits, type ObjectLimits } from './limits.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
 import { ZoneTable, tzidOf, wallClockMs } from './timezone.js';
 
@@ -136,5 +136,37 @@ export function validateCalendarObject(data: Buffer | string, opts: ValidateOpti
     const text = decodeCalendarText(data);
     checkObjectLimits(text, opts.limits);
     return inspect(parseCalendar(text), opts);
+  });
+}
+
+/** Largest CALDAV:calendar-timezone accepted (real VTIMEZONEs are a few KB). */
+const MAX_TIMEZONE_TEXT = 100_000;
+
+/**
+ * CALDAV:calendar-timezone (RFC 4791 §5.2.2, PROPPATCH and MKCALENDAR): a complete iCalendar
+ * object (VERSION 2.0 and PRODID, RFC 5545 §3.6) holding exactly one VTIMEZONE and nothing else,
+ * with a TZID and at least one STANDARD or DAYLIGHT rule. Throws CalendarDataError.
+ */
+export function checkCalendarTimezone(text: string): void {
+  const bad = (why: string) => new CalendarDataError('valid-calendar-data', `calendar-timezone ${why}`);
+  if (text.length > MAX_TIMEZONE_TEXT) throw bad(`longer than ${MAX_TIMEZONE_TEXT} characters`);
+  asCalendarData('calendar-timezone: invalid iCalendar', () => {
+    checkObjectLimits(text, { ...DEFAULT_OBJECT_LIMITS, maxComponents: 100 });
+    const vcal = parseCalendar(text); // nesting (depth, unclosed components) checked there
+    const version = vcal.getFirstPropertyValue('version');
+    if (version === null || String(version).trim() !== '2.0') throw bad('needs VERSION:2.0');
+    if (!vcal.hasProperty('prodid')) throw bad('needs a PRODID');
+    const comps = vcal.getAllSubcomponents();
+    if (comps.length !== 1 || comps[0]!.name !== 'vtimezone') throw bad('must hold exactly one VTIMEZONE and no other component');
+    const vtz = comps[0]!;
+    const tzid = vtz.getFirstPropertyValue('tzid');
+    if (typeof tzid !== 'string' || tzid.trim() === '') throw bad('VTIMEZONE needs a TZID');
+    const rules = vtz.getAllSubcomponents();
+    if (rules.length === 0 || rules.some((r) => r.name !== 'standard' && r.name !== 'daylight')) throw bad('VTIMEZONE must hold STANDARD or DAYLIGHT rules only');
+    for (const r of rules) {
+      if (!(r.getFirstPropertyValue('dtstart') instanceof ICAL.Time) || !(r.getFirstPropertyValue('tzoffsetto') instanceof ICAL.UtcOffset)) {
+        throw bad(`${r.name.toUpperCase()} needs DTSTART and TZOFFSETTO`);
+      }
+    }
   });
 }
