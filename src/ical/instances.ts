@@ -256,7 +256,7 @@ export class InstanceSet {
   ) {
     const masters = components.filter((c) => !c.hasProperty('recurrence-id'));
     const overrides = components.filter((c) => c.hasProperty('recurrence-id'));
-    const master = masters.find((m) => m.hasProperty('dtstart') && (m.hasProperty('rrule') || m.hasProperty('rdate')));
+    const master = masters.find((m) => firstTime(m, 'dtstart') !== null && (m.hasProperty('rrule') || m.hasProperty('rdate')));
     this.recurring = master !== undefined || overrides.length > 0;
     this.countFrom = opts.skipBefore;
     for (const m of masters) if (m !== master) this.singles.push(singleInstance(m, zr, this.recurring));
@@ -362,7 +362,7 @@ export class InstanceSet {
         continue;
       }
       const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone, walkFromWall);
-      rules.push({ walker: wallWalker(new RuleWalker(recur, start, STEP_BUDGET, onStep)), pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst });
+      rules.push({ walker: wallWalker(new RuleWalker(recur, start, STEP_BUDGET, onStep, walkFromWall)), pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst });
     }
     const dtstartCandidate: Candidate = { utc: zr.utc(dtstart.t, zone), wall: wallClockMs(dtstart.t), isDate, zone };
     let dtstartPending = rules.length === 0; // with a rule, ical.js yields DTSTART itself first

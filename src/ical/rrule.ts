@@ -8,13 +8,33 @@ import { QueryError } from './query-errors.js';
 
 class StepBudgetExceeded extends Error {}
 
-/** Rule instances later than this many years after DTSTART are not searched for (as recur.ts). */
+/**
+ * Rule instances later than this many years after DTSTART (or after the start of the range
+ * asked, when later: a series begun in 1500 still reaches today) are not searched for.
+ */
 const HORIZON_YEARS = 500;
+
+function horizonYear(dtstart: ICAL.Time, fromWall: number): number {
+  const from = Number.isFinite(fromWall) ? new Date(fromWall).getUTCFullYear() : -Infinity;
+  return Math.min(9999, Math.max(dtstart.year, from) + HORIZON_YEARS);
+}
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate() || 31;
+}
+
+/** Wrong instances ical.js skips past before a walk gives up (one per year at most in practice). */
+const MAX_PHANTOMS = 1000;
 
 export class RuleWalker {
   private readonly it: ICAL.RecurIterator | null;
   private done = false;
   private steps = 0;
+  private readonly byMonth: number[] | null;
+  private readonly byMonthDay: number[] | null;
+  private first = true;
+  private readonly dtstart: ICAL.Time;
 
   /**
    * @param stepBudget inner iterations (candidate days, months…) allowed between two instances;
@@ -28,12 +48,17 @@ export class RuleWalker {
     private readonly stepBudget: number,
     /** Called every 256 inner iterations (the request's time budget); may throw QueryError. */
     onStep?: () => void,
+    /** Start (wall clock) of the range the walk is for; moves the horizon (HORIZON_YEARS). */
+    fromWall = -Infinity,
   ) {
+    const ints = (v: unknown) => (Array.isArray(v) && v.length > 0 ? v.map(Number).filter(Number.isInteger) : null);
+    this.byMonth = ints(rule.parts.BYMONTH);
+    this.byMonthDay = ints(rule.parts.BYMONTHDAY);
+    this.dtstart = dtstart;
     let it: ICAL.RecurIterator | null = null;
     try {
       const r = rule.clone();
-      const horizonYear = Math.min(9999, dtstart.year + HORIZON_YEARS);
-      let bound = ICAL.Time.fromData({ year: horizonYear, month: 1, day: 1, hour: 0, minute: 0, second: 0, isDate: false }, ICAL.Timezone.utcTimezone);
+      let bound = ICAL.Time.fromData({ year: horizonYear(dtstart, fromWall), month: 1, day: 1, hour: 0, minute: 0, second: 0, isDate: false }, ICAL.Timezone.utcTimezone);
       if (rule.until) {
         // One day and 14 h past UNTIL keeps every instance the exact test (by the caller) admits.
         const u = ICAL.Time.fromData(
@@ -57,17 +82,39 @@ export class RuleWalker {
     this.it = it;
   }
 
+  /**
+   * ical.js normalises an impossible date instead of skipping it (FREQ=YEARLY;BYMONTH=2;
+   * BYMONTHDAY=30 yields 1 or 2 March); an occurrence outside BYMONTH/BYMONTHDAY is no instance.
+   */
+  private phantom(t: ICAL.Time): boolean {
+    if (this.byMonth && !this.byMonth.includes(t.month)) return true;
+    if (this.byMonthDay) {
+      const len = daysInMonth(t.year, t.month);
+      return !this.byMonthDay.some((d) => (d > 0 ? d === t.day : len + d + 1 === t.day));
+    }
+    return false;
+  }
+
+  private isDtstart(t: ICAL.Time): boolean {
+    const d = this.dtstart;
+    return t.year === d.year && t.month === d.month && t.day === d.day && t.hour === d.hour && t.minute === d.minute && t.second === d.second;
+  }
+
   /** The next wall-clock start (a fresh ICAL.Time), or null when the rule is exhausted. */
   next(): ICAL.Time | null {
     if (this.done || !this.it) return null;
     try {
       this.steps = 0;
-      const occ = this.it.next();
-      if (!occ) {
-        this.done = true;
-        return null;
+      for (let skipped = 0; skipped < MAX_PHANTOMS; skipped++) {
+        const occ = this.it.next();
+        if (!occ) break;
+        // The first is DTSTART, an instance whether or not the rule matches it (RFC 5545 §3.8.5.3).
+        const first = this.first;
+        this.first = false;
+        if ((first && this.isDtstart(occ)) || !this.phantom(occ)) return occ.clone();
       }
-      return occ.clone();
+      this.done = true;
+      return null;
     } catch (err) {
       if (err instanceof QueryError) throw err; // the request's time budget: not an end of the rule
       this.done = true; // step budget spent, or ical.js giving up on an impossible rule
@@ -134,7 +181,7 @@ export function simpleRuleWalker(rule: ICAL.Recur, dtstart: ICAL.Time, skipWall:
   const tod = start - day0 * DAY_MS;
   const count = rule.count && rule.count > 0 ? rule.count : Infinity;
   // RuleWalker's horizon: nothing past 1 January of DTSTART's year + 500 (or 9999).
-  const horizon = Date.UTC(Math.min(9999, dtstart.year + HORIZON_YEARS), 0, 1);
+  const horizon = Date.UTC(horizonYear(dtstart, skipWall), 0, 1);
   const capped = (w: WallWalker): WallWalker => ({
     next() {
       const wall = w.next();

@@ -14,8 +14,8 @@ const USER = 'alice';
 const CAL = `/dav/calendars/${USER}/flood/`;
 const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
 
-function floodEvent(rules: number): string {
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', 'UID:flood', 'DTSTAMP:20240101T000000Z', 'DTSTART:20240101T000000Z', 'DURATION:PT1M', 'RRULE:FREQ=MINUTELY'];
+function floodEvent(rules: number, uid: string): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20240101T000000Z', 'DTSTART:20240101T000000Z', 'DURATION:PT1M', 'RRULE:FREQ=MINUTELY'];
   for (let i = 0; i < rules; i++) lines.push(`RRULE:FREQ=MINUTELY;INTERVAL=${i + 2}`);
   lines.push('END:VEVENT', 'END:VCALENDAR', '');
   return lines.join('\r\n');
@@ -68,7 +68,7 @@ t.before(async (ctx) => {
 t.after(async (ctx) => { await ctx.srv.close(); });
 
 t('the 40,001-RRULE object of issue 11 is refused at PUT with valid-calendar-data', async ({ srv }) => {
-  const res = await srv.request('PUT', `${CAL}refused.ics`, { user: USER, headers: { 'Content-Type': 'text/calendar' }, body: floodEvent(40_000) });
+  const res = await srv.request('PUT', `${CAL}refused.ics`, { user: USER, headers: { 'Content-Type': 'text/calendar' }, body: floodEvent(40_000, 'flood-put') });
   assert.is(res.status, 403, res.text.slice(0, 300));
   assert.ok(errorConditions(res.text).includes(C('valid-calendar-data')));
   assert.match(res.text, /RRULE/);
@@ -76,9 +76,9 @@ t('the 40,001-RRULE object of issue 11 is refused at PUT with valid-calendar-dat
 });
 
 t('an object stored before the limits (40,001 RRULEs) keeps /healthz answering during a query and an expand', async ({ srv, calId }) => {
-  const data = Buffer.from(floodEvent(40_000));
+  const data = Buffer.from(floodEvent(40_000, 'flood-legacy'));
   // As an older version or an import would have stored it: no validation, unbounded columns.
-  await srv.store.putObject(calId, { name: 'legacy.ics', data, contentType: 'text/calendar; charset=utf-8; component=vevent', uid: 'flood', componentType: 'VEVENT', firstStart: Date.UTC(2024, 0, 1), lastEnd: null });
+  await srv.store.putObject(calId, { name: 'legacy.ics', data, contentType: 'text/calendar; charset=utf-8; component=vevent', uid: 'flood-legacy', componentType: 'VEVENT', firstStart: Date.UTC(2024, 0, 1), lastEnd: null });
   const idle = await idleLatency(srv);
   for (const expand of [false, true]) {
     const run = await probeDuring(srv, () => srv.request('REPORT', CAL, { user: USER, headers: { ...XML_HEADERS, Depth: '1' }, body: queryBody('20260301T000000Z', '20260302T000000Z', expand) }));
