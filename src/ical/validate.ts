@@ -80,7 +80,7 @@ function timeOf(comp: ICAL.Component, name: string): { t: ICAL.Time; tzid: strin
 function checkDates(comp: ICAL.Component, zones: ZoneTable): void {
   const name = comp.name.toUpperCase();
   const start = timeOf(comp, 'dtstart');
-  if (name === 'VEVENT' && !start) throw objectResource('VEVENT without DTSTART (RFC 5545 §3.6.1)');
+  if (name === 'VEVENT' && !start) throw new CalendarDataError('valid-calendar-data', 'VEVENT without DTSTART (RFC 5545 §3.6.1)');
   const endName = name === 'VTODO' ? 'due' : name === 'VEVENT' ? 'dtend' : null;
   const end = endName ? timeOf(comp, endName) : null;
   if (!start || !end) return;
