@@ -56,6 +56,18 @@ async function probeDuring<T>(srv: TestServer, work: () => Promise<T>): Promise<
   return { worst, probes, result, ms: performance.now() - t0 };
 }
 
+/**
+ * /healthz answered promptly while the report ran: within a generous multiple of its idle
+ * latency, or — on a machine loaded enough to stall any process now and then — in well under
+ * half the report's time with several probes answered (the old code held the loop for the
+ * whole report, so its one probe waited as long as the report).
+ */
+function assertResponsive(run: { worst: number; probes: number; ms: number }, idle: number): void {
+  const prompt = run.worst < Math.max(400, 40 * idle);
+  const interleaved = run.probes >= 5 && run.worst < run.ms / 2;
+  assert.ok(prompt || interleaved, `healthz took ${run.worst.toFixed(0)} ms during the report (idle ${idle.toFixed(1)} ms, report ${run.ms.toFixed(0)} ms, ${run.probes} probes)`);
+}
+
 t.before(async (ctx) => {
   ctx.srv = await startTestServer({ SUNDIAL_MAX_INSTANCES: '1000000' });
   await ctx.srv.addUser(USER);
@@ -87,7 +99,7 @@ t('an object stored before the limits (40,001 RRULEs) keeps /healthz answering d
     // Before the fix the report held the event loop for a minute and /healthz waited as long;
     // now the object is refused before ical.js parses it (its 40,000 lines alone hold the loop
     // for most of a second).
-    assert.ok(run.worst < Math.max(400, 40 * idle), `healthz took ${run.worst.toFixed(0)} ms during the report (idle ${idle.toFixed(1)} ms, report ${run.ms.toFixed(0)} ms)`);
+    assertResponsive(run, idle);
   }
   await srv.store.deleteObject(calId, 'legacy.ics');
 });
@@ -101,7 +113,7 @@ t('a costly object within the limits keeps /healthz answering during a free-busy
   const run = await probeDuring(srv, () => srv.request('REPORT', CAL, { user: USER, headers: { ...XML_HEADERS, Depth: '1' }, body: fb }));
   assert.ok(run.result.status === 200 || run.result.status === 403, `${run.result.status} ${run.result.text.slice(0, 300)}`);
   if (run.result.status === 200) assert.match(run.result.text, /FREEBUSY/);
-  assert.ok(run.worst < Math.max(400, 40 * idle), `healthz took ${run.worst.toFixed(0)} ms during the report (idle ${idle.toFixed(1)} ms, report ${run.ms.toFixed(0)} ms)`);
+  assertResponsive(run, idle);
 });
 
 t.run();
