@@ -116,4 +116,20 @@ t('sub-daily rules without BYxxx parts: the arithmetic walker agrees with ical.j
   }
 });
 
+t('rules with BYxxx parts that jump to the range give the instances a walk from DTSTART gives', () => {
+  const rules = ['FREQ=DAILY;BYHOUR=9,17', 'FREQ=HOURLY;INTERVAL=5;BYMINUTE=0,30', 'FREQ=MINUTELY;INTERVAL=7;BYSECOND=0,30', 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;BYHOUR=8', 'FREQ=DAILY;BYMONTH=2,3;UNTIL=20290101T000000Z', 'FREQ=HOURLY;BYDAY=SA;BYHOUR=1,23'];
+  const start = Date.UTC(2026, 2, 1, 3);
+  const end = Date.UTC(2026, 2, 20);
+  for (const rule of rules) {
+    const text = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20200101T000000Z\r\nDTSTART:20250117T081507Z\r\nDURATION:PT10M\r\nRRULE:${rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+    const inRange = (skipBefore: number | null) => {
+      const obj = new QueryObject(text, { floatingZone: UTC_ZONE, maxInstances: 1_000_000, skipBefore });
+      return obj.instanceSet(obj.components()[0]!).list(end).map((i) => i.start!).filter((s) => s >= start && s < end);
+    };
+    const walked = inRange(null);
+    assert.ok(walked.length > 0, rule);
+    assert.equal(inRange(start), walked, rule);
+  }
+});
+
 t.run();
