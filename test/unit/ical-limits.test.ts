@@ -121,7 +121,7 @@ t('rules with BYxxx parts that jump to the range give the instances a walk from 
   const start = Date.UTC(2026, 2, 1, 3);
   const end = Date.UTC(2026, 2, 20);
   for (const rule of rules) {
-    const text = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20200101T000000Z\r\nDTSTART:20250117T081507Z\r\nDURATION:PT10M\r\nRRULE:${rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+    const text = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20200101T000000Z\r\nDTSTART:20251210T081507Z\r\nDURATION:PT10M\r\nRRULE:${rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
     const inRange = (skipBefore: number | null) => {
       const obj = new QueryObject(text, { floatingZone: UTC_ZONE, maxInstances: 1_000_000, skipBefore });
       return obj.instanceSet(obj.components()[0]!).list(end).map((i) => i.start!).filter((s) => s >= start && s < end);
