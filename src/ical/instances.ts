@@ -418,7 +418,8 @@ export class InstanceSet {
       last = c.utc;
       // Before the (widened) range start nothing can matter: skipped, and not counted, so that a
       // rule of many instances a day (FREQ=SECONDLY) is served for the range asked (issue 11 #8).
-      if (c.utc < walkFrom || (c.periodEnd && c.periodEnd.utc + alarmAfter < this.countFrom)) continue;
+      // An RDATE PERIOD has its own length: it matters until its own end.
+      if (c.periodEnd ? c.periodEnd.utc + alarmAfter < this.countFrom && c.utc < walkFrom : c.utc < walkFrom) continue;
       if (c.utc >= this.countFrom && ++this.generated > this.opts.maxInstances) {
         throw new QueryError('max-instances', `A recurring component generates more than ${this.opts.maxInstances} instances in the requested range`);
       }

@@ -132,4 +132,12 @@ t('rules with BYxxx parts that jump to the range give the instances a walk from 
   }
 });
 
+t('an RDATE PERIOD begun long before the range still overlaps it', () => {
+  const text = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20200101T000000Z\r\nDTSTART:20251201T000000Z\r\nDURATION:PT1H\r\nRDATE;VALUE=PERIOD:20260101T000000Z/20260401T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+  const start = Date.UTC(2026, 2, 1);
+  const obj = new QueryObject(text, { floatingZone: UTC_ZONE, maxInstances: 100, skipBefore: start });
+  const hits = obj.instanceSet(obj.components()[0]!).list(Date.UTC(2026, 2, 2)).filter((i) => i.end! > start);
+  assert.equal(hits.map((i) => new Date(i.start!).toISOString()), ['2026-01-01T00:00:00.000Z']);
+});
+
 t.run();
