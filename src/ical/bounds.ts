@@ -5,7 +5,7 @@
 // removes instances, and ignoring it cannot make the bounds too narrow.
 import ICAL from 'ical.js';
 import { CalendarDataError, asCalendarData } from './errors.js';
-import { lastRuleStart } from './recur.js';
+import { lastRuleStart, type ScanBudget } from './recur.js';
 import { FLOATING, type Instant, type ZoneTable, instantOf, tzidOf, wallClockMs } from './timezone.js';
 
 const DAY = 86_400_000;
@@ -101,7 +101,7 @@ function lengthOf(comp: ICAL.Component, start: DateValue, zones: ZoneTable): Len
 }
 
 /** Master or override with a start: DTSTART, RDATE and RRULE instances (RFC 5545 §3.8.5). */
-function recurringSpan(comp: ICAL.Component, start: DateValue, zones: ZoneTable, budget: number): Span {
+function recurringSpan(comp: ICAL.Component, start: DateValue, zones: ZoneTable, budget: ScanBudget): Span {
   const len = lengthOf(comp, start, zones);
   let lo = Math.min(start.inst.lo, len.end.lo);
   let lastStartHi = start.inst.hi;
@@ -148,7 +148,7 @@ function pointSpan(...values: DateValue[]): Span {
 }
 
 /** Span of one component before alarms, following the RFC 4791 §9.9 table per type. */
-function componentSpan(comp: ICAL.Component, zones: ZoneTable, budget: number): Span {
+function componentSpan(comp: ICAL.Component, zones: ZoneTable, budget: ScanBudget): Span {
   const dtstart = dateValue(comp, 'dtstart', zones) ?? dateValue(comp, 'recurrence-id', zones);
   switch (comp.name) {
     case 'vevent':
@@ -230,8 +230,11 @@ function shiftedFuture(override: ICAL.Component, masterLastStartHi: number, zone
 export function occurrenceBounds(
   components: ICAL.Component[],
   zones: ZoneTable,
-  budget: number,
+  steps: number,
+  /** Processor time the rule walks of this object may take in all; past it ends are unbounded. */
+  scanMs = 30,
 ): { firstStart: number | null; lastEnd: number | null } {
+  const budget: ScanBudget = { steps, deadline: performance.now() + scanMs };
   let lo = Infinity;
   let hi = -Infinity;
   let masterLastStartHi = -Infinity;

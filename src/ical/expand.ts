@@ -206,10 +206,28 @@ function applySelection(comp: ICAL.Component, sel: CompSelection): void {
   }
 }
 
+function queryObjectFor(text: string | Buffer, req: CalendarDataRequest, opts: QueryOptions): QueryObject {
+  const range = req.expand ?? req.limitRecurrence ?? req.limitFreebusy;
+  return new QueryObject(text, { ...opts, skipBefore: range?.start ?? null });
+}
+
 /** The calendar-data text for one object under `req` (not a whole-object request). */
 export function renderCalendarData(text: string | Buffer, req: CalendarDataRequest, opts: QueryOptions): string {
-  const range = req.expand ?? req.limitRecurrence ?? req.limitFreebusy;
-  const obj = new QueryObject(text, { ...opts, skipBefore: range?.start ?? null });
+  return renderFrom(queryObjectFor(text, req, opts), req);
+}
+
+/**
+ * renderCalendarData with the recurrence walk done first in slices that let other requests run
+ * (opts.budget, work-budget.ts): what the REPORTs call.
+ */
+export async function renderCalendarDataSliced(text: string | Buffer, req: CalendarDataRequest, opts: QueryOptions): Promise<string> {
+  const obj = queryObjectFor(text, req, opts);
+  const range = req.expand ?? req.limitRecurrence;
+  if (range) await obj.prepare(range.end ?? Infinity);
+  return renderFrom(obj, req);
+}
+
+function renderFrom(obj: QueryObject, req: CalendarDataRequest): string {
   let vcal: ICAL.Component;
   if (req.expand) {
     vcal = new ICAL.Component('vcalendar');

@@ -58,22 +58,53 @@ export function collationOf(name: string | undefined): Collation {
   throw new QueryError('supported-collation', `Collation ${name} is not supported (supported: ${SUPPORTED_COLLATIONS.join(', ')})`);
 }
 
+/**
+ * Where each component RFC 5545 (§3.6) and RFC 7953 define may appear: a comp-filter naming one
+ * of them under another parent can never match and is an invalid filter (RFC 4791 §9.7.1:
+ * VEVENT inside VEVENT, VALARM directly under VCALENDAR). Names not listed (X- and unknown
+ * components) are left to match nothing.
+ */
+const PARENTS: Record<string, readonly string[]> = {
+  VEVENT: ['VCALENDAR'], VTODO: ['VCALENDAR'], VJOURNAL: ['VCALENDAR'], VFREEBUSY: ['VCALENDAR'],
+  VTIMEZONE: ['VCALENDAR'], VAVAILABILITY: ['VCALENDAR'],
+  VALARM: ['VEVENT', 'VTODO'], STANDARD: ['VTIMEZONE'], DAYLIGHT: ['VTIMEZONE'], AVAILABLE: ['VAVAILABILITY'],
+};
+
+/**
+ * Properties whose values are DATE, DATE-TIME or PERIOD (RFC 5545 §3.8.2, §3.8.4.4, §3.8.5,
+ * §3.8.6.3, §3.8.7; RFC 9074 ACKNOWLEDGED): the only ones a prop-filter time-range can test
+ * (RFC 4791 §9.9). X- properties may hold dates too and are allowed.
+ */
+const DATE_PROPERTIES = new Set([
+  'DTSTART', 'DTEND', 'DUE', 'COMPLETED', 'CREATED', 'DTSTAMP', 'LAST-MODIFIED', 'RECURRENCE-ID',
+  'RDATE', 'EXDATE', 'TRIGGER', 'FREEBUSY', 'ACKNOWLEDGED',
+]);
+
 /** Checks the shape rules of §9.7 that the XML grammar alone does not carry. */
 export function checkFilter(f: CompFilter): void {
   if (f.name.toUpperCase() !== 'VCALENDAR') throw new QueryError('valid-filter', 'The filter must hold one comp-filter on VCALENDAR');
   if (f.isNotDefined) throw new QueryError('valid-filter', 'VCALENDAR cannot be is-not-defined');
   if (f.timeRange) throw new QueryError('valid-filter', 'time-range cannot apply to VCALENDAR');
-  const walk = (c: CompFilter, depth: number): void => {
+  const walk = (c: CompFilter, parent: string, depth: number): void => {
     if (depth > 8) throw new QueryError('valid-filter', 'comp-filters nested too deeply');
     if (!c.name) throw new QueryError('valid-filter', 'comp-filter needs a name');
-    if (c.timeRange && !TIME_RANGE_COMPONENTS.includes(c.name.toUpperCase())) {
+    const name = c.name.toUpperCase();
+    const parents = PARENTS[name];
+    if (parents && !parents.includes(parent)) throw new QueryError('valid-filter', `${name} cannot appear inside ${parent}`);
+    if (c.timeRange && !TIME_RANGE_COMPONENTS.includes(name)) {
       throw new QueryError('valid-filter', `time-range cannot apply to ${c.name}`);
     }
-    for (const p of c.propFilters) if (!p.name) throw new QueryError('valid-filter', 'prop-filter needs a name');
-    for (const p of c.propFilters) for (const pp of p.paramFilters) if (!pp.name) throw new QueryError('valid-filter', 'param-filter needs a name');
-    for (const sub of c.compFilters) walk(sub, depth + 1);
+    for (const p of c.propFilters) {
+      if (!p.name) throw new QueryError('valid-filter', 'prop-filter needs a name');
+      const prop = p.name.toUpperCase();
+      if (p.timeRange && !DATE_PROPERTIES.has(prop) && !prop.startsWith('X-')) {
+        throw new QueryError('valid-filter', `time-range cannot apply to ${p.name}, which holds no date or time`);
+      }
+      for (const pp of p.paramFilters) if (!pp.name) throw new QueryError('valid-filter', 'param-filter needs a name');
+    }
+    for (const sub of c.compFilters) walk(sub, name, depth + 1);
   };
-  for (const sub of f.compFilters) walk(sub, 1);
+  for (const sub of f.compFilters) walk(sub, 'VCALENDAR', 1);
 }
 
 // --- text-match ------------------------------------------------------------------------------
@@ -206,6 +237,20 @@ export function candidateBounds(filter: CompFilter): { componentType: string | n
  * The earliest time-range start anywhere in the filter, so instance walks may jump ahead to it;
  * null (no jumping) when some time-range is open at the start or none walks instances.
  */
+/**
+ * The latest end of the filter's comp-filter time-ranges (how far a recurrence walk must go),
+ * Infinity when one has no end, null when there is none.
+ */
+export function latestEnd(filter: CompFilter): number | null {
+  let max: number | null = null;
+  const walk = (c: CompFilter): void => {
+    if (c.timeRange) max = Math.max(max ?? -Infinity, c.timeRange.end ?? Infinity);
+    c.compFilters.forEach(walk);
+  };
+  walk(filter);
+  return max;
+}
+
 export function earliestStart(filter: CompFilter): number | null {
   let min = Infinity;
   let open = false;

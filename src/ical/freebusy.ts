@@ -2,6 +2,8 @@
 // TRANSP:TRANSPARENT, not STATUS:CANCELLED; STATUS:TENTATIVE is BUSY-TENTATIVE) and the
 // FREEBUSY periods of VFREEBUSY components, clipped to the range and coalesced per busy type,
 // returned as one VFREEBUSY (RFC 5545 §3.6.4, §3.8.2.6).
+import type ICAL from 'ical.js';
+import type { Instance } from './instances.js';
 import type { QueryObject } from './query-object.js';
 import { eventOverlaps, freebusyPeriods, type TimeRange } from './time-range.js';
 
@@ -23,6 +25,31 @@ function text(comp: { getFirstPropertyValue(name: string): unknown }, name: stri
 
 /** Busy periods one object contributes to [range.start, range.end). */
 export function busyPeriods(obj: QueryObject, range: { start: number; end: number }): BusyPeriod[] {
+  const { out, eventInstance, rest } = collector(obj, range);
+  for (const group of obj.groups()) {
+    const first = group[0]!;
+    if (first.name === 'vevent') for (const i of obj.instanceSet(first).list(range.end)) eventInstance(i);
+    else rest(group);
+  }
+  return out;
+}
+
+/**
+ * busyPeriods with the recurrence walked and visited in slices that let other requests run
+ * (QueryOptions.budget, work-budget.ts): what free-busy-query uses.
+ */
+export async function busyPeriodsSliced(obj: QueryObject, range: { start: number; end: number }): Promise<BusyPeriod[]> {
+  await obj.prepare(range.end);
+  const { out, eventInstance, rest } = collector(obj, range);
+  for (const group of obj.groups()) {
+    const first = group[0]!;
+    if (first.name === 'vevent') await obj.instanceSet(first).forEachSliced(range.end, eventInstance);
+    else rest(group);
+  }
+  return out;
+}
+
+function collector(obj: QueryObject, range: { start: number; end: number }) {
   const out: BusyPeriod[] = [];
   const r: TimeRange = range;
   const push = (start: number, end: number, type: BusyType) => {
@@ -30,17 +57,16 @@ export function busyPeriods(obj: QueryObject, range: { start: number; end: numbe
     const e = Math.min(end, range.end);
     if (e > s) out.push({ start: s, end: e, type });
   };
-  for (const group of obj.groups()) {
+  const eventInstance = (i: Instance): void => {
+    if (i.start === null || !eventOverlaps(i, r)) return;
+    if (text(i.owner, 'transp') === 'TRANSPARENT' || text(i.owner, 'status') === 'CANCELLED') return;
+    const end = i.endKind !== 'none' && i.end !== null ? i.end : i.isDate ? i.dayEnd : null;
+    if (end === null || end <= i.start) return; // takes no time (RFC 5545 §3.6.1)
+    push(i.start, end, text(i.owner, 'status') === 'TENTATIVE' ? 'BUSY-TENTATIVE' : 'BUSY');
+  };
+  const rest = (group: ICAL.Component[]): void => {
     const first = group[0]!;
-    if (first.name === 'vevent') {
-      for (const i of obj.instanceSet(first).list(range.end)) {
-        if (i.start === null || !eventOverlaps(i, r)) continue;
-        if (text(i.owner, 'transp') === 'TRANSPARENT' || text(i.owner, 'status') === 'CANCELLED') continue;
-        const end = i.endKind !== 'none' && i.end !== null ? i.end : i.isDate ? i.dayEnd : null;
-        if (end === null || end <= i.start) continue; // takes no time (RFC 5545 §3.6.1)
-        push(i.start, end, text(i.owner, 'status') === 'TENTATIVE' ? 'BUSY-TENTATIVE' : 'BUSY');
-      }
-    } else if (first.name === 'vfreebusy') {
+    if (first.name === 'vfreebusy') {
       for (const fb of group) {
         for (const prop of fb.getAllProperties('freebusy')) {
           const raw = String(prop.getParameter('fbtype') ?? 'BUSY').toUpperCase();
@@ -50,8 +76,8 @@ export function busyPeriods(obj: QueryObject, range: { start: number; end: numbe
         }
       }
     }
-  }
-  return out;
+  };
+  return { out, eventInstance, rest };
 }
 
 /** Coalesces overlapping or touching periods of the same type; sorted by type, then start. */

@@ -11,6 +11,7 @@ import ICAL from 'ical.js';
 import { QueryError } from './query-errors.js';
 import { RuleWalker, dateKey, simpleRuleWalker, untilTestWall, wallWalker, type WallWalker } from './rrule.js';
 import { tzidOf, wallClockMs } from './timezone.js';
+import type { WorkBudget } from './work-budget.js';
 import { localToUtc, ZoneResolver, type Zone } from './zones.js';
 
 const DAY = 86_400_000;
@@ -216,10 +217,19 @@ function timeFromWall(wall: number, isDate: boolean): ICAL.Time {
 }
 
 export interface InstanceSetOptions {
+  /** Most instances counted from `skipBefore` on (max-instances); earlier ones are not counted. */
   maxInstances: number;
   /** Instances starting before this (epoch ms) may be skipped by a jump ahead. */
   skipBefore: number;
+  /** The request's processor-time account (work-budget.ts); none: unbounded (tests, tools). */
+  budget?: WorkBudget;
 }
+
+/** Yielded by the walk between instances now and then: a point where it may pause. */
+const TICK = Symbol('tick');
+/** Units of walk work (candidates × rules, rule setups) between two ticks. */
+const TICK_WORK = 256;
+type WalkItem = { orig: number; inst: Instance } | typeof TICK;
 
 /** All instances of the components sharing one UID (a master and its overrides). */
 export class InstanceSet {
@@ -227,8 +237,10 @@ export class InstanceSet {
   private readonly singles: Instance[] = [];
   /** Master instances in start order, generated on demand. */
   private readonly series: { orig: number; inst: Instance }[] = [];
-  private source: Generator<{ orig: number; inst: Instance }> | null = null;
+  private source: Generator<WalkItem> | null = null;
   private generated = 0;
+  /** Instances starting before this are not counted towards max-instances (the range asked starts here). */
+  private readonly countFrom: number;
   /** How far a THISANDFUTURE override may move an instance earlier. */
   private slack = 0;
   /** RECURRENCE-ID of the last THISANDFUTURE override: later series instances are all its. */
@@ -244,8 +256,9 @@ export class InstanceSet {
   ) {
     const masters = components.filter((c) => !c.hasProperty('recurrence-id'));
     const overrides = components.filter((c) => c.hasProperty('recurrence-id'));
-    const master = masters.find((m) => m.hasProperty('dtstart') && (m.hasProperty('rrule') || m.hasProperty('rdate')));
+    const master = masters.find((m) => firstTime(m, 'dtstart') !== null && (m.hasProperty('rrule') || m.hasProperty('rdate')));
     this.recurring = master !== undefined || overrides.length > 0;
+    this.countFrom = opts.skipBefore;
     for (const m of masters) if (m !== master) this.singles.push(singleInstance(m, zr, this.recurring));
     const exact = new Map<number, ICAL.Component>();
     const exactDates = new Set<number>();
@@ -274,16 +287,32 @@ export class InstanceSet {
     }
   }
 
-  private *walk(master: ICAL.Component, exact: Map<number, ICAL.Component>, exactDates: Set<number>, future: FutureOverride[]): Generator<{ orig: number; inst: Instance }> {
+  private *walk(master: ICAL.Component, exact: Map<number, ICAL.Component>, exactDates: Set<number>, future: FutureOverride[]): Generator<WalkItem> {
     const zr = this.zr;
+    const budget = this.opts.budget;
+    const onStep = budget ? () => void budget.check() : undefined;
+    let work = 0;
     const dtstart = firstTime(master, 'dtstart')!;
     const zone = zr.zoneOfProp(dtstart.prop, dtstart.t);
     const isDate = dtstart.t.isDate;
     const len = lengthOf(master, { t: dtstart.t, zone }, zr);
+    // How long after its start an instance can still matter: its own length (exact, unlike the
+    // padded `reach`), a THISANDFUTURE move, an alarm after it. Instances starting earlier than
+    // that before the range are neither walked to (the jumps start there) nor counted.
+    const alarmAfter = Math.max(0, reachParts([master, ...future.map((f) => f.comp)]).alarm);
+    let tail = lengthUpper(len, isDate);
+    for (const f of future) tail = Math.max(tail, lengthUpper(f.len, isDate) + Math.max(0, f.shift));
+    const walkFrom = Number.isFinite(this.countFrom) ? Math.max(this.opts.skipBefore, this.countFrom - tail) : this.opts.skipBefore;
+    /** walkFrom as a wall-clock bound: real offsets are within ±14 h, plus an hour of DST. */
+    const walkFromWall = walkFrom - 15 * HOUR;
 
     const exdates = new Set<number>();
     const exdateDays = new Set<number>();
     for (const prop of master.getAllProperties('exdate')) {
+      if (++work >= TICK_WORK) {
+        work = 0;
+        yield TICK;
+      }
       for (const v of safeValues(prop)) {
         if (!(v instanceof ICAL.Time)) continue;
         if (v.isDate) exdateDays.add(dateKey(v));
@@ -292,6 +321,10 @@ export class InstanceSet {
     }
     const rdates: Candidate[] = [];
     for (const prop of master.getAllProperties('rdate')) {
+      if (++work >= TICK_WORK) {
+        work = 0;
+        yield TICK;
+      }
       for (const v of safeValues(prop)) {
         const t = v instanceof ICAL.Period ? v.start : v;
         if (!(t instanceof ICAL.Time)) continue;
@@ -314,6 +347,7 @@ export class InstanceSet {
     const utcOf = (wall: number) => localToUtc(zone, wall);
     const rules: { walker: WallWalker; pastUntil: (wall: number) => boolean; head: Candidate | null; dropFirst: ((wall: number) => boolean) | null }[] = [];
     for (const prop of master.getAllProperties('rrule')) {
+      yield TICK; // building a rule walker costs ical.js work: one per slice check
       let rule: unknown;
       try {
         rule = prop.getFirstValue();
@@ -322,13 +356,13 @@ export class InstanceSet {
       }
       if (!(rule instanceof ICAL.Recur)) continue;
       // A day of margin: the skip bound is in UTC, the walker's in wall-clock time.
-      const simple = simpleRuleWalker(rule, dtstart.t, Number.isFinite(this.opts.skipBefore) ? this.opts.skipBefore - DAY : -Infinity);
+      const simple = simpleRuleWalker(rule, dtstart.t, walkFromWall);
       if (simple) {
         rules.push({ walker: simple, pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst: null });
         continue;
       }
-      const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone);
-      rules.push({ walker: wallWalker(new RuleWalker(recur, start, STEP_BUDGET)), pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst });
+      const { start, recur, dropFirst } = this.jumpAhead(rule, dtstart.t, zone, walkFromWall);
+      rules.push({ walker: wallWalker(new RuleWalker(recur, start, STEP_BUDGET, onStep, walkFromWall)), pastUntil: untilTestWall(rule, utcOf), head: null, dropFirst });
     }
     const dtstartCandidate: Candidate = { utc: zr.utc(dtstart.t, zone), wall: wallClockMs(dtstart.t), isDate, zone };
     let dtstartPending = rules.length === 0; // with a rule, ical.js yields DTSTART itself first
@@ -352,7 +386,13 @@ export class InstanceSet {
 
     let ri = 0;
     let last = -Infinity;
+
     for (;;) {
+      work += rules.length + 1;
+      if (work >= TICK_WORK) {
+        work = 0;
+        yield TICK;
+      }
       let next: Candidate | null = dtstartPending ? dtstartCandidate : null;
       let from: 'dtstart' | 'rdate' | number = 'dtstart';
       if (ri < rdates.length && (!next || rdates[ri]!.utc < next.utc)) {
@@ -376,7 +416,11 @@ export class InstanceSet {
       else stale.add(rules[from]!);
       if (c.utc === last) continue; // RDATE repeating an RRULE instance
       last = c.utc;
-      if (++this.generated > this.opts.maxInstances) {
+      // Before the (widened) range start nothing can matter: skipped, and not counted, so that a
+      // rule of many instances a day (FREQ=SECONDLY) is served for the range asked (issue 11 #8).
+      // An RDATE PERIOD has its own length: it matters until its own end.
+      if (c.periodEnd ? c.periodEnd.utc + alarmAfter < this.countFrom && c.utc < walkFrom : c.utc < walkFrom) continue;
+      if (c.utc >= this.countFrom && ++this.generated > this.opts.maxInstances) {
         throw new QueryError('max-instances', `A recurring component generates more than ${this.opts.maxInstances} instances in the requested range`);
       }
       const day = dateKeyOfWall(c.wall);
@@ -400,17 +444,23 @@ export class InstanceSet {
    * A rule whose instances repeat at a fixed wall-clock step can start from a later DTSTART
    * aligned on that step; only instances before `skipBefore` are passed over.
    */
-  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((wall: number) => boolean) | null } {
+  private jumpAhead(rule: ICAL.Recur, dtstart: ICAL.Time, zone: Zone, skipBefore: number): { start: ICAL.Time; recur: ICAL.Recur; dropFirst: ((wall: number) => boolean) | null } {
     const none = { start: dtstart, recur: rule, dropFirst: null };
     const unit = FIXED_STEP[rule.freq];
-    if (unit === undefined || !Number.isFinite(this.opts.skipBefore)) return none;
+    if (unit === undefined || !Number.isFinite(skipBefore)) return none;
     const parts = Object.entries(rule.parts).filter(([, v]) => Array.isArray(v) && v.length > 0);
     const byDayOnly = parts.length === 1 && parts[0]![0] === 'BYDAY' && (rule.freq === 'WEEKLY' || rule.freq === 'DAILY')
       && (parts[0]![1] as string[]).every((d) => /^[A-Z]{2}$/.test(d)) && !rule.count;
-    if (parts.length > 0 && !byDayOnly) return none;
+    // Other BYxxx parts (MINUTELY;BYSECOND=0, HOURLY;BYMINUTE=0,30, DAILY;BYHOUR=9,17…) work within
+    // periods of the rule's step, which a DTSTART moved by whole steps keeps, and take their
+    // defaults from DTSTART fields the move keeps too; ical.js then yields the moved DTSTART
+    // first, instance or not, so it is dropped — it lies before skipBefore anyway. Not with
+    // COUNT: the instances passed over would have to be counted.
+    const byParts = parts.length > 0 && !byDayOnly && !rule.count;
+    if (parts.length > 0 && !byDayOnly && !byParts) return none;
     const step = unit * Math.max(1, rule.interval || 1);
     const startUtc = localToUtc(zone, wallClockMs(dtstart));
-    const k = Math.floor((this.opts.skipBefore - startUtc) / step) - 1;
+    const k = Math.floor((skipBefore - startUtc) / step) - 1;
     if (k <= 0) return none;
     const recur = rule.clone();
     if (rule.count) {
@@ -421,19 +471,50 @@ export class InstanceSet {
     const start = timeFromWall(startWall, dtstart.isDate);
     const days = byDayOnly ? (parts[0]![1] as string[]) : null;
     // The moved DTSTART is an instance only when the original one matched BYDAY.
-    const dropFirst = days ? (wall: number) => wall === startWall && !days.includes(WEEKDAYS[new Date(wall).getUTCDay()]!) : null;
+    const dropFirst = days ? (wall: number) => wall === startWall && !days.includes(WEEKDAYS[new Date(wall).getUTCDay()]!)
+      : byParts ? (wall: number) => wall === startWall : null;
     return { start, recur, dropFirst };
   }
 
   private extend(): boolean {
-    if (!this.source) return false;
-    const r = this.source.next();
-    if (r.done) {
-      this.source = null;
-      return false;
+    for (;;) {
+      if (!this.source) return false;
+      const r = this.source.next();
+      if (r.done) {
+        this.source = null;
+        return false;
+      }
+      if (r.value === TICK) {
+        this.opts.budget?.check(); // no pausing here: callers are synchronous
+        continue;
+      }
+      this.series.push(r.value);
+      return true;
     }
-    this.series.push(r.value);
-    return true;
+  }
+
+  /**
+   * Generates, ahead of a synchronous evaluation, the series up to original start `limit`,
+   * pausing whenever the budget's slice is used up, so that a long walk lets other requests
+   * run. Stops short of max-instances (the synchronous walk then throws it as before).
+   */
+  async prefill(limit: number): Promise<void> {
+    const budget = this.opts.budget;
+    if (!budget) return;
+    while (this.source && this.generated < this.opts.maxInstances) {
+      const last = this.series[this.series.length - 1];
+      if (last && last.orig > limit + this.slack) return;
+      const r = this.source.next();
+      if (r.done) {
+        this.source = null;
+        return;
+      }
+      if (r.value === TICK) {
+        if (budget.check()) await budget.pause();
+        continue;
+      }
+      this.series.push(r.value);
+    }
   }
 
   /**
@@ -464,6 +545,22 @@ export class InstanceSet {
     return this.some(comp === this.master ? Math.min(limit, this.lastFutureRid - this.slack) : limit, own);
   }
 
+  /**
+   * Like `some` without an early end, pausing whenever the budget's slice is used up (after
+   * `prefill`, the instances are ready and this is the other long loop of an evaluation).
+   */
+  async forEachSliced(limit: number, visit: (i: Instance) => void): Promise<void> {
+    const budget = this.opts.budget;
+    for (const s of this.singles) visit(s);
+    for (let i = 0; ; i++) {
+      if (i >= this.series.length && !this.extend()) return;
+      const e = this.series[i]!;
+      if (e.orig > limit + this.slack) return;
+      visit(e.inst);
+      if (budget && (i & 255) === 255 && budget.check()) await budget.pause();
+    }
+  }
+
   /** Every instance with original start at most `limit`. */
   list(limit: number): Instance[] {
     const out: Instance[] = [];
@@ -477,6 +574,17 @@ export class InstanceSet {
 
 /** How far before a range an instance may start and still matter: lengths, alarms, shifts. */
 function reach(components: ICAL.Component[]): number {
+  const r = reachParts(components);
+  return 2 * DAY + r.len + r.alarm + r.shift;
+}
+
+/** An upper bound of how long one instance of length `l` lasts (DST changes included). */
+function lengthUpper(l: Length, isDate: boolean): number {
+  const ms = l.wall ?? l.exact ?? (l.days ?? 0) * DAY + (l.ms ?? 0);
+  return Math.max(0, ms) + (isDate ? DAY : 0) + 3 * HOUR;
+}
+
+function reachParts(components: ICAL.Component[]): { len: number; alarm: number; shift: number } {
   let len = 0;
   let alarm = 0;
   let shift = 0;
@@ -505,7 +613,7 @@ function reach(components: ICAL.Component[]): number {
       alarm = Math.max(alarm, trigger.toSeconds() * 1000 + Math.min(repeat, 10_000) * stepMs);
     }
   }
-  return 2 * DAY + len + alarm + shift;
+  return { len, alarm, shift };
 }
 
 function safeValues(prop: ICAL.Property): unknown[] {

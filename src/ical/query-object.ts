@@ -4,7 +4,11 @@
 // are built per UID on first use and cached for the rest of the evaluation.
 import type ICAL from 'ical.js';
 import { InstanceSet } from './instances.js';
+import { CalendarDataError } from './errors.js';
+import { checkObjectLimits, type ObjectLimits } from './limits.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
+import { QueryError } from './query-errors.js';
+import type { WorkBudget } from './work-budget.js';
 import { ZoneResolver, zoneFromCalendarText, type Zone } from './zones.js';
 
 export interface QueryOptions {
@@ -14,7 +18,18 @@ export interface QueryOptions {
   maxInstances: number;
   /** Start of the range the caller cares about (epoch ms); earlier instances may be skipped. */
   skipBefore?: number | null;
+  /** The request's processor-time account; each QueryObject starts a new object on it. */
+  budget?: WorkBudget;
+  /**
+   * What one object may contain (limits.ts). An object stored before these limits (an older
+   * version, a direct import) that exceeds them is not parsed — ical.js's parse of 40,000 lines
+   * alone holds the event loop for most of a second — and answers max-instances.
+   */
+  limits?: ObjectLimits;
 }
+
+/** Below this size an object cannot hold enough lines to matter; the check is skipped. */
+const LIMITS_CHECK_BYTES = 8 * 1024;
 
 const RECURRING = new Set(['vevent', 'vtodo', 'vjournal', 'vavailability']);
 
@@ -29,7 +44,17 @@ export class QueryObject {
     text: string | Buffer,
     readonly opts: QueryOptions,
   ) {
-    this.vcal = parseCalendar(decodeCalendarText(text));
+    opts.budget?.startObject();
+    const decoded = decodeCalendarText(text);
+    if (opts.limits && decoded.length > LIMITS_CHECK_BYTES) {
+      try {
+        checkObjectLimits(decoded, opts.limits);
+      } catch (err) {
+        if (err instanceof CalendarDataError) throw new QueryError('max-instances', `A stored calendar object exceeds the server's limits and is not evaluated: ${err.message}`);
+        throw err;
+      }
+    }
+    this.vcal = parseCalendar(decoded);
     this.vtimezones = this.vcal.getAllSubcomponents('vtimezone');
     this.vcal.removeAllSubcomponents('vtimezone');
     this.zones = new ZoneResolver(this.vtimezones, opts.floatingZone);
@@ -48,9 +73,24 @@ export class QueryObject {
     const group = RECURRING.has(comp.name) && comp.parent === this.vcal
       ? this.components().filter((c) => c.name === comp.name && uidOf(c) === uid)
       : [comp];
-    set = new InstanceSet(group, this.zones, { maxInstances: this.opts.maxInstances, skipBefore: this.opts.skipBefore ?? -Infinity });
+    set = new InstanceSet(group, this.zones, {
+      maxInstances: this.opts.maxInstances, skipBefore: this.opts.skipBefore ?? -Infinity, ...(this.opts.budget ? { budget: this.opts.budget } : {}),
+    });
     for (const c of group) this.sets.set(c, set);
     return set;
+  }
+
+  /**
+   * Walks the recurrence of every top-level group up to `limit` (epoch ms, the end of the range
+   * asked) in slices that let other requests run (work-budget.ts); the synchronous evaluation
+   * that follows then finds the instances ready.
+   */
+  async prepare(limit: number): Promise<void> {
+    if (!this.opts.budget) return;
+    for (const group of this.groups()) {
+      if (!RECURRING.has(group[0]!.name)) continue;
+      await this.instanceSet(group[0]!).prefill(limit);
+    }
   }
 
   /** Groups of top-level components by type and UID, in document order. */

@@ -4,16 +4,37 @@
 // Its inner loop is capped as in recur.ts: a rule that never matches ends the walk instead of
 // hanging the process.
 import ICAL from 'ical.js';
+import { QueryError } from './query-errors.js';
 
 class StepBudgetExceeded extends Error {}
 
-/** Rule instances later than this many years after DTSTART are not searched for (as recur.ts). */
+/**
+ * Rule instances later than this many years after DTSTART (or after the start of the range
+ * asked, when later: a series begun in 1500 still reaches today) are not searched for.
+ */
 const HORIZON_YEARS = 500;
+
+function horizonYear(dtstart: ICAL.Time, fromWall: number): number {
+  const from = Number.isFinite(fromWall) ? new Date(fromWall).getUTCFullYear() : -Infinity;
+  return Math.min(9999, Math.max(dtstart.year, from) + HORIZON_YEARS);
+}
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate() || 31;
+}
+
+/** Wrong instances ical.js skips past before a walk gives up (one per year at most in practice). */
+const MAX_PHANTOMS = 1000;
 
 export class RuleWalker {
   private readonly it: ICAL.RecurIterator | null;
   private done = false;
   private steps = 0;
+  private readonly byMonth: number[] | null;
+  private readonly byMonthDay: number[] | null;
+  private first = true;
+  private readonly dtstart: ICAL.Time;
 
   /**
    * @param stepBudget inner iterations (candidate days, months…) allowed between two instances;
@@ -25,12 +46,19 @@ export class RuleWalker {
     rule: ICAL.Recur,
     dtstart: ICAL.Time,
     private readonly stepBudget: number,
+    /** Called every 256 inner iterations (the request's time budget); may throw QueryError. */
+    onStep?: () => void,
+    /** Start (wall clock) of the range the walk is for; moves the horizon (HORIZON_YEARS). */
+    fromWall = -Infinity,
   ) {
+    const ints = (v: unknown) => (Array.isArray(v) && v.length > 0 ? v.map(Number).filter(Number.isInteger) : null);
+    this.byMonth = ints(rule.parts.BYMONTH);
+    this.byMonthDay = ints(rule.parts.BYMONTHDAY);
+    this.dtstart = dtstart;
     let it: ICAL.RecurIterator | null = null;
     try {
       const r = rule.clone();
-      const horizonYear = Math.min(9999, dtstart.year + HORIZON_YEARS);
-      let bound = ICAL.Time.fromData({ year: horizonYear, month: 1, day: 1, hour: 0, minute: 0, second: 0, isDate: false }, ICAL.Timezone.utcTimezone);
+      let bound = ICAL.Time.fromData({ year: horizonYear(dtstart, fromWall), month: 1, day: 1, hour: 0, minute: 0, second: 0, isDate: false }, ICAL.Timezone.utcTimezone);
       if (rule.until) {
         // One day and 14 h past UNTIL keeps every instance the exact test (by the caller) admits.
         const u = ICAL.Time.fromData(
@@ -45,6 +73,7 @@ export class RuleWalker {
       const check = it.check_contracting_rules.bind(it);
       it.check_contracting_rules = () => {
         if (++this.steps > this.stepBudget) throw new StepBudgetExceeded();
+        if (onStep && (this.steps & 255) === 0) onStep();
         return check();
       };
     } catch {
@@ -53,19 +82,42 @@ export class RuleWalker {
     this.it = it;
   }
 
+  /**
+   * ical.js normalises an impossible date instead of skipping it (FREQ=YEARLY;BYMONTH=2;
+   * BYMONTHDAY=30 yields 1 or 2 March); an occurrence outside BYMONTH/BYMONTHDAY is no instance.
+   */
+  private phantom(t: ICAL.Time): boolean {
+    if (this.byMonth && !this.byMonth.includes(t.month)) return true;
+    if (this.byMonthDay) {
+      const len = daysInMonth(t.year, t.month);
+      return !this.byMonthDay.some((d) => (d > 0 ? d === t.day : len + d + 1 === t.day));
+    }
+    return false;
+  }
+
+  private isDtstart(t: ICAL.Time): boolean {
+    const d = this.dtstart;
+    return t.year === d.year && t.month === d.month && t.day === d.day && t.hour === d.hour && t.minute === d.minute && t.second === d.second;
+  }
+
   /** The next wall-clock start (a fresh ICAL.Time), or null when the rule is exhausted. */
   next(): ICAL.Time | null {
     if (this.done || !this.it) return null;
     try {
       this.steps = 0;
-      const occ = this.it.next();
-      if (!occ) {
-        this.done = true;
-        return null;
+      for (let skipped = 0; skipped < MAX_PHANTOMS; skipped++) {
+        const occ = this.it.next();
+        if (!occ) break;
+        // The first is DTSTART, an instance whether or not the rule matches it (RFC 5545 §3.8.5.3).
+        const first = this.first;
+        this.first = false;
+        if ((first && this.isDtstart(occ)) || !this.phantom(occ)) return occ.clone();
       }
-      return occ.clone();
-    } catch {
-      this.done = true; // budget spent, or ical.js giving up on an impossible rule
+      this.done = true;
+      return null;
+    } catch (err) {
+      if (err instanceof QueryError) throw err; // the request's time budget: not an end of the rule
+      this.done = true; // step budget spent, or ical.js giving up on an impossible rule
       return null;
     }
   }
@@ -93,7 +145,7 @@ export function dateKey(t: ICAL.Time): number {
 
 // --- simple rules by arithmetic ----------------------------------------------------------------
 //
-// Most rules clients write repeat at a fixed wall-clock pattern: every n days, every n weeks on
+// Most rules clients write repeat at a fixed wall-clock pattern: every n seconds, minutes, hours or days, every n weeks on
 // some weekdays, every n months or years on DTSTART's day. Their instances are computed here
 // without ical.js (whose iterator costs tens of µs per instance and walks from DTSTART), and
 // the walk starts near the range asked for, COUNT included. Anything else — BYMONTHDAY, BYSETPOS,
@@ -101,6 +153,7 @@ export function dateKey(t: ICAL.Time): number {
 // RuleWalker. test/unit/ical-rrule-fast.test.ts compares both on random rules.
 
 const DAY_MS = 86_400_000;
+const SUB_DAILY_MS: Partial<Record<string, number>> = { SECONDLY: 1000, MINUTELY: 60_000, HOURLY: 3_600_000 };
 const DOW = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 
 /** Day of week of a day number (days since 1970-01-01, a Thursday): 0 = Sunday. */
@@ -128,7 +181,7 @@ export function simpleRuleWalker(rule: ICAL.Recur, dtstart: ICAL.Time, skipWall:
   const tod = start - day0 * DAY_MS;
   const count = rule.count && rule.count > 0 ? rule.count : Infinity;
   // RuleWalker's horizon: nothing past 1 January of DTSTART's year + 500 (or 9999).
-  const horizon = Date.UTC(Math.min(9999, dtstart.year + HORIZON_YEARS), 0, 1);
+  const horizon = Date.UTC(horizonYear(dtstart, skipWall), 0, 1);
   const capped = (w: WallWalker): WallWalker => ({
     next() {
       const wall = w.next();
@@ -145,6 +198,19 @@ export function simpleRuleWalker(rule: ICAL.Recur, dtstart: ICAL.Time, skipWall:
   } else if (parts.length > 0) return null;
 
   const freq = rule.freq;
+  const subDaily = SUB_DAILY_MS[freq];
+  if (subDaily !== undefined && parts.length === 0) {
+    // start + k·interval·unit in wall-clock time, as ical.js steps (RFC 5545 §3.3.10)
+    const step = subDaily * interval;
+    const skipMs = Number.isFinite(skipWall) ? skipWall : -Infinity;
+    let k = Number.isFinite(skipMs) ? Math.max(0, Math.floor((skipMs - start) / step) - 1) : 0;
+    return capped({
+      next() {
+        if (k >= count) return null;
+        return start + step * k++;
+      },
+    });
+  }
   if ((freq === 'DAILY' && !byDay) || (freq === 'DAILY' && byDay && interval === 1) || freq === 'WEEKLY') {
     if (freq === 'DAILY' && !byDay) {
       // day0 + k·interval

@@ -9,7 +9,7 @@ import { hrefToPath } from '../paths.js';
 import { requireOwner, requireWrite } from '../privileges.js';
 import { resolve, type CollectionResource, type ParentResource, type Resource } from '../resources.js';
 import { translated } from '../store-errors.js';
-import { calendarObjectInput } from '../calendar-objects.js';
+import { calendarObjectInput, objectLimitsOf } from '../calendar-objects.js';
 import type { Replaced } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 import { isSharee, refuseBusyViewWrite } from '../sharee-view.js';
@@ -104,7 +104,7 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       // Plain data entering a calendar must be a valid calendar object.
       const obj = await svc.store.getObject(from.id, source.name);
       if (!obj) throw new DavError(404, null, 'Source vanished');
-      const input = calendarObjectInput(to, destName, obj.data);
+      const input = calendarObjectInput(to, destName, obj.data, objectLimitsOf(svc.config));
       await translated(() => svc.store.putObject(to.id, input, undefined, replacing), hrefOf);
       if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
     } else {

@@ -8,7 +8,7 @@ import { DavError, conflict, maxResourceSize, methodNotAllowed, supportedCalenda
 import { checkWriteOnMissing, writeConditions } from '../conditional.js';
 import { requireWrite } from '../privileges.js';
 import { translated } from '../store-errors.js';
-import { calendarObjectInput } from '../calendar-objects.js';
+import { calendarObjectInput, objectLimitsOf } from '../calendar-objects.js';
 import type { ObjectInput } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 
@@ -32,7 +32,7 @@ export const put: MethodHandler = async (req, svc, resource) => {
     // RFC 4791 §5.3.2.1 supported-calendar-data; a missing type or a generic binary type is
     // read as iCalendar (some sync tools send none), anything else is refused.
     if (!/^(text\/calendar|application\/octet-stream|text\/plain)\b/i.test(contentType)) throw supportedCalendarData(`Calendars hold text/calendar, not ${contentType}`);
-    input = calendarObjectInput(collection, resource.name, data);
+    input = calendarObjectInput(collection, resource.name, data, objectLimitsOf(svc.config));
   } else {
     input = { name: resource.name, data, contentType };
   }

@@ -5,6 +5,7 @@ import { textOf } from '../../xml/parse.js';
 import { homeHref, principalHref } from '../paths.js';
 import { PropertyRejected, defineProperty } from './registry.js';
 import { el, hrefNode, syncTokenOf } from './values.js';
+import { CalendarDataError, checkCalendarTimezone } from '../../ical/validate.js';
 
 defineProperty({
   name: CALDAV.calendarHomeSet, kinds: ['principal'], allprop: false, protected: true,
@@ -45,8 +46,11 @@ defineProperty({
   set: (_r, value) => {
     if (value === null) return { timezone: null };
     const text = textOf(value);
-    if (!/BEGIN:VCALENDAR/i.test(text) || !/BEGIN:VTIMEZONE/i.test(text) || text.length > 100_000) {
-      throw new PropertyRejected(403, 'calendar-timezone must be a VCALENDAR with one VTIMEZONE', CALDAV.validCalendarData);
+    try {
+      checkCalendarTimezone(text);
+    } catch (err) {
+      if (!(err instanceof CalendarDataError)) throw err;
+      throw new PropertyRejected(403, `${err.message} (a VCALENDAR with VERSION, PRODID and one VTIMEZONE)`, CALDAV.validCalendarData);
     }
     return { timezone: text };
   },

@@ -23,13 +23,14 @@ import { multistatus } from '../multistatus.js';
 import { propstatsFor } from '../propstats.js';
 import type { Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
-import { candidateBounds, earliestStart, matchesFilter, type CompFilter } from '../../ical/filter.js';
+import { candidateBounds, earliestStart, latestEnd, matchesFilter, type CompFilter } from '../../ical/filter.js';
 import { exactEventOverlaps } from '../../ical/instances.js';
 import type { PropContent } from '../properties/index.js';
 import { QueryObject, type QueryOptions } from '../../ical/query-object.js';
+import { QueryError } from '../../ical/query-errors.js';
 import {
-  cacheResponse, cachedCalendarData, cachedResponse, calendarDataElement, calendarDataExtra, freshRenderedData, objectKey,
-  parseCalendarDataRequest, parseFilter, queryErrors, queryKey, queryOptionsFor, renderedData, reportPropRequest,
+  cacheResponse, cachedCalendarData, cachedResponse, calendarDataElement, freshRenderedDataSliced, objectKey,
+  parseCalendarDataRequest, parseFilter, queryErrors, queryKey, toQueryDavError, queryOptionsFor, renderedDataSliced, reportPropRequest,
   responseCacheKey, verdictCache, wantsCalendarData, zoneOfText,
 } from './common.js';
 import { propContextFor } from '../methods/propfind.js';
@@ -140,12 +141,12 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     const propstats = propstatsFor(r, propReq, ctx, { minimal, extra: new Map([[CALDAV.calendarData, value]]) });
     return propstats instanceof Promise ? null : responseBytes({ href: r.href, propstats });
   };
-  const keep = (obj: StoredObject): void => {
+  const keep = async (obj: StoredObject): Promise<void> => {
     if (!withData || keptBytes > KEEP_BYTES) return;
     let value: PropContent;
     if (responseKey) {
       // Encoded at once, so the rendering is garbage as soon as it is copied into the response.
-      value = freshRenderedData(obj, dataReq!, opts);
+      value = await freshRenderedDataSliced(obj, dataReq!, opts);
       const bytes = encode(obj, value);
       if (bytes) {
         cacheResponse(obj, responseKey, bytes);
@@ -154,7 +155,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
         return;
       }
     } else {
-      value = render ? renderedData(obj, dataReq!, opts, renderKey) : obj.data.toString('utf8');
+      value = render ? await renderedDataSliced(obj, dataReq!, opts, renderKey) : obj.data.toString('utf8');
     }
     keptBytes += typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0;
     kept.set(obj.name, value);
@@ -165,6 +166,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     const fromColumns = columnTest(filter);
     const key = filterKey;
     const skipBefore = earliestStart(filter);
+    const until = latestEnd(filter);
     const pending: ObjectMeta[] = [];
     for (const m of metas) {
       const verdict = fromColumns?.(m) ?? verdictCache.get(objectKey(m, key));
@@ -174,12 +176,12 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
     for (let i = 0; i < pending.length; i += BATCH) {
       const objects = visibleObjects(sharee, await store.getObjects(collectionId, pending.slice(i, i + BATCH).map((m) => m.name)));
       for (const obj of objects) {
-        const hit = evaluate(obj, filter, opts, skipBefore);
+        const hit = await evaluate(obj, filter, opts, skipBefore, until);
         verdictCache.set(objectKey(obj, key), hit);
         if (!hit) continue;
         const { data: _data, ...meta } = obj;
         matches.push(meta);
-        keep(obj);
+        await keep(obj);
       }
     }
   } else {
@@ -201,7 +203,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
       else missing.push(m.name);
     }
     for (let i = 0; i < missing.length && keptBytes <= KEEP_BYTES; i += BATCH) {
-      for (const obj of visibleObjects(sharee, await store.getObjects(collectionId, missing.slice(i, i + BATCH)))) keep(obj);
+      for (const obj of visibleObjects(sharee, await store.getObjects(collectionId, missing.slice(i, i + BATCH)))) await keep(obj);
     }
   }
   if (!knownMatches) {
@@ -229,7 +231,7 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
         if (value !== undefined) extra = new Map([[CALDAV.calendarData, value]]);
         else if (withData) {
           const obj = fetched?.get(meta.name);
-          if (obj) extra = calendarDataExtra(obj, dataReq, opts);
+          if (obj) extra = new Map([[CALDAV.calendarData, dataReq ? await freshRenderedDataSliced(obj, dataReq, opts) : obj.data.toString('utf8')]]);
         }
         const propstats = propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra } : {}) });
         page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
@@ -240,12 +242,24 @@ export async function calendarQuery(req: DavRequest, svc: DavServices, target: R
   return multistatus(pages());
 }
 
-function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOptions, skipBefore: number | null): boolean {
+/**
+ * The filter's verdict on one object. The recurrence walk up to the filter's latest time-range
+ * end is done first, in slices between which other requests run (work-budget.ts); the request's
+ * budget also pauses between objects.
+ */
+async function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOptions, skipBefore: number | null, until: number | null): Promise<boolean> {
+  await opts.budget?.maybePause();
   let parsed: QueryObject;
   try {
     parsed = new QueryObject(obj.data, { ...opts, skipBefore });
-  } catch {
+  } catch (err) {
+    if (err instanceof QueryError) throw toQueryDavError(err); // over the object limits
     return false; // not iCalendar (cannot happen for validated objects): matches nothing
+  }
+  try {
+    if (until !== null) await parsed.prepare(until);
+  } catch (err) {
+    throw toQueryDavError(err);
   }
   return queryErrors(() => matchesFilter(parsed, filter));
 }

@@ -11,12 +11,13 @@ import type { PropRequest } from '../propstats.js';
 import { parsePropRequest } from '../methods/propfind.js';
 import { DavError, maxInstances, supportedCalendarData, supportedCollation, validFilter } from '../errors.js';
 import { checkFilter, collationOf, type CompFilter, type MatchType, type ParamFilter, type PropFilter, type TextMatch } from '../../ical/filter.js';
-import { isWholeObject, renderCalendarData, type CalendarDataRequest, type CompSelection } from '../../ical/expand.js';
+import { isWholeObject, renderCalendarData, renderCalendarDataSliced, type CalendarDataRequest, type CompSelection } from '../../ical/expand.js';
 import { QueryError } from '../../ical/query-errors.js';
 import type { QueryOptions } from '../../ical/query-object.js';
 import { zoneOfCalendarTimezone } from '../../ical/query-object.js';
 import type { TimeRange } from '../../ical/time-range.js';
 import { UTC_ZONE, type Zone } from '../../ical/zones.js';
+import { WorkBudget } from '../../ical/work-budget.js';
 import { propertyBytes } from '../../xml/serialize.js';
 import { LRUCache } from 'lru-cache';
 import { boundedCache } from '../../bounded-cache.js';
@@ -214,9 +215,16 @@ export function zoneOfText(text: string | null | undefined): Zone | null {
   return z;
 }
 
-/** How floating times and expansion limits apply to objects of `collection` (RFC 4791 §9.9). */
+/**
+ * How floating times and expansion limits apply to objects of `collection` (RFC 4791 §9.9), with
+ * this request's processor-time account (one per call: call it once per request).
+ */
 export function queryOptionsFor(collection: Collection, config: Config, override?: Zone | null): QueryOptions {
-  return { floatingZone: override ?? zoneOfText(collection.timezone) ?? UTC_ZONE, maxInstances: config.maxInstances };
+  return {
+    floatingZone: override ?? zoneOfText(collection.timezone) ?? UTC_ZONE, maxInstances: config.maxInstances,
+    budget: new WorkBudget(config.maxEvaluationMs),
+    limits: { maxComponents: config.maxObjectComponents, maxProperties: config.maxObjectProperties, maxRules: config.maxRecurrenceRules, maxRecurrenceDates: config.maxRecurrenceDates },
+  };
 }
 
 // --- caches of query results -----------------------------------------------------------------
@@ -325,6 +333,33 @@ export function cachedResponse(obj: { collectionId: number; name: string; etag: 
 
 export function cacheResponse(obj: { collectionId: number; name: string; etag: string }, key: string, bytes: Buffer): void {
   renderCache.set(objectKey(obj, key), bytes);
+}
+
+/**
+ * renderedData with the recurrence walk done in slices that let other requests run (and the
+ * request's budget paused between objects): what calendar-query uses before streaming.
+ */
+export async function renderedDataSliced(obj: StoredObject, dataReq: CalendarDataRequest, opts: QueryOptions, reqKey = queryKey(dataReq, opts)): Promise<PropContent> {
+  const key = objectKey(obj, reqKey);
+  let v = renderCache.get(key);
+  if (!v) {
+    v = await freshRenderedDataSliced(obj, dataReq, opts);
+    renderCache.set(key, v);
+  }
+  return v;
+}
+
+/** freshRenderedData with the walk in slices. */
+export async function freshRenderedDataSliced(obj: StoredObject, dataReq: CalendarDataRequest, opts: QueryOptions): Promise<Buffer> {
+  await opts.budget?.maybePause();
+  let text: string;
+  try {
+    text = await renderCalendarDataSliced(obj.data, dataReq, opts);
+  } catch (err) {
+    if (err instanceof QueryError) throw toQueryDavError(err);
+    text = obj.data.toString('utf8');
+  }
+  return propertyBytes(CALDAV.calendarData, text);
 }
 
 /** Renders calendar-data; max-instances becomes 403, an unreadable object is returned as stored. */

@@ -9,9 +9,10 @@ import type { ObjectMeta } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { badRequest, forbidden } from '../errors.js';
 import type { Resource } from '../resources.js';
-import { busyPeriods, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';
+import { busyPeriodsSliced, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';
 import { QueryObject } from '../../ical/query-object.js';
-import { parseTimeRange, queryErrors, queryOptionsFor } from './common.js';
+import { QueryError } from '../../ical/query-errors.js';
+import { parseTimeRange, queryOptionsFor, toQueryDavError } from './common.js';
 
 const BATCH = 100;
 
@@ -40,13 +41,20 @@ export async function freeBusyQuery(_req: DavRequest, svc: DavServices, target: 
   const periods: BusyPeriod[] = [];
   for (let i = 0; i < metas.length; i += BATCH) {
     for (const obj of await store.getObjects(id, metas.slice(i, i + BATCH).map((m) => m.name))) {
+      // Other requests run between objects and between slices of one object's walk (work-budget.ts).
+      await opts.budget?.maybePause();
       let parsed: QueryObject;
       try {
         parsed = new QueryObject(obj.data, opts);
-      } catch {
+      } catch (err) {
+        if (err instanceof QueryError) throw toQueryDavError(err); // over the object limits
         continue;
       }
-      periods.push(...queryErrors(() => busyPeriods(parsed, range)));
+      try {
+        periods.push(...await busyPeriodsSliced(parsed, range));
+      } catch (err) {
+        throw toQueryDavError(err);
+      }
     }
   }
   return { status: 200, headers: { 'Content-Type': 'text/calendar; charset=utf-8' }, body: freeBusyCalendar(periods, range) };
