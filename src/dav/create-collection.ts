@@ -49,7 +49,9 @@ export async function createCollectionWithProps(
     } else components = [...new Set(names)] as ComponentType[];
     return false;
   });
-  const outcome = validateInstructions(provisionalResource, rest);
+  // The same bounds as PROPPATCH (--max-property-size, --max-dead-properties): a new collection
+  // starts with no dead properties of its own.
+  const outcome = validateInstructions(provisionalResource, rest, { limits: { maxPropertySize: svc.config.maxPropertySize, maxDeadProperties: svc.config.maxDeadProperties } });
   for (const [k, v] of outcome.failures) failures.set(k, v);
   if (failures.size > 0) {
     // Nothing is created. MKCALENDAR answers 207 with a propstat per property (RFC 4791

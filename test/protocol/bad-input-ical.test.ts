@@ -154,14 +154,17 @@ for (const [about, tz] of badZones) {
   t(`calendar-timezone ${about} is refused with valid-calendar-data (PROPPATCH and MKCALENDAR)`, async ({ srv }) => {
     const res = await srv.request('PROPPATCH', CAL, { user: USER, headers: XML_HEADERS, body: proppatchTz(tz) });
     assert.is(res.status, 207, res.text.slice(0, 300));
-    assert.match(res.text, /403/);
-    assert.ok(res.text.includes('valid-calendar-data'), res.text.slice(0, 400));
+    // Past --max-property-size (64 KiB) the value is refused for its size before it is read
+    // (507, RFC 4918 §9.2.1); below it, for what it holds (403 valid-calendar-data).
+    const tooLarge = Buffer.byteLength(tz) > 65536;
+    assert.match(res.text, tooLarge ? /507/ : /403/);
+    if (!tooLarge) assert.ok(res.text.includes('valid-calendar-data'), res.text.slice(0, 400));
     const mk = await srv.request('MKCALENDAR', `${HOME}tz-refused/`, {
       user: USER, headers: XML_HEADERS,
       body: `<?xml version="1.0" encoding="utf-8"?><C:mkcalendar ${NS}><D:set><D:prop><C:calendar-timezone>${escapeXml(tz)}</C:calendar-timezone></D:prop></D:set></C:mkcalendar>`,
     });
     assert.ok(mk.status >= 400 || mk.status === 207, `${mk.status} ${mk.text.slice(0, 300)}`);
-    assert.ok(mk.text.includes('valid-calendar-data'), mk.text.slice(0, 400));
+    assert.ok(tooLarge ? /507/.test(mk.text) : mk.text.includes('valid-calendar-data'), mk.text.slice(0, 400));
     assert.is((await srv.request('PROPFIND', `${HOME}tz-refused/`, { user: USER, headers: { Depth: '0' } })).status, 404);
   });
 }
