@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { XML_HEADERS, errorConditions, putOk, C } from '../helpers/dav.js';
+import { assertResponsive, idleLatency, probeDuring } from '../helpers/latency.js';
 
 const t = suite<{ srv: TestServer; calId: number }>('event-loop');
 const USER = 'alice';
@@ -24,48 +25,6 @@ function floodEvent(rules: number, uid: string): string {
 function queryBody(start: string, end: string, expand = false): string {
   const data = expand ? `<C:calendar-data><C:expand start="${start}" end="${end}"/></C:calendar-data>` : '';
   return `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${NS}><D:prop><D:getetag/>${data}</D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${start}" end="${end}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
-}
-
-async function healthz(srv: TestServer): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(`${srv.url}/healthz`);
-  await res.text();
-  return performance.now() - t0;
-}
-
-async function idleLatency(srv: TestServer): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 15; i++) samples.push(await healthz(srv));
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
-
-/** Runs `work` while probing /healthz back to back; the worst probe latency and the work's result. */
-async function probeDuring<T>(srv: TestServer, work: () => Promise<T>): Promise<{ worst: number; probes: number; result: T; ms: number }> {
-  let done = false;
-  const t0 = performance.now();
-  const running = work().finally(() => { done = true; });
-  let worst = 0;
-  let probes = 0;
-  await new Promise((r) => setTimeout(r, 5));
-  while (!done) {
-    worst = Math.max(worst, await healthz(srv));
-    probes++;
-  }
-  const result = await running;
-  return { worst, probes, result, ms: performance.now() - t0 };
-}
-
-/**
- * /healthz answered promptly while the report ran: within a generous multiple of its idle
- * latency, or — on a machine loaded enough to stall any process now and then — in well under
- * half the report's time with several probes answered (the old code held the loop for the
- * whole report, so its one probe waited as long as the report).
- */
-function assertResponsive(run: { worst: number; probes: number; ms: number }, idle: number): void {
-  const prompt = run.worst < Math.max(400, 40 * idle);
-  const interleaved = run.probes >= 5 && run.worst < run.ms / 2;
-  assert.ok(prompt || interleaved, `healthz took ${run.worst.toFixed(0)} ms during the report (idle ${idle.toFixed(1)} ms, report ${run.ms.toFixed(0)} ms, ${run.probes} probes)`);
 }
 
 t.before(async (ctx) => {
