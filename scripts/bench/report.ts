@@ -118,13 +118,14 @@ export function renderVariantTable(runs: LabelledRun[], main: LabelledRun | null
     header.push(`${run.label} N=${run.n}`);
     cols.push((n) => fmtVariant(get(n)));
     if (run === main) {
-      header.push('target', 'load');
+      header.push('target', 'CPU ms/req', 'load');
       cols.push((n) => {
         const r = get(n);
         if (!r) return '';
         const t = TARGETS[r.kind];
         return `${t.op === '>=' ? '≥' : '≤'} ${t.value}${t.p99 !== undefined ? `, p99 ≤ ${t.p99}` : ''} ${meetsVariantTarget(r) ? '✓' : '✗'}`;
       });
+      cols.push((n) => { const r = get(n); return r?.serverCpuMs !== undefined ? (r.serverCpuMs >= 10 ? r.serverCpuMs.toFixed(0) : r.serverCpuMs.toFixed(2)) : ''; });
       cols.push((n) => { const r = get(n); return r ? `${r.load[0].toFixed(1)}/${r.load[1].toFixed(1)}` : ''; });
     }
   }
@@ -135,7 +136,7 @@ export function renderVariantTable(runs: LabelledRun[], main: LabelledRun | null
   const out = [line(header), `|${widths.map((w, i) => (i < left ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`, ...body.map(line)];
   const notes: string[] = [];
   for (const run of runs) for (const r of run.variants) if (!r.exact || r.error) notes.push(`${run.label} N=${run.n} — ${r.name}: ${r.note}`);
-  return `\nClient variants (load = 1-min load average at start/end of the variant):\n${out.join('\n')}\n${notes.length ? `\n${notes.map((x) => `  • ${x}`).join('\n')}\n` : ''}`;
+  return `\nClient variants (CPU ms/req = server CPU per timed request, per run for initial syncs, incl. the 10 PUTs for incremental; load = 1-min load average at start/end):\n${out.join('\n')}\n${notes.length ? `\n${notes.map((x) => `  • ${x}`).join('\n')}\n` : ''}`;
 }
 
 /** The variants of a run furthest from their targets, worst first (a wrong answer counts as a miss). */

@@ -28,6 +28,8 @@ export interface VariantResult {
   runsMs?: number[];
   requests?: number;
   bytes?: number;
+  /** Server CPU ms per timed request or run (workload.ts, from /proc; absent for --url). */
+  serverCpuMs?: number;
   /** 1-minute load average when the variant started and ended. */
   load: [number, number];
   error?: string;

@@ -159,6 +159,11 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
       o.log(`    ${v.name}: ${r.value ?? 'error'} ${r.unit}${r.p99 !== undefined ? ` (p99 ${r.p99} ms)` : ''}${r.exact ? '' : ' WRONG'} — ${r.note.slice(0, 160)}`);
     });
     const r = result.variants[result.variants.length - 1];
+    // Server CPU per timed request (per run for an initial sync; an incremental round includes its
+    // 10 PUTs and the token read): far less sensitive to a loaded machine than the wall-clock figure.
+    const cpu = result.cpuByPhase[v.name];
+    const per = r?.kind === 'poll' ? r.requests : r?.runsMs?.length;
+    if (r && cpu !== undefined && per) r.serverCpuMs = Math.round((cpu * 1000 * 100) / per) / 100;
     if (v.legacyKey && r) fillLegacy(result, v.legacyKey, r);
   }
 
