@@ -128,6 +128,19 @@ export function renderVariantTable(runs: LabelledRun[], main: LabelledRun | null
       cols.push((n) => { const r = get(n); return r?.serverCpuMs !== undefined ? (r.serverCpuMs >= 10 ? r.serverCpuMs.toFixed(0) : r.serverCpuMs.toFixed(2)) : ''; });
       cols.push((n) => { const r = get(n); return r ? `${r.load[0].toFixed(1)}/${r.load[1].toFixed(1)}` : ''; });
     }
+    if (run.server !== 'sundial' && run.server !== 'url') {
+      const ref = runs.find((x) => x.server === 'sundial' && x.n === run.n);
+      if (ref) {
+        header.push(`Sundial vs ${run.label.split(' ')[0]}`);
+        cols.push((n) => {
+          const s = ref.variants.find((x) => x.name === n);
+          const p = get(n);
+          if (!s?.value || !p?.value) return '';
+          const k = s.unit === 'req/s' ? s.value / p.value : p.value / s.value;
+          return `${k >= 100 ? k.toFixed(0) : k >= 10 ? k.toFixed(1) : k.toFixed(2)}×`;
+        });
+      }
+    }
   }
   const body = names.map((n) => cols.map((c) => c(n)));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
