@@ -40,7 +40,6 @@ export interface VariantContext {
   /** The calendar collection URL (with its trailing slash) and the home (its parent). */
   url: string;
   homeUrl: string;
-  events: readonly BenchEvent[];
   current: Map<string, BenchEvent>;
   etags: Map<string, string>;
   collectionPath: string;

@@ -147,7 +147,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
 
   // --- the client variants (variants.ts), each a phase of its own, in KIND_ORDER
   const ctx: VariantContext = {
-    client, url: o.url, homeUrl: new URL('..', new URL(o.url)).href, events: o.events, current, etags, collectionPath, month: o.range,
+    client, url: o.url, homeUrl: new URL('..', new URL(o.url)).href, current, etags, collectionPath, month: o.range,
     expected: o.expectedFor, rng, pollSeconds: o.pollSeconds, repeat, round: { n: 0 },
   };
   const ordered = KIND_ORDER.flatMap((k) => o.variants.filter((v) => v.kind === k));
