@@ -58,7 +58,7 @@ function fail(msg: string): never {
 }
 
 if (a.help) {
-  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"]\nSee docs/performance.md.');
+  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"] [--variants REGEX] [--list-variants]\nSee docs/performance.md.');
   process.exit(0);
 }
 if (a['list-variants']) {
