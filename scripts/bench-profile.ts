@@ -1,7 +1,8 @@
 // node dist/scripts/bench-profile.js FILE.cpuprofile [--top 25] [--filter src/] [--bench-json OUT.json --phase NAME]
 // Summarizes a V8 CPU profile (node --cpu-prof; `npm run bench -- --cpu-prof` prints its path):
 // self time and total (inclusive) time per function, with file:line, busiest first. With the
-// bench's JSON and a phase name ("upload", "etag listing", "polling", …) only the samples taken
+// bench's JSON and a phase name ("upload", "GET", or a client variant: "tb-listing", "bench-poll", …;
+// `npm run bench -- --list-variants`) only the samples taken
 // during that phase count: V8's profile timestamps and the bench's phase windows are both on the
 // monotonic clock.
 import { existsSync, readFileSync } from 'node:fs';

@@ -12,6 +12,8 @@
 //   --month YYYY-MM   the month of the time-range queries (default 2026-03)
 //   --seed S          generator seed (default "sundial-bench")
 //   --poll-seconds S  (10)  --get-seconds S (5)  --repeat-budget S (15: repeats of latency phases)
+//   --variants REGEX  run only the client variants whose name matches (default: all; see
+//                     scripts/bench/variants.ts and `--list-variants`)
 //   --clean           delete the members of a non-empty --url calendar first
 //   --keep            keep the servers' temp directories
 // See docs/performance.md.
@@ -21,8 +23,9 @@ import { parseArgs } from 'node:util';
 import { expectedInRange, type Expected } from './bench/expected.js';
 import { generateCalendar } from './bench/generate.js';
 import { sampleProcess } from './bench/proc.js';
-import { renderTable, type LabelledRun } from './bench/report.js';
+import { renderTable, renderVariantTable, slowestVariants, type LabelledRun } from './bench/report.js';
 import { installed, startServer, type ServerName } from './bench/servers.js';
+import { rangeOf, TARGETS, VARIANTS, type RangeKind } from './bench/variants.js';
 import { runWorkload } from './bench/workload.js';
 
 const { values: a } = parseArgs({
@@ -41,6 +44,8 @@ const { values: a } = parseArgs({
     'poll-seconds': { type: 'string', default: '10' },
     'get-seconds': { type: 'string', default: '5' },
     'repeat-budget': { type: 'string', default: '15' },
+    variants: { type: 'string' },
+    'list-variants': { type: 'boolean', default: false },
     clean: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -53,9 +58,24 @@ function fail(msg: string): never {
 }
 
 if (a.help) {
-  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"]\nSee docs/performance.md.');
+  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"] [--variants REGEX] [--list-variants]\nSee docs/performance.md.');
   process.exit(0);
 }
+if (a['list-variants']) {
+  for (const v of VARIANTS) {
+    const t = TARGETS[v.kind];
+    console.log(`${v.name.padEnd(24)} ${v.client.padEnd(13)} ${v.kind.padEnd(13)} ${t.op === '<=' ? '≤' : '≥'} ${t.value} ${t.unit}  ${v.what}`);
+  }
+  process.exit(0);
+}
+let variantRe: RegExp | null = null;
+try {
+  variantRe = a.variants ? new RegExp(a.variants) : null;
+} catch {
+  fail('--variants must be a regular expression');
+}
+const variants = VARIANTS.filter((v) => !variantRe || variantRe.test(v.name));
+if (variants.length === 0) fail(`no variant matches --variants ${a.variants} (see --list-variants)`);
 const n = Number(a.n);
 if (!Number.isInteger(n) || n < 110) fail('--n must be an integer ≥ 110 (the DELETE phase removes 100 events)');
 const peerN = a['peer-n'] === undefined ? Math.min(n, 1000) : Number(a['peer-n']);
@@ -90,13 +110,20 @@ let t0 = Date.now();
 const allEvents = generateCalendar({ n: maxN, seed: a.seed! });
 const bytes = allEvents.reduce((s, e) => s + e.ics.length, 0);
 log(`generated ${maxN} events (${(bytes / 1024 / 1024).toFixed(1)} MB, mean ${Math.round(bytes / maxN)} bytes) in ${Date.now() - t0} ms`);
-const expectedByN = new Map<number, Expected>();
+// Expected answers per N and per range kind the selected variants use (ical.js; see expected.ts).
+const rangeKinds = [...new Set(variants.flatMap((v) => (v.range ? [v.range] : [])))];
+const expectedByN = new Map<number, Map<RangeKind, Expected>>();
 for (const p of plan) {
   if (expectedByN.has(p.n)) continue;
-  t0 = Date.now();
-  const e = expectedInRange(allEvents.slice(0, p.n), range.start, range.end);
-  expectedByN.set(p.n, e);
-  log(`expected for ${a.month} at N=${p.n}: ${e.hits.size} resources, ${e.instances} instances (${e.overridesInRange} overridden) — ical.js, ${Date.now() - t0} ms`);
+  const m = new Map<RangeKind, Expected>();
+  for (const kind of rangeKinds) {
+    t0 = Date.now();
+    const r = rangeOf(kind, range);
+    const e = expectedInRange(allEvents.slice(0, p.n), r.start, r.end);
+    m.set(kind, e);
+    log(`expected for ${kind} of ${a.month} at N=${p.n}: ${e.hits.size} resources${Number.isFinite(r.end) ? `, ${e.instances} instances (${e.overridesInRange} overridden)` : ''} — ical.js, ${Date.now() - t0} ms`);
+  }
+  expectedByN.set(p.n, m);
 }
 
 const runs: (LabelledRun & { cpuProfile?: string | null })[] = [];
@@ -109,7 +136,7 @@ for (const p of plan) {
     if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! || a['cpu-prof']!, log });
     const pid = server?.pid;
     const result = await runWorkload({
-      url: server?.url ?? a.url!, user: a.user!, password: a.password!, events, range, expected: expectedByN.get(p.n)!, seed: a.seed!,
+      url: server?.url ?? a.url!, user: a.user!, password: a.password!, events, range, expectedFor: (k) => expectedByN.get(p.n)!.get(k)!, variants, seed: a.seed!,
       pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']),
       clean: a.clean!, sample: pid ? () => sampleProcess(pid) : null, log,
     });
@@ -136,6 +163,8 @@ console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${
 console.log('"WRONG": the answer was not exact; "(rewr.)": data not returned byte for byte as PUT (see the notes).');
 console.log('Ratios compare runs at the same N and read "Sundial is k× better" (k < 1: worse).\n');
 console.log(renderTable(runs, main));
+console.log(renderVariantTable(runs, main));
+if (main) console.log(slowestVariants(main));
 console.log(`1-min load average before/after each run (2 cores = 2.0 fully busy): ${runs.map((r) => { const l = r.details.loadAverage as { before: number; after: number }; return `${r.label} N=${r.n} ${l.before.toFixed(1)}/${l.after.toFixed(1)}`; }).join(', ')}`);
 if (a.json) {
   writeFileSync(a.json, `${JSON.stringify({

@@ -21,7 +21,7 @@ const MARGIN_MS = 8 * 86_400_000;
 export interface Expected {
   /** Resource names with at least one instance overlapping the range. */
   hits: Set<string>;
-  /** Total overlapping instances (what an expanded answer holds), and per resource. */
+  /** Total overlapping instances (what an expanded answer holds), and per resource; for an open range (end = Infinity) 1 per matching resource. */
   instances: number;
   instancesByName: Map<string, number>;
   /** Overridden instances that fell in the range (sanity: the override path is exercised). */
@@ -81,6 +81,9 @@ export function expectedInRange(events: readonly BenchEvent[], start: number, en
         if (ms(d.startDate) < end && ms(d.endDate) > start) {
           count++;
           if (d.item !== event) out.overridesInRange++;
+          // An open range (end = Infinity, "since" queries) only asks whether the object matches:
+          // an unbounded RRULE would never end, so stop at the first instance.
+          if (!Number.isFinite(end)) break;
         }
       }
     }

@@ -1,5 +1,7 @@
 // The printed table: one row per figure, one column per run, the issue-7 targets beside the main
 // Sundial run (✓/✗), and Sundial's advantage over each peer measured at the same N.
+import { meetsVariantTarget, targetRatio, type VariantResult } from './run-variants.js';
+import { TARGETS, VARIANTS } from './variants.js';
 import type { Metric, RunResult } from './workload.js';
 
 export interface Row {
@@ -89,4 +91,70 @@ export function renderTable(runs: LabelledRun[], main: LabelledRun | null): stri
     for (const e of run.errors) notes.push(`${run.label} N=${run.n} — error: ${e}`);
   }
   return `${out.join('\n')}\n\n${notes.map((n) => `  • ${n}`).join('\n')}\n`;
+}
+
+function fmtVariant(r: VariantResult | undefined): string {
+  if (!r) return '';
+  if (r.value === null) return 'error';
+  const v = r.value;
+  let s = v >= 1000 ? Math.round(v).toString() : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  if (r.p99 !== undefined) s += ` p99 ${r.p99 >= 10 ? r.p99.toFixed(1) : r.p99.toFixed(2)}`;
+  return !r.exact ? `${s} WRONG` : r.rewritten ? `${s} (rewr.)` : s;
+}
+
+/** Per client variant: the figure of each run, the target and ✓/✗ beside the main run, and the load average it ran under. */
+export function renderVariantTable(runs: LabelledRun[], main: LabelledRun | null): string {
+  const names = VARIANTS.map((v) => v.name).filter((name) => runs.some((r) => r.variants.some((x) => x.name === name)));
+  if (names.length === 0) return '';
+  const header = ['variant', 'client', 'request', 'unit'];
+  const cols: ((name: string) => string)[] = [
+    (n) => n,
+    (n) => VARIANTS.find((v) => v.name === n)!.client,
+    (n) => VARIANTS.find((v) => v.name === n)!.what,
+    (n) => TARGETS[VARIANTS.find((v) => v.name === n)!.kind].unit,
+  ];
+  for (const run of runs) {
+    const get = (n: string) => run.variants.find((x) => x.name === n);
+    header.push(`${run.label} N=${run.n}`);
+    cols.push((n) => fmtVariant(get(n)));
+    if (run === main) {
+      header.push('target', 'CPU ms/req', 'load');
+      cols.push((n) => {
+        const r = get(n);
+        if (!r) return '';
+        const t = TARGETS[r.kind];
+        return `${t.op === '>=' ? '≥' : '≤'} ${t.value}${t.p99 !== undefined ? `, p99 ≤ ${t.p99}` : ''} ${meetsVariantTarget(r) ? '✓' : '✗'}`;
+      });
+      cols.push((n) => { const r = get(n); return r?.serverCpuMs !== undefined ? (r.serverCpuMs >= 10 ? r.serverCpuMs.toFixed(0) : r.serverCpuMs.toFixed(2)) : ''; });
+      cols.push((n) => { const r = get(n); return r ? `${r.load[0].toFixed(1)}/${r.load[1].toFixed(1)}` : ''; });
+    }
+    if (run.server !== 'sundial' && run.server !== 'url') {
+      const ref = runs.find((x) => x.server === 'sundial' && x.n === run.n);
+      if (ref) {
+        header.push(`Sundial vs ${run.label.split(' ')[0]}`);
+        cols.push((n) => {
+          const s = ref.variants.find((x) => x.name === n);
+          const p = get(n);
+          if (!s?.value || !p?.value) return '';
+          const k = s.unit === 'req/s' ? s.value / p.value : p.value / s.value;
+          return `${k >= 100 ? k.toFixed(0) : k >= 10 ? k.toFixed(1) : k.toFixed(2)}×`;
+        });
+      }
+    }
+  }
+  const body = names.map((n) => cols.map((c) => c(n)));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const left = 3; // variant, client, request: text; the rest: figures
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const out = [line(header), `|${widths.map((w, i) => (i < left ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`, ...body.map(line)];
+  const notes: string[] = [];
+  for (const run of runs) for (const r of run.variants) if (!r.exact || r.error) notes.push(`${run.label} N=${run.n} — ${r.name}: ${r.note}`);
+  return `\nClient variants (CPU ms/req = server CPU per timed request, per run for initial syncs, incl. the 10 PUTs for incremental; load = 1-min load average at start/end):\n${out.join('\n')}\n${notes.length ? `\n${notes.map((x) => `  • ${x}`).join('\n')}\n` : ''}`;
+}
+
+/** The variants of a run furthest from their targets, worst first (a wrong answer counts as a miss). */
+export function slowestVariants(run: LabelledRun, count = 5): string {
+  const ranked = [...run.variants].sort((x, y) => targetRatio(y) - targetRatio(x)).slice(0, count);
+  if (ranked.length === 0) return '';
+  return `Slowest variants of ${run.label} N=${run.n} (figure / target; > 1 misses):\n${ranked.map((r) => `  ${r.name.padEnd(24)} ${fmtVariant(r).padStart(16)} ${r.unit.padEnd(5)} ${Number.isFinite(targetRatio(r)) ? targetRatio(r).toFixed(2) : '—'}×${meetsVariantTarget(r) ? '' : ' ✗'}`).join('\n')}\n`;
 }

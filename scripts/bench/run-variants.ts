@@ -1,0 +1,193 @@
+// Runs the client variants of variants.ts against one calendar: one generic procedure per kind
+// (listing, initial sync, poll, incremental sync, query), the variant's exact bodies, and the
+// checks of verify.ts on the answers. Timed parts send only what the client sends; verification
+// happens outside them.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { modifyEvent, type BenchEvent } from './generate.js';
+import type { Expected } from './expected.js';
+import { closedLoop, DavClient, median, percentile, type Reply } from './http.js';
+import { hrefPath, parseMultistatus } from './multistatus.js';
+import type { Prng } from './prng.js';
+import { rangeOf, renderBody, TARGETS, type RangeKind, type Shape, type Variant } from './variants.js';
+import { verifyFetched, verifyListing, verifyPoll, verifySync, type Truth, type Verdict } from './verify.js';
+
+export interface VariantResult {
+  name: string;
+  client: string;
+  kind: Variant['kind'];
+  what: string;
+  /** ms (median) or req/s. */
+  value: number | null;
+  unit: 'ms' | 'req/s';
+  p50?: number;
+  p99?: number;
+  exact: boolean;
+  rewritten?: boolean;
+  note: string;
+  runsMs?: number[];
+  requests?: number;
+  bytes?: number;
+  /** Server CPU ms per timed request or run (workload.ts, from /proc; absent for --url). */
+  serverCpuMs?: number;
+  /** 1-minute load average when the variant started and ended. */
+  load: [number, number];
+  error?: string;
+}
+
+export interface VariantContext {
+  client: DavClient;
+  /** The calendar collection URL (with its trailing slash) and the home (its parent). */
+  url: string;
+  homeUrl: string;
+  current: Map<string, BenchEvent>;
+  etags: Map<string, string>;
+  collectionPath: string;
+  month: { start: number; end: number };
+  expected: (range: RangeKind) => Expected;
+  rng: Prng;
+  pollSeconds: number;
+  repeat: <T>(max: number, fn: () => Promise<T>) => Promise<T[]>;
+  /** Incremental-sync rounds so far (the SEQUENCE of the changed events). */
+  round: { n: number };
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const CTAG = '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>';
+
+function send(ctx: VariantContext, shape: Shape, body: string): Promise<Reply> {
+  return ctx.client.request({ method: shape.method, url: shape.target === 'home' ? ctx.homeUrl : ctx.url, headers: { 'Content-Type': shape.contentType, Depth: shape.depth }, body });
+}
+
+function expect207(r: Reply, what: string): void {
+  if (r.status !== 207) throw new Error(`${what}: HTTP ${r.status} ${r.body.slice(0, 200).replace(/\s+/g, ' ')}`);
+}
+
+function truth(ctx: VariantContext): Truth {
+  return { ics: new Map([...ctx.current].map(([k, e]) => [k, e.ics])), etags: ctx.etags, collectionPath: ctx.collectionPath };
+}
+
+/** The names a variant's first request must return: every object, or the hits of its range. */
+function expectedNames(ctx: VariantContext, v: Variant): Set<string> {
+  return v.range ? ctx.expected(v.range).hits : new Set(ctx.current.keys());
+}
+
+function fillRange(ctx: VariantContext, v: Variant): { start?: number; end?: number } {
+  return v.range ? rangeOf(v.range, ctx.month) : {};
+}
+
+async function listingOnce(ctx: VariantContext, v: Variant): Promise<{ r: Reply; body: string }> {
+  const body = renderBody(v.request, fillRange(ctx, v));
+  const r = await send(ctx, v.request, body);
+  expect207(r, `${v.name} ${v.request.method}`);
+  return { r, body };
+}
+
+export async function runVariant(ctx: VariantContext, v: Variant): Promise<VariantResult> {
+  const target = TARGETS[v.kind];
+  const res: VariantResult = { name: v.name, client: v.client, kind: v.kind, what: v.what, value: null, unit: target.unit, exact: false, note: '', load: [os.loadavg()[0]!, 0] };
+  try {
+    let verdict: Verdict;
+    if (v.kind === 'listing' || v.kind === 'query' || v.kind === 'query-data' || v.kind === 'query-expand') {
+      const runs = await ctx.repeat(10, () => listingOnce(ctx, v));
+      const exp = v.range ? ctx.expected(v.range) : null;
+      verdict = verifyListing(runs[0]!.r.body, v, expectedNames(ctx, v), truth(ctx), exp);
+      res.value = round1(median(runs.map((x) => x.r.ms)));
+      res.runsMs = runs.map((x) => round1(x.r.ms));
+      res.bytes = runs[0]!.r.body.length;
+    } else if (v.kind === 'initial-sync') {
+      const fetch = v.fetch!;
+      const once = async () => {
+        const t0 = performance.now();
+        const { r } = await listingOnce(ctx, v);
+        const hrefs = parseMultistatus(r.body, []).filter((m) => m.status !== 404 && hrefPath(m.href).replace(/\/+$/, '') !== ctx.collectionPath).map((m) => hrefPath(m.href));
+        const bodies: string[] = [];
+        for (let i = 0; i < hrefs.length; i += fetch.batch!) {
+          const f = await send(ctx, fetch, renderBody(fetch, { hrefs: hrefs.slice(i, i + fetch.batch!) }));
+          expect207(f, `${v.name} multiget`);
+          bodies.push(f.body);
+        }
+        return { ms: performance.now() - t0, list: r.body, bodies };
+      };
+      const runs = await ctx.repeat(5, once);
+      const names = expectedNames(ctx, v);
+      const listed = verifyListing(runs[0]!.list, v, names, truth(ctx));
+      const fetched = verifyFetched(runs[0]!.bodies, v, names, truth(ctx));
+      verdict = { exact: listed.exact && fetched.exact, rewritten: fetched.rewritten, note: `listed: ${listed.note}; ${fetched.note}` };
+      res.value = round1(median(runs.map((x) => x.ms)));
+      res.runsMs = runs.map((x) => round1(x.ms));
+      res.requests = 1 + runs[0]!.bodies.length;
+    } else if (v.kind === 'poll') {
+      const body = renderBody(v.request, {});
+      const first = await send(ctx, v.request, body);
+      expect207(first, `${v.name} PROPFIND`);
+      verdict = verifyPoll(first.body, v, ctx.collectionPath);
+      let errors = 0;
+      const { latencies, elapsed } = await closedLoop(ctx.pollSeconds, 16, async () => {
+        const r = await send(ctx, v.request, body);
+        if (r.status !== 207 || !r.body.includes('getctag')) errors++;
+        return r.ms;
+      });
+      if (errors) verdict = { exact: false, note: `${verdict.note}; ${errors} errors in the loop` };
+      res.value = round1(latencies.length / elapsed);
+      res.p50 = round2(percentile(latencies, 50));
+      res.p99 = round2(percentile(latencies, 99));
+      res.requests = latencies.length;
+      res.bytes = first.body.length;
+    } else {
+      // incremental: read the token, PUT 10 changed events, sync from the token.
+      const names = [...ctx.current.keys()];
+      const rounds = await ctx.repeat(10, async () => {
+        const round = ++ctx.round.n;
+        const r0 = await ctx.client.request({ method: 'PROPFIND', url: ctx.url, headers: { 'Content-Type': 'application/xml; charset=utf-8', Depth: '0' }, body: CTAG });
+        expect207(r0, 'PROPFIND Depth 0');
+        const token = parseMultistatus(r0.body, ['sync-token'])[0]?.props.get('sync-token')?.trim();
+        if (!token) throw new Error('no DAV:sync-token on the calendar');
+        const changed = new Set<string>();
+        while (changed.size < 10) changed.add(names[Math.floor(ctx.rng.next() * names.length)]!);
+        for (const name of changed) {
+          const ev = modifyEvent(ctx.current.get(name)!, round);
+          const put = await ctx.client.request({ method: 'PUT', url: `${ctx.collectionPath}/${encodeURIComponent(name)}`, headers: { 'Content-Type': 'text/calendar; charset=utf-8' }, body: ev.ics });
+          if (![200, 201, 204].includes(put.status)) throw new Error(`PUT (change): HTTP ${put.status}`);
+          ctx.current.set(name, ev);
+          const etag = put.headers.etag;
+          if (typeof etag === 'string') ctx.etags.set(name, etag);
+          else ctx.etags.delete(name);
+        }
+        const r = await send(ctx, v.request, renderBody(v.request, { token }));
+        expect207(r, `${v.name} sync-collection`);
+        return { ms: r.ms, verdict: verifySync(r.body, v, changed, truth(ctx)) };
+      });
+      const bad = rounds.find((x) => !x.verdict.exact);
+      verdict = bad ? { exact: false, note: `a round: ${bad.verdict.note}` } : { exact: true, note: `${rounds.length}×10 changes, exactly reported` };
+      res.value = round2(median(rounds.map((x) => x.ms)));
+      res.runsMs = rounds.map((x) => round2(x.ms));
+    }
+    res.exact = verdict.exact;
+    if (verdict.rewritten) res.rewritten = true;
+    res.note = verdict.note;
+  } catch (err) {
+    res.error = (err as Error).message;
+    res.note = `error: ${res.error}`;
+  }
+  res.load[1] = os.loadavg()[0]!;
+  return res;
+}
+
+/** Whether a variant's figure meets its target (and its answer was exact). */
+export function meetsVariantTarget(r: VariantResult): boolean {
+  const t = TARGETS[r.kind];
+  if (r.value === null || !r.exact) return false;
+  const ok = t.op === '<=' ? r.value <= t.value : r.value >= t.value;
+  return ok && (t.p99 === undefined || (r.p99 !== undefined && r.p99 <= t.p99));
+}
+
+/** How far a figure is from its target: > 1 misses it (value/target for times, target/value for rates; the p99 counts for polls). */
+export function targetRatio(r: VariantResult): number {
+  const t = TARGETS[r.kind];
+  if (r.value === null || r.value === 0) return Infinity;
+  const main = t.op === '<=' ? r.value / t.value : t.value / r.value;
+  return t.p99 !== undefined && r.p99 !== undefined ? Math.max(main, r.p99 / t.p99) : main;
+}
+
