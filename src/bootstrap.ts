@@ -16,7 +16,7 @@ export async function createUserWithCalendar(store: Store, init: { username: str
     email: init.email ?? null,
     isAdmin: init.isAdmin ?? false,
   });
-  await store.createCollection(user.id, { kind: 'calendar', uri: DEFAULT_CALENDAR.uri, displayName: DEFAULT_CALENDAR.displayName, components: ['VEVENT', 'VTODO'] });
+  await store.createCollection(user.id, { kind: 'calendar', uri: DEFAULT_CALENDAR.uri, displayName: DEFAULT_CALENDAR.displayName });
   return user;
 }
 

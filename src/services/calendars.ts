@@ -92,7 +92,7 @@ export async function createCalendar(store: Store, user: User, init: { displayNa
     const uri = n === 1 ? base : `${base}-${n}`;
     if (await store.getInstance(user.id, uri)) continue;
     try {
-      const c = await store.createCollection(user.id, { kind: 'calendar', uri, displayName, color, components: ['VEVENT', 'VTODO'] });
+      const c = await store.createCollection(user.id, { kind: 'calendar', uri, displayName, color });
       return (await store.getInstance(user.id, c.uri))!;
     } catch (err) {
       if (err instanceof Conflict) {

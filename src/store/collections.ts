@@ -11,6 +11,13 @@ export type CollectionKind = 'calendar' | 'plain';
 export type ComponentType = 'VEVENT' | 'VTODO' | 'VJOURNAL' | 'VFREEBUSY' | 'VAVAILABILITY';
 
 /**
+ * The components of a calendar made without a choice (the first calendar, the page, a plain
+ * MKCALENDAR): events, to-dos and journals, so that journal apps (jtx Board via DAVx5) can store
+ * theirs (SPEC "WebDAV and CalDAV"; RFC 4791 §5.2.3 leaves the default to the server).
+ */
+export const DEFAULT_CALENDAR_COMPONENTS: readonly ComponentType[] = ['VEVENT', 'VTODO', 'VJOURNAL'];
+
+/**
  * A collection below a user's home: a CalDAV calendar (kind 'calendar', always directly under
  * the home) or a plain WebDAV collection (kind 'plain', any depth, owner only; for litmus and
  * generic WebDAV clients).

@@ -26,6 +26,7 @@ import type { UserStore } from './users.js';
 
 export type { User, UserCredentials, UserStore } from './users.js';
 export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from './collections.js';
+export { DEFAULT_CALENDAR_COMPONENTS } from './collections.js';
 export type { CalendarInstance, InstanceStore } from './instances.js';
 export type { Share, ShareStore } from './shares.js';
 export type {

@@ -70,7 +70,7 @@ t('calendar create makes a calendar (with a colour), listed by the CLI and prese
     const i = await store.getInstance(alice.id, 'book-club');
     assert.ok(i);
     assert.is(i!.collection.color, '#123456');
-    assert.equal(i!.collection.components, ['VEVENT', 'VTODO']);
+    assert.equal(i!.collection.components, ['VEVENT', 'VTODO', 'VJOURNAL']);
   });
   // The same name again gets a free URI.
   assert.match((await ok(['calendar', 'create', 'alice', 'Book Club'], env)).stdout, /created book-club-2/);

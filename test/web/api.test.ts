@@ -222,7 +222,7 @@ t('GET /calendars counts entries and lists shares', async ({ srv, alice }) => {
   const { mine, others } = await alice.ok('GET', '/calendars');
   assert.is(mine[0].entries, 2);
   assert.is(mine[0].owner, 'alice');
-  assert.equal(mine[0].components, ['VEVENT', 'VTODO']);
+  assert.equal(mine[0].components, ['VEVENT', 'VTODO', 'VJOURNAL']);
   assert.equal(others, []);
 });
 

@@ -3,7 +3,7 @@
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
 import { Conflict, NotFound } from '../errors.js';
-import type { Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from '../collections.js';
+import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type ComponentType } from '../collections.js';
 import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
@@ -56,7 +56,6 @@ export function toCollection(r: CollectionRow): Collection {
 }
 
 /** RFC 4791 §5.2.3: without a supported-calendar-component-set a calendar takes events and to-dos. */
-const DEFAULT_COMPONENTS: ComponentType[] = ['VEVENT', 'VTODO'];
 
 export function checkSegment(uri: string): void {
   if (uri === '' || uri === '.' || uri === '..' || uri.includes('/')) throw new Conflict(`invalid name "${uri}"`);
@@ -171,7 +170,7 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
     const parentId = init.parentId ?? null;
     checkPlace(ownerId, parentId, init.uri, init.kind);
     const seq = conn.nextSeq();
-    const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_COMPONENTS : []);
+    const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_CALENDAR_COMPONENTS : []);
     const row = insert.get({
       owner: ownerId,
       parent: parentId,

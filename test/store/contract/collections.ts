@@ -10,7 +10,7 @@ export function collectionsContract(backend: string, makeStore: StoreFactory): v
   test('collections: create, find, list, update, move, delete, uri clash', async ({ store }) => {
     const alice = await user(store, 'alice');
     const cal = await store.createCollection(alice.id, { uri: 'work', kind: 'calendar', displayName: 'Work', color: '#ff0000', order: 2 });
-    assert.equal(cal.components, ['VEVENT', 'VTODO']);
+    assert.equal(cal.components, ['VEVENT', 'VTODO', 'VJOURNAL']);
     assert.is(cal.parentId, null);
     assert.is(cal.objectCount, 0);
     assert.ok(cal.syncSeq > 0);
