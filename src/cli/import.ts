@@ -9,6 +9,7 @@ import { describeImport, importCalendar } from '../feeds/import.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
+import { count } from './plural.js';
 
 export const importUsage = `Usage:
   sundial import FILE.ics --user U --calendar C   import events and to-dos into the user's calendar C`;
@@ -59,7 +60,7 @@ export async function importCommand(args: string[], io: CliIO): Promise<number> 
     });
     progress.end();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    io.out(`${file}: ${summary.total} entries, processed in ${seconds} s`);
+    io.out(`${file}: ${count(summary.total, 'entry', 'entries')}, processed in ${seconds} s`);
     for (const line of describeImport(summary)) io.out(line);
     if (summary.entries > config.largeCalendarThreshold) {
       io.out(`note: ${instance.uri} now has ${summary.entries} entries — devices may synchronize it slowly or fail to; consider turning its synchronization off`);
