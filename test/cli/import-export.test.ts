@@ -93,16 +93,17 @@ t('import of a 10,000-event file: split by UID, overrides with their master, bad
   const seconds = (Date.now() - started) / 1000;
   console.log(`  imported ${EVENTS} events + ${TODOS} to-dos (${(fs.statSync(file).size / 1024 / 1024).toFixed(1)} MB) in ${seconds.toFixed(1)} s (${Math.round((EVENTS + TODOS) / seconds)} per second)`);
   assert.is(res.code, 1, `exit 1 when components were skipped\n${res.stdout}\n${res.stderr}`);
-  assert.match(res.stdout, new RegExp(`^${EVENTS + TODOS} imported, 0 replaced, 0 unchanged, 3 skipped$`, 'm'), res.stdout);
+  assert.match(res.stdout, new RegExp(`^${EVENTS + TODOS + 1} imported, 0 replaced, 0 unchanged, 2 skipped$`, 'm'), res.stdout);
   assert.match(res.stdout, /skipped VEVENT #\d+ \("Lost without UID"\): no UID/);
   assert.match(res.stdout, /skipped UID bad-date: /);
-  assert.match(res.stdout, /skipped UID journal-1: VJOURNAL is not supported here/);
+  // Calendars take journals by default (SPEC): the file's VJOURNAL is imported, not skipped.
+  assert.not.match(res.stdout, /journal-1/);
   assert.not.match(res.stderr, /\r/, 'no progress line when stderr is not a terminal');
 
   await withStore(dir, async (store) => {
     const u = (await store.getUser('alice'))!;
     const inst = (await store.getInstance(u.id, 'personal'))!;
-    assert.is(inst.collection.objectCount, EVENTS + TODOS);
+    assert.is(inst.collection.objectCount, EVENTS + TODOS + 1); // and the journal
     const recurring = (await store.getObject(inst.collection.id, 'gen-0@example.com.ics'))!.data.toString('utf8');
     assert.is((recurring.match(/BEGIN:VEVENT/g) ?? []).length, 2, 'the override is stored with its master');
     assert.is((recurring.match(/BEGIN:VTIMEZONE/g) ?? []).length, 1, 'the referenced VTIMEZONE is copied in');
@@ -118,15 +119,15 @@ t('import of a 10,000-event file: split by UID, overrides with their master, bad
 
 t('re-running the import duplicates nothing and rewrites nothing; a changed event is replaced', async ({ dir, env, file }) => {
   const res = await run(['import', file, '--user', 'alice', '--calendar', 'personal'], { env, timeoutMs: LONG });
-  assert.match(res.stdout, new RegExp(`^0 imported, 0 replaced, ${EVENTS + TODOS} unchanged, 3 skipped$`, 'm'), res.stdout);
+  assert.match(res.stdout, new RegExp(`^0 imported, 0 replaced, ${EVENTS + TODOS + 1} unchanged, 2 skipped$`, 'm'), res.stdout);
   const changed = path.join(dir, 'changed.ics');
   fs.writeFileSync(changed, fs.readFileSync(file, 'utf8').replace('SUMMARY:Generated event 5\r\n', 'SUMMARY:Renamed event 5\r\n'));
   const again = await run(['import', changed, '--user', 'alice', '--calendar', 'personal'], { env, timeoutMs: LONG });
-  assert.match(again.stdout, new RegExp(`^0 imported, 1 replaced, ${EVENTS + TODOS - 1} unchanged, 3 skipped$`, 'm'), again.stdout);
+  assert.match(again.stdout, new RegExp(`^0 imported, 1 replaced, ${EVENTS + TODOS} unchanged, 2 skipped$`, 'm'), again.stdout);
   await withStore(dir, async (store) => {
     const u = (await store.getUser('alice'))!;
     const inst = (await store.getInstance(u.id, 'personal'))!;
-    assert.is(inst.collection.objectCount, EVENTS + TODOS);
+    assert.is(inst.collection.objectCount, EVENTS + TODOS + 1); // and the journal
     assert.match((await store.getObject(inst.collection.id, 'gen-5@example.com.ics'))!.data.toString('utf8'), /Renamed event 5/);
   });
 });
@@ -161,23 +162,23 @@ t('export writes the calendar back as one .ics that parses and matches the impor
   assert.is(vcal.getAllSubcomponents('vtimezone').length, 1, 'VTIMEZONEs de-duplicated');
   const source = new ICAL.Component(ICAL.parse(fs.readFileSync(file, 'utf8').replace('SUMMARY:Generated event 5\r\n', 'SUMMARY:Renamed event 5\r\n')));
   const key = (c: ICAL.Component) => `${c.name}|${c.getFirstPropertyValue('uid')}|${c.getFirstProperty('recurrence-id')?.toICALString() ?? ''}|${c.getFirstPropertyValue('summary')}|${c.getFirstProperty('dtstart')?.toICALString() ?? ''}`;
-  const valid = (c: ICAL.Component) => c.hasProperty('uid') && !['bad-date', 'journal-1'].includes(String(c.getFirstPropertyValue('uid')));
+  const valid = (c: ICAL.Component) => c.hasProperty('uid') && !['bad-date'].includes(String(c.getFirstPropertyValue('uid')));
   const expected = source.getAllSubcomponents().filter((c) => c.name !== 'vtimezone' && valid(c)).map(key).sort();
   const exported = vcal.getAllSubcomponents().filter((c) => c.name !== 'vtimezone').map(key).sort();
-  assert.is(exported.length, EVENTS + RECURRING + TODOS);
+  assert.is(exported.length, EVENTS + RECURRING + TODOS + 1);
   assert.equal(exported, expected);
 
   const out = path.join(dir, 'export.ics');
   const toFile = await run(['export', '--user', 'alice', '--calendar', 'personal', '--output', out], { env, timeoutMs: LONG });
   assert.is(toFile.code, 0, toFile.stderr);
-  assert.match(toFile.stdout, new RegExp(`${EVENTS + TODOS} entries of personal written to`));
+  assert.match(toFile.stdout, new RegExp(`${EVENTS + TODOS + 1} entries of personal written to`));
   assert.is(fs.readFileSync(out, 'utf8'), res.stdout);
 
   // And back in: the export imports cleanly into a new calendar.
   assert.is((await run(['calendar', 'create', 'alice', 'Restored'], { env })).code, 0);
   const back = await run(['import', out, '--user', 'alice', '--calendar', 'restored'], { env, timeoutMs: LONG });
   assert.is(back.code, 0, back.stdout + back.stderr);
-  assert.match(back.stdout, new RegExp(`^${EVENTS + TODOS} imported, 0 replaced, 0 unchanged, 0 skipped$`, 'm'));
+  assert.match(back.stdout, new RegExp(`^${EVENTS + TODOS + 1} imported, 0 replaced, 0 unchanged, 0 skipped$`, 'm'));
 });
 
 t('usage errors exit 2', async ({ env, file }) => {
