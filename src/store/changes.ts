@@ -37,6 +37,8 @@ export interface ChangeStore {
   /**
    * Home tombstones (removed, renamed-away or switched-off instances) after seq, latest per uri.
    * A uri the home lists again now is left out: its instance reports itself as changed.
+   * Throws InvalidSyncToken for a token from before a restore of the database (a backup copy
+   * invalidates every token handed out before it, see store/sqlite/backup.ts).
    */
   homeChangesSince(userId: number, seq: number): Promise<HomeChange[]>;
 }

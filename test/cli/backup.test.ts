@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { guardedBefore } from '../web/setup.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ical, propfind, putOk, syncCollection, D } from '../helpers/dav.js';
+import { ical, propfind, putOk, syncCollection, syncCollectionRaw, D } from '../helpers/dav.js';
 import { run, tempDir } from '../helpers/cli.js';
 import { backupDatabase } from '../../src/store/sqlite/backup.js';
 
@@ -89,6 +89,8 @@ async function checkConsistent(restored: TestServer, minWritten: number): Promis
 
 t('sundial backup while the server takes PUTs: the copy restores to a consistent calendar with working sync tokens', async ({ srv, dir }) => {
   const file = path.join(dir, 'cli-backup.db');
+  const HOME = '/dav/calendars/alice/';
+  const liveBefore = { cal: (await syncCollection(srv, 'alice', CAL, null)).syncToken!, home: (await syncCollection(srv, 'alice', HOME, null)).syncToken! };
   const w = writer(srv, 0);
   // Let the writer get going, so the backup starts in the middle of the load.
   while (w.written() < 3) await new Promise((r) => setTimeout(r, 10));
@@ -105,6 +107,19 @@ t('sundial backup while the server takes PUTs: the copy restores to a consistent
   try {
     const inCopy = await checkConsistent(restored, before);
     assert.ok(inCopy <= total, `${inCopy} ≤ ${total}`);
+    // Tokens the live server handed out, before the backup or after it (for writes the copy does
+    // not hold), are refused by the restored one, so devices resynchronize instead of keeping
+    // events it never had (RFC 6578 §3.2 valid-sync-token).
+    const liveAfter = { cal: (await syncCollection(srv, 'alice', CAL, null)).syncToken!, home: (await syncCollection(srv, 'alice', HOME, null)).syncToken! };
+    for (const [where, token] of [[CAL, liveBefore.cal], [CAL, liveAfter.cal], [HOME, liveBefore.home], [HOME, liveAfter.home]] as const) {
+      const res = await syncCollectionRaw(restored, 'alice', where, token);
+      assert.is(res.status, 403, `${where} from the live server's ${token}: ${res.status}`);
+      assert.ok(res.text.includes('valid-sync-token'), res.text.slice(0, 300));
+    }
+    // The restored home's own token keeps working.
+    const home = await syncCollection(restored, 'alice', HOME, null);
+    await putOk(restored, 'alice', `${CAL}after-home.ics`, body('after-home'));
+    assert.is((await syncCollection(restored, 'alice', HOME, home.syncToken!)).responses.length, 1, 'the calendar changed');
   } finally {
     await restored.close();
   }

@@ -166,7 +166,7 @@ async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resourc
   const since = sync.seq ?? -1;
   const changed = instances.filter((i) => i.changedSeq > since || i.collection.syncSeq > since);
   const listed = new Set(instances.map((i) => i.uri));
-  const removed = sync.seq === null ? [] : (await store.homeChangesSince(user.id, sync.seq)).filter((t) => !listed.has(t.uri));
+  const removed = sync.seq === null ? [] : (await translated(() => store.homeChangesSince(user.id, sync.seq!))).filter((t) => !listed.has(t.uri));
   const ctx = await propContextFor(svc, [home]);
   const minimal = wantsMinimal(req);
   async function* entries(): AsyncGenerator<ResponseEntry> {

@@ -24,6 +24,32 @@ export interface BackupResult {
   restarts: number;
 }
 
+/**
+ * How far a backup moves the sequence ahead of the state it copied: more writes than any server
+ * makes between taking a backup and restoring it. Tokens stay below 10^15 (properties/values.ts).
+ */
+const RESTORE_GAP = 1_000_000_000_000;
+
+/**
+ * Makes the copy a restore point (migration 004): a device that synchronized with the live server
+ * after this backup holds tokens that the restored database would hand out again for other
+ * changes, and it would silently keep events the restored database never had. So every token
+ * handed out before the copy becomes invalid — each collection's log is pruned below the new
+ * sequence, homes below sequence.floor — and the sequence jumps past anything the live server
+ * could still reach. After a restore, clients get DAV:valid-sync-token once and resynchronize
+ * (ETags are unchanged, so unchanged events are not downloaded again).
+ */
+function markRestorePoint(db: Database.Database): void {
+  db.transaction(() => {
+    const next = db.prepare('UPDATE sequence SET value = value + ? WHERE id = 1 RETURNING value').pluck().get(RESTORE_GAP) as number;
+    const columns = db.prepare("SELECT name FROM pragma_table_info('sequence')").pluck().all() as string[];
+    if (columns.includes('floor')) db.prepare('UPDATE sequence SET floor = ? WHERE id = 1').run(next);
+    db.prepare('UPDATE collections SET sync_seq = ?, pruned_below = ?').run(next, next);
+    // Home tokens are at least `next` from now on, so the ones the restored server hands out pass the floor.
+    db.prepare('UPDATE instances SET changed_seq = ?').run(next);
+  })();
+}
+
 /** 4 MB at SQLite's default 4 KiB page per step, for a progress display that moves. */
 const INITIAL_PAGES_PER_STEP = 1000;
 
@@ -63,6 +89,7 @@ export async function backupDatabase(source: string, target: string, opts: { onP
     try {
       const result = check.pragma('quick_check', { simple: true });
       if (result !== 'ok') throw new Error(`the copy failed its integrity check: ${String(result)}`);
+      markRestorePoint(check);
     } finally {
       check.close();
     }
