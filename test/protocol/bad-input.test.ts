@@ -207,7 +207,7 @@ t('broken iCalendar is refused with its CalDAV precondition', async (ctx) => {
     put('VEVENT and VTODO mixed', VCAL([...VEVENT('mixed'), ...VTODO('mixed')]), validObject),
     put('no component', VCAL([]), validObject),
     put('VEVENT without UID', VCAL(VEVENT('x').filter((l) => !l.startsWith('UID:'))), validObject),
-    put('VJOURNAL in a calendar of VEVENT and VTODO', VCAL(['BEGIN:VJOURNAL', 'UID:journal', 'DTSTAMP:20240101T000000Z', 'SUMMARY:j', 'END:VJOURNAL']), C('supported-calendar-component'), [403]),
+    put('VFREEBUSY in a calendar of VEVENT, VTODO and VJOURNAL', VCAL(['BEGIN:VFREEBUSY', 'UID:fb', 'DTSTAMP:20240101T000000Z', 'DTSTART:20240101T000000Z', 'DTEND:20240102T000000Z', 'END:VFREEBUSY']), C('supported-calendar-component'), [403]),
     put('JSON sent as application/json', '{"summary":"x"}', C('supported-calendar-data'), [403, 415], 'application/json'),
   ]);
 });
