@@ -300,7 +300,7 @@ export async function showAgenda(section) {
       height: 'auto',
       dayMaxEvents: true,
       nowIndicator: true,
-      navLinks: true,
+      navLinks: false,
       selectable: true,
       selectMirror: true,
       eventStartEditable: true,
@@ -312,6 +312,16 @@ export async function showAgenda(section) {
       eventClick: (info) => { info.jsEvent.preventDefault(); details(info.event); },
       eventDrop: moved,
       eventResize: moved,
+      // FullCalendar's chevrons are role="img" without a name inside buttons that have one: hidden from assistive technology.
+      datesSet: () => { for (const i of el.querySelectorAll('.fc-icon[role="img"]')) i.setAttribute('aria-hidden', 'true'); },
+      // A day cell is named by its content (the number and its events), not by the number alone,
+      // which would hide the events' titles from its name (WCAG 2.5.3 label in name); the number
+      // itself says its full date, starting with the digits shown ("29 June 2026").
+      dayCellDidMount: (info) => {
+        info.el.removeAttribute('aria-labelledby');
+        const a = info.el.querySelector('.fc-daygrid-day-number');
+        if (a) a.setAttribute('aria-label', `${a.textContent} ${new Intl.DateTimeFormat(lang, { month: 'long', year: 'numeric' }).format(info.date)}`);
+      },
       eventDidMount: (info) => {
         // Events are reachable with the keyboard and opened with Enter, like a link.
         info.el.setAttribute('tabindex', '0');

@@ -173,7 +173,7 @@ async function loadConnection() {
     [t('connect.home'), c.homeUrl, true],
     [t('connect.username'), c.username, false],
   ];
-  $('#connection').replaceChildren(...rows.flatMap(([k, v, isUrl]) => [h('dt', {}, k), h('dd', {}, isUrl ? urlField(k, v) : h('code', {}, v))]));
+  $('#connection').replaceChildren(...rows.flatMap(([k, v, isUrl]) => [h('dt', {}, k), h('dd', {}, isUrl ? urlField(k, v, { several: true }) : h('code', {}, v))]));
   if (!c.https) $('#connection').append(h('dt', {}, t('connect.note')), h('dd', { class: 'hint note' }, t('connect.httpsNote')));
 }
 

@@ -44,11 +44,13 @@ export async function copy(text, input) {
 }
 
 /** A long URL shown shortened (ellipsis in the middle of the line, full text in a read-only field) with a copy button. */
-export function urlField(label, url) {
+export function urlField(label, url, { several = false } = {}) {
   const input = h('input', { type: 'text', readonly: true, value: url, 'aria-label': label, class: 'url-field', spellcheck: 'false' });
   const scheme = url.slice(0, url.indexOf(':'));
+  const text = t('copy.scheme', { scheme });
+  // Several copy buttons in one list: each name starts with its visible text (WCAG 2.5.3) and says which URL.
   return h('div', { class: 'url-row' }, input,
-    h('button', { type: 'button', class: 'secondary', 'aria-label': t('copy.named', { label }), onclick: () => copy(url, input) }, t('copy.scheme', { scheme })));
+    h('button', { type: 'button', class: 'secondary', 'aria-label': several ? t('copy.named', { text, label }) : null, onclick: () => copy(url, input) }, text));
 }
 
 /** Calls the JSON API; `contentType` sends `body` as it is (an .ics upload) instead of JSON. */

@@ -24,6 +24,12 @@ async function attempt(fn, done) {
 
 const when = (iso) => (iso ? dateTime(iso) : t('feeds.never'));
 
+function feedUrl(label, url) {
+  const row = urlField(label, url);
+  row.querySelector('input').classList.add('feed-url');
+  return row;
+}
+
 /** The secret URLs of a just created or regenerated link: shown this once. */
 function showSecret(made, what) {
   const box = section.querySelector('#feed-new');
@@ -31,9 +37,9 @@ function showSecret(made, what) {
   box.replaceChildren(
     h('p', {}, h('strong', {}, `${what} `), t('feeds.onceOnly')),
     h('p', { class: 'field-label' }, t('feeds.httpLabel', { scheme })),
-    urlField(t('feeds.httpLink', { scheme }), made.url),
+    feedUrl(t('feeds.httpLink', { scheme }), made.url),
     h('p', { class: 'field-label' }, t('feeds.webcalLabel')),
-    urlField(t('feeds.webcalLink'), made.webcalUrl),
+    feedUrl(t('feeds.webcalLink'), made.webcalUrl),
     h('button', { type: 'button', class: 'primary', onclick: () => { box.replaceChildren(); box.hidden = true; } }, t('feeds.done')),
   );
   box.hidden = false;

@@ -24,7 +24,7 @@ export default {
   'entries': { one: '{count} Eintrag', other: '{count} Einträge' },
   'copied': 'Link kopiert',
   'copy.scheme': '{scheme}-Link kopieren',
-  'copy.named': 'Kopieren: {label}',
+  'copy.named': '{text}: {label}',
   'dialog.cancel': 'Abbrechen',
   'dialog.close': 'Schließen',
   'dialog.save': 'Speichern',

@@ -25,7 +25,7 @@ export default {
   'entries': { one: '{count} entry', other: '{count} entries' },
   'copied': 'Link copied',
   'copy.scheme': 'Copy {scheme} link',
-  'copy.named': 'Copy: {label}',
+  'copy.named': '{text}: {label}',
   'dialog.cancel': 'Cancel',
   'dialog.close': 'Close',
   'dialog.save': 'Save',

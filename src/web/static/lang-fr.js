@@ -24,7 +24,7 @@ export default {
   'entries': { one: '{count} entrée', other: '{count} entrées' },
   'copied': 'Lien copié',
   'copy.scheme': 'Copier le lien {scheme}',
-  'copy.named': 'Copier : {label}',
+  'copy.named': '{text} : {label}',
   'dialog.cancel': 'Annuler',
   'dialog.close': 'Fermer',
   'dialog.save': 'Enregistrer',
