@@ -238,6 +238,7 @@ async function remove(ev) {
 }
 
 async function details(ev) {
+  if (document.querySelector('dialog[open]')) return;
   const e = ev.extendedProps;
   const c = calendarByUri(e.calendar);
   let next = null;
@@ -259,8 +260,7 @@ async function details(ev) {
 async function moved(info) {
   const e = info.event.extendedProps;
   try {
-    const answer = await api('PATCH', `/calendars/${encodeURIComponent(e.calendar)}/events/${encodeURIComponent(e.name)}`, { etag: e.etag, ...rangeFields(info.event.start, info.event.end, info.event.allDay) });
-    e.etag = answer.etag;
+    await api('PATCH', `/calendars/${encodeURIComponent(e.calendar)}/events/${encodeURIComponent(e.name)}`, { etag: e.etag, ...rangeFields(info.event.start, info.event.end, info.event.allDay) });
     say(t('event.moved', { title: info.event.title }));
   } catch (err) {
     info.revert();
@@ -322,12 +322,8 @@ export async function showAgenda(section) {
         const a = info.el.querySelector('.fc-daygrid-day-number');
         if (a) a.setAttribute('aria-label', `${a.textContent} ${new Intl.DateTimeFormat(lang, { month: 'long', year: 'numeric' }).format(info.date)}`);
       },
-      eventDidMount: (info) => {
-        // Events are reachable with the keyboard and opened with Enter, like a link.
-        info.el.setAttribute('tabindex', '0');
-        info.el.setAttribute('role', 'button');
-        info.el.addEventListener('keydown', (k) => { if (k.key === 'Enter' || k.key === ' ') { k.preventDefault(); details(info.event); } });
-      },
+      // FullCalendar makes events focusable and opens them with Enter (eventClick); a button role says so.
+      eventDidMount: (info) => { if (!info.el.getAttribute('role')) info.el.setAttribute('role', 'button'); },
     });
     window.sundialAgenda = calendar; // for the browser tests and the timing script
     calendar.render();
