@@ -82,6 +82,42 @@ function toEvent(e) {
   };
 }
 
+/** Events drawn per day before a "+n more" entry takes the rest: the grid stays fast with thousands of instances. */
+function capFor(viewType) {
+  if (viewType.startsWith('dayGrid')) return 3;
+  if (viewType.startsWith('timeGrid')) return 8;
+  if (viewType === 'listDay') return Infinity;
+  return 40;
+}
+
+/**
+ * At most `cap` instances per day (by start, all-day first) and, for the rest, one "+n more"
+ * all-day entry that opens that day as a list. FullCalendar measures every event it is given
+ * even when it shows four; a month of a 9000-entry calendar can hold 5000 instances.
+ */
+function thin(list, viewType) {
+  const cap = capFor(viewType);
+  if (list.length <= cap) return list.map(toEvent);
+  const days = new Map();
+  for (const e of list) {
+    const day = e.allDay ? e.start : localDate(new Date(e.start));
+    let d = days.get(day);
+    if (!d) days.set(day, (d = []));
+    d.push(e);
+  }
+  const out = [];
+  for (const [day, evs] of days) {
+    if (evs.length <= cap) {
+      for (const e of evs) out.push(toEvent(e));
+      continue;
+    }
+    evs.sort((a, b) => (a.allDay === b.allDay ? (a.start < b.start ? -1 : a.start > b.start ? 1 : 0) : a.allDay ? -1 : 1));
+    for (const e of evs.slice(0, cap - 1)) out.push(toEvent(e));
+    out.push({ id: `more-${day}`, title: t('agenda.more', { count: evs.length - cap + 1 }), start: day, allDay: true, editable: false, classNames: ['more-entry'], extendedProps: { more: day } });
+  }
+  return out;
+}
+
 async function fetchEvents(info, success, failure) {
   const start = info.start.toISOString();
   const end = info.end.toISOString();
@@ -91,7 +127,7 @@ async function fetchEvents(info, success, failure) {
       cache = { start, end, events: answer.events };
       if (answer.skipped) say(t('agenda.skipped', { count: answer.skipped }), true);
     }
-    success(cache.events.filter((e) => !hidden.has(e.calendar)).map(toEvent));
+    success(thin(cache.events.filter((e) => !hidden.has(e.calendar)), calendar?.view?.type ?? ''));
   } catch (err) {
     failure(err);
     say(err.message, true);
@@ -298,7 +334,8 @@ export async function showAgenda(section) {
       footerToolbar: narrow() ? { center: 'dayGridMonth,timeGridWeek,listWeek' } : undefined,
       buttonText: { today: t('agenda.today'), month: t('agenda.month'), week: t('agenda.week'), list: t('agenda.list') },
       height: 'auto',
-      dayMaxEvents: true,
+      dayMaxEvents: 4,
+      moreLinkClick: 'popover',
       nowIndicator: true,
       navLinks: false,
       selectable: true,
@@ -309,7 +346,11 @@ export async function showAgenda(section) {
       eventDisplay: 'block',
       events: fetchEvents,
       select: (info) => createAt(info.start, info.end, info.allDay),
-      eventClick: (info) => { info.jsEvent.preventDefault(); details(info.event); },
+      eventClick: (info) => {
+        info.jsEvent.preventDefault();
+        if (info.event.extendedProps.more) calendar.changeView('listDay', info.event.extendedProps.more);
+        else details(info.event);
+      },
       eventDrop: moved,
       eventResize: moved,
       // FullCalendar's chevrons are role="img" without a name inside buttons that have one: hidden from assistive technology.

@@ -175,6 +175,7 @@ export default {
   'agenda.shown': 'Angezeigte Kalender',
   'agenda.shownHint': 'Nur diese Ansicht: Geräte bekommen weiter, was der Synchronisierungsschalter sagt.',
   'agenda.notSynced': 'nicht auf Geräten',
+  'agenda.more': { one: '+{count} weiterer', other: '+{count} weitere' },
   'agenda.untitled': '(ohne Titel)',
   'agenda.skipped': { one: '{count} Eintrag konnte nicht angezeigt werden (unlesbar oder zu viele Wiederholungen).', other: '{count} Einträge konnten nicht angezeigt werden (unlesbar oder zu viele Wiederholungen).' },
   'agenda.noWritable': 'Keiner Ihrer Kalender nimmt Termine auf.',

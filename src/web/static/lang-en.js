@@ -176,6 +176,7 @@ export default {
   'agenda.shown': 'Calendars shown',
   'agenda.shownHint': 'Only this view: devices still get what the Synchronization switch says.',
   'agenda.notSynced': 'not on devices',
+  'agenda.more': { one: '+{count} more', other: '+{count} more' },
   'agenda.untitled': '(no title)',
   'agenda.skipped': { one: '{count} entry could not be shown (unreadable or too many repetitions).', other: '{count} entries could not be shown (unreadable or too many repetitions).' },
   'agenda.noWritable': 'None of your calendars takes events.',

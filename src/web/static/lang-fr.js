@@ -175,6 +175,7 @@ export default {
   'agenda.shown': 'Calendriers affichés',
   'agenda.shownHint': 'Pour cette vue seulement : les appareils reçoivent toujours ce que dit l’interrupteur de synchronisation.',
   'agenda.notSynced': 'pas sur les appareils',
+  'agenda.more': { one: '+{count} autre', other: '+{count} autres' },
   'agenda.untitled': '(sans titre)',
   'agenda.skipped': { one: '{count} entrée n’a pas pu être affichée (illisible ou trop de répétitions).', other: '{count} entrées n’ont pas pu être affichées (illisibles ou trop de répétitions).' },
   'agenda.noWritable': 'Aucun de vos calendriers n’accepte d’événements.',
