@@ -50,7 +50,10 @@ t.after(async (ctx) => {
 
 /** Opens the agenda on a date and view, and waits for its events. */
 async function openAgenda(page: Page, url: string, date: string, view: string): Promise<void> {
-  await page.goto(`${url}/?date=${date}&view=${view}#agenda`);
+  const target = `${url}/?date=${date}&view=${view}#agenda`;
+  // The same URL again would be a same-document (#fragment) navigation: load it afresh.
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
   await page.locator('#agenda-calendar .fc-event').first().waitFor();
   await page.waitForFunction(() => !(window as any).sundialAgenda?.isLoading?.());
 }
@@ -190,6 +193,22 @@ t('hiding a calendar in the agenda hides its events and leaves the Synchronizati
   assert.not.ok(await page.getByRole('checkbox', { name: 'Personal' }).isChecked());
   await page.getByRole('checkbox', { name: 'Personal' }).check();
   await page.locator('#agenda-calendar .fc-event').first().waitFor();
+});
+
+t('a crowded day shows a few entries and "+n more", which opens the day with every instance', async ({ page, srv }) => {
+  for (let i = 0; i < 10; i++) {
+    const hh = String(8 + i).padStart(2, '0');
+    await srv.request('PUT', `${CAL}busy-${i}.ics`, { user: 'alice', headers: { 'Content-Type': 'text/calendar' }, body: ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VEVENT', `UID:busy-${i}@test`, 'DTSTAMP:20260101T000000Z', `DTSTART:20260703T${hh}0000Z`, `DTEND:20260703T${hh}3000Z`, `SUMMARY:Busy ${i}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n') });
+  }
+  await openAgenda(page, srv.url, '2026-07-01', 'dayGridMonth');
+  const cell = page.locator('#agenda-calendar td[data-date="2026-07-03"]');
+  const more = cell.locator('.fc-event', { hasText: '+8 more' });
+  await more.waitFor();
+  assert.is(await cell.locator('.fc-event').count(), 3, 'two entries and "+8 more"');
+  await shot(page, 'agenda-06-more');
+  await more.click();
+  await page.locator('#agenda-calendar .fc-list-event', { hasText: 'Busy 9' }).waitFor();
+  assert.is(await page.locator('#agenda-calendar .fc-list-event', { hasText: /Busy \d/ }).count(), 10, 'the day as a list holds all ten');
 });
 
 t('no script errors on the way', ({ problems }) => {

@@ -17,6 +17,8 @@ let hidden = new Set(readHidden());
 /** The last answer of /api/agenda and the range it covers: toggling a calendar does not ask again. */
 let cache = null;
 let libraryLoad = null;
+/** The view asked for at construction: FullCalendar fetches before `calendar` is assigned. */
+let initialView = '';
 
 function readHidden() {
   try {
@@ -83,7 +85,8 @@ function toEvent(e) {
 }
 
 /** Events drawn per day before a "+n more" entry takes the rest: the grid stays fast with thousands of instances. */
-function capFor(viewType) {
+function capFor(viewType, days) {
+  if (days <= 1) return Infinity; // one day (listDay, the "+n more" target): everything
   if (viewType.startsWith('dayGrid')) return 3;
   if (viewType.startsWith('timeGrid')) return 8;
   if (viewType === 'listDay') return Infinity;
@@ -95,8 +98,8 @@ function capFor(viewType) {
  * all-day entry that opens that day as a list. FullCalendar measures every event it is given
  * even when it shows four; a month of a 9000-entry calendar can hold 5000 instances.
  */
-function thin(list, viewType) {
-  const cap = capFor(viewType);
+function thin(list, viewType, spanDays) {
+  const cap = capFor(viewType, spanDays);
   if (list.length <= cap) return list.map(toEvent);
   const days = new Map();
   for (const e of list) {
@@ -118,16 +121,23 @@ function thin(list, viewType) {
   return out;
 }
 
+/** Epoch ms of an instance's start or end as the browser reads it (all-day dates at local midnight). */
+const msOf = (v, allDay) => (allDay ? new Date(`${v}T00:00:00`).getTime() : Date.parse(v));
+
 async function fetchEvents(info, success, failure) {
   const start = info.start.toISOString();
   const end = info.end.toISOString();
   try {
-    if (!cache || cache.start !== start || cache.end !== end) {
+    // A range inside the one last fetched (a week or a day of the month shown) is cut from it.
+    if (!cache || Date.parse(cache.start) > info.start.getTime() || Date.parse(cache.end) < info.end.getTime()) {
       const answer = await api('GET', `/agenda?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
       cache = { start, end, events: answer.events };
       if (answer.skipped) say(t('agenda.skipped', { count: answer.skipped }), true);
     }
-    success(thin(cache.events.filter((e) => !hidden.has(e.calendar)), calendar?.view?.type ?? ''));
+    const from = info.start.getTime();
+    const to = info.end.getTime();
+    const inRange = cache.events.filter((e) => !hidden.has(e.calendar) && msOf(e.start, e.allDay) < to && (msOf(e.end, e.allDay) > from || msOf(e.start, e.allDay) >= from));
+    success(thin(inRange, calendar ? calendar.view.type : initialView, Math.round((to - from) / DAY)));
   } catch (err) {
     failure(err);
     say(err.message, true);
@@ -323,10 +333,11 @@ export async function showAgenda(section) {
     section.replaceChildren(h('div', { class: 'agenda-head' }, h('h1', { id: 'agenda-title' }, t('agenda.title')), add), h('div', { class: 'agenda-layout' }, toggles(), el));
     const params = new URLSearchParams(location.search);
     const FC = window.FullCalendar;
+    initialView = params.get('view') || (narrow() ? 'listWeek' : 'dayGridMonth');
     calendar = new FC.Calendar(el, {
       locale: lang,
       timeZone: 'local',
-      initialView: params.get('view') || (narrow() ? 'listWeek' : 'dayGridMonth'),
+      initialView,
       initialDate: params.get('date') || undefined,
       headerToolbar: narrow()
         ? { left: 'prev,next', center: 'title', right: 'today' }
@@ -345,6 +356,8 @@ export async function showAgenda(section) {
       editable: false,
       eventDisplay: 'block',
       events: fetchEvents,
+      // Every view change asks fetchEvents again: the per-day cap depends on the view.
+      lazyFetching: false,
       select: (info) => createAt(info.start, info.end, info.allDay),
       eventClick: (info) => {
         info.jsEvent.preventDefault();
