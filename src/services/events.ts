@@ -5,6 +5,7 @@
 // (dav/calendar-objects.ts) and go through the same Store.putObject / deleteObject, so the
 // collection's sync token and ctag move and devices fetch the change on their next sync.
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { CalendarInstance, ObjectInput, Store, User } from '../store/types.js';
 import { NotFound, PreconditionFailed, UidConflict } from '../store/errors.js';
 import { agendaInstances, type AgendaInstance } from '../ical/agenda.js';
@@ -43,8 +44,42 @@ export interface AgendaAnswer {
   skipped: number;
 }
 
+/** One object's instances in one range, as stored by AgendaCache. */
+interface ObjectInstances {
+  name: string;
+  etag: string;
+  instances: AgendaInstance[];
+}
+
+/**
+ * The instances of one calendar for one range, kept while the calendar does not change: the key
+ * holds the collection's sync sequence, which every change of its objects or properties (its
+ * calendar-timezone included) moves, so an entry is never stale, only unused. Bounded by the number
+ * of instances held (about 300 bytes each). Created with the agenda's router, one per server.
+ */
+export class AgendaCache {
+  static readonly MAX_INSTANCES = 50_000;
+  private readonly lru = new LRUCache<string, { objects: ObjectInstances[]; skipped: number }>({
+    maxSize: AgendaCache.MAX_INSTANCES,
+    sizeCalculation: (v) => Math.max(1, v.objects.reduce((n, o) => n + o.instances.length, 0)),
+  });
+
+  key(i: CalendarInstance, start: number, end: number, maxInstances: number): string {
+    return `${i.collection.id}:${i.collection.syncSeq}:${start}:${end}:${maxInstances}`;
+  }
+
+  get(key: string) {
+    return this.lru.get(key);
+  }
+
+  set(key: string, value: { objects: ObjectInstances[]; skipped: number }): void {
+    if (value.objects.reduce((n, o) => n + o.instances.length, 0) <= AgendaCache.MAX_INSTANCES) this.lru.set(key, value);
+  }
+}
+
 export interface AgendaOptions {
   maxInstances: number;
+  cache?: AgendaCache;
   /** Only these calendars (uris in the user's home); all when absent. */
   calendars?: string[];
 }
@@ -141,29 +176,36 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
   let skipped = 0;
   let sliceStart = performance.now();
   for (const inst of instances) {
-    const qopts = { floatingZone: floatingZone(inst), maxInstances: opts.maxInstances };
     const canWrite = writable(inst);
-    const candidates = await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end });
-    for (let k = 0; k < candidates.length; k += BATCH) {
-      const texts = await store.getObjectTexts(inst.collection.id, candidates.slice(k, k + BATCH).map((c) => c.name));
-      for (const o of texts) {
-        let found: AgendaInstance[];
-        try {
-          found = agendaInstances(o.text, qopts, { start, end });
-        } catch (err) {
-          if (err instanceof CalendarDataError || err instanceof QueryError) {
-            skipped++;
-            continue;
+    const key = opts.cache?.key(inst, start, end, opts.maxInstances);
+    let found = key ? opts.cache!.get(key) : undefined;
+    if (!found) {
+      found = { objects: [], skipped: 0 };
+      const qopts = { floatingZone: floatingZone(inst), maxInstances: opts.maxInstances };
+      const candidates = await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end });
+      for (let k = 0; k < candidates.length; k += BATCH) {
+        const texts = await store.getObjectTexts(inst.collection.id, candidates.slice(k, k + BATCH).map((c) => c.name));
+        for (const o of texts) {
+          try {
+            const list = agendaInstances(o.text, qopts, { start, end });
+            if (list.length > 0) found.objects.push({ name: o.name, etag: o.etag, instances: list });
+          } catch (err) {
+            if (!(err instanceof CalendarDataError || err instanceof QueryError)) throw err;
+            found.skipped++;
           }
-          throw err;
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await new Promise((r) => setImmediate(r));
+            sliceStart = performance.now();
+          }
         }
-        for (const a of found) {
-          events.push({ ...a, id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite });
-        }
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await new Promise((r) => setImmediate(r));
-          sliceStart = performance.now();
-        }
+      }
+      // A change made while this ran moved the sequence: the entry is keyed by the one read before.
+      if (key) opts.cache!.set(key, found);
+    }
+    skipped += found.skipped;
+    for (const o of found.objects) {
+      for (const a of o.instances) {
+        events.push({ ...a, id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite });
       }
     }
   }

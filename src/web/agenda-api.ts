@@ -9,7 +9,7 @@ import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
-import { agenda, createEvent, deleteEvent, updateEvent } from '../services/events.js';
+import { AgendaCache, agenda, createEvent, deleteEvent, updateEvent } from '../services/events.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
 import { apiErrors, requireSession, type SessionState } from './session-auth.js';
@@ -25,10 +25,12 @@ export function agendaRouter({ store, config, sessions }: AgendaApiDeps): Router
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;
+  // Instances per calendar and range while the calendar is unchanged (services/events.ts).
+  const cache = new AgendaCache();
 
   router.get('/agenda', async (ctx) => {
     const calendars = typeof ctx.query.calendars === 'string' ? ctx.query.calendars.split(',').filter(Boolean) : undefined;
-    ctx.body = await agenda(store, me(ctx), ctx.query.start, ctx.query.end, { maxInstances: config.maxInstances, ...(calendars ? { calendars } : {}) });
+    ctx.body = await agenda(store, me(ctx), ctx.query.start, ctx.query.end, { maxInstances: config.maxInstances, cache, ...(calendars ? { calendars } : {}) });
   });
 
   router.post('/calendars/:uri/events', async (ctx) => {

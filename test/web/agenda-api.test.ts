@@ -118,6 +118,27 @@ t('a recurring event cannot be edited on the page (400) but can be deleted as a 
   assert.is((await srv.request('GET', '/dav/calendars/alice/personal/gone.ics', { user: 'alice' })).status, 404);
 });
 
+t('the agenda follows DAV changes at once (its cache is keyed by the calendar\'s sync sequence)', async ({ srv, alice }) => {
+  const before = await alice.ok('GET', q(RANGE));
+  assert.ok(before.events.some((e: any) => e.summary === 'Night train'));
+  const again = await alice.ok('GET', q(RANGE));
+  assert.equal(again, before, 'the same answer twice');
+  await putOk(srv, 'alice', '/dav/calendars/alice/personal/night.ics', ical('night@test', { summary: 'Night bus', start: '20260710T210000Z', end: '20260711T030000Z' }));
+  const after = await alice.ok('GET', q(RANGE));
+  assert.ok(after.events.some((e: any) => e.summary === 'Night bus'), 'a DAV PUT is seen');
+  assert.not.ok(after.events.some((e: any) => e.summary === 'Night train'));
+  assert.equal(seen(after.events), await serverExpand(srv, 'alice', 'personal', RANGE));
+  // A calendar-timezone change moves floating times (RFC 4791 §5.2.2) and is seen too.
+  const floatingBefore = after.events.find((e: any) => e.uid === 'floating@test').start;
+  const tz = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', 'BEGIN:VTIMEZONE', 'TZID:Plus5', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0500', 'TZOFFSETTO:+0500', 'END:STANDARD', 'END:VTIMEZONE', 'END:VCALENDAR', ''].join('\r\n');
+  const pp = await srv.request('PROPPATCH', '/dav/calendars/alice/personal/', { user: 'alice', headers: { 'Content-Type': 'application/xml' }, body: `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><C:calendar-timezone>${tz.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</C:calendar-timezone></D:prop></D:set></D:propertyupdate>` });
+  assert.is(pp.status, 207, pp.text);
+  const shifted = await alice.ok('GET', q(RANGE));
+  const floatingAfter = shifted.events.find((e: any) => e.uid === 'floating@test').start;
+  assert.is(Date.parse(floatingBefore) - Date.parse(floatingAfter), 5 * 3_600_000, `${floatingBefore} → ${floatingAfter}`);
+  assert.equal(seen(shifted.events), await serverExpand(srv, 'alice', 'personal', RANGE));
+});
+
 t('bad input: 4xx JSON errors, nothing stored', async ({ srv, alice }) => {
   const before = (await srv.store.getInstance((await srv.store.getUser('alice'))!.id, 'personal'))!.collection.objectCount;
   const bad: [string, string, unknown, number][] = [
