@@ -215,6 +215,45 @@ t('language: Accept-Language picks German or French; the switch changes it and i
   assert.is(res.headers.get('vary')?.toLowerCase().includes('accept-language'), true);
 });
 
+t('page bugs of issue 12 item 12: busy-only alarms, colour default, HTTPS note wrapping, copy label, label hint, plural', async (ctx) => {
+  const context = await ctx.browser.newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    const page = await watchedPage(context, ctx.problems);
+    await logIn(page, ctx.srv.url, 'bob');
+    await page.locator('#feed-form').waitFor();
+    // Busy-only links never keep alarms: the form says so instead of offering "Kept".
+    const alarms = page.locator('#feed-form select[name="alarms"]');
+    assert.not.ok(await alarms.isDisabled());
+    await page.locator('#feed-form select[name="details"]').selectOption('busy');
+    assert.ok(await alarms.isDisabled());
+    assert.is(await alarms.inputValue(), 'removed');
+    // The label is published as the calendar's name: the form says it.
+    assert.match(await page.locator('#feed-label-hint').innerText(), /Subscribers see the label as the calendar's name, on busy-only links too/);
+    // A calendar without a colour: the picker shows the swatch's neutral grey, not a blue it does not have.
+    assert.is(await page.getByLabel('Colour of Personal', { exact: true }).inputValue(), '#9ca3af');
+    // The HTTPS note wraps between words (the URLs beside it shorten instead).
+    const note = page.locator('#connection dd.note');
+    assert.is(await note.evaluate((el) => getComputedStyle(el).wordBreak), 'normal');
+    const lines = await note.evaluate((el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)));
+    assert.ok(lines <= 4, `the note takes ${lines} lines at 390 px`);
+    // Copy buttons name the scheme the URL really has (http here).
+    assert.ok((await page.getByRole('button', { name: /^Copy http link: / }).count()) >= 3);
+    assert.is(await page.getByRole('button', { name: /https/ }).count(), 0);
+    // "1 entry", not "1 entries".
+    await page.evaluate(async () => {
+      const csrf = (await (await fetch('/api/me')).json()).csrfToken;
+      await fetch('/api/calendars/personal/events', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ summary: 'one', start: '2026-07-01T10:00:00Z', end: '2026-07-01T11:00:00Z' }) });
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Delete: Personal', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete calendar' });
+    assert.is(await dialog.locator('.dialog-body').innerText(), 'Delete "Personal" and its 1 entry for everyone?');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  } finally {
+    await context.close();
+  }
+});
+
 t('no script errors on the way', ({ problems }) => {
   assert.equal(problems.filter((p) => !/status of 401/.test(p)), []);
 });
