@@ -1,7 +1,7 @@
 // JSON API of the web agenda (docs/api.md "Agenda"), under /api. Same rules as src/web/api.ts:
 // a session cookie identifies the user, every change needs the session's CSRF token in
 // X-CSRF-Token, bad input is a 4xx JSON error ({ error, message }).
-//   GET    /api/agenda?start=&end=[&calendars=a,b]   instances of events, expanded as CalDAV expand does
+//   GET    /api/agenda?start=&end=[&calendar=a&calendar=b | &calendars=a,b]   instances, expanded as CalDAV expand does
 //   POST   /api/calendars/:uri/events                { summary, start, end, allDay?, location?, description? }
 //   PATCH  /api/calendars/:uri/events/:name          the same fields, any subset, and etag
 //   DELETE /api/calendars/:uri/events/:name?etag=    the event (a whole series when it recurs)
@@ -29,7 +29,10 @@ export function agendaRouter({ store, config, sessions }: AgendaApiDeps): Router
   const cache = new AgendaCache();
 
   router.get('/agenda', async (ctx) => {
-    const calendars = typeof ctx.query.calendars === 'string' ? ctx.query.calendars.split(',').filter(Boolean) : undefined;
+    // ?calendar=a&calendar=b (any URI, commas included) or ?calendars=a,b; none of them: every calendar.
+    const one = ctx.query.calendar;
+    const calendars = one !== undefined ? (Array.isArray(one) ? one : [one])
+      : typeof ctx.query.calendars === 'string' ? ctx.query.calendars.split(',').filter(Boolean) : undefined;
     ctx.body = await agenda(store, me(ctx), ctx.query.start, ctx.query.end, { maxInstances: config.maxInstances, cache, ...(calendars ? { calendars } : {}) });
   });
 

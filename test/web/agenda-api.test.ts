@@ -67,6 +67,9 @@ t('a calendar with synchronization off and a shared calendar are in the agenda; 
   // ?calendars= narrows it.
   const none = await bob.ok('GET', q(RANGE) + '&calendars=personal');
   assert.is(none.events.length, 0);
+  const only = await bob.ok('GET', q(RANGE) + '&calendar=personal-alice&calendar=personal');
+  assert.is(only.events.length, fromAlice.length);
+  assert.is((await bob.ok('GET', q(RANGE) + '&calendars=')).events.length, 0);
   const r = await bob.call('POST', '/calendars/personal-alice/events', { summary: 'x', start: '2026-07-01T10:00:00Z', end: '2026-07-01T11:00:00Z' });
   assert.is(r.status, 403);
 });

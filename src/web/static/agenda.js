@@ -129,9 +129,13 @@ async function fetchEvents(info, success, failure) {
   const end = info.end.toISOString();
   try {
     // A range inside the one last fetched (a week or a day of the month shown) is cut from it.
-    if (!cache || Date.parse(cache.start) > info.start.getTime() || Date.parse(cache.end) < info.end.getTime()) {
-      const answer = await api('GET', `/agenda?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
-      cache = { start, end, events: answer.events };
+    // Only the calendars shown are asked for: a hidden large calendar costs the server nothing.
+    const eventCalendars = calendars.filter((c) => c.components.includes('VEVENT'));
+    const shownUris = eventCalendars.filter((c) => !hidden.has(c.uri)).map((c) => c.uri);
+    const only = shownUris.length === eventCalendars.length ? '' : shownUris.length === 0 ? '&calendars=' : shownUris.map((u) => `&calendar=${encodeURIComponent(u)}`).join('');
+    if (!cache || cache.only !== only || Date.parse(cache.start) > info.start.getTime() || Date.parse(cache.end) < info.end.getTime()) {
+      const answer = await api('GET', `/agenda?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}${only}`);
+      cache = { start, end, only, events: answer.events };
       if (answer.skipped) say(t('agenda.skipped', { count: answer.skipped }), true);
     }
     const from = info.start.getTime();
