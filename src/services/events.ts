@@ -54,15 +54,25 @@ interface ObjectInstances {
 /**
  * The instances of one calendar for one range, kept while the calendar does not change: the key
  * holds the collection's sync sequence, which every change of its objects or properties (its
- * calendar-timezone included) moves, so an entry is never stale, only unused. Bounded by the number
- * of instances held (about 300 bytes each). Created with the agenda's router, one per server.
+ * calendar-timezone included) moves, so an entry is never stale, only unused. Bounded by an
+ * estimate of the memory held (texts as UTF-16 plus ~200 bytes per instance): 32 MB. Created with
+ * the agenda's router, one per server.
  */
 export class AgendaCache {
-  static readonly MAX_INSTANCES = 50_000;
+  static readonly MAX_BYTES = 32 * 1024 * 1024;
   private readonly lru = new LRUCache<string, { objects: ObjectInstances[]; skipped: number }>({
-    maxSize: AgendaCache.MAX_INSTANCES,
-    sizeCalculation: (v) => Math.max(1, v.objects.reduce((n, o) => n + o.instances.length, 0)),
+    maxSize: AgendaCache.MAX_BYTES,
+    sizeCalculation: (v) => Math.max(1, AgendaCache.bytes(v.objects)),
   });
+
+  static bytes(objects: ObjectInstances[]): number {
+    let n = 0;
+    for (const o of objects) {
+      n += 100 + 2 * (o.name.length + o.etag.length);
+      for (const i of o.instances) n += 200 + 2 * (i.uid.length + i.summary.length + i.location.length + i.description.length);
+    }
+    return n;
+  }
 
   key(i: CalendarInstance, start: number, end: number, maxInstances: number): string {
     return `${i.collection.id}:${i.collection.syncSeq}:${start}:${end}:${maxInstances}`;
@@ -73,7 +83,7 @@ export class AgendaCache {
   }
 
   set(key: string, value: { objects: ObjectInstances[]; skipped: number }): void {
-    if (value.objects.reduce((n, o) => n + o.instances.length, 0) <= AgendaCache.MAX_INSTANCES) this.lru.set(key, value);
+    if (AgendaCache.bytes(value.objects) <= AgendaCache.MAX_BYTES / 4) this.lru.set(key, value);
   }
 }
 
