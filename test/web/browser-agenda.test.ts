@@ -76,6 +76,7 @@ t('the month shown holds exactly the instances of the server\'s CalDAV expand, i
   // Every instance is drawn: each title appears, the override with its new title, not the EXDATE'd day.
   const titles = await page.locator('#agenda-calendar .fc-event-title').allInnerTexts();
   for (const s of new Set(expected.map((e) => e.summary))) assert.ok(titles.includes(s), `"${s}" drawn`);
+  assert.match(await page.locator('#agenda-zone').innerText(), /Europe\/Berlin/);
   // 09:30 in Berlin (summer) is 07:30Z: the page shows Berlin time.
   const standup = page.locator('#agenda-calendar td[data-date="2026-07-01"] .fc-event', { hasText: 'Stand-up' });
   assert.match(await standup.innerText(), /9:30/);

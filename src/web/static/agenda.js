@@ -334,7 +334,8 @@ export async function showAgenda(section) {
       now.setMinutes(0, 0, 0);
       createAt(new Date(now.getTime() + 3_600_000), null, false);
     } }, t('agenda.new'));
-    section.replaceChildren(h('div', { class: 'agenda-head' }, h('h1', { id: 'agenda-title' }, t('agenda.title')), add), h('div', { class: 'agenda-layout' }, toggles(), el));
+    const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+    section.replaceChildren(h('div', { class: 'agenda-head' }, h('div', {}, h('h1', { id: 'agenda-title' }, t('agenda.title')), h('p', { class: 'hint', id: 'agenda-zone' }, t('agenda.zone', { zone }))), add), h('div', { class: 'agenda-layout' }, toggles(), el));
     const params = new URLSearchParams(location.search);
     const FC = window.FullCalendar;
     initialView = params.get('view') || (narrow() ? 'listWeek' : 'dayGridMonth');

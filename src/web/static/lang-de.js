@@ -167,6 +167,7 @@ export default {
   'import.finished': 'Import abgeschlossen',
 
   'agenda.title': 'Agenda',
+  'agenda.zone': 'Zeiten in der Zeitzone Ihres Browsers, {zone}.',
   'agenda.new': 'Neuer Termin',
   'agenda.today': 'Heute',
   'agenda.month': 'Monat',

@@ -168,6 +168,7 @@ export default {
   'import.finished': 'Import finished',
 
   'agenda.title': 'Agenda',
+  'agenda.zone': 'Times in your browser\'s time zone, {zone}.',
   'agenda.new': 'New event',
   'agenda.today': 'Today',
   'agenda.month': 'Month',

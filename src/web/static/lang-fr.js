@@ -167,6 +167,7 @@ export default {
   'import.finished': 'Import terminé',
 
   'agenda.title': 'Agenda',
+  'agenda.zone': 'Heures dans le fuseau horaire de votre navigateur, {zone}.',
   'agenda.new': 'Nouvel événement',
   'agenda.today': 'Aujourd’hui',
   'agenda.month': 'Mois',
