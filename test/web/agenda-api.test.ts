@@ -142,6 +142,16 @@ t('the agenda follows DAV changes at once (its cache is keyed by the calendar\'s
   assert.equal(seen(shifted.events), await serverExpand(srv, 'alice', 'personal', RANGE));
 });
 
+t('an event past max-instances is left out and counted, not a 500; the rest is listed', async ({ srv, bob }) => {
+  // Every minute for six weeks: 60,480 instances, past the default SUNDIAL_MAX_INSTANCES (10,000).
+  await putOk(srv, 'bob', '/dav/calendars/bob/personal/flood.ics', ical('flood@test', { start: '20260701T000000Z', end: '20260701T000030Z', extra: ['RRULE:FREQ=MINUTELY'] }));
+  await putOk(srv, 'bob', '/dav/calendars/bob/personal/plain.ics', ical('plain@test', { start: '20260702T100000Z', end: '20260702T110000Z' }));
+  const r = await bob.call('GET', q(RANGE) + '&calendar=personal');
+  assert.is(r.status, 200, r.text.slice(0, 200));
+  assert.is(r.json.skipped, 1);
+  assert.equal(r.json.events.map((e: any) => e.uid), ['plain@test']);
+});
+
 t('bad input: 4xx JSON errors, nothing stored', async ({ srv, alice }) => {
   const before = (await srv.store.getInstance((await srv.store.getUser('alice'))!.id, 'personal'))!.collection.objectCount;
   const bad: [string, string, unknown, number][] = [
