@@ -178,6 +178,11 @@ t('language: Accept-Language picks German or French; the switch changes it and i
     await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
     assert.is(await page.evaluate(() => document.documentElement.lang), 'de');
     const form = page.getByRole('region', { name: 'Anmelden' });
+    // The server's error sentence, said in German.
+    await form.getByLabel('Benutzername').fill('root');
+    await form.getByLabel('Passwort', { exact: true }).fill('not the password');
+    await form.getByRole('button', { name: 'Anmelden' }).click();
+    await page.locator('#status', { hasText: 'Falscher Benutzername oder falsches Passwort' }).waitFor();
     await form.getByLabel('Benutzername').fill('root');
     await form.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
     await form.getByRole('button', { name: 'Anmelden' }).click();

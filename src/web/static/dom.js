@@ -1,7 +1,7 @@
 // Helpers shared by the page's modules (app.js, feeds.js, agenda.js): building elements without
 // ever parsing user text as HTML, the status line, copying to the clipboard, and JSON API calls
 // carrying the CSRF token.
-import { t } from './i18n.js';
+import { serverText, t } from './i18n.js';
 
 let csrf = null;
 
@@ -63,8 +63,9 @@ export async function api(method, path, body, contentType) {
   if (res.status === 204) return null;
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const err = new Error(data.message || `${res.status}`);
+    const err = new Error(data.message ? serverText(data.message) : `${res.status}`);
     err.status = res.status;
+    err.code = data.error;
     throw err;
   }
   return data;

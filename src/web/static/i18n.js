@@ -36,6 +36,11 @@ export function t(key, vars = {}) {
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? (typeof vars[k] === 'number' ? num(vars[k]) : String(vars[k])) : m));
 }
 
+/** A server error sentence (the API answers in English) in the page's language, when the catalogue has it. */
+export function serverText(message) {
+  return CATALOGUES[lang][`server:${message}`] ?? message;
+}
+
 export function dateTime(iso) {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }

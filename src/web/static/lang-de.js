@@ -207,4 +207,22 @@ export default {
   'event.seriesNote': 'Teil einer Serie: Ändern Sie sie in einer Kalender-App; hier lässt sie sich nur als Ganzes löschen.',
   'event.overrideNote': 'Ein geändertes Vorkommen einer Serie.',
   'event.readOnly': 'Dieser Kalender ist für Sie nur lesbar freigegeben.',
+
+  // The server's error sentences (English in the API), as this language says them.
+  "server:wrong user name or password": "Falscher Benutzername oder falsches Passwort",
+  "server:too many failed logins; try again later": "Zu viele fehlgeschlagene Anmeldungen; versuchen Sie es später erneut",
+  "server:too many failed attempts; try again later": "Zu viele Fehlversuche; versuchen Sie es später erneut",
+  "server:the current password is wrong": "Das aktuelle Passwort ist falsch",
+  "server:you cannot delete your last calendar": "Ihren letzten Kalender können Sie nicht löschen",
+  "server:you cannot delete yourself": "Sie können sich nicht selbst löschen",
+  "server:you own this calendar already": "Dieser Kalender gehört Ihnen bereits",
+  "server:only the owner can do this": "Das kann nur der Besitzer",
+  "server:administrators only": "Nur für Administratoren",
+  "server:a calendar name has 1 to 200 characters": "Ein Kalendername hat 1 bis 200 Zeichen",
+  "server:missing or wrong CSRF token": "Sicherheitstoken fehlt oder ist falsch; laden Sie die Seite neu",
+  "server:this calendar is shared with you read-only": "Dieser Kalender ist für Sie nur lesbar freigegeben",
+  "server:the event was changed elsewhere in the meantime; reload and try again": "Der Termin wurde inzwischen anderswo geändert; laden Sie neu und versuchen Sie es erneut",
+  "server:an event needs a title": "Ein Termin braucht einen Titel",
+  "server:the end is before the start": "Das Ende liegt vor dem Beginn",
+  "server:a recurring event is edited in a calendar app, not on this page": "Eine Serie wird in einer Kalender-App bearbeitet, nicht auf dieser Seite",
 };

@@ -207,4 +207,22 @@ export default {
   'event.seriesNote': 'Fait partie d’une série : modifiez-la dans une application de calendrier ; ici, elle ne peut être supprimée qu’en entier.',
   'event.overrideNote': 'Une occurrence modifiée d’une série.',
   'event.readOnly': 'Ce calendrier est partagé avec vous en lecture seule.',
+
+  // The server's error sentences (English in the API), as this language says them.
+  "server:wrong user name or password": "Nom d’utilisateur ou mot de passe incorrect",
+  "server:too many failed logins; try again later": "Trop d’échecs de connexion ; réessayez plus tard",
+  "server:too many failed attempts; try again later": "Trop de tentatives échouées ; réessayez plus tard",
+  "server:the current password is wrong": "Le mot de passe actuel est incorrect",
+  "server:you cannot delete your last calendar": "Vous ne pouvez pas supprimer votre dernier calendrier",
+  "server:you cannot delete yourself": "Vous ne pouvez pas vous supprimer vous-même",
+  "server:you own this calendar already": "Ce calendrier vous appartient déjà",
+  "server:only the owner can do this": "Seul le propriétaire peut faire cela",
+  "server:administrators only": "Réservé aux administrateurs",
+  "server:a calendar name has 1 to 200 characters": "Un nom de calendrier compte de 1 à 200 caractères",
+  "server:missing or wrong CSRF token": "Jeton de sécurité absent ou incorrect ; rechargez la page",
+  "server:this calendar is shared with you read-only": "Ce calendrier est partagé avec vous en lecture seule",
+  "server:the event was changed elsewhere in the meantime; reload and try again": "L’événement a été modifié ailleurs entre-temps ; rechargez et réessayez",
+  "server:an event needs a title": "Un événement a besoin d’un titre",
+  "server:the end is before the start": "La fin précède le début",
+  "server:a recurring event is edited in a calendar app, not on this page": "Une série se modifie dans une application de calendrier, pas sur cette page",
 };
