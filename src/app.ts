@@ -17,6 +17,7 @@ import { staticFiles } from './web/static-files.js';
 import { ApiError } from './http/errors.js';
 import { feedRoute } from './feeds/http.js';
 import { feedsRouter } from './web/feeds-api.js';
+import { agendaRouter } from './web/agenda-api.js';
 
 export interface AppDeps {
   config: Config;
@@ -92,6 +93,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const feedsApi = feedsRouter({ store, config, sessions });
   koa.use(feedsApi.routes());
   koa.use(apiOnly(feedsApi.allowedMethods()));
+  const agendaApi = agendaRouter({ store, config, sessions });
+  koa.use(agendaApi.routes());
+  koa.use(apiOnly(agendaApi.allowedMethods()));
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');

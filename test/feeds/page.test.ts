@@ -62,7 +62,8 @@ t('creating a busy link shows both URLs once, with copy buttons; the feed works'
   const webcal = await page.locator('#feed-new input.feed-url').nth(1).inputValue();
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/feeds\/[A-Za-z0-9_-]{43}\.ics$/);
   assert.is(webcal, url.replace(/^http:/, 'webcal:'));
-  await page.getByRole('button', { name: 'Copy https link' }).click();
+  // The button names the link's real scheme (issue 12 item 12: it said "https" on an http URL).
+  await page.getByRole('button', { name: 'Copy http link', exact: true }).click();
   await page.locator('#status', { hasText: 'Link copied' }).waitFor();
   assert.is(await page.evaluate(() => navigator.clipboard.readText()), url);
   await shot(page, 'feeds-01-new-link');
@@ -90,6 +91,9 @@ t('uploading an .ics imports it and says what happened', async ({ page, srv }) =
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await page.locator('#import-result p').waitFor();
   assert.match(await page.locator('#import-result').innerText(), /2 imported, 0 replaced, 0 unchanged, 1 skipped[\s\S]*no UID/);
+  assert.not.match(await page.locator('#import-result').innerText(), /null/, 'no literal "null" line (issue 12 item 12)');
+  // The calendar table follows the import (issue 12 item 12): 2 entries now.
+  await page.locator('#mine tbody tr[data-calendar="personal"] td', { hasText: /^2$/ }).waitFor();
   const dora = (await srv.store.getUser('dora'))!;
   const inst = (await srv.store.getInstance(dora.id, 'personal'))!;
   assert.is((await srv.store.getCollection(inst.collection.id))!.objectCount, 2);
@@ -101,8 +105,8 @@ t('a calendar created in the page appears in the pickers; revoke removes a link'
   await page.locator('#create-form input[name="displayName"]').fill('Sports');
   await page.locator('#create-form button[type="submit"]').click();
   await page.locator('#feed-form select[name="calendar"] option', { hasText: 'Sports' }).waitFor({ state: 'attached' });
-  page.once('dialog', (d) => { void d.accept(); });
   await page.getByRole('button', { name: 'Revoke For the office' }).click();
+  await page.getByRole('dialog', { name: 'Revoke link' }).getByRole('button', { name: 'Revoke' }).click();
   await page.locator('#feeds-empty').waitFor({ state: 'visible' });
 });
 

@@ -1,7 +1,7 @@
 // Managing calendars and accounts from the preferences page in a real browser: headless Chromium
 // (Debian's `chromium`, driven by playwright-core) against a running Sundial. Every change is made
-// with clicks and the keyboard on the page (prompt/confirm dialogs answered through
-// page.on('dialog')), and its effect is checked twice: in the page, and at the DAV level
+// with clicks and the keyboard on the page (the page's own modal dialogs answered
+// with the keyboard or their buttons), and its effect is checked twice: in the page, and at the DAV level
 // (PROPFIND of the user's calendar home with Basic credentials, not through the page's session).
 //
 // Covered: renaming (DAV displayname), recolouring (Apple calendar-color), deleting an own
@@ -22,9 +22,7 @@ import { CHROMIUM, MISSING, launchChromium, logIn, shot, watchedPage } from '../
 import { guardedBefore } from './setup.js';
 
 const CAROL_NEW = 'carol new password 1';
-const CAROL_RESET = 'carol reset by root 2';
 const ERIN_FIRST = 'erin first password 3';
-const ERIN_RESET = 'erin reset password 4';
 
 interface Ctx {
   srv: TestServer;
@@ -33,6 +31,8 @@ interface Ctx {
   page: Page;
   admin?: Page;
   problems: string[];
+  carolReset?: string;
+  erinReset?: string;
   setupError?: unknown;
 }
 
@@ -52,26 +52,44 @@ async function statusSays(page: Page, text: string, error: boolean): Promise<voi
 }
 
 /**
- * Runs `action`, which must open exactly one dialog of `type`; answers it with `answer`
- * (a string accepts a prompt with that text, true accepts, false dismisses). Returns its message.
+ * Runs `action`, which must open exactly one of the page's own dialogs (a modal <dialog>, role
+ * "dialog", named by its title; window.prompt/confirm are no longer used, and any native dialog
+ * fails the test): `type` "prompt" has one text field, which gets `answer` and is submitted with
+ * Enter (the keyboard path); "confirm" is accepted (true) or cancelled (false) with its buttons.
+ * Returns the field's label (prompt) or the question (confirm). Focus goes back to the opener.
  */
 async function withDialog(page: Page, type: 'prompt' | 'confirm', answer: string | boolean, action: () => Promise<void>): Promise<string> {
-  const seen: Dialog[] = [];
-  const handler = (d: Dialog): void => {
-    seen.push(d);
-    if (answer === false) void d.dismiss();
-    else void d.accept(typeof answer === 'string' ? answer : undefined);
-  };
+  const native: string[] = [];
+  const handler = (d: Dialog): void => { native.push(d.type()); void d.dismiss(); };
   page.on('dialog', handler);
   try {
     await action();
-    for (let i = 0; seen.length === 0 && i < 50; i++) await page.waitForTimeout(20);
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.is(await dialog.count(), 1, `one ${type} dialog`);
+    assert.ok(await dialog.evaluate((el) => el instanceof HTMLDialogElement && el.open && el.matches(':modal')), 'a modal <dialog>');
+    let message: string;
+    if (type === 'prompt') {
+      const input = dialog.locator('input');
+      assert.is(await input.count(), 1);
+      assert.ok(await input.evaluate((el) => el === document.activeElement), 'the field has the focus');
+      message = await dialog.locator('label span').first().innerText();
+      if (typeof answer === 'string') {
+        await input.fill(answer);
+        await input.press('Enter');
+      } else {
+        await page.keyboard.press('Escape');
+      }
+    } else {
+      message = await dialog.locator('.dialog-body').innerText();
+      await dialog.getByRole('button', { name: answer === false ? 'Cancel' : undefined }).last().click();
+    }
+    await dialog.waitFor({ state: 'detached' });
+    return message;
   } finally {
     page.off('dialog', handler);
+    assert.equal(native, [], 'no window.prompt/confirm');
   }
-  assert.is(seen.length, 1, `one ${type} dialog`);
-  assert.is(seen[0]!.type(), type);
-  return seen[0]!.message();
 }
 
 /** Status of a Depth 0 PROPFIND of `user`'s calendar home with these Basic credentials. */
@@ -276,15 +294,25 @@ t('the administrator adds a user through the form; the new user authenticates on
   await shot(admin, '17-admin-user-added');
 });
 
-t('the administrator resets a password: the new one works on DAV, the old one gets 401, and the user\'s web session ends', async ({ admin, page, srv }) => {
+t('the administrator resets a password: a generated one is shown once, works on DAV, the old one gets 401, and the user\'s web session ends', async (ctx) => {
+  const { admin, page, srv } = ctx;
   assert.ok(admin);
-  for (const [user, old, next] of [['erin', ERIN_FIRST, ERIN_RESET], ['carol', CAROL_NEW, CAROL_RESET]] as const) {
+  for (const [user, old] of [['erin', ERIN_FIRST], ['carol', CAROL_NEW]] as const) {
     const button = admin.getByRole('button', { name: `Reset password of ${user}`, exact: true });
-    const message = await withDialog(admin, 'prompt', next, () => button.click());
-    assert.is(message, `New password for ${user} (at least 8 characters)`);
+    const question = await withDialog(admin, 'confirm', true, () => button.click());
+    assert.match(question, new RegExp(`new password for ${user}`));
+    const shown = admin.getByRole('dialog', { name: `New password of ${user}` });
+    await shown.waitFor();
+    const next = (await shown.locator('#generated-password').innerText()).trim();
+    assert.match(next, /^[A-Za-z2-9]{16}$/, `a generated password: ${next}`);
+    await shown.getByRole('button', { name: 'Close' }).click();
+    await shown.waitFor({ state: 'detached' });
+    assert.is(await admin.locator('#generated-password').count(), 0, 'shown once: gone from the page');
     await statusSays(admin, `Password of ${user} reset`, false);
     assert.is(await davStatus(srv, user, old), 401, `${user}: old password refused`);
     assert.is(await davStatus(srv, user, next), 207, `${user}: new password works`);
+    if (user === 'carol') ctx.carolReset = next;
+    else ctx.erinReset = next;
   }
   await shot(admin, '18-admin-password-reset');
   // carol was logged in: her next change is refused and the page asks her to log in again.
@@ -294,7 +322,8 @@ t('the administrator resets a password: the new one works on DAV, the old one ge
   assert.is(await page.locator('[role="switch"][data-calendar="personal"]').getAttribute('aria-checked'), 'true', 'nothing changed');
 });
 
-t('the administrator deletes a user: the row goes and their DAV home no longer answers them', async ({ admin, srv }) => {
+t('the administrator deletes a user: the row goes and their DAV home no longer answers them', async (ctx) => {
+  const { admin, srv } = ctx;
   assert.ok(admin);
   const users = admin.getByRole('region', { name: 'Users' });
   const question = await withDialog(admin, 'confirm', true, () => users.getByRole('button', { name: 'Delete user erin', exact: true }).click());
@@ -302,13 +331,14 @@ t('the administrator deletes a user: the row goes and their DAV home no longer a
   await statusSays(admin, 'erin deleted', false);
   assert.is(await users.locator('tbody tr', { hasText: 'erin' }).count(), 0);
   assert.is(await users.locator('tbody tr').count(), 2);
-  const status = await davStatus(srv, 'erin', ERIN_RESET);
+  const status = await davStatus(srv, 'erin', ctx.erinReset!);
   assert.ok(status === 401 || status === 404, `erin's DAV home → ${status}`);
   await shot(admin, '19-admin-user-deleted');
 });
 
-t('a non-administrator does not get the Users section, and the users API refuses them', async ({ page, srv }) => {
-  await logIn(page, srv.url, 'carol', CAROL_RESET);
+t('a non-administrator does not get the Users section, and the users API refuses them', async (ctx) => {
+  const { page, srv } = ctx;
+  await logIn(page, srv.url, 'carol', ctx.carolReset!);
   await mineRow(page, 'personal').waitFor();
   assert.is(await page.getByRole('region', { name: 'Users' }).count(), 0);
   assert.not.ok(await page.locator('#admin-view').isVisible());

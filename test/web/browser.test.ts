@@ -141,14 +141,14 @@ t('a calendar past the threshold shows the warning beside its switch', async ({ 
   assert.is(seeded.entries, THRESHOLD);
   await page.reload();
   await row.waitFor();
-  assert.is(await row.locator('td').filter({ hasText: String(THRESHOLD) }).count() > 0, true, 'the count is shown');
+  assert.is(await row.locator('td').filter({ hasText: THRESHOLD.toLocaleString('en') }).count() > 0, true, 'the count is shown (Intl: "9,000")');
   assert.is(await row.locator('.warning').count(), 0, 'at the threshold is not past it');
   await putOk(srv, 'alice', '/dav/calendars/alice/big/one-more.ics', ical('big-one-more'));
   await page.reload();
   await row.waitFor();
   const warning = row.locator('.warning');
   await warning.waitFor();
-  assert.is(await warning.innerText(), `${THRESHOLD + 1} entries — devices may synchronize it slowly or fail to; consider turning synchronization off`);
+  assert.is(await warning.innerText(), `${(THRESHOLD + 1).toLocaleString('en')} entries — devices may synchronize it slowly or fail to; consider turning synchronization off`);
   // Beside the switch: in the same cell.
   const cell = row.locator('td', { has: page.getByRole('switch', { name: 'Synchronization of Big' }) });
   assert.is(await cell.locator('.warning').count(), 1);
@@ -198,8 +198,10 @@ t('sharing through the form: bob\'s DAV home lists it and bob\'s page shows it u
 });
 
 t('the Apple configuration profile downloads from the connection panel', async ({ page, srv }) => {
-  const panel = page.locator('#connection');
-  assert.match(await panel.innerText(), new RegExp(`${srv.url}/dav/principals/alice/`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  // Long URLs sit in read-only fields with a copy button each (issue 17 item 2).
+  const urls = await page.locator('#connection input.url-field').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  assert.ok(urls.includes(`${srv.url}/dav/principals/alice/`), urls.join(' '));
+  assert.is(await page.getByRole('button', { name: 'Copy http link: Principal URL', exact: true }).count(), 1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#profile-link').click()]);
   assert.is(download.suggestedFilename(), 'sundial-alice.mobileconfig');
   const file = await download.path();

@@ -1,5 +1,7 @@
-// Helpers shared by the page's modules (app.js, feeds.js): building elements without ever
-// parsing user text as HTML, the status line, and JSON API calls carrying the CSRF token.
+// Helpers shared by the page's modules (app.js, feeds.js, agenda.js): building elements without
+// ever parsing user text as HTML, the status line, copying to the clipboard, and JSON API calls
+// carrying the CSRF token.
+import { serverText, t } from './i18n.js';
 
 let csrf = null;
 
@@ -16,7 +18,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
 
@@ -25,6 +27,30 @@ export function say(message, error = false) {
   if (!s) return;
   s.textContent = message;
   s.classList.toggle('error', error);
+}
+
+/** Copies `text`; outside secure contexts (plain http other than localhost) selects `input` and uses execCommand. */
+export async function copy(text, input) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    if (input) {
+      input.focus();
+      input.select();
+    }
+    document.execCommand('copy');
+  }
+  say(t('copied'));
+}
+
+/** A long URL shown shortened (ellipsis in the middle of the line, full text in a read-only field) with a copy button. */
+export function urlField(label, url, { several = false } = {}) {
+  const input = h('input', { type: 'text', readonly: true, value: url, 'aria-label': label, class: 'url-field', spellcheck: 'false' });
+  const scheme = url.slice(0, url.indexOf(':'));
+  const text = t('copy.scheme', { scheme });
+  // Several copy buttons in one list: each name starts with its visible text (WCAG 2.5.3) and says which URL.
+  return h('div', { class: 'url-row' }, input,
+    h('button', { type: 'button', class: 'secondary', 'aria-label': several ? t('copy.named', { text, label }) : null, onclick: () => copy(url, input) }, text));
 }
 
 /** Calls the JSON API; `contentType` sends `body` as it is (an .ics upload) instead of JSON. */
@@ -37,8 +63,9 @@ export async function api(method, path, body, contentType) {
   if (res.status === 204) return null;
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const err = new Error(data.message || `${res.status}`);
+    const err = new Error(data.message ? serverText(data.message) : `${res.status}`);
     err.status = res.status;
+    err.code = data.error;
     throw err;
   }
   return data;

@@ -1,10 +1,12 @@
-// The "Subscription links" and "Import" part of the preferences page (docs/feeds.md): plain DOM
-// code, no build step, beside app.js (shared helpers in dom.js). It renders into #feeds-view whenever #app-view is
-// shown (after login) and empties itself when it is hidden again (logout), so a freshly shown
-// secret URL never outlives the session on screen. User-provided text only ever goes through
-// textContent.
+// The "Subscription links" and "Import" part of the settings (docs/feeds.md): plain DOM code, no
+// build step, beside app.js (shared helpers in dom.js). It renders into #feeds-view whenever
+// #app-view is shown (after login) and empties itself when it is hidden again (logout), so a
+// freshly shown secret URL never outlives the session on screen. User-provided text only ever
+// goes through textContent.
 
-import { api, h, say, setCsrf } from './dom.js';
+import { api, h, say, setCsrf, urlField } from './dom.js';
+import { dateTime, t } from './i18n.js';
+import { confirmDialog } from './dialogs.js';
 
 const section = document.querySelector('#feeds-view');
 const appView = document.querySelector('#app-view');
@@ -20,90 +22,76 @@ async function attempt(fn, done) {
   }
 }
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : 'never');
+const when = (iso) => (iso ? dateTime(iso) : t('feeds.never'));
 
-async function copy(text, input) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // No clipboard API outside secure contexts (plain http other than localhost): select instead.
-    input.focus();
-    input.select();
-    document.execCommand('copy');
-  }
-  say('Link copied');
-}
-
-function urlRow(label, url) {
-  const input = h('input', { type: 'text', readonly: true, value: url, size: 60, 'aria-label': label, class: 'feed-url' });
-  return h('div', { class: 'feed-url-row', style: 'display:flex;flex-wrap:wrap;gap:0.5rem;align-items:end;margin:0.4rem 0' }, h('label', {}, label, input),
-    h('button', { type: 'button', onclick: () => copy(url, input) }, `Copy ${label.startsWith('webcal') ? 'webcal' : 'https'} link`));
+function feedUrl(label, url) {
+  const row = urlField(label, url);
+  row.querySelector('input').classList.add('feed-url');
+  return row;
 }
 
 /** The secret URLs of a just created or regenerated link: shown this once. */
 function showSecret(made, what) {
   const box = section.querySelector('#feed-new');
+  const scheme = made.url.slice(0, made.url.indexOf(':'));
   box.replaceChildren(
-    h('p', {}, h('strong', {}, `${what}. `), 'Copy it now: it is shown only once. Anyone who has it can read what it shows.'),
-    urlRow('https:// link (Google Calendar, Outlook on the web: "From URL")', made.url),
-    urlRow('webcal:// link (Apple Calendar, Outlook: opens the subscription)', made.webcalUrl),
-    h('button', { type: 'button', onclick: () => { box.replaceChildren(); box.hidden = true; } }, 'Done'),
+    h('p', {}, h('strong', {}, `${what} `), t('feeds.onceOnly')),
+    h('p', { class: 'field-label' }, t('feeds.httpLabel', { scheme })),
+    feedUrl(t('feeds.httpLink', { scheme }), made.url),
+    h('p', { class: 'field-label' }, t('feeds.webcalLabel')),
+    feedUrl(t('feeds.webcalLink'), made.webcalUrl),
+    h('button', { type: 'button', class: 'primary', onclick: () => { box.replaceChildren(); box.hidden = true; } }, t('feeds.done')),
   );
   box.hidden = false;
   box.querySelector('input').focus();
 }
 
 function scopeText(f) {
-  if (!f.available) return 'calendar no longer available';
-  return f.calendar === null ? 'All calendars with synchronization on' : f.calendarName || f.calendar;
+  if (!f.available) return t('feeds.unavailable');
+  return f.calendar === null ? t('feeds.allSync') : f.calendarName || f.calendar;
+}
+
+function alarmsText(f) {
+  if (f.details === 'busy') return t('feeds.alarmsBusy');
+  return f.alarms ? t('feeds.alarmsKept') : t('feeds.alarmsRemoved');
 }
 
 function linkRow(f) {
   const name = f.label || scopeText(f);
   return h('tr', { 'data-feed': f.id },
-    h('td', {}, h('strong', {}, name), f.label ? h('div', { class: 'hint' }, scopeText(f)) : null),
-    h('td', {}, f.details === 'busy' ? 'Busy only (times)' : 'Full details'),
-    h('td', {}, f.details === 'busy' || !f.alarms ? 'Removed' : 'Kept'),
-    h('td', {}, when(f.createdAt)),
-    h('td', {}, when(f.lastUsedAt)),
-    h('td', {},
-      h('button', { type: 'button', 'aria-label': `New secret URL for ${name}`, onclick: () => {
-        if (confirm(`Give "${name}" a new URL? Subscriptions using the old one stop working.`)) attempt(async () => {
+    h('td', { 'data-label': t('feeds.col.link') }, h('strong', {}, name), f.label ? h('div', { class: 'hint' }, scopeText(f)) : null),
+    h('td', { 'data-label': t('feeds.col.details') }, f.details === 'busy' ? t('feeds.busy') : t('feeds.full')),
+    h('td', { 'data-label': t('feeds.col.alarms') }, alarmsText(f)),
+    h('td', { 'data-label': t('feeds.col.created') }, when(f.createdAt)),
+    h('td', { 'data-label': t('feeds.col.lastUsed') }, when(f.lastUsedAt)),
+    h('td', { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', 'aria-label': t('feeds.regenerateOf', { name }), onclick: async () => {
+        if (await confirmDialog(t('feeds.regenerateTitle'), t('feeds.regenerateQuestion', { name }), t('feeds.regenerate'))) attempt(async () => {
           const made = await api('POST', `/feeds/${f.id}/regenerate`);
           await loadFeeds();
-          showSecret(made, 'New link created');
+          showSecret(made, t('feeds.regenerated'));
         });
-      } }, 'Regenerate'), ' ',
-      h('button', { type: 'button', 'aria-label': `Revoke ${name}`, onclick: () => {
-        if (confirm(`Revoke "${name}"? Subscriptions using it stop at once.`)) attempt(async () => { await api('DELETE', `/feeds/${f.id}`); await loadFeeds(); }, 'Link revoked');
-      } }, 'Revoke')));
+      } }, t('feeds.regenerate')), ' ',
+      h('button', { type: 'button', class: 'danger-outline', 'aria-label': t('feeds.revokeOf', { name }), onclick: async () => {
+        if (await confirmDialog(t('feeds.revokeTitle'), t('feeds.revokeQuestion', { name }), t('feeds.revoke'))) attempt(async () => { await api('DELETE', `/feeds/${f.id}`); await loadFeeds(); }, t('feeds.revoked'));
+      } }, t('feeds.revoke'))));
 }
 
 /** Calendar pickers follow the calendar tables that app.js re-renders (create, delete, unshare). */
-let pickerRefresh = null;
-function watchCalendars() {
-  const tables = ['#mine tbody', '#others tbody'].map((sel) => document.querySelector(sel)).filter(Boolean);
-  const observer = new MutationObserver(() => {
-    clearTimeout(pickerRefresh);
-    pickerRefresh = setTimeout(() => attempt(refreshPickers), 200);
-  });
-  for (const t of tables) observer.observe(t, { childList: true });
-}
-
-async function refreshPickers() {
+async function refreshPickers({ mine, others }) {
   if (appView.hidden || !section.querySelector('#feed-form')) return;
-  const { mine, others } = await api('GET', '/calendars');
   const calendars = [...mine, ...others];
   const feedSelect = section.querySelector('#feed-form select[name=calendar]');
   const importSelect = section.querySelector('#import-form select[name=calendar]');
   const keep = [feedSelect.value, importSelect.value];
-  feedSelect.replaceChildren(h('option', { value: '' }, 'All calendars with synchronization on'), ...calendarOptions(calendars));
+  feedSelect.replaceChildren(h('option', { value: '' }, t('feeds.allSync')), ...calendarOptions(calendars));
   importSelect.replaceChildren(...calendarOptions(calendars, writable));
   const restore = (select, value) => { if ([...select.options].some((o) => o.value === value)) select.value = value; };
   restore(feedSelect, keep[0]);
   restore(importSelect, keep[1]);
   await loadFeeds();
 }
+document.addEventListener('sundial:calendars', (e) => attempt(() => refreshPickers(e.detail)));
 
 const writable = (c) => c.access !== 'read' && c.components.includes('VEVENT');
 
@@ -112,20 +100,31 @@ function calendarOptions(calendars, filter = () => true) {
 }
 
 function createForm(calendars) {
+  const details = h('select', { name: 'details' }, h('option', { value: 'full' }, t('feeds.full')), h('option', { value: 'busy' }, t('feeds.busyLong')));
+  const alarms = h('select', { name: 'alarms' }, h('option', { value: 'kept' }, t('feeds.alarmsKept')), h('option', { value: 'removed' }, t('feeds.alarmsRemoved')));
+  // Busy-only links never carry alarms (ical/privacy.ts): the choice is shown as made for the user.
+  const alarmsFollow = () => {
+    const busy = details.value === 'busy';
+    if (busy) alarms.value = 'removed';
+    alarms.disabled = busy;
+  };
+  details.addEventListener('change', alarmsFollow);
   const form = h('form', { class: 'inline', id: 'feed-form' },
-    h('label', {}, 'Calendar', h('select', { name: 'calendar' }, h('option', { value: '' }, 'All calendars with synchronization on'), calendarOptions(calendars))),
-    h('label', {}, 'Details', h('select', { name: 'details' }, h('option', { value: 'full' }, 'Full details'), h('option', { value: 'busy' }, 'Busy only (hide titles, places, people…)'))),
-    h('label', {}, h('span', {}, 'Alarms'), h('select', { name: 'alarms' }, h('option', { value: 'kept' }, 'Kept'), h('option', { value: 'removed' }, 'Removed'))),
-    h('label', {}, 'Label (optional)', h('input', { name: 'label', maxlength: 200, placeholder: 'e.g. Google at work' })),
-    h('button', { type: 'submit' }, 'Create link'));
+    h('label', { class: 'field' }, h('span', {}, t('feeds.calendar')), h('select', { name: 'calendar' }, h('option', { value: '' }, t('feeds.allSync')), calendarOptions(calendars))),
+    h('label', { class: 'field' }, h('span', {}, t('feeds.details')), details),
+    h('label', { class: 'field' }, h('span', {}, t('feeds.alarms')), alarms),
+    h('label', { class: 'field' }, h('span', {}, t('feeds.label')), h('input', { name: 'label', maxlength: 200, placeholder: t('feeds.labelPlaceholder'), 'aria-describedby': 'feed-label-hint' })),
+    h('p', { class: 'hint full-width', id: 'feed-label-hint' }, t('feeds.labelHint')),
+    h('button', { type: 'submit', class: 'primary' }, t('feeds.create')));
+  form.addEventListener('reset', () => setTimeout(alarmsFollow));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(form).entries());
     attempt(async () => {
-      const made = await api('POST', '/feeds', { calendar: data.calendar || null, details: data.details, alarms: data.alarms !== 'removed', label: data.label || null });
+      const made = await api('POST', '/feeds', { calendar: data.calendar || null, details: data.details, alarms: data.details !== 'busy' && data.alarms !== 'removed', label: data.label || null });
       form.reset();
       await loadFeeds();
-      showSecret(made, 'Link created');
+      showSecret(made, t('feeds.created'));
     });
   });
   return form;
@@ -137,28 +136,31 @@ function importForm(calendars) {
   const file = h('input', { type: 'file', name: 'file', accept: '.ics,text/calendar', required: true });
   const result = h('div', { id: 'import-result', 'aria-live': 'polite' });
   const form = h('form', { class: 'inline', id: 'import-form' },
-    h('label', {}, 'Calendar', h('select', { name: 'calendar', required: true }, calendarOptions(calendars, writable))),
-    h('label', {}, '.ics file', file),
-    h('button', { type: 'submit' }, 'Import'));
+    h('label', { class: 'field' }, h('span', {}, t('feeds.calendar')), h('select', { name: 'calendar', required: true }, calendarOptions(calendars, writable))),
+    h('label', { class: 'field' }, h('span', {}, t('import.file')), file),
+    h('button', { type: 'submit', class: 'primary' }, t('import.submit')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = file.files[0];
     const calendar = new FormData(form).get('calendar');
     if (!f || !calendar) return;
-    if (f.size > IMPORT_LIMIT) return say('The file is larger than 32 MB; use "sundial import" on the server.', true);
+    if (f.size > IMPORT_LIMIT) return say(t('import.tooLarge'), true);
     const button = form.querySelector('button');
     button.disabled = true;
-    say(`Importing ${f.name}…`);
+    say(t('import.running', { file: f.name }));
     attempt(async () => {
       try {
         const s = await api('POST', `/feeds/import?calendar=${encodeURIComponent(calendar)}`, f, 'text/calendar');
-        result.replaceChildren(
-          h('p', {}, `${f.name}: ${s.imported} imported, ${s.replaced} replaced, ${s.unchanged} unchanged, ${s.skippedCount} skipped.`),
-          s.skippedCount ? h('ul', { class: 'hint' }, s.skipped.map((k) => h('li', {}, `${k.item}: ${k.reason}`)), s.skippedCount > s.skipped.length ? h('li', {}, `… and ${s.skippedCount - s.skipped.length} more`) : null) : null,
-          s.large ? h('p', { class: 'warning', role: 'note' }, `The calendar now has ${s.entries} entries — devices may synchronize it slowly or fail to; consider turning synchronization off`) : null,
-        );
+        // Only what applies is added: replaceChildren(null) would print a literal "null".
+        result.replaceChildren(...[
+          h('p', {}, t('import.summary', { file: f.name, imported: s.imported, replaced: s.replaced, unchanged: s.unchanged, skipped: s.skippedCount })),
+          s.skippedCount ? h('ul', { class: 'hint' }, s.skipped.map((k) => h('li', {}, `${k.item}: ${k.reason}`)), s.skippedCount > s.skipped.length ? h('li', {}, t('import.more', { count: s.skippedCount - s.skipped.length })) : null) : null,
+          s.large ? h('p', { class: 'warning', role: 'note' }, t('import.large', { entries: t('entries', { count: s.entries }) })) : null,
+        ].filter(Boolean));
         form.reset();
-        say('Import finished');
+        say(t('import.finished'));
+        // The calendar table shows the new count (and the large-calendar warning).
+        document.dispatchEvent(new CustomEvent('sundial:calendars-changed'));
       } finally {
         button.disabled = false;
       }
@@ -181,18 +183,16 @@ async function load() {
   const { mine, others } = await api('GET', '/calendars');
   const calendars = [...mine, ...others];
   section.replaceChildren(
-    h('h2', { id: 'feeds-title' }, 'Subscription links'),
-    h('p', { class: 'hint' }, 'Private links show your calendars, read-only, in Google Calendar, Outlook or Apple Calendar. ',
-      'Whoever has a link can read what it shows, without a password: "Busy only" hides titles, descriptions, places, people and alarms. ',
-      'Subscribers refresh on their own schedule (Google every few hours).'),
-    h('div', { id: 'feed-new', class: 'feed-new', hidden: true, 'aria-live': 'polite', style: 'border:1px solid #16a34a;background:#f0fdf4;border-radius:4px;padding:0.5rem 0.75rem;margin:0.75rem 0' }),
-    h('p', { class: 'hint', id: 'feeds-empty' }, 'No links yet.'),
-    h('table', { id: 'feeds' },
-      h('thead', {}, h('tr', {}, ['Link', 'Details', 'Alarms', 'Created', 'Last used'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+    h('h2', { id: 'feeds-title' }, t('feeds.title')),
+    h('p', { class: 'hint' }, t('feeds.intro')),
+    h('div', { id: 'feed-new', class: 'feed-new', hidden: true, 'aria-live': 'polite' }),
+    h('p', { class: 'hint', id: 'feeds-empty' }, t('feeds.none')),
+    h('table', { id: 'feeds', class: 'cards' },
+      h('thead', {}, h('tr', {}, ['feeds.col.link', 'feeds.col.details', 'feeds.col.alarms', 'feeds.col.created', 'feeds.col.lastUsed'].map((k) => h('th', { scope: 'col' }, t(k))), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('col.actions'))))),
       h('tbody')),
     createForm(calendars),
-    h('h2', { id: 'import-title' }, 'Import an .ics file'),
-    h('p', { class: 'hint' }, 'Adds the events and to-dos of a file exported from another calendar. Importing the same file again updates entries instead of duplicating them.'),
+    h('h2', { id: 'import-title' }, t('import.title')),
+    h('p', { class: 'hint' }, t('import.intro')),
     importForm(calendars),
   );
   section.hidden = false;
@@ -211,6 +211,5 @@ function sync() {
 
 if (section && appView) {
   new MutationObserver(sync).observe(appView, { attributes: true, attributeFilter: ['hidden'] });
-  watchCalendars();
   sync();
 }

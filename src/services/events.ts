@@ -1,0 +1,273 @@
+// The web agenda's events: reading the instances of a user's calendars in a range, and creating,
+// editing, moving and deleting simple events. Reads expand recurrences with the code that answers
+// calendar-data expand (ical/agenda.ts over ical/query-object.ts), so the page shows exactly the
+// instances a CalDAV client is told about. Writes validate the object like a DAV PUT
+// (dav/calendar-objects.ts) and go through the same Store.putObject / deleteObject, so the
+// collection's sync token and ctag move and devices fetch the change on their next sync.
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { CalendarInstance, ObjectInput, Store, User } from '../store/types.js';
+import { NotFound, PreconditionFailed, UidConflict } from '../store/errors.js';
+import { agendaInstances, type AgendaInstance } from '../ical/agenda.js';
+import { buildSimpleEvent, editSimpleEvent, type SimpleEventFields } from '../ical/simple-event.js';
+import { CalendarDataError } from '../ical/errors.js';
+import { QueryError } from '../ical/query-errors.js';
+import { validateCalendarObject } from '../ical/validate.js';
+import { zoneOfCalendarTimezone } from '../ical/query-object.js';
+import { UTC_ZONE, type Zone } from '../ical/zones.js';
+import { forbiddenAction, invalid, missing, taken } from './errors.js';
+
+const DAY = 86_400_000;
+/** Longest range one agenda request may ask for: a month grid shows six weeks, a list a quarter. */
+export const MAX_AGENDA_DAYS = 100;
+/** Objects whose bodies are read from the store at once. */
+const BATCH = 200;
+/** Parsing time after which a request lets other requests run (ARCHITECTURE: no long holds). */
+const SLICE_MS = 15;
+
+export interface AgendaEvent extends AgendaInstance {
+  /** Unique in the answer: calendar, object name and instance. */
+  id: string;
+  calendar: string;
+  /** Object name in the calendar, for edits. */
+  name: string;
+  etag: string;
+  /** The page may move, edit and delete it: a writable calendar and not part of a series. */
+  editable: boolean;
+  /** The page may delete it (a whole series too). */
+  deletable: boolean;
+}
+
+export interface AgendaAnswer {
+  events: AgendaEvent[];
+  /** Objects that could not be read (bad data, too many instances): left out, counted here. */
+  skipped: number;
+}
+
+/** One object's instances in one range, as stored by AgendaCache. */
+interface ObjectInstances {
+  name: string;
+  etag: string;
+  instances: AgendaInstance[];
+}
+
+/**
+ * The instances of one calendar for one range, kept while the calendar does not change: the key
+ * holds the collection's sync sequence, which every change of its objects or properties (its
+ * calendar-timezone included) moves, so an entry is never stale, only unused. Bounded by an
+ * estimate of the memory held (texts as UTF-16 plus ~200 bytes per instance): 32 MB. Created with
+ * the agenda's router, one per server.
+ */
+export class AgendaCache {
+  static readonly MAX_BYTES = 32 * 1024 * 1024;
+  private readonly lru = new LRUCache<string, { objects: ObjectInstances[]; skipped: number }>({
+    maxSize: AgendaCache.MAX_BYTES,
+    sizeCalculation: (v) => Math.max(1, AgendaCache.bytes(v.objects)),
+  });
+
+  static bytes(objects: ObjectInstances[]): number {
+    let n = 0;
+    for (const o of objects) {
+      n += 100 + 2 * (o.name.length + o.etag.length);
+      for (const i of o.instances) n += 200 + 2 * (i.uid.length + i.summary.length + i.location.length + i.description.length);
+    }
+    return n;
+  }
+
+  key(i: CalendarInstance, start: number, end: number, maxInstances: number): string {
+    return `${i.collection.id}:${i.collection.syncSeq}:${start}:${end}:${maxInstances}`;
+  }
+
+  get(key: string) {
+    return this.lru.get(key);
+  }
+
+  set(key: string, value: { objects: ObjectInstances[]; skipped: number }): void {
+    if (AgendaCache.bytes(value.objects) <= AgendaCache.MAX_BYTES / 4) this.lru.set(key, value);
+  }
+}
+
+export interface AgendaOptions {
+  maxInstances: number;
+  cache?: AgendaCache;
+  /** Only these calendars (uris in the user's home); all when absent. */
+  calendars?: string[];
+}
+
+const writable = (i: CalendarInstance) => i.access !== 'read' && i.collection.components.includes('VEVENT');
+
+function parseInstant(v: unknown, what: string): number {
+  if (typeof v !== 'string' || v.length > 40) throw invalid(`${what} is an ISO date or date-time`);
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms) || ms < Date.UTC(1900, 0, 1) || ms > Date.UTC(2200, 0, 1)) throw invalid(`${what} is an ISO date or date-time between 1900 and 2200`);
+  return ms;
+}
+
+/** An all-day value: a YYYY-MM-DD date, as UTC midnight. */
+function parseDay(v: unknown, what: string): number {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw invalid(`${what} of an all-day event is a date (YYYY-MM-DD)`);
+  return parseInstant(`${v}T00:00:00Z`, what);
+}
+
+function text(v: unknown, what: string, max: number): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null) return '';
+  if (typeof v !== 'string' || v.length > max) throw invalid(`${what} is text of at most ${max} characters`);
+  // Control characters other than tab and line breaks have no place in iCalendar TEXT (RFC 5545 §3.3.11).
+  // eslint-disable-next-line no-control-regex
+  return v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+}
+
+/** The page's JSON event fields checked and turned into SimpleEventFields. */
+function fieldsOf(body: Record<string, unknown>, isNew: boolean): SimpleEventFields {
+  const f: SimpleEventFields = {};
+  const summary = text(body.summary, 'the title', 1000);
+  if (summary !== undefined) f.summary = summary.replace(/[\r\n]+/g, ' ').trim();
+  if (isNew && !f.summary) throw invalid('an event needs a title');
+  const location = text(body.location, 'the place', 1000);
+  if (location !== undefined) f.location = location;
+  const description = text(body.description, 'the note', 10_000);
+  if (description !== undefined) f.description = description;
+  if (body.allDay !== undefined && typeof body.allDay !== 'boolean') throw invalid('allDay is true or false');
+  if (body.allDay !== undefined) f.allDay = body.allDay as boolean;
+  if (isNew || body.start !== undefined || body.end !== undefined) {
+    if (body.start === undefined || body.end === undefined) throw invalid('give both start and end');
+    const allDay = body.allDay === true;
+    f.start = allDay ? parseDay(body.start, 'start') : parseInstant(body.start, 'start');
+    f.end = allDay ? parseDay(body.end, 'end') : parseInstant(body.end, 'end');
+    if (f.end < f.start || (allDay && f.end === f.start)) throw invalid('the end is before the start');
+    if (f.end - f.start > 366 * DAY) throw invalid('an event on this page lasts at most a year');
+  }
+  return f;
+}
+
+async function instanceOf(store: Store, user: User, uri: string): Promise<CalendarInstance> {
+  const i = await store.getInstance(user.id, uri);
+  if (!i) throw missing(`no calendar "${uri}"`);
+  return i;
+}
+
+async function writableInstance(store: Store, user: User, uri: string): Promise<CalendarInstance> {
+  const i = await instanceOf(store, user, uri);
+  if (i.access === 'read') throw forbiddenAction('this calendar is shared with you read-only');
+  if (!i.collection.components.includes('VEVENT')) throw forbiddenAction('this calendar holds no events');
+  return i;
+}
+
+/** Validated exactly as a DAV PUT validates (dav/calendar-objects.ts calendarObjectInput). */
+function objectInput(i: CalendarInstance, name: string, body: string): ObjectInput {
+  const data = Buffer.from(body, 'utf8');
+  const info = validateCalendarObject(data, { allowedComponents: i.collection.components, exactInstance: true });
+  return { name, data, contentType: 'text/calendar; charset=utf-8; component=vevent', uid: info.uid, componentType: info.componentType, firstStart: info.firstStart, lastEnd: info.lastEnd, instanceStart: info.instanceStart ?? null, instanceEnd: info.instanceEnd ?? null };
+}
+
+function storeErrors(err: unknown): never {
+  if (err instanceof PreconditionFailed) throw taken('the event was changed elsewhere in the meantime; reload and try again');
+  if (err instanceof NotFound) throw missing('the event no longer exists');
+  if (err instanceof UidConflict) throw taken(err.message);
+  if (err instanceof CalendarDataError) throw invalid(err.message);
+  throw err;
+}
+
+function floatingZone(i: CalendarInstance): Zone {
+  // RFC 4791 §9.9 / calendar-query: floating times and dates are read in the calendar's timezone, else UTC.
+  return i.collection.timezone ? (zoneOfCalendarTimezone(i.collection.timezone) ?? UTC_ZONE) : UTC_ZONE;
+}
+
+/** Instances of every event of the user's calendars (own and shared, synchronized or not) in [start, end). */
+export async function agenda(store: Store, user: User, startArg: unknown, endArg: unknown, opts: AgendaOptions): Promise<AgendaAnswer> {
+  const start = parseInstant(startArg, 'start');
+  const end = parseInstant(endArg, 'end');
+  if (end <= start) throw invalid('the end is before the start');
+  if (end - start > MAX_AGENDA_DAYS * DAY) throw invalid(`an agenda request covers at most ${MAX_AGENDA_DAYS} days`);
+  const wanted = opts.calendars ? new Set(opts.calendars) : null;
+  const instances = (await store.listInstances(user.id)).filter((i) => i.collection.kind === 'calendar' && i.collection.components.includes('VEVENT') && (!wanted || wanted.has(i.uri)));
+  const events: AgendaEvent[] = [];
+  let skipped = 0;
+  let sliceStart = performance.now();
+  for (const inst of instances) {
+    const canWrite = writable(inst);
+    const key = opts.cache?.key(inst, start, end, opts.maxInstances);
+    let found = key ? opts.cache!.get(key) : undefined;
+    if (!found) {
+      found = { objects: [], skipped: 0 };
+      const qopts = { floatingZone: floatingZone(inst), maxInstances: opts.maxInstances };
+      const candidates = await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end });
+      for (let k = 0; k < candidates.length; k += BATCH) {
+        const texts = await store.getObjectTexts(inst.collection.id, candidates.slice(k, k + BATCH).map((c) => c.name));
+        for (const o of texts) {
+          try {
+            const list = agendaInstances(o.text, qopts, { start, end });
+            if (list.length > 0) found.objects.push({ name: o.name, etag: o.etag, instances: list });
+          } catch (err) {
+            if (!(err instanceof CalendarDataError || err instanceof QueryError)) throw err;
+            found.skipped++;
+          }
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await new Promise((r) => setImmediate(r));
+            sliceStart = performance.now();
+          }
+        }
+      }
+      // A change made while this ran moved the sequence: the entry is keyed by the one read before.
+      if (key) opts.cache!.set(key, found);
+    }
+    skipped += found.skipped;
+    for (const o of found.objects) {
+      for (const a of o.instances) {
+        events.push({ ...a, id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite });
+      }
+    }
+  }
+  return { events, skipped };
+}
+
+/** A new simple event in a calendar the user may write; answers its name and etag. */
+export async function createEvent(store: Store, user: User, uri: string, body: Record<string, unknown>): Promise<{ name: string; etag: string }> {
+  const i = await writableInstance(store, user, uri);
+  const f = fieldsOf(body, true) as SimpleEventFields & { start: number; end: number };
+  const uid = randomUUID();
+  const name = `${uid}.ics`;
+  try {
+    const input = objectInput(i, name, buildSimpleEvent(uid, f));
+    const r = await store.putObject(i.collection.id, input, { ifNoneMatch: ['*'] });
+    return { name, etag: r.meta.etag };
+  } catch (err) {
+    storeErrors(err);
+  }
+}
+
+function checkName(name: string): void {
+  if (name === '' || name.length > 255 || name.includes('/')) throw missing('no such event');
+}
+
+/** Changes a simple (non-recurring) event; `etag`, when given, must still be the stored one. */
+export async function updateEvent(store: Store, user: User, uri: string, name: string, body: Record<string, unknown>): Promise<{ name: string; etag: string }> {
+  checkName(name);
+  const i = await writableInstance(store, user, uri);
+  if (body.etag !== undefined && typeof body.etag !== 'string') throw invalid('etag is the string the agenda gave');
+  const f = fieldsOf(body, false);
+  const current = await store.getObject(i.collection.id, name);
+  if (!current) throw missing('the event no longer exists');
+  if (typeof body.etag === 'string' && body.etag !== current.etag) storeErrors(new PreconditionFailed('etag'));
+  try {
+    const input = objectInput(i, name, editSimpleEvent(current.data, f));
+    // If-Match inside the write transaction: of two racing edits exactly one wins (as with PUT).
+    const r = await store.putObject(i.collection.id, input, { ifMatch: [current.etag] });
+    return { name, etag: r.meta.etag };
+  } catch (err) {
+    storeErrors(err);
+  }
+}
+
+/** Deletes an event (a whole series when it recurs) from a calendar the user may write. */
+export async function deleteEvent(store: Store, user: User, uri: string, name: string, etag: unknown): Promise<void> {
+  checkName(name);
+  const i = await writableInstance(store, user, uri);
+  if (etag !== undefined && typeof etag !== 'string') throw invalid('etag is the string the agenda gave');
+  try {
+    await store.deleteObject(i.collection.id, name, typeof etag === 'string' ? { ifMatch: [etag] } : undefined);
+  } catch (err) {
+    storeErrors(err);
+  }
+}
