@@ -3,10 +3,10 @@
 // no Resource, no ResponseEntry and no promise per member, and the text of each response equal,
 // byte for byte, to what the general path (propstats.ts, xml/serialize.ts writeResponse) renders
 // for the same member (test/protocol/row-listing.test.ts checks every combination).
-import type { ObjectRow } from '../store/objects.js';
+import type { ObjectEtag, ObjectRow } from '../store/objects.js';
 import type { Store } from '../store/types.js';
 import { encodeHref, escapeText, okResponseXml, propstatXml, type PropValue, type ResponseEntry } from '../xml/serialize.js';
-import { rowValues, SUPPLIED, type RowSelection } from './properties/row-derived.js';
+import { rowValues, SUPPLIED, valueOf, type RowSelection } from './properties/row-derived.js';
 import { hiddenFromSharee } from './sharee-view.js';
 
 const END = '</d:response>';
@@ -25,8 +25,8 @@ export class RowResponses {
 
   constructor(private readonly sel: RowSelection, private readonly store: Store, private readonly collectionId: number, private readonly minimal: boolean) {}
 
-  /** The `<d:response>` of the member at `href` (its row `o`; `supplied` = the report's own property). */
-  render(href: string, o: ObjectRow, supplied?: PropValue): string | Promise<string> {
+  /** The `<d:response>` of the member at `href` (its row `o`, an ObjectRow for a wide selection; `supplied` = the report's own property). */
+  render(href: string, o: ObjectEtag | ObjectRow, supplied?: PropValue): string | Promise<string> {
     const { found, missing } = rowValues(this.sel, o, supplied);
     if (missing === null) return okResponseXml(href, found);
     this.dead ??= this.store.membersHaveDeadProperties(this.collectionId).then((d) => (this.dead = d));
@@ -49,7 +49,7 @@ export class RowResponses {
   }
 
   /** A member in a collection where some member holds dead properties: its own, in request order. */
-  private async withDead(href: string, o: ObjectRow, supplied?: PropValue): Promise<string> {
+  private async withDead(href: string, o: ObjectEtag | ObjectRow, supplied?: PropValue): Promise<string> {
     const dead = await this.store.getDeadProperties(this.collectionId, o.name);
     const found: PropValue[] = [];
     const missing: string[] = [];
@@ -59,7 +59,7 @@ export class RowResponses {
         continue;
       }
       const name = typeof e === 'string' ? e : e.name;
-      const value = typeof e === 'string' ? undefined : e.fromRow!(o);
+      const value = typeof e === 'string' ? undefined : valueOf(e, o);
       if (value !== undefined) {
         found.push(value === null ? { name } : { name, value });
         continue;
@@ -90,7 +90,8 @@ export async function* rowListing(self: ResponseEntry, parentHref: string, store
   const responses = new RowResponses(sel, store, collectionId, opts.minimal);
   let after = '';
   for (;;) {
-    const rows = await store.listObjectEtags(collectionId, { after, limit: LISTING_PAGE });
+    // Three columns when only etag-derived properties are asked (the bench's listing), seven else.
+    const rows: (ObjectEtag | ObjectRow)[] = sel.wide ? await store.listObjectRows(collectionId, { after, limit: LISTING_PAGE }) : await store.listObjectEtags(collectionId, { after, limit: LISTING_PAGE });
     // Rows are rendered to text at once: no response objects per row to outlive a scavenge
     // (measured: GC was a quarter of the listing's server time).
     const page: string[] = [];

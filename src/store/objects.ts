@@ -41,15 +41,18 @@ export interface ObjectMeta {
 }
 
 /**
- * The small stored row a listing reads of an object: the columns the cheap properties are computed
- * from (getetag, getcontenttype, getcontentlength, getlastmodified, creationdate, resourcetype;
- * dav/properties/registry.ts `fromRow`) and the classification a sharee's view depends on —
- * seven of the twelve metadata columns, no UID, time bounds or body (issue 13 item 3).
+ * What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag
+ * change): the name, the etag, and the classification a sharee's view depends on.
  */
-export type ObjectRow = Pick<ObjectMeta, 'name' | 'etag' | 'classification' | 'contentType' | 'size' | 'modifiedAt' | 'createdAt' | 'busyView'>;
+export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag' | 'classification' | 'busyView'>;
 
-/** The row of an etag listing: since the cheap properties grew past getetag, an ObjectRow. */
-export type ObjectEtag = ObjectRow;
+/**
+ * The small stored row a listing of cheap properties reads (issue 13 item 3): the columns
+ * getcontenttype, getcontentlength, getlastmodified and creationdate are computed from
+ * (dav/properties/registry.ts `fromRow`) — seven of the twelve metadata columns, no UID, time
+ * bounds or body.
+ */
+export type ObjectRow = ObjectEtag & Pick<ObjectMeta, 'contentType' | 'size' | 'modifiedAt' | 'createdAt'>;
 
 /** An ObjectRow and the body decoded as UTF-8: what a client's multiget of cheap properties + calendar-data needs. */
 export interface ObjectText extends ObjectRow {
@@ -134,11 +137,13 @@ export interface ObjectStore {
    */
   listObjectsPage(collectionId: number, page: KeysetPage): Promise<ObjectMeta[]>;
   /**
-   * The rows (ObjectRow) of the collection's objects, ordered by name: listObjects narrowed to the
-   * columns of the cheap properties. With `page`, at most `limit` of them whose names sort after
-   * `after` (keyset paging: a large listing is read and sent piece by piece instead of held whole).
+   * Names and etags of the collection's objects, ordered by name: listObjects, three columns only.
+   * With `page`, at most `limit` of them whose names sort after `after` (keyset paging: a large
+   * listing is read and sent piece by piece instead of held whole).
    */
-  listObjectEtags(collectionId: number, page?: KeysetPage): Promise<ObjectRow[]>;
+  listObjectEtags(collectionId: number, page?: KeysetPage): Promise<ObjectEtag[]>;
+  /** listObjectEtags widened to the ObjectRow: for a listing that asks more than etag-derived properties. */
+  listObjectRows(collectionId: number, page: KeysetPage): Promise<ObjectRow[]>;
   /**
    * Whether any member object of the collection (not the collection itself) holds a dead
    * property: when none does, a property no definition answers is 404 on every member, and a

@@ -56,7 +56,7 @@ guardedBefore(t, async (ctx) => {
   // Which reads each request makes: the row path reads rows, the general path whole metadata.
   ctx.calls = {};
   const store = ctx.srv.store as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const m of ['listObjectEtags', 'listObjectsPage', 'getObjectTexts', 'getObjects']) {
+  for (const m of ['listObjectEtags', 'listObjectRows', 'listObjectsPage', 'getObjectTexts', 'getObjects']) {
     const orig = store[m]!.bind(store);
     store[m] = (...a: unknown[]) => {
       ctx.calls[m] = (ctx.calls[m] ?? 0) + 1;
@@ -104,7 +104,7 @@ async function pair(ctx: Ctx, send: (names: string[]) => Promise<{ status: numbe
   ctx.calls = {};
   const general = await send([...names, DEAR]);
   assert.is(general.status, 207, what);
-  assert.ok((ctx.calls[fullRead] ?? 0) > 0 && !ctx.calls[rowRead], `${what}: general path taken (${JSON.stringify(ctx.calls)})`);
+  assert.ok((ctx.calls[fullRead] ?? 0) > 0 && !ctx.calls[rowRead] && !ctx.calls.listObjectEtags, `${what}: general path taken (${JSON.stringify(ctx.calls)})`);
   return [fast.text, withoutDear(general.text)];
 }
 
@@ -119,7 +119,9 @@ t('Depth 1 PROPFIND: every combination, owner and sharee, with and without dead 
         const minimal = k % 3 === 0;
         const what = `${who} ${cal} ${names.join(' ')}${minimal ? ' minimal' : ''}`;
         const send = (n: string[]) => ctx.srv.request('PROPFIND', path, { user: who, headers: { Depth: '1', ...XML_HEADERS, ...(minimal ? { Prefer: 'return=minimal' } : {}) }, body: `<?xml version="1.0"?><d:propfind ${NS}><d:prop>${propXml(n)}</d:prop></d:propfind>` });
-        const [fast, general] = await pair(ctx, send, names, 'listObjectEtags', 'listObjectsPage', what);
+        // Three columns for getetag and resourcetype alone, the seven of the row for any other.
+        const rowRead = names.some((n) => ![D('getetag'), D('resourcetype'), ...UNKNOWN].includes(n)) ? 'listObjectRows' : 'listObjectEtags';
+        const [fast, general] = await pair(ctx, send, names, rowRead, 'listObjectsPage', what);
         assert.fixture(fast, general, what);
         compared++;
       }

@@ -7,7 +7,7 @@
 import type { XmlElement } from '../../xml/parse.js';
 import type { XmlChild } from '../../xml/serialize.js';
 import type { CollectionPatch, Store, User } from '../../store/types.js';
-import type { ObjectRow } from '../../store/objects.js';
+import type { ObjectEtag, ObjectRow } from '../../store/objects.js';
 import type { Config } from '../../config.js';
 import type { Resource } from '../resources.js';
 
@@ -35,23 +35,24 @@ export interface PropertyDef {
   protected: boolean;
   /** undefined → the property is not defined on this resource (404 propstat). */
   get(r: Resource, ctx: PropContext): PropContent | undefined | Promise<PropContent | undefined>;
-  /**
-   * What the value costs on an object (issue 13 item 3), and so which paths may compute it:
-   * - 'etag': a pure function of the object's name and etag (getetag, resourcetype) — it changes
-   *   only with the bytes, so whole responses may be cached by etag (reports/common.ts);
-   * - 'row': a pure function of the small stored row a listing reads (ObjectRow: content type,
-   *   size, dates, classification; getcontenttype, getcontentlength, getlastmodified…);
-   * - absent: computed from the full resource, its body or the request context — such a property
-   *   sends a listing or multiget through the general path (propstats.ts).
-   * Listings and multigets of 'etag' and 'row' properties, in any combination, read rows and
-   * render them straight to text (properties/row-derived.ts).
+  /*
+   * What the value costs on an object (issue 13 item 3) — its cost class, `costOf` — and so which
+   * paths may compute it. A definition has at most one of these two:
+   * - fromEtag: cost 'etag', a pure function of the object's name and etag (getetag,
+   *   resourcetype) — it changes only with the bytes, so reports may cache whole responses by etag
+   *   (reports/common.ts), and a listing reads three columns;
+   * - fromRow: cost 'row', a pure function of the small stored row a listing reads (ObjectRow:
+   *   content type, size, dates; getcontenttype, getcontentlength, getlastmodified, creationdate);
+   * - neither: 'computed' from the full resource, its body or the request context — such a
+   *   property sends a listing or multiget through the general path (propstats.ts).
+   * Each returns exactly what `get` answers on the object's resource built from its metadata (a
+   * sharee's busy view has `busyView` set on both); fromRow's undefined → not defined on this
+   * object (404 propstat, unless a dead property holds it); an 'etag' property is defined on every
+   * object. Listings and multigets of 'etag' and 'row'
+   * properties, in any combination, read rows and render them straight to text
+   * (properties/row-derived.ts, dav/row-listing.ts).
    */
-  cost?: 'etag' | 'row';
-  /**
-   * For `cost`: the value on an object from its row — exactly what `get` answers on the object's
-   * resource built from its metadata (a sharee's busy view has `busyView` set on both);
-   * undefined → not defined on this object (404 propstat, unless a dead property holds it).
-   */
+  fromEtag?(o: ObjectEtag): PropContent;
   fromRow?(o: ObjectRow): PropContent | undefined;
   /**
    * Validates a PROPPATCH set (value = the property element) or remove (value = null) into a
@@ -71,10 +72,15 @@ const registry = new Map<string, PropertyDef>();
 
 export function defineProperty(def: PropertyDef): void {
   if (registry.has(def.name)) throw new Error(`property ${def.name} defined twice`);
-  if ((def.cost === undefined) !== (def.fromRow === undefined) || (def.cost && !def.kinds.includes('object'))) {
-    throw new Error(`property ${def.name}: a cost needs fromRow and a definition on objects`);
+  if ((def.fromEtag && def.fromRow) || ((def.fromEtag || def.fromRow) && !def.kinds.includes('object'))) {
+    throw new Error(`property ${def.name}: one of fromEtag and fromRow, on a definition for objects`);
   }
   registry.set(def.name, def);
+}
+
+/** A property's cost class on objects (see PropertyDef.fromEtag). */
+export function costOf(def: PropertyDef): 'etag' | 'row' | 'computed' {
+  return def.fromEtag ? 'etag' : def.fromRow ? 'row' : 'computed';
 }
 
 export function lookupProperty(name: string): PropertyDef | undefined {
@@ -102,7 +108,7 @@ export function etagDerivedDefs(names: readonly string[], supplied?: string): (P
       continue;
     }
     const def = registry.get(name);
-    if (def?.cost !== 'etag') return null;
+    if (!def?.fromEtag) return null;
     defs.push(def);
   }
   return defs;

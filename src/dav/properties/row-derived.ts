@@ -2,9 +2,9 @@
 // or dear by what it costs to compute (registry.ts `cost`), not by the request shape a client
 // happens to send. Any combination of cheap properties — and of names no definition answers on an
 // object, which only a dead property can hold — is row-derived; one dear property is not.
-import type { ObjectRow } from '../../store/objects.js';
+import type { ObjectEtag, ObjectRow } from '../../store/objects.js';
 import type { PropValue } from '../../xml/serialize.js';
-import { lookupProperty, type PropertyDef } from './registry.js';
+import { lookupProperty, type PropContent, type PropertyDef } from './registry.js';
 
 /** The place of the report's own property (calendar-data, given by the caller) in a selection. */
 export const SUPPLIED = Symbol('supplied');
@@ -15,6 +15,8 @@ export const SUPPLIED = Symbol('supplied');
  */
 export interface RowSelection {
   entries: readonly (PropertyDef | typeof SUPPLIED | string)[];
+  /** Some property is of cost 'row': the rows must be ObjectRows, not the narrower ObjectEtags. */
+  wide: boolean;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface RowSelection {
  */
 export function rowSelection(names: readonly string[], supplied?: string): RowSelection | null {
   const entries: RowSelection['entries'][number][] = [];
+  let wide = false;
   for (const name of names) {
     if (name === supplied) {
       entries.push(SUPPLIED);
@@ -31,17 +34,20 @@ export function rowSelection(names: readonly string[], supplied?: string): RowSe
     const def = lookupProperty(name);
     // As propstats.ts liveValue: a definition not on objects answers nothing there.
     if (!def || !def.kinds.includes('object')) entries.push(name);
-    else if (def.fromRow) entries.push(def);
-    else return null;
+    else if (def.fromEtag || def.fromRow) {
+      entries.push(def);
+      if (def.fromRow) wide = true;
+    } else return null;
   }
-  return { entries };
+  return { entries, wide };
 }
 
 /**
  * The values of one row in request order (`found`) and the names it has no value for (`missing`,
- * null when none): a missing name is 404 unless the member holds it as a dead property.
+ * null when none): a missing name is 404 unless the member holds it as a dead property. `o` is an
+ * ObjectRow when the selection is `wide`.
  */
-export function rowValues(sel: RowSelection, o: ObjectRow, supplied?: PropValue): { found: PropValue[]; missing: string[] | null } {
+export function rowValues(sel: RowSelection, o: ObjectEtag | ObjectRow, supplied?: PropValue): { found: PropValue[]; missing: string[] | null } {
   const found: PropValue[] = [];
   let missing: string[] | null = null;
   for (const e of sel.entries) {
@@ -50,10 +56,15 @@ export function rowValues(sel: RowSelection, o: ObjectRow, supplied?: PropValue)
     } else if (typeof e === 'string') {
       (missing ??= []).push(e);
     } else {
-      const value = e.fromRow!(o);
+      const value = valueOf(e, o);
       if (value === undefined) (missing ??= []).push(e.name);
       else found.push(value === null ? { name: e.name } : { name: e.name, value });
     }
   }
   return { found, missing };
+}
+
+/** The value of a cheap definition on a row (an ObjectRow for a 'row' one: RowSelection.wide). */
+export function valueOf(def: PropertyDef, o: ObjectEtag | ObjectRow): PropContent | undefined {
+  return def.fromEtag ? def.fromEtag(o) : def.fromRow!(o as ObjectRow);
 }

@@ -20,8 +20,7 @@ function resourceTypes(r: Resource): string[] {
 defineProperty({
   name: DAV.resourcetype, kinds: EVERYWHERE, allprop: true, protected: true,
   get: (r) => resourceTypes(r).map((n) => el(n)),
-  cost: 'etag',
-  fromRow: () => [],
+  fromEtag: () => [],
 });
 
 defineProperty({
@@ -44,14 +43,12 @@ defineProperty({
 defineProperty({
   name: DAV.getetag, kinds: ['object'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? r.meta.etag : undefined),
-  cost: 'etag',
-  fromRow: (o) => o.etag,
+  fromEtag: (o) => o.etag,
 });
 
 defineProperty({
   name: DAV.getcontenttype, kinds: ['object'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? r.meta.contentType : undefined),
-  cost: 'row',
   fromRow: (o) => o.contentType,
 });
 
@@ -69,21 +66,18 @@ defineProperty({
     if (r.kind === 'root' && r.href === '/') return undefined;
     return String(Buffer.byteLength(collectionPageText(r.href)));
   },
-  cost: 'row',
   fromRow: (o) => (o.busyView ? undefined : String(o.size)),
 });
 
 defineProperty({
   name: DAV.getlastmodified, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? httpDate(r.meta.modifiedAt) : r.kind === 'calendar' || r.kind === 'collection' ? httpDate(r.collection.modifiedAt) : undefined),
-  cost: 'row',
   fromRow: (o) => httpDate(o.modifiedAt),
 });
 
 defineProperty({
   name: DAV.creationdate, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? r.meta.createdAt : r.kind === 'calendar' || r.kind === 'collection' ? r.collection.createdAt : undefined),
-  cost: 'row',
   fromRow: (o) => o.createdAt,
 });
 

@@ -131,11 +131,14 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   // One keyset page of it: a range scan of the primary key (collection_id, name) from `after`, no
   // sort and no OFFSET skip, so every page costs the same however deep into the collection.
   const listPage = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?`).raw();
-  // What a listing of cheap properties needs (ObjectRow): seven columns of twelve, no UID or time
-  // bounds. (classification too: a sharee's listing leaves private objects out, dav/sharee-view.ts.)
-  const etags = db.prepare(`SELECT ${ROW} FROM objects WHERE collection_id = ? ORDER BY name`).raw();
+  // What an etag listing needs: two columns instead of eleven is ~4× less row building at 9000.
+  // (classification too: a sharee's listing leaves private objects out, dav/sharee-view.ts.)
+  const etags = db.prepare('SELECT name, etag, classification FROM objects WHERE collection_id = ? ORDER BY name').raw();
   // One page of it, continuing after a name (the primary key's order, so no sort and no skip).
-  const etagsPage = db.prepare(`SELECT ${ROW} FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?`).raw();
+  const etagsPage = db.prepare('SELECT name, etag, classification FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?').raw();
+  // The same page widened to the ObjectRow (seven columns of twelve, no UID or time bounds). Kept
+  // apart from the etag page: the four more columns cost a getetag listing ~30% more row reading.
+  const rowsPage = db.prepare(`SELECT ${ROW} FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?`).raw();
   // A range of the primary key (collection_id, name, prop_name) after the collection's own ''.
   const memberDead = db.prepare("SELECT EXISTS (SELECT 1 FROM dead_properties WHERE collection_id = ? AND name > '')").pluck();
   const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
@@ -242,7 +245,12 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       return (listPage.all(collectionId, page.after ?? '', page.limit) as unknown[][]).map(metaOfRaw);
     },
     async listObjectEtags(collectionId, page) {
-      return ((page ? etagsPage.all(collectionId, page.after ?? '', page.limit) : etags.all(collectionId)) as RawRow[]).map(rowOfRaw);
+      const rows = (page ? etagsPage.all(collectionId, page.after ?? '', page.limit) : etags.all(collectionId)) as [string, string, Classification | null][];
+      return rows.map(([name, etag, classification]) => ({ name, etag, classification }));
+    },
+    async listObjectRows(collectionId, page) {
+      if (!Number.isInteger(page.limit) || page.limit < 1) throw new RangeError(`page limit ${page.limit}`);
+      return (rowsPage.all(collectionId, page.after ?? '', page.limit) as RawRow[]).map(rowOfRaw);
     },
     async membersHaveDeadProperties(collectionId) {
       return memberDead.get(collectionId) === 1;

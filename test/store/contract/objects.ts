@@ -37,9 +37,14 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     assert.equal((await store.listObjects(cal.id)).map((o) => o.name), ['a.ics', 'b.ics', 'c.ics']);
     // Etag listings, whole and in keyset pages (a PROPFIND Depth 1 reads them page by page).
     const all = await store.listObjectEtags(cal.id);
-    // The row of the cheap properties (ObjectRow): exactly these columns of each object's metadata.
+    assert.equal(all, (await store.listObjects(cal.id)).map((o) => ({ name: o.name, etag: o.etag, classification: o.classification })));
+    // The row of the cheap properties (ObjectRow): exactly these columns of each object's metadata, in the same pages.
     const rowOf = (o: ObjectMeta) => ({ name: o.name, etag: o.etag, classification: o.classification, contentType: o.contentType, size: o.size, modifiedAt: o.modifiedAt, createdAt: o.createdAt });
-    assert.equal(all, (await store.listObjects(cal.id)).map(rowOf));
+    const rows = (await store.listObjects(cal.id)).map(rowOf);
+    assert.equal(await store.listObjectRows(cal.id, { limit: 5 }), rows);
+    assert.equal(await store.listObjectRows(cal.id, { limit: 2 }), rows.slice(0, 2));
+    assert.equal(await store.listObjectRows(cal.id, { after: 'a.ics', limit: 5 }), rows.slice(1));
+    await rejects(store.listObjectRows(cal.id, { limit: 0 }), RangeError);
     assert.equal(await store.listObjectEtags(cal.id, { limit: 2 }), all.slice(0, 2));
     assert.equal(await store.listObjectEtags(cal.id, { after: 'b.ics', limit: 2 }), all.slice(2));
     assert.equal(await store.listObjectEtags(cal.id, { after: 'a', limit: 5 }), all, 'after a name that does not exist');
