@@ -40,13 +40,23 @@ export interface ObjectMeta {
   instanceEnd?: number | null;
 }
 
-/** What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag change). */
-export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag' | 'classification'>;
+/**
+ * What an etag listing needs of an object (PROPFIND Depth 1 for getetag, the poll after a ctag
+ * change): the name, the etag, and the classification a sharee's view depends on.
+ */
+export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag' | 'classification' | 'busyView'>;
 
-/** Name, etag and the body decoded as UTF-8: what a client's multiget of getetag + calendar-data needs. */
-export interface ObjectText extends ObjectEtag {
+/**
+ * The small stored row a listing of cheap properties reads (issue 13 item 3): the columns
+ * getcontenttype, getcontentlength, getlastmodified and creationdate are computed from
+ * (dav/properties/registry.ts `fromRow`) — seven of the twelve metadata columns, no UID, time
+ * bounds or body.
+ */
+export type ObjectRow = ObjectEtag & Pick<ObjectMeta, 'contentType' | 'size' | 'modifiedAt' | 'createdAt'>;
+
+/** An ObjectRow and the body decoded as UTF-8: what a client's multiget of cheap properties + calendar-data needs. */
+export interface ObjectText extends ObjectRow {
   text: string;
-  busyView?: true;
 }
 
 export interface StoredObject extends ObjectMeta {
@@ -127,11 +137,19 @@ export interface ObjectStore {
    */
   listObjectsPage(collectionId: number, page: KeysetPage): Promise<ObjectMeta[]>;
   /**
-   * Names and etags of the collection's objects, ordered by name: listObjects, two columns only.
+   * Names and etags of the collection's objects, ordered by name: listObjects, three columns only.
    * With `page`, at most `limit` of them whose names sort after `after` (keyset paging: a large
    * listing is read and sent piece by piece instead of held whole).
    */
   listObjectEtags(collectionId: number, page?: KeysetPage): Promise<ObjectEtag[]>;
+  /** listObjectEtags widened to the ObjectRow: for a listing that asks more than etag-derived properties. */
+  listObjectRows(collectionId: number, page: KeysetPage): Promise<ObjectRow[]>;
+  /**
+   * Whether any member object of the collection (not the collection itself) holds a dead
+   * property: when none does, a property no definition answers is 404 on every member, and a
+   * listing need not look for it member by member (issue 13 item 3).
+   */
+  membersHaveDeadProperties(collectionId: number): Promise<boolean>;
   getObjectMeta(collectionId: number, name: string): Promise<ObjectMeta | null>;
   getObject(collectionId: number, name: string): Promise<StoredObject | null>;
   /** The named objects that exist, ordered by name; unknown names are left out. */
@@ -139,8 +157,8 @@ export interface ObjectStore {
   /** Names and sizes (bytes of the body) of those of `names` that exist: to read bodies in batches bounded by bytes. */
   getObjectSizes(collectionId: number, names: string[]): Promise<Pick<ObjectMeta, 'name' | 'size'>[]>;
   /**
-   * getObjects narrowed to name, etag and the body as text (`data.toString('utf8')`), ordered by
-   * name: the multiget every client sends after a listing reads three columns, not twelve.
+   * getObjects narrowed to the ObjectRow and the body as text (`data.toString('utf8')`), ordered by
+   * name: the multiget every client sends after a listing reads eight columns, not thirteen.
    */
   getObjectTexts(collectionId: number, names: string[]): Promise<ObjectText[]>;
   /**

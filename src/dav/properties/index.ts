@@ -4,3 +4,4 @@ import './caldav.js';
 import './calendarserver.js';
 import './apple.js';
 export * from './registry.js';
+export * from './row-derived.js';

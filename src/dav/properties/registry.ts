@@ -5,8 +5,9 @@
 // "not returned by allprop" properties are left out), whether it is protected, how to compute it,
 // and, for writable ones, how to validate a new value into a collection patch.
 import type { XmlElement } from '../../xml/parse.js';
-import type { PropValue, XmlChild } from '../../xml/serialize.js';
-import type { CollectionPatch, ObjectEtag, Store, User } from '../../store/types.js';
+import type { XmlChild } from '../../xml/serialize.js';
+import type { CollectionPatch, Store, User } from '../../store/types.js';
+import type { ObjectEtag, ObjectRow } from '../../store/objects.js';
 import type { Config } from '../../config.js';
 import type { Resource } from '../resources.js';
 
@@ -34,11 +35,25 @@ export interface PropertyDef {
   protected: boolean;
   /** undefined → the property is not defined on this resource (404 propstat). */
   get(r: Resource, ctx: PropContext): PropContent | undefined | Promise<PropContent | undefined>;
-  /**
-   * For properties defined on every object and computed from its name and etag alone: the same
-   * value as `get` from a listing row, so an etag listing reads two columns (propfind.ts).
+  /*
+   * What the value costs on an object (issue 13 item 3) — its cost class, `costOf` — and so which
+   * paths may compute it. A definition has at most one of these two:
+   * - fromEtag: cost 'etag', a pure function of the object's name and etag (getetag,
+   *   resourcetype) — it changes only with the bytes, so reports may cache whole responses by etag
+   *   (reports/common.ts), and a listing reads three columns;
+   * - fromRow: cost 'row', a pure function of the small stored row a listing reads (ObjectRow:
+   *   content type, size, dates; getcontenttype, getcontentlength, getlastmodified, creationdate);
+   * - neither: 'computed' from the full resource, its body or the request context — such a
+   *   property sends a listing or multiget through the general path (propstats.ts).
+   * Each returns exactly what `get` answers on the object's resource built from its metadata (a
+   * sharee's busy view has `busyView` set on both); fromRow's undefined → not defined on this
+   * object (404 propstat, unless a dead property holds it); an 'etag' property is defined on every
+   * object. Listings and multigets of 'etag' and 'row'
+   * properties, in any combination, read rows and render them straight to text
+   * (properties/row-derived.ts, dav/row-listing.ts).
    */
   fromEtag?(o: ObjectEtag): PropContent;
+  fromRow?(o: ObjectRow): PropContent | undefined;
   /**
    * Validates a PROPPATCH set (value = the property element) or remove (value = null) into a
    * collection patch; throws a PropertyRejected when the value is not acceptable.
@@ -57,7 +72,15 @@ const registry = new Map<string, PropertyDef>();
 
 export function defineProperty(def: PropertyDef): void {
   if (registry.has(def.name)) throw new Error(`property ${def.name} defined twice`);
+  if ((def.fromEtag && def.fromRow) || ((def.fromEtag || def.fromRow) && !def.kinds.includes('object'))) {
+    throw new Error(`property ${def.name}: one of fromEtag and fromRow, on a definition for objects`);
+  }
   registry.set(def.name, def);
+}
+
+/** A property's cost class on objects (see PropertyDef.fromEtag). */
+export function costOf(def: PropertyDef): 'etag' | 'row' | 'computed' {
+  return def.fromEtag ? 'etag' : def.fromRow ? 'row' : 'computed';
 }
 
 export function lookupProperty(name: string): PropertyDef | undefined {
@@ -69,11 +92,13 @@ export function allProperties(): Iterable<PropertyDef> {
 }
 
 /**
- * For a `<prop>` list whose properties all derive from an object's name and etag (`fromEtag`),
- * apart from `supplied` (calendar-data, given by a report): the definition of each in request
- * order, null for `supplied`; else null. Such properties are defined on every object, so the
- * general path would answer them in one 200 propstat too — never 404, never a dead property —
- * which lets listings and multigets render rows directly and reports cache whole responses.
+ * For a `<prop>` list whose properties are all of cost 'etag' (a function of the name and etag
+ * alone), apart from `supplied` (calendar-data, given by a report): the definition of each in
+ * request order, null for `supplied`; else null. Such properties are defined on every object, so
+ * the general path would answer them in one 200 propstat too — never 404, never a dead property —
+ * and a response of them changes only with the etag, which lets reports cache whole responses
+ * (reports/common.ts responseCacheKey). Listings and multigets use the wider `rowSelection`
+ * (row-derived.ts).
  */
 export function etagDerivedDefs(names: readonly string[], supplied?: string): (PropertyDef | null)[] | null {
   const defs: (PropertyDef | null)[] = [];
@@ -83,24 +108,10 @@ export function etagDerivedDefs(names: readonly string[], supplied?: string): (P
       continue;
     }
     const def = registry.get(name);
-    if (!def?.fromEtag || !def.kinds.includes('object')) return null;
+    if (!def?.fromEtag) return null;
     defs.push(def);
   }
   return defs;
-}
-
-/** The properties of one object for `etagDerivedDefs`, `supplied` in the null places. */
-export function etagDerivedValues(defs: readonly (PropertyDef | null)[], o: ObjectEtag, supplied?: PropValue): PropValue[] {
-  const props: PropValue[] = [];
-  for (const d of defs) {
-    if (d === null) {
-      if (supplied) props.push(supplied);
-      continue;
-    }
-    const value = d.fromEtag!(o);
-    props.push(value === null ? { name: d.name } : { name: d.name, value });
-  }
-  return props;
 }
 
 export const COLLECTIONS = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection'] as const;

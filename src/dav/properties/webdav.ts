@@ -49,6 +49,7 @@ defineProperty({
 defineProperty({
   name: DAV.getcontenttype, kinds: ['object'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? r.meta.contentType : undefined),
+  fromRow: (o) => o.contentType,
 });
 
 // Collections other than calendars answer GET with a short text of a known length, so they have
@@ -65,16 +66,19 @@ defineProperty({
     if (r.kind === 'root' && r.href === '/') return undefined;
     return String(Buffer.byteLength(collectionPageText(r.href)));
   },
+  fromRow: (o) => (o.busyView ? undefined : String(o.size)),
 });
 
 defineProperty({
   name: DAV.getlastmodified, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? httpDate(r.meta.modifiedAt) : r.kind === 'calendar' || r.kind === 'collection' ? httpDate(r.collection.modifiedAt) : undefined),
+  fromRow: (o) => httpDate(o.modifiedAt),
 });
 
 defineProperty({
   name: DAV.creationdate, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
   get: (r) => (r.kind === 'object' ? r.meta.createdAt : r.kind === 'calendar' || r.kind === 'collection' ? r.collection.createdAt : undefined),
+  fromRow: (o) => o.createdAt,
 });
 
 defineProperty({

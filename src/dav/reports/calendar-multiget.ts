@@ -7,7 +7,7 @@
 // 5 GB answer in memory and kill the process (issue 11).
 import { CALDAV, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
-import { okResponseXml, type ResponseEntry } from '../../xml/serialize.js';
+import type { ResponseEntry } from '../../xml/serialize.js';
 import type { StoredObject } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../context.js';
 import { badRequest, DavError, multigetHrefLimit } from '../errors.js';
@@ -15,7 +15,8 @@ import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
 import { hrefToPath } from '../paths.js';
 import { propstatsFor } from '../propstats.js';
-import { etagDerivedDefs, etagDerivedValues } from '../properties/index.js';
+import { rowSelection } from '../properties/index.js';
+import { RowResponses } from '../row-listing.js';
 import { isWholeObject } from '../../ical/expand.js';
 import { resolve, type CollectionResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
@@ -106,10 +107,10 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
     const names = localNames.filter((n): n is string => n !== null);
     for (const o of await svc.store.getObjectSizes(coll.collection.id, names)) sizes.set(o.name, o.size);
   }
-  // What clients send after a listing — getetag and the stored calendar-data of members of the
-  // addressed calendar — is read in three columns and rendered straight to text, like the etag
-  // listing (methods/propfind.ts).
-  const textProps = coll && isWholeObject(dataReq) && propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? etagDerivedDefs(propReq.names, CALDAV.calendarData) : null;
+  // What clients send after a listing — cheap properties (any combination: properties/
+  // row-derived.ts) and the stored calendar-data of members of the addressed calendar — is read
+  // in small rows and rendered straight to text, like the Depth 1 listing (row-listing.ts).
+  const textProps = coll && isWholeObject(dataReq) && propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? rowSelection(propReq.names, CALDAV.calendarData) : null;
   const localOptions = coll ? queryOptionsFor(coll.collection, svc.config) : undefined;
 
   /** The response of an href outside the addressed collection (or of one not found in it). */
@@ -134,6 +135,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
     const names = [...new Set(batch.map((i) => localNames[i]).filter((n): n is string => typeof n === 'string' && sizes.has(n)))];
     const items: Item[] = [];
     if (coll && textProps) {
+      const responses = new RowResponses(textProps, svc.store, coll.collection.id, minimal);
       const byName = new Map((await svc.store.getObjectTexts(coll.collection.id, names)).flatMap((row) => {
         const o = visibleText(sharee, row);
         return o ? [[o.name, o] as const] : [];
@@ -141,8 +143,10 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
       for (const i of batch) {
         const n = localNames[i] ?? null;
         const o = n !== null ? byName.get(n) : undefined;
-        if (o) items.push(okResponseXml(coll.href + o.name, etagDerivedValues(textProps, o, { name: CALDAV.calendarData, value: o.text })));
-        else if (n !== null) items.push({ href: paths[i]!, status: 404 });
+        if (o) {
+          const x = responses.render(coll.href + o.name, o, { name: CALDAV.calendarData, value: o.text });
+          items.push(typeof x === 'string' ? x : await x);
+        } else if (n !== null) items.push({ href: paths[i]!, status: 404 });
         else items.push(await elsewhere(i));
       }
       return items;

@@ -2,7 +2,7 @@
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
 import { NotFound, PreconditionFailed, UidConflict } from '../../../src/store/errors.js';
-import { objectPages, type Store } from '../../../src/store/types.js';
+import { objectPages, type ObjectMeta, type Store } from '../../../src/store/types.js';
 import { rejects, ics, put, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
 
 export function objectsContract(backend: string, makeStore: StoreFactory): void {
@@ -38,6 +38,13 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     // Etag listings, whole and in keyset pages (a PROPFIND Depth 1 reads them page by page).
     const all = await store.listObjectEtags(cal.id);
     assert.equal(all, (await store.listObjects(cal.id)).map((o) => ({ name: o.name, etag: o.etag, classification: o.classification })));
+    // The row of the cheap properties (ObjectRow): exactly these columns of each object's metadata, in the same pages.
+    const rowOf = (o: ObjectMeta) => ({ name: o.name, etag: o.etag, classification: o.classification, contentType: o.contentType, size: o.size, modifiedAt: o.modifiedAt, createdAt: o.createdAt });
+    const rows = (await store.listObjects(cal.id)).map(rowOf);
+    assert.equal(await store.listObjectRows(cal.id, { limit: 5 }), rows);
+    assert.equal(await store.listObjectRows(cal.id, { limit: 2 }), rows.slice(0, 2));
+    assert.equal(await store.listObjectRows(cal.id, { after: 'a.ics', limit: 5 }), rows.slice(1));
+    await rejects(store.listObjectRows(cal.id, { limit: 0 }), RangeError);
     assert.equal(await store.listObjectEtags(cal.id, { limit: 2 }), all.slice(0, 2));
     assert.equal(await store.listObjectEtags(cal.id, { after: 'b.ics', limit: 2 }), all.slice(2));
     assert.equal(await store.listObjectEtags(cal.id, { after: 'a', limit: 5 }), all, 'after a name that does not exist');
@@ -48,7 +55,7 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     await store.putObject(cal.id, { name: 'd.ics', data: unicode, contentType: 'text/calendar', uid: 'u4', componentType: 'VEVENT' });
     const texts = await store.getObjectTexts(cal.id, ['d.ics', 'c.ics', 'a.ics', 'zz.ics']);
     const full = await store.getObjects(cal.id, ['a.ics', 'c.ics', 'd.ics']);
-    assert.equal(texts, full.map((o) => ({ name: o.name, etag: o.etag, classification: o.classification, text: o.data.toString('utf8') })));
+    assert.equal(texts, full.map((o) => ({ ...rowOf(o), text: o.data.toString('utf8') })));
     assert.ok(Buffer.from(texts[2]!.text, 'utf8').equals(unicode));
     assert.equal(await store.getObjectTexts(cal.id, []), []);
     await store.deleteObject(cal.id, 'd.ics');
@@ -137,6 +144,25 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     const empty = await calendar(store, alice, 'empty');
     for await (const _ of objectPages(store, empty.id, 2)) assert.unreachable('an empty collection yields no page');
     await rejects(objectPages(store, cal.id, 0).next(), RangeError);
+  });
+
+  test('objects: membersHaveDeadProperties — members only, not the collection itself; follows MOVE and delete', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const cal = await calendar(store, alice, 'work');
+    const other = await calendar(store, alice, 'home');
+    await put(store, cal, 'a.ics', 'u1');
+    await put(store, other, 'b.ics', 'u2');
+    assert.is(await store.membersHaveDeadProperties(cal.id), false);
+    await store.patchDeadProperties(cal.id, '', [{ name: '{urn:x}p', xml: '<p xmlns="urn:x">1</p>' }]);
+    assert.is(await store.membersHaveDeadProperties(cal.id), false, "the collection's own dead property is not a member's");
+    await store.patchDeadProperties(other.id, 'b.ics', [{ name: '{urn:x}p', xml: '<p xmlns="urn:x">1</p>' }]);
+    assert.is(await store.membersHaveDeadProperties(cal.id), false, "another collection's member");
+    assert.is(await store.membersHaveDeadProperties(other.id), true);
+    await store.moveObject(other.id, 'b.ics', cal.id, 'b.ics');
+    assert.is(await store.membersHaveDeadProperties(cal.id), true, 'moved with its object');
+    assert.is(await store.membersHaveDeadProperties(other.id), false);
+    await store.deleteObject(cal.id, 'b.ics');
+    assert.is(await store.membersHaveDeadProperties(cal.id), false, 'gone with its object');
   });
 
   test('objects: move and copy keep the count and replace the target', async ({ store }) => {

@@ -1,0 +1,107 @@
+// Responses of objects rendered straight from their rows (properties/row-derived.ts), for the
+// Depth 1 listing (methods/propfind.ts) and the narrow calendar-multiget (reports/calendar-multiget.ts):
+// no Resource, no ResponseEntry and no promise per member, and the text of each response equal,
+// byte for byte, to what the general path (propstats.ts, xml/serialize.ts writeResponse) renders
+// for the same member (test/protocol/row-listing.test.ts checks every combination).
+import type { ObjectEtag, ObjectRow } from '../store/objects.js';
+import type { Store } from '../store/types.js';
+import { encodeHref, escapeText, okResponseXml, propstatXml, type PropValue, type ResponseEntry } from '../xml/serialize.js';
+import { rowValues, SUPPLIED, valueOf, type RowSelection } from './properties/row-derived.js';
+import { hiddenFromSharee } from './sharee-view.js';
+
+const END = '</d:response>';
+
+/**
+ * Renders the responses of one collection's members for a selection. A name without a value is
+ * answered as propstats.ts does: from the member's dead properties if it has one, else in a 404
+ * propstat (none with Prefer: return=minimal, RFC 7240 / propstats.ts `finish`). Whether any
+ * member holds a dead property is asked once per renderer (one indexed EXISTS): when none does —
+ * the usual case; clients rarely PROPPATCH events — every missing name is a 404, and the 404
+ * propstat of each set of missing names is rendered once and reused.
+ */
+export class RowResponses {
+  private dead: Promise<boolean> | boolean | undefined;
+  private readonly notFound = new Map<string, string>();
+
+  constructor(private readonly sel: RowSelection, private readonly store: Store, private readonly collectionId: number, private readonly minimal: boolean) {}
+
+  /** The `<d:response>` of the member at `href` (its row `o`, an ObjectRow for a wide selection; `supplied` = the report's own property). */
+  render(href: string, o: ObjectEtag | ObjectRow, supplied?: PropValue): string | Promise<string> {
+    const { found, missing } = rowValues(this.sel, o, supplied);
+    if (missing === null) return okResponseXml(href, found);
+    this.dead ??= this.store.membersHaveDeadProperties(this.collectionId).then((d) => (this.dead = d));
+    if (this.dead === false) return this.compose(href, found, missing);
+    return (async () => ((await this.dead) ? this.withDead(href, o, supplied) : this.compose(href, found, missing)))();
+  }
+
+  /** propstats.ts `finish`: a 200 propstat unless only missing names (or minimal), a 404 unless minimal. */
+  private compose(href: string, found: PropValue[], missing: string[]): string {
+    if (this.minimal || missing.length === 0) return okResponseXml(href, found);
+    const key = missing.join('\n');
+    let notFound = this.notFound.get(key);
+    if (notFound === undefined) {
+      notFound = propstatXml({ status: 404, props: missing.map((name) => ({ name })) });
+      this.notFound.set(key, notFound);
+    }
+    // okResponseXml is writeResponse of one 200 propstat (serialize.ts); the 404 one follows it.
+    if (found.length > 0) return okResponseXml(href, found).slice(0, -END.length) + notFound + END;
+    return `<d:response><d:href>${escapeText(encodeHref(href))}</d:href>${notFound}${END}`;
+  }
+
+  /** A member in a collection where some member holds dead properties: its own, in request order. */
+  private async withDead(href: string, o: ObjectEtag | ObjectRow, supplied?: PropValue): Promise<string> {
+    const dead = await this.store.getDeadProperties(this.collectionId, o.name);
+    const found: PropValue[] = [];
+    const missing: string[] = [];
+    for (const e of this.sel.entries) {
+      if (e === SUPPLIED) {
+        if (supplied) found.push(supplied);
+        continue;
+      }
+      const name = typeof e === 'string' ? e : e.name;
+      const value = typeof e === 'string' ? undefined : valueOf(e, o);
+      if (value !== undefined) {
+        found.push(value === null ? { name } : { name, value });
+        continue;
+      }
+      const d = dead.find((p) => p.name === name);
+      if (d) found.push({ name, value: { raw: d.xml } });
+      else missing.push(name);
+    }
+    return this.compose(href, found, missing);
+  }
+}
+
+/** Rows per page of a listing: ~150 KB of XML, a few of the 64 KB chunks sent. */
+const LISTING_PAGE = 1000;
+
+/**
+ * The Depth 1 listing of a calendar for a row-derived selection, read and rendered a page at a
+ * time while the body is sent: at any moment only one page of rows is alive, so a 100,000-member
+ * listing holds ~1000 rows instead of all of them for the whole transfer (which also made them
+ * outlive young-generation GCs and pile up in the old space). Pages continue after the last name
+ * sent, so every member that exists throughout the listing is listed exactly once; one created or
+ * deleted while it is sent may or may not be — as if the listing had been taken at some moment
+ * during the response. A sharee's listing leaves private objects out and shows confidential ones
+ * as busy views (sharee-view.ts); paging still follows the stored rows.
+ */
+export async function* rowListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, sel: RowSelection, opts: { sharee: boolean; minimal: boolean }): AsyncGenerator<(ResponseEntry | string)[]> {
+  yield [self];
+  const responses = new RowResponses(sel, store, collectionId, opts.minimal);
+  let after = '';
+  for (;;) {
+    // Three columns when only etag-derived properties are asked (the bench's listing), seven else.
+    const rows: (ObjectEtag | ObjectRow)[] = sel.wide ? await store.listObjectRows(collectionId, { after, limit: LISTING_PAGE }) : await store.listObjectEtags(collectionId, { after, limit: LISTING_PAGE });
+    // Rows are rendered to text at once: no response objects per row to outlive a scavenge
+    // (measured: GC was a quarter of the listing's server time).
+    const page: string[] = [];
+    for (const o of rows) {
+      if (opts.sharee && hiddenFromSharee(o.classification)) continue;
+      const x = responses.render(parentHref + o.name, opts.sharee && o.classification === 'confidential' ? { ...o, busyView: true } : o);
+      page.push(typeof x === 'string' ? x : await x);
+    }
+    yield page;
+    if (rows.length < LISTING_PAGE) return;
+    after = rows[rows.length - 1]!.name;
+  }
+}
