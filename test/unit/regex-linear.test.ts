@@ -16,7 +16,7 @@ import { feedUrls, withoutTrailingSlashes } from '../../src/feeds/tokens.js';
 import { maskPath } from '../../src/http/request-context.js';
 import { parseBasic } from '../../src/http/auth.js';
 import { parseEtagList } from '../../src/dav/conditional.js';
-import { parseUtc } from '../../src/dav/reports/common.js';
+import { parseUtc } from '../../src/dav/requests/time-range.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { encodeHref, escapeAttr, escapeText } from '../../src/xml/serialize.js';
 import { maskSecrets } from '../../src/log.js';

@@ -12,13 +12,13 @@ import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken
 import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
-import { propstatsFor } from '../propstats.js';
+import { propContextFor, propstatsFor } from '../propstats.js';
 import { parseSyncToken, syncTokenOf } from '../properties/values.js';
 import type { Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
-import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
-import { propContextFor } from '../methods/propfind.js';
+import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
+import { reportPropRequest, wantsCalendarData } from '../requests/prop-request.js';
 import { isSharee, visibleMeta, visibleMetas, visibleObjects } from '../sharee-view.js';
 
 interface SyncRequest {
@@ -125,7 +125,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         data?.delete(c.name); // the body is garbage once its response is written
         let entry: ResponseEntry;
         try {
-          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
+          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: await svc.queries.calendarDataExtra(extra, dataReq, svc.queries.optionsFor(collection, svc.config)) } : {}) }) };
         } catch (err) {
           // After the first response the 207 is under way: a member whose calendar-data cannot
           // be rendered (max-instances of an expand) gets the error in its own response.
