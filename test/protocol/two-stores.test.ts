@@ -82,4 +82,12 @@ t('the etag listing answers from each server\'s own store', async (ctx) => {
   }
 });
 
+t('request ids come from each app: no shared counter, a prefix of its own', async (ctx) => {
+  const idOf = async (srv: TestServer) => (await srv.request('GET', '/healthz')).headers.get('x-request-id') ?? '';
+  const [a, b] = [await idOf(ctx.one), await idOf(ctx.two)];
+  assert.match(a, /^[A-Za-z0-9_-]+-[0-9a-z]+$/);
+  assert.match(b, /^[A-Za-z0-9_-]+-[0-9a-z]+$/);
+  assert.is.not(a.split('-').slice(0, -1).join('-'), b.split('-').slice(0, -1).join('-'));
+});
+
 t.run();
