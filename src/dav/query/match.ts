@@ -10,15 +10,13 @@ import { candidateBounds, earliestStart, latestEnd, matchesFilter, type CompFilt
 import { exactEventOverlaps } from '../../ical/instances.js';
 import { QueryObject, type QueryOptions } from '../../ical/query-object.js';
 import { QueryError } from '../../ical/query-errors.js';
-import type { Resource } from '../resources.js';
+import type { CalendarResource } from '../resources.js';
 import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
 import type { QueryEngine } from './engine.js';
 import { queryErrors, toQueryDavError } from './errors.js';
 
 const TYPES: readonly string[] = ['VEVENT', 'VTODO', 'VJOURNAL', 'VFREEBUSY', 'VAVAILABILITY'];
 const BATCH = 100;
-
-type CalendarResource = Extract<Resource, { kind: 'calendar' }>;
 
 export interface MatchScope {
   calendar: CalendarResource;

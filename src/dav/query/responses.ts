@@ -13,7 +13,7 @@ import type { QueryOptions } from '../../ical/query-object.js';
 import type { PropContext, PropContent } from '../properties/index.js';
 import { objectResource } from '../members.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
-import type { Resource } from '../resources.js';
+import type { CalendarResource } from '../resources.js';
 import { isSharee, visibleObjects } from '../sharee-view.js';
 import { wantsCalendarData } from '../requests/prop-request.js';
 import { responseCacheKey, type QueryEngine } from './engine.js';
@@ -24,7 +24,7 @@ const BATCH = 100;
 const KEEP_BYTES = 16 * 1024 * 1024;
 
 export interface ResponseRequest {
-  calendar: Extract<Resource, { kind: 'calendar' }>;
+  calendar: CalendarResource;
   propReq: PropRequest;
   /** The calendar-data transformation, null for the stored bytes. */
   dataReq: CalendarDataRequest | null;

@@ -14,7 +14,7 @@ import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
 import { propContextFor, propstatsFor } from '../propstats.js';
 import { parseSyncToken, syncTokenOf } from '../properties/values.js';
-import type { Resource } from '../resources.js';
+import { calendarResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
 import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
@@ -171,7 +171,7 @@ async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resourc
   const minimal = wantsMinimal(req);
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (const i of changed) {
-      const r: Resource = { kind: 'calendar', user, instance: i, collection: i.collection, access: i.access, href: `${home.href}${i.uri}/` };
+      const r = calendarResource(user, i);
       yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
     }
     for (const t of removed) yield { href: `${home.href}${t.uri}/`, status: 404 };
