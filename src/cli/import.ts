@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import { decodeCalendarText } from '../ical/parse.js';
 import { CalendarDataError } from '../ical/errors.js';
-import { describeImport, importCalendar } from '../feeds/import.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { describeImport, importCalendar } from '../ical-files/import.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
 

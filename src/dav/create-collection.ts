@@ -4,7 +4,7 @@
 import { CALDAV } from '../xml/names.js';
 import { xmlDocument, el, propstatXml } from '../xml/serialize.js';
 import type { Collection, ComponentType } from '../store/types.js';
-import type { DavResponse, DavServices } from './context.js';
+import type { DavResponse, DavServices } from './handler-types.js';
 import { calendarResource, type ParentResource, type Resource } from './resources.js';
 import { parseInstructions, validateInstructions, failureStats } from './methods/proppatch.js';
 import { translated } from './store-errors.js';

@@ -6,7 +6,7 @@
 // app (XmlBodies, created with the store at the composition root and passed in DavServices). The
 // cached trees are frozen: handlers read request trees and never change them.
 import { boundedCache } from '../bounded-cache.js';
-import type { DavRequest, DavServices } from './context.js';
+import type { DavRequest, DavServices } from './handler-types.js';
 import { XmlError, decodeXmlBytes, parseXml, type XmlElement } from '../xml/parse.js';
 import { DavError, badRequest } from './errors.js';
 

@@ -4,7 +4,7 @@
 // Content-Length, without a stream pipeline and chunked encoding per request.
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import type { BodyChunks, DavRequest, DavResponse, DavServices } from '../dav/context.js';
+import type { BodyChunks, DavRequest, DavResponse, DavServices } from '../dav/handler-types.js';
 import { handleDav } from '../dav/handler.js';
 import { readBody } from './body.js';
 import { badRequest } from '../dav/errors.js';

@@ -16,7 +16,7 @@ import { decodeCalendarText } from '../ical/parse.js';
 import { CalendarDataError } from '../ical/errors.js';
 import { createLink, listLinks, regenerateLink, revokeLink, type NewLink } from '../feeds/links.js';
 import { feedUrls } from '../feeds/tokens.js';
-import { importCalendar } from '../feeds/import.js';
+import { importCalendar } from '../ical-files/import.js';
 import { forbiddenAction, missing } from '../services/errors.js';
 import { warnIfPassedThreshold } from '../services/large-calendars.js';
 import type { Sessions } from './sessions.js';

@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import ICAL from 'ical.js';
-import { renderCalendarData, isWholeObject, type CalendarDataRequest, type CompSelection } from '../../src/ical/expand.js';
+import { renderCalendarData, isWholeObject, type CalendarDataRequest, type CompSelection } from '../../src/ical/calendar-data.js';
 import { busyPeriods, freeBusyCalendar, mergePeriods } from '../../src/ical/freebusy.js';
 import { QueryObject, zoneOfCalendarTimezone, type QueryOptions } from '../../src/ical/query-object.js';
 import { QueryError } from '../../src/ical/query-errors.js';

@@ -11,7 +11,7 @@ import { beginOrEnd } from '../../src/ical/begin-end.js';
 import { privacyTransform } from '../../src/ical/privacy.js';
 import { parseCalendar } from '../../src/ical/parse.js';
 import { logicalLines, topLevelComponents, foldLine } from '../../src/ical/merge.js';
-import { splitCalendar, objectName } from '../../src/feeds/import.js';
+import { splitCalendar, objectName } from '../../src/ical-files/import.js';
 import { feedUrls, withoutTrailingSlashes } from '../../src/feeds/tokens.js';
 import { maskPath } from '../../src/http/request-context.js';
 import { parseBasic } from '../../src/http/auth.js';

@@ -18,7 +18,7 @@ import { startTestServer, PASSWORD, type TestServer } from '../helpers/server.js
 import { D, ical, propfind, putOk } from '../helpers/dav.js';
 import { CHROMIUM, MISSING, SHOTS, launchChromium, logIn, shot, watchedPage } from '../helpers/chromium.js';
 import { guardedBefore } from './setup.js';
-import { importCalendar } from '../../src/feeds/import.js';
+import { importCalendar } from '../../src/ical-files/import.js';
 
 // The default threshold, unchanged: the "Big" calendar is seeded with exactly 9000 entries through
 // the import code (a few seconds), checked unflagged, then one more PUT takes it past.

@@ -2,7 +2,7 @@
 // Destination must be on this server and reachable by the user; Overwrite (default T) decides
 // what happens to an existing target (F → 412); a missing parent of the target is 409.
 // Objects moved or copied into a calendar are validated as calendar data there (RFC 4791 §5.3.2).
-import type { DavRequest, DavServices, MethodHandler } from '../context.js';
+import type { DavRequest, DavServices, MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, conflict, forbidden, needPrivileges, preconditionFailed, supportedCalendarComponent } from '../errors.js';
 import { depthOf } from '../depth.js';
 import { hrefToPath } from '../paths.js';

@@ -4,7 +4,7 @@
 import { okResponseXml, type ResponseEntry } from '../../xml/serialize.js';
 import type { Store } from '../../store/types.js';
 import { DAV } from '../../xml/names.js';
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { depthOf } from '../depth.js';
 import { propfindFiniteDepth } from '../errors.js';
 import { membersOf } from '../members.js';

@@ -7,7 +7,7 @@ import { DAV } from '../../xml/names.js';
 import { serializeElement, type XmlElement } from '../../xml/parse.js';
 import type { PropStat } from '../../xml/serialize.js';
 import type { CollectionPatch } from '../../store/types.js';
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { multistatus } from '../multistatus.js';
 import { requireWrite } from '../privileges.js';

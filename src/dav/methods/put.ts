@@ -3,7 +3,7 @@
 // supported component, with a UID no other resource of the calendar holds; into a plain
 // collection anything goes. If-Match / If-None-Match are enforced by the store inside the write
 // transaction, so of two writers holding the same ETag exactly one wins (SPEC).
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { DavError, conflict, maxResourceSize, methodNotAllowed, supportedCalendarData } from '../errors.js';
 import { checkWriteOnMissing, writeConditions } from '../conditional.js';
 import { requireWrite } from '../privileges.js';

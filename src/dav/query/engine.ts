@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import type { Collection, ObjectMeta, StoredObject } from '../../store/types.js';
 import { boundedCache } from '../../bounded-cache.js';
 import { CALDAV } from '../../xml/names.js';
-import { isWholeObject, type CalendarDataRequest } from '../../ical/expand.js';
+import { isWholeObject, type CalendarDataRequest } from '../../ical/calendar-data.js';
 import { zoneOfCalendarTimezone, type QueryOptions } from '../../ical/query-object.js';
 import { UTC_ZONE, type Zone } from '../../ical/zones.js';
 import { WorkBudget } from '../../ical/work-budget.js';

@@ -5,7 +5,7 @@
 import { CALDAV } from '../../xml/names.js';
 import { propertyBytes } from '../../xml/serialize.js';
 import type { StoredObject } from '../../store/types.js';
-import { renderCalendarDataSliced, type CalendarDataRequest } from '../../ical/expand.js';
+import { renderCalendarDataSliced, type CalendarDataRequest } from '../../ical/calendar-data.js';
 import { QueryError } from '../../ical/query-errors.js';
 import type { QueryOptions } from '../../ical/query-object.js';
 import { toQueryDavError } from './errors.js';

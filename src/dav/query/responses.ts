@@ -8,7 +8,7 @@
 import { CALDAV } from '../../xml/names.js';
 import { responseBytes, type ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectMeta, Store, StoredObject } from '../../store/types.js';
-import type { CalendarDataRequest } from '../../ical/expand.js';
+import type { CalendarDataRequest } from '../../ical/calendar-data.js';
 import type { QueryOptions } from '../../ical/query-object.js';
 import type { PropContext, PropContent } from '../properties/index.js';
 import { objectResource } from '../members.js';

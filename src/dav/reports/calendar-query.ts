@@ -13,9 +13,9 @@
 import { CALDAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { CompFilter } from '../../ical/filter.js';
-import type { CalendarDataRequest } from '../../ical/expand.js';
+import type { CalendarDataRequest } from '../../ical/calendar-data.js';
 import type { Zone } from '../../ical/zones.js';
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { depthOf } from '../depth.js';
 import { forbidden, validFilter } from '../errors.js';
 import { multistatus } from '../multistatus.js';

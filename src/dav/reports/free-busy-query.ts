@@ -6,7 +6,7 @@
 import { CALDAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ObjectMeta } from '../../store/types.js';
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest, forbidden } from '../errors.js';
 import type { Resource } from '../resources.js';
 import { busyPeriodsSliced, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';

@@ -1,8 +1,8 @@
 // The CALDAV:calendar-data request element (RFC 4791 §9.6): comp/prop selection, expand,
-// limit-recurrence-set and limit-freebusy-set, read into ical/expand.ts's CalendarDataRequest.
+// limit-recurrence-set and limit-freebusy-set, read into ical/calendar-data.ts's CalendarDataRequest.
 import { CALDAV, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
-import { isWholeObject, type CalendarDataRequest, type CompSelection } from '../../ical/expand.js';
+import { isWholeObject, type CalendarDataRequest, type CompSelection } from '../../ical/calendar-data.js';
 import { DavError, supportedCalendarData } from '../errors.js';
 import { parseTimeRange } from './time-range.js';
 

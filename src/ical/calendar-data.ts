@@ -6,7 +6,7 @@ import ICAL from 'ical.js';
 import type { Instance } from './instances.js';
 import { QueryObject, type QueryOptions } from './query-object.js';
 import { freebusyPeriods, instanceOverlaps, type TimeRange } from './time-range.js';
-import { tzidOf } from './timezone.js';
+import { tzidOf } from './offset-ranges.js';
 
 export interface CompSelection {
   name: string;
