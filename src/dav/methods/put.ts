@@ -8,7 +8,8 @@ import { DavError, conflict, maxResourceSize, methodNotAllowed, supportedCalenda
 import { checkWriteOnMissing, writeConditions } from '../conditional.js';
 import { requireWrite } from '../privileges.js';
 import { translated } from '../store-errors.js';
-import { calendarObjectInput, objectLimitsOf } from '../calendar-objects.js';
+import { calendarObjectInput } from '../calendar-objects.js';
+import { objectLimitsOf } from '../../ical/limits.js';
 import type { ObjectInput } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 
