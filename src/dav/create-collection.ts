@@ -6,7 +6,7 @@ import { xmlDocument, el, propstatXml } from '../xml/serialize.js';
 import type { Collection, ComponentType } from '../store/types.js';
 import type { DavResponse, DavServices } from './handler-types.js';
 import { calendarResource, type ParentResource, type Resource } from './resources.js';
-import { parseInstructions, validateInstructions, failureStats } from './methods/proppatch.js';
+import { parseInstructions, validateInstructions, failureStats } from './property-update.js';
 import { translated } from './store-errors.js';
 import { requireWrite } from './privileges.js';
 import { forbidden } from './errors.js';

@@ -5,7 +5,7 @@ import { CALDAV } from '../../xml/names.js';
 import type { MethodHandler } from '../handler-types.js';
 import { badRequest, calendarCollectionLocationOk, conflict, resourceMustBeNull } from '../errors.js';
 import { readXmlBody } from '../xml-body.js';
-import { parseInstructions } from './proppatch.js';
+import { parseInstructions } from '../property-update.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcalendar: MethodHandler = async (req, svc, resource) => {

@@ -6,7 +6,7 @@ import { XmlError, parseXml } from '../../xml/parse.js';
 import type { MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, calendarCollectionLocationOk, conflict, methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { allowedMethods } from '../allow.js';
-import { parseInstructions } from './proppatch.js';
+import { parseInstructions } from '../property-update.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcol: MethodHandler = async (req, svc, resource) => {
