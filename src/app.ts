@@ -10,6 +10,8 @@ import { errorMiddleware, koaErrorListener } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
+import { QueryEngine } from './dav/query/engine.js';
+import { XmlBodies } from './dav/xml-body.js';
 import { ANY_RESOURCE_ALLOW, DAV_CLASSES, isDavMethod } from './dav/allow.js';
 import { apiRouter } from './web/api.js';
 import { Sessions } from './web/sessions.js';
@@ -49,7 +51,8 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     addressFailureLimit: config.loginAddressFailureLimit,
   });
   const requireUser = basicAuth(authenticator);
-  const dav = davRoute({ store, config, log });
+  // The report caches and parsed bodies belong to this store: one of each per app (issue 12 item 9).
+  const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies() });
 
   koa.use(requestContext(log));
   koa.use(errorMiddleware);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { databasePath } from '../server.js';
 import { backupDatabase } from '../store/sqlite/backup.js';
-import { UsageError, splitArgs, type CliIO } from './context.js';
+import { UsageError, splitArgs, type CliIO } from './command.js';
 import { progressLine } from './import.js';
 import { count } from './plural.js';
 

@@ -1,6 +1,6 @@
 // sundial calendar list|create|sync — what the preferences page does, for admins and scripts.
 import { createCalendar, listCalendars, setSync } from '../services/calendars.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';
 import { count } from './plural.js';
 

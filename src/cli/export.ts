@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { exportCalendar } from '../feeds/export.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { exportCalendar } from '../ical-files/export.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
 import { count } from './plural.js';

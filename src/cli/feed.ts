@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { createLink, listLinks, regenerateLink, revokeLink, type LinkView } from '../feeds/links.js';
 import { feedUrls } from '../feeds/tokens.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';
 
 export const feedUsage = `Usage:

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import { decodeCalendarText } from '../ical/parse.js';
 import { CalendarDataError } from '../ical/errors.js';
-import { describeImport, importCalendar } from '../feeds/import.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { describeImport, importCalendar } from '../ical-files/import.js';
+import { objectLimitsOf } from '../ical/limits.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
 import { count } from './plural.js';
@@ -55,6 +56,7 @@ export async function importCommand(args: string[], io: CliIO): Promise<number> 
     const started = Date.now();
     const summary = await importCalendar(store, instance.collection, text, {
       maxResourceSize: config.maxResourceSize,
+      limits: objectLimitsOf(config),
       sharee: instance.access !== 'owner',
       onProgress: (d, t) => progress.update(d, t),
     });

@@ -1,7 +1,7 @@
 // Finding the user a command names, with a usage error when there is none.
 import type { Store, User } from '../store/types.js';
 import { ServiceError } from '../services/errors.js';
-import { UsageError } from './context.js';
+import { UsageError } from './command.js';
 
 export async function userNamed(store: Store, username: string | undefined, usage: string): Promise<User> {
   if (!username) throw new UsageError(usage);

@@ -1,6 +1,6 @@
 // The `sundial` command: one file per command in this folder.
 import { ConfigError } from '../config.js';
-import { UsageError, processIO, type CliIO } from './context.js';
+import { UsageError, processIO, type CliIO } from './command.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand, migrateUsage } from './migrate.js';
 import { userCommand, userUsage } from './user.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { loadConfig } from '../config.js';
 import { databasePath } from '../server.js';
 import { migrateDatabase } from '../store/sqlite/index.js';
-import type { CliIO } from './context.js';
+import type { CliIO } from './command.js';
 
 export const migrateUsage = `Usage:
   sundial migrate                     apply pending database migrations (the server does this at start too)`;

@@ -2,7 +2,7 @@
 import { loadConfig, optionsHelp } from '../config.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../server.js';
-import type { CliIO } from './context.js';
+import type { CliIO } from './command.js';
 import { openLine } from './open-line.js';
 
 export async function serveCommand(args: string[], io: CliIO): Promise<number> {

@@ -1,6 +1,6 @@
 // sundial share <owner> <calendar> <user> read|read-write, and --remove.
 import { shareCalendar, unshareCalendar } from '../services/calendars.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';
 
 export const shareUsage = `Usage:

@@ -1,6 +1,6 @@
 // sundial stats — every calendar with its number of entries; those past the large-calendar
 // threshold are flagged (SPEC "Large calendars").
-import { splitArgs, withStore, type CliIO } from './context.js';
+import { splitArgs, withStore, type CliIO } from './command.js';
 import { count } from './plural.js';
 
 export const statsUsage = `Usage:

@@ -2,7 +2,7 @@
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { createUserWithCalendar } from '../bootstrap.js';
 import { Conflict, NotFound } from '../store/errors.js';
-import { UsageError, splitArgs, withStore, type CliIO } from './context.js';
+import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { readNewPassword } from './prompt.js';
 
 export const userUsage = `Usage:

@@ -1,16 +1,10 @@
 // Turning a body into what the store keeps for a calendar object resource (RFC 4791 §4.1,
 // §5.3.2): validated once, on write, so reads never parse iCalendar again (the UID, component
 // type and first/last occurrence go into columns).
-import type { Config } from '../config.js';
 import type { Collection, ObjectInput } from '../store/types.js';
 import { DEFAULT_OBJECT_LIMITS, type ObjectLimits } from '../ical/limits.js';
 import { validateCalendarObject } from '../ical/validate.js';
 import { toDavError } from './store-errors.js';
-
-/** What one calendar object may contain, from the configuration (issue 11: recurrence floods). */
-export function objectLimitsOf(config: Pick<Config, 'maxObjectComponents' | 'maxObjectProperties' | 'maxRecurrenceRules' | 'maxRecurrenceDates'>): ObjectLimits {
-  return { maxComponents: config.maxObjectComponents, maxProperties: config.maxObjectProperties, maxRules: config.maxRecurrenceRules, maxRecurrenceDates: config.maxRecurrenceDates };
-}
 
 export function calendarObjectInput(collection: Collection, name: string, data: Buffer, limits: ObjectLimits = DEFAULT_OBJECT_LIMITS): ObjectInput {
   try {

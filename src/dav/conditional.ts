@@ -2,7 +2,7 @@
 // store inside the write transaction (so two racing writers cannot both win, SPEC); reads are
 // checked here against the current ETag.
 import type { WriteConditions } from '../store/types.js';
-import type { DavRequest } from './context.js';
+import type { DavRequest } from './handler-types.js';
 import { preconditionFailed } from './errors.js';
 
 /** Parses an entity-tag list: '*' or strong/weak tags; weak tags never match for writes. */

@@ -4,9 +4,9 @@
 import { CALDAV } from '../xml/names.js';
 import { xmlDocument, el, propstatXml } from '../xml/serialize.js';
 import type { Collection, ComponentType } from '../store/types.js';
-import type { DavResponse, DavServices } from './context.js';
-import type { ParentResource, Resource } from './resources.js';
-import { parseInstructions, validateInstructions, failureStats } from './methods/proppatch.js';
+import type { DavResponse, DavServices } from './handler-types.js';
+import { calendarResource, type ParentResource, type Resource } from './resources.js';
+import { parseInstructions, validateInstructions, failureStats } from './property-update.js';
 import { translated } from './store-errors.js';
 import { requireWrite } from './privileges.js';
 import { forbidden } from './errors.js';
@@ -35,7 +35,7 @@ export async function createCollectionWithProps(
     displayName: null, description: null, color: null, order: null, timezone: null, components: [], syncSeq: 0, objectCount: 0, createdAt: now, modifiedAt: now,
   };
   const provisionalResource: Resource = kind === 'calendar'
-    ? { kind: 'calendar', user: target.user, collection: provisional, access: 'owner', href: target.href, instance: { userId: target.user.id, collection: provisional, uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 } }
+    ? calendarResource(target.user, { userId: target.user.id, collection: provisional, uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 }, target.href)
     : { kind: 'collection', user: target.user, collection: provisional, segments: [], href: target.href };
 
   // supported-calendar-component-set is protected afterwards but settable at creation (§5.2.3).

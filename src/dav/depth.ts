@@ -1,6 +1,6 @@
 // The Depth header (RFC 4918 §10.2). Missing means "infinity" for PROPFIND, COPY and MOVE.
 import { badRequest } from './errors.js';
-import type { DavRequest } from './context.js';
+import type { DavRequest } from './handler-types.js';
 
 export type Depth = '0' | '1' | 'infinity';
 

@@ -2,7 +2,7 @@
 // Unknown methods are 501 (RFC 9110 §15.6.2) with the Allow list of the resource when it can be
 // seen; known methods a resource does not support are 405 with the resource's Allow list. Both
 // lists come from METHOD_KINDS (allow.ts), which this table must match method for method.
-import type { DavRequest, DavResponse, DavServices, MethodHandler } from './context.js';
+import type { DavRequest, DavResponse, DavServices, MethodHandler } from './handler-types.js';
 import { resolve, type Resource } from './resources.js';
 import { refuseBusyViewWrite } from './sharee-view.js';
 import { ANY_RESOURCE_ALLOW, allowedMethods, isDavMethod, type DavMethod } from './allow.js';

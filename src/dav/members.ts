@@ -3,7 +3,7 @@
 // synchronization"): that is how a switched-off calendar leaves iOS, macOS, DAVx5 and vdirsyncer.
 import { allObjectMetas, type ObjectMeta, type Store, type User } from '../store/types.js';
 import { CALENDARS, PRINCIPALS, calendarHref, homeHref, principalHref } from './paths.js';
-import type { CollectionResource, Resource } from './resources.js';
+import { calendarResource, type CollectionResource, type Resource } from './resources.js';
 import { isSharee, visibleMetas } from './sharee-view.js';
 
 export function objectResource(parent: CollectionResource, meta: ObjectMeta): Resource {
@@ -23,7 +23,7 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
       const instances = await store.listInstances(r.user.id, { syncOnly: true });
       const plain = (await store.listChildCollections(r.user.id, null)).filter((c) => c.kind === 'plain');
       return [
-        ...instances.map((i): Resource => ({ kind: 'calendar', user: r.user, instance: i, collection: i.collection, access: i.access, href: calendarHref(r.user.username, i.uri) })),
+        ...instances.map((i): Resource => calendarResource(r.user, i)),
         ...plain.map((c): Resource => ({ kind: 'collection', user: r.user, collection: c, segments: [c.uri], href: calendarHref(r.user.username, c.uri) })),
       ];
     }

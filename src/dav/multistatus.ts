@@ -6,7 +6,7 @@
 // and sent whole with a Content-Length (http/adapter.ts).
 import { CHUNK_BYTES, ChunkedWriter, joinChunks, type Chunk } from '../xml/chunked-writer.js';
 import { multistatusEnd, multistatusStart, writeResponse, type ResponseEntry } from '../xml/serialize.js';
-import type { DavResponse } from './context.js';
+import type { DavResponse } from './handler-types.js';
 import { slicer } from '../time-slice.js';
 
 /** A response, or a response already rendered as text (`okResponseXml`). */

@@ -1,6 +1,6 @@
 // RFC 8144 §2 (Prefer: return=minimal) and its ancestor "Brief: t" (sent by Apple clients, also as
 // the misspelt "Prefer: return-minimal", CLIENTS.md §1.2): drop the 404 propstats.
-import type { DavRequest } from './context.js';
+import type { DavRequest } from './handler-types.js';
 
 export function wantsMinimal(req: DavRequest): boolean {
   const prefer = req.header('prefer') ?? '';

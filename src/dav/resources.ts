@@ -33,6 +33,13 @@ export type Resource =
 export type CollectionResource = Extract<Resource, { kind: 'calendar' | 'collection' }>;
 export type ParentResource = Extract<Resource, { kind: 'home' | 'calendar' | 'collection' }>;
 
+export type CalendarResource = Extract<Resource, { kind: 'calendar' }>;
+
+/** A calendar as `user` reaches it through `instance` (own or shared): its collection, access and href come from the instance. */
+export function calendarResource(user: User, instance: CalendarInstance, href = calendarHref(user.username, instance.uri)): CalendarResource {
+  return { kind: 'calendar', user, instance, collection: instance.collection, access: instance.access, href };
+}
+
 export const isCollectionKind = (r: Resource) => r.kind !== 'object' && r.kind !== 'missing';
 
 /** Access the user has to a resource's content. */
@@ -83,7 +90,7 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
   let current: ParentResource;
   const instance = await store.getInstance(user.id, first);
   if (instance) {
-    current = { kind: 'calendar', user, instance, collection: instance.collection, access: instance.access, href: calendarHref(user.username, first) };
+    current = calendarResource(user, instance);
   } else {
     const plain = await store.findCollection(user.id, null, first);
     if (!plain || plain.kind !== 'plain') {

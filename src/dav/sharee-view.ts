@@ -12,7 +12,7 @@
 // The busy view keeps the stored ETag, as Nextcloud does: the ETag names the stored version, the
 // view is a function of it (a change of the object, its class included, changes the bytes and
 // so the ETag, and the sharee then fetches the new view), and a sharee's conditional GET or
-// listing comparison stays valid. Caches keyed by ETag (reports/common.ts) tell the view apart
+// listing comparison stays valid. Caches keyed by ETag (dav/query/engine.ts) tell the view apart
 // by its `busyView` flag, so an owner's rendering never reaches a sharee or the reverse.
 import { busyObject, hiddenFromSharee } from '../services/visibility.js';
 import type { ObjectMeta, Store, StoredObject } from '../store/types.js';

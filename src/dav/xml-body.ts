@@ -2,15 +2,20 @@
 // with a description (RFC 4918 §8.2 says a malformed body is "400 Bad Request"); an empty body
 // is null, which PROPFIND reads as allprop (§9.1).
 // Clients send the same small bodies over and over (the ctag/sync-token poll, the etag listing),
-// so parsed trees of small bodies are kept in a bounded LRU keyed by the body text. The cached
-// trees are frozen: handlers read request trees and never change them.
+// so parsed trees of small bodies are kept in a bounded LRU keyed by the body text, owned by the
+// app (XmlBodies, created with the store at the composition root and passed in DavServices). The
+// cached trees are frozen: handlers read request trees and never change them.
 import { boundedCache } from '../bounded-cache.js';
-import type { DavRequest, DavServices } from './context.js';
+import type { DavRequest, DavServices } from './handler-types.js';
 import { XmlError, decodeXmlBytes, parseXml, type XmlElement } from '../xml/parse.js';
 import { DavError, badRequest } from './errors.js';
 
 const CACHE_BODIES_UP_TO = 4096; // characters
-const parsed = boundedCache<string, XmlElement>(256);
+
+/** Parsed trees of small request bodies, by text. */
+export class XmlBodies {
+  readonly parsed = boundedCache<string, XmlElement>(256);
+}
 
 function freezeTree(el: XmlElement): XmlElement {
   for (const c of el.children) freezeTree(c);
@@ -32,7 +37,7 @@ export async function readXmlBody(req: DavRequest, svc: DavServices): Promise<Xm
   }
   const cacheable = text.length <= CACHE_BODIES_UP_TO;
   if (cacheable) {
-    const hit = parsed.get(text);
+    const hit = svc.xmlBodies.parsed.get(text);
     if (hit) return hit;
   }
   if (text.trim() === '') return null;
@@ -45,7 +50,7 @@ export async function readXmlBody(req: DavRequest, svc: DavServices): Promise<Xm
     if (err instanceof XmlError) throw badRequest(`Malformed XML: ${err.message}`);
     throw err;
   }
-  if (cacheable) parsed.set(text, freezeTree(root));
+  if (cacheable) svc.xmlBodies.parsed.set(text, freezeTree(root));
   return root;
 }
 

@@ -2,7 +2,7 @@
 // line per request when the response is finished. Only the path is logged, with feed tokens
 // masked (the token in /feeds/<token>.ics is the secret); never headers or bodies.
 // Per-request cost matters (clients poll): the id is a per-process random prefix and a counter
-// rather than a UUID, the child logger is created only when something logs, and the request line
+// rather than a UUID (per app), the child logger is created only when something logs, and the request line
 // is only prepared when its level is enabled.
 import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
@@ -12,13 +12,16 @@ export function maskPath(path: string): string {
   return path.replace(/^\/feeds\/[^/]+/, '/feeds/[token]');
 }
 
-const ID_PREFIX = randomBytes(6).toString('base64url');
-let counter = 0;
 const VALID_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** A request id unique within this process and, by its random prefix, across restarts. */
-export function nextRequestId(): string {
-  return `${ID_PREFIX}-${(++counter).toString(36)}`;
+/**
+ * Request ids of one app: unique within it and, by the random prefix, across restarts and
+ * across apps in one process. Owned by the middleware of the app (no module-level counter).
+ */
+export function requestIds(): () => string {
+  const prefix = randomBytes(6).toString('base64url');
+  let counter = 0;
+  return () => `${prefix}-${(++counter).toString(36)}`;
 }
 
 /** ctx.state of every request: the id, and the child logger made on first use. */
@@ -35,6 +38,7 @@ class RequestState {
 }
 
 export function requestContext(log: Logger) {
+  const nextRequestId = requestIds();
   return async function requestContextMiddleware(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('X-Request-Id');
     const id = incoming && VALID_ID.test(incoming) ? incoming : nextRequestId();

@@ -5,8 +5,8 @@
 // removes instances, and ignoring it cannot make the bounds too narrow.
 import ICAL from 'ical.js';
 import { CalendarDataError, asCalendarData } from './errors.js';
-import { lastRuleStart, type ScanBudget } from './recur.js';
-import { FLOATING, type Instant, type ZoneTable, instantOf, tzidOf, wallClockMs } from './timezone.js';
+import { lastRuleStart, type ScanBudget } from './rule-last-start.js';
+import { FLOATING, type Instant, type ZoneTable, instantOf, tzidOf, wallClockMs } from './offset-ranges.js';
 
 const DAY = 86_400_000;
 

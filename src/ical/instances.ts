@@ -3,20 +3,20 @@
 // (RFC 4791 §9.9), expand (§9.6.5) and free-busy (§7.10). Expansion is lazy and cached per
 // object, walks in start order so callers stop at their range end, and throws max-instances
 // past the configured count. Simple rules (every n days/weeks on some weekdays, months, years:
-// rrule.ts simpleRuleWalker) are computed by arithmetic and start near the range, COUNT
+// rule-walk.ts simpleRuleWalker) are computed by arithmetic and start near the range, COUNT
 // included; of the others, rules without BYxxx parts (and WEEKLY/DAILY ones with only a plain
 // BYDAY and no COUNT) jump ahead with ical.js instead of walking from a distant DTSTART.
 // exactSingleEvent gives the store the one instance of a plain event, exact, at PUT.
 import ICAL from 'ical.js';
 import { QueryError } from './query-errors.js';
-import { RuleWalker, dateKey, simpleRuleWalker, untilTestWall, wallWalker, type WallWalker } from './rrule.js';
-import { tzidOf, wallClockMs } from './timezone.js';
+import { RuleWalker, dateKey, simpleRuleWalker, untilTestWall, wallWalker, type WallWalker } from './rule-walk.js';
+import { tzidOf, wallClockMs } from './offset-ranges.js';
 import type { WorkBudget } from './work-budget.js';
 import { localToUtc, ZoneResolver, type Zone } from './zones.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-/** Inner ical.js iterations allowed between two instances; past it the rule ends (rrule.ts). */
+/** Inner ical.js iterations allowed between two instances; past it the rule ends (rule-walk.ts). */
 const STEP_BUDGET = 20_000;
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 

@@ -18,6 +18,11 @@ export interface ObjectLimits {
 }
 
 /** The defaults of the matching options in src/config.ts (test/unit/ical-limits.test.ts checks they agree). */
+/** What one calendar object may contain, from the configuration (src/config.ts; issue 11: recurrence floods). */
+export function objectLimitsOf(config: { maxObjectComponents: number; maxObjectProperties: number; maxRecurrenceRules: number; maxRecurrenceDates: number }): ObjectLimits {
+  return { maxComponents: config.maxObjectComponents, maxProperties: config.maxObjectProperties, maxRules: config.maxRecurrenceRules, maxRecurrenceDates: config.maxRecurrenceDates };
+}
+
 export const DEFAULT_OBJECT_LIMITS: ObjectLimits = { maxComponents: 1000, maxProperties: 10_000, maxRules: 4, maxRecurrenceDates: 1000 };
 
 /** Longest UID accepted (RFC 5545 §3.8.4.7 sets none; real ones are under 300 characters). */

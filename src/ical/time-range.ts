@@ -4,7 +4,7 @@
 // instances.ts, so DATE and floating values have already been read in the calendar's zone.
 import ICAL from 'ical.js';
 import { durationParts, type Instance } from './instances.js';
-import { tzidOf } from './timezone.js';
+import { tzidOf } from './offset-ranges.js';
 import type { ZoneResolver } from './zones.js';
 
 export interface TimeRange {

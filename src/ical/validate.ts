@@ -7,7 +7,7 @@ import { CalendarDataError, asCalendarData } from './errors.js';
 import { exactSingleEvent } from './instances.js';
 import { DEFAULT_OBJECT_LIMITS, checkObjectLimits, type ObjectLimits } from './limits.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
-import { ZoneTable, tzidOf, wallClockMs } from './timezone.js';
+import { ZoneTable, tzidOf, wallClockMs } from './offset-ranges.js';
 
 export { CalendarDataError, type CalendarDataCondition } from './errors.js';
 

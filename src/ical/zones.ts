@@ -1,5 +1,5 @@
 // Exact UTC instants of iCalendar local times (RFC 5545 §3.3.5, §3.6.5) for query evaluation
-// (RFC 4791 §9.9). Like timezone.ts, nothing is registered in ical.js's global
+// (RFC 4791 §9.9). Like offset-ranges.ts, nothing is registered in ical.js's global
 // TimezoneService and ical.js never expands a VTIMEZONE itself: each VTIMEZONE of the object
 // becomes a private Zone whose transitions are walked here with a cap, so a crafted
 // `RRULE:FREQ=SECONDLY` in a STANDARD block costs a bounded amount of work, not a hang.
@@ -7,8 +7,8 @@
 // floating; floating and DATE values are read in the calendar's zone (CALDAV:calendar-timezone,
 // else UTC).
 import ICAL from 'ical.js';
-import { RuleWalker, untilTest } from './rrule.js';
-import { tzidOf, wallClockMs } from './timezone.js';
+import { RuleWalker, untilTest } from './rule-walk.js';
+import { tzidOf, wallClockMs } from './offset-ranges.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

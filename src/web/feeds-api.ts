@@ -16,7 +16,8 @@ import { decodeCalendarText } from '../ical/parse.js';
 import { CalendarDataError } from '../ical/errors.js';
 import { createLink, listLinks, regenerateLink, revokeLink, type NewLink } from '../feeds/links.js';
 import { feedUrls } from '../feeds/tokens.js';
-import { importCalendar } from '../feeds/import.js';
+import { importCalendar } from '../ical-files/import.js';
+import { objectLimitsOf } from '../ical/limits.js';
 import { forbiddenAction, missing } from '../services/errors.js';
 import { warnIfPassedThreshold } from '../services/large-calendars.js';
 import type { Sessions } from './sessions.js';
@@ -72,7 +73,7 @@ export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
       if (err instanceof CalendarDataError) throw new ApiError(400, 'invalid_calendar', 'the file is not UTF-8 text');
       throw err;
     }
-    const summary = await importCalendar(store, instance.collection, text, { maxResourceSize: config.maxResourceSize, sharee: instance.access !== 'owner' });
+    const summary = await importCalendar(store, instance.collection, text, { maxResourceSize: config.maxResourceSize, limits: objectLimitsOf(config), sharee: instance.access !== 'owner' });
     if (ctx.state.log) warnIfPassedThreshold(ctx.state.log, config.largeCalendarThreshold, instance.collection, instance.collection.objectCount, summary.entries);
     ctx.state.log?.info({ calendar: uri, imported: summary.imported, replaced: summary.replaced, unchanged: summary.unchanged, skipped: summary.skipped.length }, 'import');
     ctx.body = {

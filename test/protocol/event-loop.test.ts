@@ -75,4 +75,17 @@ t('a costly object within the limits keeps /healthz answering during a free-busy
   assertResponsive(run, idle);
 });
 
+t('a costly object within the limits keeps /healthz answering during a calendar-multiget with expand', async ({ srv }) => {
+  // dense.ics of the previous test: a week of instances every 10 s (60,480) to expand.
+  // calendar-multiget rendered expand synchronously (bounded by the evaluation budget, but in
+  // one piece: /healthz waited 4.5 s); it now renders in slices like calendar-query, and the
+  // expansion itself is built and written in slices (ical/calendar-data.ts; the walk alone was
+  // sliced before, and building and writing 60,480 components held the loop for 3 s).
+  const idle = await idleLatency(srv);
+  const body = `<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget ${NS}><D:prop><D:getetag/><C:calendar-data><C:expand start="20260301T000000Z" end="20260308T000000Z"/></C:calendar-data></D:prop><D:href>${CAL}dense.ics</D:href></C:calendar-multiget>`;
+  const run = await probeDuring(srv, () => srv.request('REPORT', CAL, { user: USER, headers: { ...XML_HEADERS, Depth: '1' }, body }));
+  assert.ok(run.result.status === 207 || (run.result.status === 403 && errorConditions(run.result.text).includes(C('max-instances'))), `${run.result.status} ${run.result.text.slice(0, 300)}`);
+  assertResponsive(run, idle);
+});
+
 t.run();

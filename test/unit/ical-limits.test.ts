@@ -1,5 +1,5 @@
 // The content limits of one calendar object (ical/limits.ts), the per-request work budget
-// (ical/work-budget.ts) and the sub-daily arithmetic walker (rrule.ts) against ical.js.
+// (ical/work-budget.ts) and the sub-daily arithmetic walker (rule-walk.ts) against ical.js.
 import ICAL from 'ical.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,7 +9,7 @@ import { CalendarDataError } from '../../src/ical/errors.js';
 import { QueryError } from '../../src/ical/query-errors.js';
 import { WorkBudget } from '../../src/ical/work-budget.js';
 import { QueryObject } from '../../src/ical/query-object.js';
-import { RuleWalker, simpleRuleWalker, wallWalker } from '../../src/ical/rrule.js';
+import { RuleWalker, simpleRuleWalker, wallWalker } from '../../src/ical/rule-walk.js';
 import { UTC_ZONE } from '../../src/ical/zones.js';
 
 const t = suite('ical-limits');

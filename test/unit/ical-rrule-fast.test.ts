@@ -1,11 +1,11 @@
-// The arithmetic walker of simple rules (rrule.ts simpleRuleWalker) against ical.js's iterator
+// The arithmetic walker of simple rules (rule-walk.ts simpleRuleWalker) against ical.js's iterator
 // (RuleWalker) on random DAILY/WEEKLY/MONTHLY/YEARLY rules: the same instances in the same
 // order, from DTSTART and after a jump ahead (COUNT included); the exact-instance columns of
 // non-recurring events (instances.ts exactSingleEvent) against the query engine.
 import ICAL from 'ical.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RuleWalker, simpleRuleWalker, untilTestWall, wallWalker } from '../../src/ical/rrule.js';
+import { RuleWalker, simpleRuleWalker, untilTestWall, wallWalker } from '../../src/ical/rule-walk.js';
 import { exactEventOverlaps, exactSingleEvent } from '../../src/ical/instances.js';
 import { matchesFilter, type CompFilter } from '../../src/ical/filter.js';
 import { QueryObject } from '../../src/ical/query-object.js';

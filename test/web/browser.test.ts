@@ -18,7 +18,8 @@ import { startTestServer, PASSWORD, type TestServer } from '../helpers/server.js
 import { D, ical, propfind, putOk } from '../helpers/dav.js';
 import { CHROMIUM, MISSING, SHOTS, launchChromium, logIn, shot, watchedPage } from '../helpers/chromium.js';
 import { guardedBefore } from './setup.js';
-import { importCalendar } from '../../src/feeds/import.js';
+import { importCalendar } from '../../src/ical-files/import.js';
+import { DEFAULT_OBJECT_LIMITS } from '../../src/ical/limits.js';
 
 // The default threshold, unchanged: the "Big" calendar is seeded with exactly 9000 entries through
 // the import code (a few seconds), checked unflagged, then one more PUT takes it past.
@@ -137,7 +138,7 @@ t('a calendar past the threshold shows the warning beside its switch', async ({ 
   assert.is(await row.locator('.warning').count(), 0);
   const alice = (await srv.store.getUser('alice'))!;
   const big = (await srv.store.getInstance(alice.id, 'big'))!;
-  const seeded = await importCalendar(srv.store, big.collection, bigCalendarFile(THRESHOLD), { maxResourceSize: 1_000_000 });
+  const seeded = await importCalendar(srv.store, big.collection, bigCalendarFile(THRESHOLD), { maxResourceSize: 1_000_000, limits: DEFAULT_OBJECT_LIMITS });
   assert.is(seeded.entries, THRESHOLD);
   await page.reload();
   await row.waitFor();

@@ -2,14 +2,15 @@
 // Destination must be on this server and reachable by the user; Overwrite (default T) decides
 // what happens to an existing target (F → 412); a missing parent of the target is 409.
 // Objects moved or copied into a calendar are validated as calendar data there (RFC 4791 §5.3.2).
-import type { DavRequest, DavServices, MethodHandler } from '../context.js';
+import type { DavRequest, DavServices, MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, conflict, forbidden, needPrivileges, preconditionFailed, supportedCalendarComponent } from '../errors.js';
 import { depthOf } from '../depth.js';
 import { hrefToPath } from '../paths.js';
 import { requireOwner, requireWrite } from '../privileges.js';
 import { resolve, type CollectionResource, type ParentResource, type Resource } from '../resources.js';
 import { translated } from '../store-errors.js';
-import { calendarObjectInput, objectLimitsOf } from '../calendar-objects.js';
+import { calendarObjectInput } from '../calendar-objects.js';
+import { objectLimitsOf } from '../../ical/limits.js';
 import type { Replaced } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 import { isSharee, refuseBusyViewWrite } from '../sharee-view.js';

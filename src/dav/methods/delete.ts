@@ -3,7 +3,7 @@
 // data stays): what "delete" means to them in iOS or Thunderbird. The calendar home, principal
 // and root cannot be deleted, nor a user's last own calendar: iOS misbehaves on an empty home
 // (CLIENTS.md §1.4), and macOS "deletes" by creating an unnamed calendar first anyway.
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { DavError, forbidden, notFound } from '../errors.js';
 import { removeCalendar } from '../../services/calendars.js';
 import { ServiceError } from '../../services/errors.js';

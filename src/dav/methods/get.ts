@@ -1,7 +1,7 @@
 // GET and HEAD (RFC 4918 §9.4, RFC 9110 §9.3.1): an object exactly as it was PUT (so the ETag from
 // PUT stays valid, SPEC), or a whole calendar as one iCalendar file. Conditional GET honours
 // If-None-Match / If-Modified-Since (304) and If-Match (412).
-import type { DavResponse, MethodHandler } from '../context.js';
+import type { DavResponse, MethodHandler } from '../handler-types.js';
 import { checkRead } from '../conditional.js';
 import { notFound } from '../errors.js';
 import { collectionPageText, httpDate } from '../properties/values.js';

@@ -2,10 +2,10 @@
 // properties of the optional body (displayname, description, timezone, colour, order and the
 // supported-calendar-component-set, which is fixed from then on).
 import { CALDAV } from '../../xml/names.js';
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { badRequest, calendarCollectionLocationOk, conflict, resourceMustBeNull } from '../errors.js';
 import { readXmlBody } from '../xml-body.js';
-import { parseInstructions } from './proppatch.js';
+import { parseInstructions } from '../property-update.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcalendar: MethodHandler = async (req, svc, resource) => {

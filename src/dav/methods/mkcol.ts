@@ -3,10 +3,10 @@
 // A body that is not an extended-MKCOL request is 415 (§9.3: "unsupported request body").
 import { CALDAV, DAV } from '../../xml/names.js';
 import { XmlError, parseXml } from '../../xml/parse.js';
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, calendarCollectionLocationOk, conflict, methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { allowedMethods } from '../allow.js';
-import { parseInstructions } from './proppatch.js';
+import { parseInstructions } from '../property-update.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcol: MethodHandler = async (req, svc, resource) => {

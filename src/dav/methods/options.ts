@@ -1,7 +1,7 @@
 // OPTIONS (RFC 4918 §9.1, RFC 4791 §5.1): the DAV compliance classes and the allowed methods.
 // DAVx5 accepts a principal only when OPTIONS on it lists calendar-access (CLIENTS.md §3);
 // Thunderbird sends OPTIONS to the parent of each calendar (CLIENTS.md §2.2).
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import type { Resource } from '../resources.js';
 import { DAV_CLASSES, allowedMethods } from '../allow.js';
 

@@ -3,40 +3,19 @@
 // iCalendar: everything it reports comes from columns (ARCHITECTURE.md "Hot paths").
 import type { ResponseEntry } from '../../xml/serialize.js';
 import { DAV } from '../../xml/names.js';
-import type { XmlElement } from '../../xml/parse.js';
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { depthOf } from '../depth.js';
-import { badRequest, propfindFiniteDepth } from '../errors.js';
+import { propfindFiniteDepth } from '../errors.js';
 import { membersOf } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { preferenceApplied, wantsMinimal } from '../prefer.js';
-import { propstatsFor, type PropRequest } from '../propstats.js';
-import { rowSelection, type PropContext } from '../properties/index.js';
+import { propContextFor, propstatsFor } from '../propstats.js';
+import { parsePropRequest } from '../requests/prop-request.js';
+import { rowSelection } from '../properties/index.js';
 import { isCollectionKind, type Resource } from '../resources.js';
-import { expectRoot, readXmlBody } from '../xml-body.js';
+import { readXmlBody } from '../xml-body.js';
 import { isSharee } from '../sharee-view.js';
 import { rowListing } from '../row-listing.js';
-
-export function parsePropRequest(root: XmlElement | null): PropRequest {
-  if (root === null) return { type: 'allprop', include: [] };
-  expectRoot(root, DAV.propfind, 'DAV:propfind');
-  const kinds = root.children.filter((c) => c.name === DAV.prop || c.name === DAV.allprop || c.name === DAV.propname);
-  if (kinds.length !== 1) throw badRequest('propfind must hold exactly one of prop, allprop, propname');
-  const kind = kinds[0]!;
-  if (kind.name === DAV.propname) return { type: 'propname' };
-  if (kind.name === DAV.allprop) {
-    const include = root.children.find((c) => c.name === DAV.include);
-    return { type: 'allprop', include: include ? include.children.map((c) => c.name) : [] };
-  }
-  return { type: 'prop', names: [...new Set(kind.children.map((c) => c.name))] };
-}
-
-export async function propContextFor(svc: { store: PropContext['store']; config: PropContext['config'] }, resources: Resource[], user?: PropContext['user']): Promise<PropContext> {
-  const ctx: PropContext = { store: svc.store, config: svc.config, ...(user ? { user } : {}) };
-  const home = resources.find((r) => r.kind === 'home');
-  if (home && home.kind === 'home') ctx.homeSeq = await svc.store.homeSeq(home.user.id);
-  return ctx;
-}
 
 export const propfind: MethodHandler = async (req, svc, resource) => {
   let depth = depthOf(req, 'infinity');

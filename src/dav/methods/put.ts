@@ -3,12 +3,13 @@
 // supported component, with a UID no other resource of the calendar holds; into a plain
 // collection anything goes. If-Match / If-None-Match are enforced by the store inside the write
 // transaction, so of two writers holding the same ETag exactly one wins (SPEC).
-import type { MethodHandler } from '../context.js';
+import type { MethodHandler } from '../handler-types.js';
 import { DavError, conflict, maxResourceSize, methodNotAllowed, supportedCalendarData } from '../errors.js';
 import { checkWriteOnMissing, writeConditions } from '../conditional.js';
 import { requireWrite } from '../privileges.js';
 import { translated } from '../store-errors.js';
-import { calendarObjectInput, objectLimitsOf } from '../calendar-objects.js';
+import { calendarObjectInput } from '../calendar-objects.js';
+import { objectLimitsOf } from '../../ical/limits.js';
 import type { ObjectInput } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 

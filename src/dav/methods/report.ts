@@ -3,7 +3,7 @@
 // where they are announced are reports/supported.ts; this table must list the same names.
 import { CALDAV, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
-import type { DavRequest, DavResponse, DavServices, MethodHandler } from '../context.js';
+import type { DavRequest, DavResponse, DavServices, MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, notFound } from '../errors.js';
 import type { Resource } from '../resources.js';
 import { readXmlBody } from '../xml-body.js';

@@ -9,20 +9,21 @@ import { CALDAV, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { StoredObject } from '../../store/types.js';
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest, DavError, multigetHrefLimit } from '../errors.js';
 import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
 import { hrefToPath } from '../paths.js';
-import { propstatsFor } from '../propstats.js';
+import { propContextFor, propstatsFor } from '../propstats.js';
 import { rowSelection } from '../properties/index.js';
 import { RowResponses } from '../row-listing.js';
-import { isWholeObject } from '../../ical/expand.js';
+import { isWholeObject } from '../../ical/calendar-data.js';
 import { resolve, type CollectionResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
-import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
+import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
+import { reportPropRequest, wantsCalendarData } from '../requests/prop-request.js';
+import type { QueryOptions } from '../../ical/query-object.js';
 import { textOf } from '../../xml/parse.js';
-import { propContextFor } from '../methods/propfind.js';
 import { isSharee, visibleObjects, visibleText } from '../sharee-view.js';
 
 // An absolute path of unreserved characters without dot segments (what clients send, from our own
@@ -111,7 +112,7 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   // row-derived.ts) and the stored calendar-data of members of the addressed calendar — is read
   // in small rows and rendered straight to text, like the Depth 1 listing (row-listing.ts).
   const textProps = coll && isWholeObject(dataReq) && propReq.type === 'prop' && propReq.names.includes(CALDAV.calendarData) ? rowSelection(propReq.names, CALDAV.calendarData) : null;
-  const localOptions = coll ? queryOptionsFor(coll.collection, svc.config) : undefined;
+  const localOptions = coll ? svc.queries.optionsFor(coll.collection, svc.config) : undefined;
 
   /** The response of an href outside the addressed collection (or of one not found in it). */
   async function elsewhere(i: number): Promise<Item> {
@@ -122,12 +123,14 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
     const stored = await svc.store.getObject(r.parent.collection.id, r.name);
     const obj = stored ? visibleObjects(isSharee(r.parent), [stored])[0] : undefined;
     if (!obj) return { href: path, status: 404 };
-    return render(r.parent, obj, queryOptionsFor(r.parent.collection, svc.config));
+    return render(r.parent, obj, svc.queries.optionsFor(r.parent.collection, svc.config));
   }
 
-  async function render(parent: CollectionResource, obj: StoredObject, options: ReturnType<typeof queryOptionsFor>): Promise<Item> {
+  async function render(parent: CollectionResource, obj: StoredObject, options: QueryOptions): Promise<Item> {
     const resource = objectResource(parent, obj);
-    const propstats = propstatsFor(resource, propReq, ctx, { minimal, ...(withData ? { extra: calendarDataExtra(obj, dataReq, options) } : {}) });
+    // Transformed calendar-data (expand) is rendered in slices, like calendar-query's (issue 11).
+    const extra = withData ? await svc.queries.calendarDataExtra(obj, dataReq, options) : undefined;
+    const propstats = propstatsFor(resource, propReq, ctx, { minimal, ...(extra ? { extra } : {}) });
     return { href: resource.href, propstats: propstats instanceof Promise ? await propstats : propstats };
   }
 

@@ -11,7 +11,7 @@
 import { DAV, clark } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import { el, statusLine, writeResponse, type PropStat, type PropValue, type ResponseEntry, type XmlChild, type XmlNode } from '../../xml/serialize.js';
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { depthOf } from '../depth.js';
 import { DavError, badRequest } from '../errors.js';
 import { membersOf } from '../members.js';

@@ -6,13 +6,14 @@
 import { CALDAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ObjectMeta } from '../../store/types.js';
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest, forbidden } from '../errors.js';
 import type { Resource } from '../resources.js';
 import { busyPeriodsSliced, freeBusyCalendar, type BusyPeriod } from '../../ical/freebusy.js';
 import { QueryObject } from '../../ical/query-object.js';
 import { QueryError } from '../../ical/query-errors.js';
-import { parseTimeRange, queryOptionsFor, toQueryDavError } from './common.js';
+import { parseTimeRange } from '../requests/time-range.js';
+import { toQueryDavError } from '../query/errors.js';
 
 const BATCH = 100;
 
@@ -24,7 +25,7 @@ export async function freeBusyQuery(_req: DavRequest, svc: DavServices, target: 
   if (trEls.length !== 1) throw badRequest('free-busy-query needs exactly one time-range');
   const tr = parseTimeRange(trEls[0]!, { requireBoth: true });
   const range = { start: tr.start!, end: tr.end! };
-  const opts = { ...queryOptionsFor(calendar.collection, svc.config), skipBefore: range.start };
+  const opts = { ...svc.queries.optionsFor(calendar.collection, svc.config), skipBefore: range.start };
   const store = svc.store;
   const id = calendar.collection.id;
 

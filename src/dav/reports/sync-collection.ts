@@ -7,18 +7,18 @@ import { DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import { allObjectMetas, type Change, type ObjectMeta } from '../../store/types.js';
-import type { DavRequest, DavResponse, DavServices } from '../context.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
 import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
-import { propstatsFor } from '../propstats.js';
+import { propContextFor, propstatsFor } from '../propstats.js';
 import { parseSyncToken, syncTokenOf } from '../properties/values.js';
-import type { Resource } from '../resources.js';
+import { calendarResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
-import { calendarDataElement, calendarDataExtra, parseCalendarDataRequest, queryOptionsFor, reportPropRequest, wantsCalendarData } from './common.js';
-import { propContextFor } from '../methods/propfind.js';
+import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
+import { reportPropRequest, wantsCalendarData } from '../requests/prop-request.js';
 import { isSharee, visibleMeta, visibleMetas, visibleObjects } from '../sharee-view.js';
 
 interface SyncRequest {
@@ -125,7 +125,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         data?.delete(c.name); // the body is garbage once its response is written
         let entry: ResponseEntry;
         try {
-          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: calendarDataExtra(extra, dataReq, queryOptionsFor(collection, svc.config)) } : {}) }) };
+          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: await svc.queries.calendarDataExtra(extra, dataReq, svc.queries.optionsFor(collection, svc.config)) } : {}) }) };
         } catch (err) {
           // After the first response the 207 is under way: a member whose calendar-data cannot
           // be rendered (max-instances of an expand) gets the error in its own response.
@@ -171,7 +171,7 @@ async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resourc
   const minimal = wantsMinimal(req);
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (const i of changed) {
-      const r: Resource = { kind: 'calendar', user, instance: i, collection: i.collection, access: i.access, href: `${home.href}${i.uri}/` };
+      const r = calendarResource(user, i);
       yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
     }
     for (const t of removed) yield { href: `${home.href}${t.uri}/`, status: 404 };

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store, User } from '../store/types.js';
 import type { Resource } from './resources.js';
+import type { QueryEngine } from './query/engine.js';
+import type { XmlBodies } from './xml-body.js';
 
 export interface DavRequest {
   method: string;
@@ -32,6 +34,10 @@ export interface DavServices {
   store: Store;
   config: Config;
   log: Logger;
+  /** The report caches of this store (query/engine.ts), created with it at the composition root. */
+  queries: QueryEngine;
+  /** Parsed small request bodies (xml-body.ts), also per app. */
+  xmlBodies: XmlBodies;
 }
 
 /** One file per method under dav/methods/; the dispatcher resolves the target resource first. */

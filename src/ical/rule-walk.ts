@@ -1,7 +1,7 @@
 // A capped walk over the start times one RRULE generates (RFC 5545 §3.3.10), for query
 // evaluation. ical.js compares UNTIL with our zone-less wall-clock times as if they were UTC, so
 // the walk hands UNTIL to the caller (who knows the zone) and ical.js only sees a relaxed bound.
-// Its inner loop is capped as in recur.ts: a rule that never matches ends the walk instead of
+// Its inner loop is capped as in rule-last-start.ts: a rule that never matches ends the walk instead of
 // hanging the process.
 import ICAL from 'ical.js';
 import { QueryError } from './query-errors.js';

@@ -3,7 +3,7 @@
 // batches like a feed.
 import type { CalendarInstance, Store } from '../store/types.js';
 import { mergeCalendar } from '../ical/merge.js';
-import { objectTexts } from './feed.js';
+import { objectTexts } from '../feeds/feed.js';
 
 export function exportCalendar(store: Store, instance: CalendarInstance): AsyncGenerator<string> {
   // A sharee's export holds what they see over DAV (services/visibility.ts).

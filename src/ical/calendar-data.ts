@@ -6,7 +6,8 @@ import ICAL from 'ical.js';
 import type { Instance } from './instances.js';
 import { QueryObject, type QueryOptions } from './query-object.js';
 import { freebusyPeriods, instanceOverlaps, type TimeRange } from './time-range.js';
-import { tzidOf } from './timezone.js';
+import { tzidOf } from './offset-ranges.js';
+import type { WorkBudget } from './work-budget.js';
 
 export interface CompSelection {
   name: string;
@@ -124,14 +125,15 @@ function instanceComponent(i: Instance, recurring: boolean, obj: QueryObject, te
 }
 
 /** The instances of the object overlapping `range`, each its own component (§9.6.5). */
-function expandInto(out: ICAL.Component, obj: QueryObject, range: TimeRange): void {
+/** The components of an expansion (§9.6.5), one at a time, so that a sliced caller can pause between them. */
+function* expandedComponents(obj: QueryObject, range: TimeRange): Generator<ICAL.Component> {
   for (const group of obj.groups()) {
     const first = group[0]!;
     if (!['vevent', 'vtodo', 'vjournal'].includes(first.name)) {
       for (const c of group) {
         const copy = new ICAL.Component(JSON.parse(JSON.stringify(c.toJSON())) as unknown[]);
         toUtcValues(copy, obj);
-        out.addSubcomponent(copy);
+        yield copy;
       }
       continue;
     }
@@ -139,8 +141,12 @@ function expandInto(out: ICAL.Component, obj: QueryObject, range: TimeRange): vo
     const hits = set.list(range.end ?? Infinity).filter((i) => instanceOverlaps(i, range, obj.zones));
     hits.sort((a, b) => (a.start ?? -Infinity) - (b.start ?? -Infinity));
     const templates = new Map<ICAL.Component, string>();
-    for (const i of hits) out.addSubcomponent(instanceComponent(i, set.recurring, obj, templates));
+    for (const i of hits) yield instanceComponent(i, set.recurring, obj, templates);
   }
+}
+
+function expandInto(out: ICAL.Component, obj: QueryObject, range: TimeRange): void {
+  for (const c of expandedComponents(obj, range)) out.addSubcomponent(c);
 }
 
 /**
@@ -224,7 +230,39 @@ export async function renderCalendarDataSliced(text: string | Buffer, req: Calen
   const obj = queryObjectFor(text, req, opts);
   const range = req.expand ?? req.limitRecurrence;
   if (range) await obj.prepare(range.end ?? Infinity);
+  if (req.expand && opts.budget) return renderExpandedSliced(obj, req, req.expand, opts.budget);
   return renderFrom(obj, req);
+}
+
+/** Components built or written between two looks at the budget's slice. */
+const PAUSE_EVERY = 64;
+
+/**
+ * renderFrom for an expand, with pauses between components while they are built and while they
+ * are written: an expansion of thousands of instances (up to max-instances) took seconds of
+ * building and stringifying in one piece after the walk itself had been sliced. Same text as
+ * renderFrom: the VCALENDAR's own lines, then each component, then END:VCALENDAR.
+ */
+async function renderExpandedSliced(obj: QueryObject, req: CalendarDataRequest, range: TimeRange, budget: WorkBudget): Promise<string> {
+  const vcal = new ICAL.Component('vcalendar');
+  for (const p of obj.vcal.getAllProperties()) vcal.addProperty(new ICAL.Property(JSON.parse(JSON.stringify(p.toJSON())) as unknown[]));
+  let n = 0;
+  for (const c of expandedComponents(obj, range)) {
+    vcal.addSubcomponent(c);
+    if (++n % PAUSE_EVERY === 0) await budget.maybePause();
+  }
+  if (req.select) applySelection(vcal, req.select);
+  const subs = [...vcal.getAllSubcomponents()];
+  vcal.removeAllSubcomponents();
+  const shell = vcal.toString();
+  const end = shell.lastIndexOf('END:VCALENDAR');
+  const parts = [shell.slice(0, end)];
+  for (let i = 0; i < subs.length; i++) {
+    parts.push(subs[i]!.toString(), '\r\n');
+    if ((i + 1) % PAUSE_EVERY === 0) await budget.maybePause();
+  }
+  parts.push(shell.slice(end));
+  return parts.join('').replace(/\r?\n/g, '\r\n') + '\r\n';
 }
 
 function renderFrom(obj: QueryObject, req: CalendarDataRequest): string {

@@ -2,7 +2,7 @@
 // that never match (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) and walks up to year 20000 looking for
 // a first YEARLY match, so every walk here is capped; hitting a cap means "no known end".
 import ICAL from 'ical.js';
-import { wallClockMs } from './timezone.js';
+import { wallClockMs } from './offset-ranges.js';
 
 /** Rule instances later than this many years after DTSTART are not searched for. */
 const HORIZON_YEARS = 500;

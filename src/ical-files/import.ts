@@ -10,6 +10,7 @@ import { UidConflict } from '../store/errors.js';
 import { logicalLines, topLevelComponents, type TopComponent } from '../ical/merge.js';
 import { parseContentLine } from '../ical/privacy.js';
 import { CalendarDataError, validateCalendarObject } from '../ical/validate.js';
+import type { ObjectLimits } from '../ical/limits.js';
 import { SLICE_MS, slicer } from '../time-slice.js';
 
 export interface SplitObject {
@@ -192,6 +193,8 @@ export interface ImportSummary {
 export interface ImportOptions {
   /** Largest object accepted (the server's max-resource-size). */
   maxResourceSize: number;
+  /** What one object may contain: the configured limits (objectLimitsOf(config)), as at PUT. */
+  limits: ObjectLimits;
   /** Called after each object with (done, total). */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -228,7 +231,7 @@ export async function importCalendar(store: Store, collection: Collection, text:
       }
       let info;
       try {
-        info = validateCalendarObject(data, { allowedComponents: collection.components });
+        info = validateCalendarObject(data, { allowedComponents: collection.components, exactInstance: true, limits: opts.limits });
       } catch (err) {
         if (!(err instanceof CalendarDataError)) throw err;
         skipped.push({ item: `UID ${obj.uid}`, reason: err.message });
@@ -260,6 +263,10 @@ export async function importCalendar(store: Store, collection: Collection, text:
         componentType: info.componentType,
         firstStart: info.firstStart,
         lastEnd: info.lastEnd,
+        // The exact-instance columns, as a PUT stores them: calendar-query decides plain
+        // time-ranges on these events from columns (dav/query/match.ts).
+        instanceStart: info.instanceStart ?? null,
+        instanceEnd: info.instanceEnd ?? null,
       });
       if (created) summary.imported++;
       else summary.replaced++;
