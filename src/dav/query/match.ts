@@ -113,6 +113,23 @@ function columnTest(filter: CompFilter): ((m: ObjectMeta) => boolean | undefined
   return (m) => (m.componentType === 'VEVENT' && m.instanceStart != null && m.instanceEnd != null ? exactEventOverlaps(m.instanceStart, m.instanceEnd, range) : undefined);
 }
 
+/** How far an open range (no end) is walked ahead in slices before the filter is evaluated. */
+const OPEN_RANGE_AHEAD_MS = 31 * 86_400_000;
+
+/**
+ * Where the sliced walk ahead stops: the filter's latest end, or for an open range (DAVx5's
+ * past-days limit, iOS's "since one month": no end) a month past its start. Any instance that
+ * reaches an open range matches it, so `matchesFilter` stops at the first one; walking ahead to
+ * the recurrence horizon made up to max-instances instances of every daily event (an 8× cost for
+ * DAVx5's query). A rule whose first instance in the range is further out is walked on by
+ * `matchesFilter` itself, within the same evaluation budget.
+ */
+function prefillLimit(skipBefore: number | null, until: number | null): number | null {
+  if (until === null) return null;
+  if (Number.isFinite(until)) return until;
+  return skipBefore === null ? null : skipBefore + OPEN_RANGE_AHEAD_MS;
+}
+
 /**
  * The filter's verdict on one object. The recurrence walk up to the filter's latest time-range
  * end is done first, in slices between which other requests run (work-budget.ts); the request's
@@ -128,7 +145,8 @@ async function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOption
     return false; // not iCalendar (cannot happen for validated objects): matches nothing
   }
   try {
-    if (until !== null) await parsed.prepare(until);
+    const ahead = prefillLimit(skipBefore, until);
+    if (ahead !== null) await parsed.prepare(ahead);
   } catch (err) {
     throw toQueryDavError(err);
   }
