@@ -9,7 +9,9 @@ export const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCos
 
 // At most this many argon2 runs at once (each holds its memory cost): a burst of first logins —
 // a client opening four connections, many users after a restart — queues instead of adding
-// 19 MiB (64 MiB for old hashes) of peak memory per concurrent login.
+// 19 MiB (64 MiB for old hashes) of peak memory per concurrent login. This is deliberately
+// module-level: what it guards is the process's memory, which every store and app in the process
+// shares; it holds no data of any store, so nothing can leak between them through it.
 const MAX_CONCURRENT = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
