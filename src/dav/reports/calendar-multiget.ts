@@ -166,6 +166,10 @@ export async function calendarMultiget(req: DavRequest, svc: DavServices, target
   }
 
   const batches = batchesOf(localNames, sizes);
+  // One batch (≤ 100 hrefs and ≤ 4 MB of bodies: every multiget clients send after a listing) is
+  // already in memory: rendered at once and sent with a Content-Length, without the stream
+  // machinery per response, which doubled the time of a 9000-event initial sync (bench).
+  if (batches.length <= 1) return multistatus(batches.length === 0 ? [] : await page(batches[0]!));
   async function* pages(): AsyncGenerator<Item[]> {
     for (let k = 0; k < batches.length; k++) {
       const b = batches[k]!;
