@@ -108,8 +108,21 @@ export async function serve(env: Record<string, string>, timeoutMs = 20_000, dir
       check();
     });
   const kill = () => { if (exit === null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  /** Resolves once `cond()` holds (checked whenever output arrives), or when the process ends. */
+  const waitFor = (cond: () => boolean, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => { if (cond() || exit) done(resolve); };
+      const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`))), ms);
+      const done = (f: () => void) => { clearTimeout(timer); waiters.delete(check); f(); };
+      waiters.add(check);
+      check();
+    });
   try {
     const listening = await waitForLog('Sundial listening');
+    // stderr is a pipe of its own: the first start's password block and the "Open http://…" line,
+    // written before and just after the listening log line, can arrive after stdout's line on a
+    // loaded machine. The Open line comes last on every start, so wait for it.
+    await waitFor(() => /^Open https?:\/\//m.test(stderr), timeoutMs);
     const url = String(listening.url);
     return {
       child,
