@@ -56,30 +56,26 @@ async function* render(entries: Entries, syncToken?: string): AsyncGenerator<Chu
   // hands the event loop back: a 3000-member PROPFIND of many properties held it for ~460 ms.
   // Every few milliseconds of rendering, other requests get their turn (SPEC "Limits").
   const pause = slicer();
+  /** One response, rendered and handed on in chunks of at most CHUNK_BYTES. */
+  const emit = (x: Item) => {
+    write(x, w);
+    return bounded(w.takeFull());
+  };
   w.text(multistatusStart());
   if (isSync(entries)) {
     for (const e of entries) {
-      write(e, w);
-      yield* bounded(w.takeFull());
-      const p = pause();
-      if (p) await p;
+      yield* emit(e);
+      const turn = pause();
+      if (turn) await turn;
     }
   } else {
     for await (const e of entries) {
       // A page is rendered without a promise per entry, and handed on entry by entry: the
       // consumer's pace (the socket's backpressure) decides when the next entry is rendered.
-      if (Array.isArray(e)) {
-        for (const x of e) {
-          write(x, w);
-          yield* bounded(w.takeFull());
-          const p = pause();
-      if (p) await p;
-        }
-      } else {
-        writeResponse(e, w);
-        yield* bounded(w.takeFull());
-        const p = pause();
-      if (p) await p;
+      for (const x of Array.isArray(e) ? e : [e]) {
+        yield* emit(x);
+        const turn = pause();
+        if (turn) await turn;
       }
     }
   }

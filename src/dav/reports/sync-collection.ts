@@ -19,7 +19,7 @@ import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
 import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
 import { reportPropRequest, wantsCalendarData } from '../requests/prop-request.js';
-import { isSharee, visibleMeta, visibleMetas, visibleObjects } from '../sharee-view.js';
+import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
 
 interface SyncRequest {
   seq: number | null; // null = initial sync
@@ -69,10 +69,11 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const sharee = isSharee(target);
   let changes: Change[];
   let newSeq: number;
-  let initialSizes: Map<string, number> | null = null;
+  let initialMetas: Map<string, ObjectMeta> | null = null;
   if (sync.seq === null) {
     const all = visibleMetas(sharee, await allObjectMetas(store, collection.id));
-    initialSizes = new Map(all.map((m) => [m.name, m.size]));
+    // Kept: the responses are rendered from these rows (one listing, not a query per member).
+    initialMetas = new Map(all.map((m) => [m.name, m]));
     changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
     newSeq = collection.syncSeq;
   } else {
@@ -95,9 +96,12 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
   const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
-  const metas = sync.seq === null ? null : new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
+  const metas = initialMetas ?? new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
 
-  const sizeOf = (name: string) => (metas ? metas.get(name)?.size : initialSizes?.get(name)) ?? 0;
+  const sizeOf = (name: string) => metas.get(name)?.size ?? 0;
+  // One set of query options, and with it one evaluation budget, for the whole request (as
+  // calendar-query and multiget have), not a fresh budget per member.
+  const dataOptions = withData ? svc.queries.optionsFor(collection, svc.config) : null;
   let started = false;
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (let i = 0; i < changes.length;) {
@@ -114,8 +118,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
       const data = withData ? new Map(visibleObjects(sharee, await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
       for (const c of batch) {
         const href = target.href + c.name;
-        const meta = c.deleted ? undefined : data ? data.get(c.name) : metas ? metas.get(c.name) : undefined;
-        const resolvedMeta = meta ?? (c.deleted || metas ? undefined : visibleMeta(sharee, await store.getObjectMeta(collection.id, c.name)) ?? undefined);
+        const resolvedMeta = c.deleted ? undefined : data ? data.get(c.name) : metas.get(c.name);
         if (!resolvedMeta) {
           yield { href, status: 404 };
           continue;
@@ -125,7 +128,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
         data?.delete(c.name); // the body is garbage once its response is written
         let entry: ResponseEntry;
         try {
-          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: await svc.queries.calendarDataExtra(extra, dataReq, svc.queries.optionsFor(collection, svc.config)) } : {}) }) };
+          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: await svc.queries.calendarDataExtra(extra, dataReq, dataOptions!) } : {}) }) };
         } catch (err) {
           // After the first response the 207 is under way: a member whose calendar-data cannot
           // be rendered (max-instances of an expand) gets the error in its own response.
