@@ -31,11 +31,11 @@ export async function createCollectionWithProps(
   if (parent.kind === 'calendar') throw forbidden('Collections cannot be created inside a calendar');
   const now = new Date().toISOString();
   const provisional: Collection = {
-    id: 0, ownerId: target.user.id, parentId: parent.kind === 'collection' ? parent.collection.id : null, uri: target.name, kind,
+    id: 0, ownerId: target.user.id, home: 'calendars', parentId: parent.kind === 'collection' ? parent.collection.id : null, uri: target.name, kind,
     displayName: null, description: null, color: null, order: null, timezone: null, components: [], syncSeq: 0, objectCount: 0, createdAt: now, modifiedAt: now,
   };
   const provisionalResource: Resource = kind === 'calendar'
-    ? calendarResource(target.user, { userId: target.user.id, collection: provisional, uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 }, target.href)
+    ? calendarResource(target.user, { userId: target.user.id, collection: provisional, home: 'calendars', uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 }, target.href)
     : { kind: 'collection', user: target.user, collection: provisional, segments: [], href: target.href };
 
   // supported-calendar-component-set is protected afterwards but settable at creation (§5.2.3).
