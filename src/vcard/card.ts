@@ -184,7 +184,8 @@ export function parseCard(text: string): ParsedCard {
     if ((p.name === 'BEGIN' || p.name === 'END') && p.group === null) return;
     const value = BULKY_PROPERTIES.has(p.name) ? '' : p.value;
     const prop: CardProperty = { group: p.group, name: p.name, params: p.params, value };
-    bytes += 96 + 2 * (p.name.length + value.length + (p.group?.length ?? 0));
+    // The value, and room for the unescaped and folded copies a text-match keeps (filter.ts).
+    bytes += 96 + 2 * (p.name.length + (p.group?.length ?? 0)) + 6 * value.length;
     for (const param of p.params) {
       bytes += 48 + 2 * param.name.length;
       for (const v of param.values) bytes += 16 + 2 * v.length;
