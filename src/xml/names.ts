@@ -94,6 +94,18 @@ export const CALDAV = names(CALDAV_NS, [
   'transparent', 'calendar-user-type',
 ] as const);
 
+// CardDAV (RFC 6352): the addressbook-query request and its preconditions, in a block of their
+// own (the address-book resources and properties are declared with the CardDAV protocol).
+const CARDDAV_QUERY_NS = 'urn:ietf:params:xml:ns:carddav';
+export const CARDDAV_QUERY = names(CARDDAV_QUERY_NS, [
+  // §10.3 addressbook-query, §10.4 address-data, §10.5 filter, §8.6 limit
+  'addressbook-query', 'address-data', 'allprop', 'prop', 'filter', 'prop-filter', 'param-filter',
+  'text-match', 'is-not-defined', 'limit', 'nresults',
+  // §6.3.2.1, §8.6 preconditions
+  'valid-address-data', 'supported-address-data', 'max-resource-size', 'supported-filter',
+  'supported-collation', 'valid-filter', 'supported-address-data-conversion',
+] as const);
+
 export const CS = names(CS_NS, ['getctag'] as const);
 
 export const APPLE = names(APPLE_NS, ['calendar-color', 'calendar-order'] as const);
