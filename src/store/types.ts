@@ -24,7 +24,8 @@ import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
 
-export type { User, UserCredentials, UserStore } from './users.js';
+export type { Person, User, UserCredentials, UserStore } from './users.js';
+export { addressKey } from './users.js';
 export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from './collections.js';
 export { DEFAULT_CALENDAR_COMPONENTS } from './collections.js';
 export type { CalendarInstance, InstanceStore } from './instances.js';
