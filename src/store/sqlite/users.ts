@@ -4,7 +4,7 @@ import { addressKey, type Person, type User, type UserCredentials, type UserStor
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
 
-interface UserRow {
+export interface UserRow {
   id: number;
   username: string;
   display_name: string;
@@ -13,7 +13,7 @@ interface UserRow {
   created_at: string;
 }
 
-const USER_COLUMNS = 'id, username, display_name, email, is_admin, created_at';
+export const USER_COLUMNS = 'id, username, display_name, email, is_admin, created_at';
 
 export function toUser(r: UserRow): User {
   return {
