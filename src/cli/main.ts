@@ -17,7 +17,7 @@ const usage = `Usage: sundial <command> [arguments]
 Commands:
   serve [options]            run the server (sundial serve --help lists every option)
   migrate                    apply pending database migrations
-  user add|passwd|list|delete  manage accounts
+  user add|passwd|list|delete|set|show  manage accounts, names and e-mail addresses
   calendar list|create|sync  a user's calendars and their Synchronization switch
   share                      share a calendar with another user, or stop sharing
   stats                      calendars with their number of entries; flags large ones

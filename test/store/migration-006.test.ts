@@ -60,7 +60,8 @@ test('keeps every row, foreign key and index, the AUTOINCREMENT mark, and adds "
     dead: db.prepare('SELECT * FROM dead_properties ORDER BY collection_id').all(),
     feeds: db.prepare('SELECT * FROM feed_tokens').all(),
   };
-  assert.equal(migrate(db).applied.filter((f) => f.startsWith('006')), ['006_addressbooks.sql']);
+  // Up to 006 only: later migrations add columns of their own (007: feed_tokens.group_id).
+  assert.equal(migrate(db, { dir: schemaUpTo(6) }).applied, ['006_addressbooks.sql']);
   assert.is(db.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on again after the rebuild');
   assert.equal(db.pragma('foreign_key_check'), []);
   assert.is(db.pragma('integrity_check', { simple: true }), 'ok');
