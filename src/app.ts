@@ -49,6 +49,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     failureLimit: config.loginFailureLimit,
     throttleSeconds: config.loginThrottleSeconds,
     addressFailureLimit: config.loginAddressFailureLimit,
+    devicePasswordsRequired: config.devicePasswordsRequired,
   });
   const requireUser = basicAuth(authenticator);
   // The report caches and parsed bodies belong to this store: one of each per app (issue 12 item 9).

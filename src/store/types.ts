@@ -9,6 +9,7 @@
 //   changes.ts          ChangeStore        the change log: sync tokens, getctag, home tombstones
 //   dead-properties.ts  DeadPropertyStore  RFC 4918 dead properties
 //   feeds.ts            FeedStore          subscription link tokens
+//   devices.ts          DeviceStore        devices, their app passwords and selections
 //
 // Every method is asynchronous so that a PostgreSQL implementation can be added without touching
 // callers, and every mutating method is one transaction: the row, its change-log entry and the
@@ -19,6 +20,7 @@ import type { ChangeStore } from './changes.js';
 import type { CollectionStore } from './collections.js';
 import type { DeadPropertyStore } from './dead-properties.js';
 import type { FeedStore } from './feeds.js';
+import type { DeviceStore } from './devices.js';
 import type { InstanceStore } from './instances.js';
 import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
@@ -35,10 +37,11 @@ export type {
 export type { Change, ChangeSet, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';
 export type { FeedStore, FeedToken, FeedTokenInit } from './feeds.js';
+export type { Device, DeviceChange, DeviceStore } from './devices.js';
 export { allObjectMetas, objectPages } from './objects.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, DeviceStore {
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }
