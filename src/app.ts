@@ -21,6 +21,7 @@ import { feedRoute } from './feeds/http.js';
 import { feedsRouter } from './web/feeds-api.js';
 import { agendaRouter } from './web/agenda-api.js';
 import { peopleRouter } from './web/people-api.js';
+import { devicesRouter } from './web/devices-api.js';
 
 export interface AppDeps {
   config: Config;
@@ -50,6 +51,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     failureLimit: config.loginFailureLimit,
     throttleSeconds: config.loginThrottleSeconds,
     addressFailureLimit: config.loginAddressFailureLimit,
+    devicePasswordsRequired: config.devicePasswordsRequired,
   });
   const requireUser = basicAuth(authenticator);
   // The report caches and parsed bodies belong to this store: one of each per app (issue 12 item 9).
@@ -103,6 +105,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const peopleApi = peopleRouter({ store, sessions });
   koa.use(peopleApi.routes());
   koa.use(apiOnly(peopleApi.allowedMethods()));
+  const devicesApi = devicesRouter({ store, config, sessions });
+  koa.use(devicesApi.routes());
+  koa.use(apiOnly(devicesApi.allowedMethods()));
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');

@@ -1,49 +1,99 @@
 // Verifies a user name and password once for every entry point (HTTP Basic on DAV, the web login
-// form): throttle first, then the credential cache, then argon2.
-import type { Store, User } from '../store/types.js';
+// form): throttle first, then — on DAV — a device's app password, then the credential cache, then
+// argon2.
+import type { Device, Store, User } from '../store/types.js';
+import type { LRUCache } from 'lru-cache';
+import { boundedCache } from '../bounded-cache.js';
 import { CredentialCache } from './credential-cache.js';
 import { LoginThrottle } from './throttle.js';
 import { verifyPassword } from './passwords.js';
+import { appPasswordHash, looksLikeAppPassword } from './app-passwords.js';
 
 export type AuthResult =
-  | { ok: true; user: User; credentialVersion: number }
+  /** `device`: the device whose app password was presented; null for the account password. */
+  | { ok: true; user: User; credentialVersion: number; device: Device | null }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'throttled'; retryAfter: number };
+  | { ok: false; reason: 'throttled'; retryAfter: number }
+  /** The account password was right, but the user (or the server) requires app passwords on DAV. */
+  | { ok: false; reason: 'device-password-required' };
+
+export interface AuthOptions {
+  /** Accept app passwords and apply the "devices must use app passwords" policy (DAV); off for the web page. */
+  devices?: boolean;
+  /** The client's User-Agent, recorded as the device's last client. */
+  userAgent?: string | undefined;
+}
+
+/** A device's last use is written at most this often (per device, whatever the process). */
+const TOUCH_INTERVAL_MS = 60_000;
 
 export class Authenticator {
   readonly cache: CredentialCache;
   private readonly throttle: LoginThrottle;
+  private readonly devicePasswordsRequired: boolean;
+  /** Device id → when this process last wrote its last use. */
+  private readonly touched: LRUCache<number, number>;
 
   constructor(
     private readonly store: Store,
-    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number; addressFailureLimit?: number },
+    opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number; addressFailureLimit?: number; devicePasswordsRequired?: boolean },
   ) {
     this.cache = new CredentialCache(opts.cacheSeconds);
     this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds, opts.addressFailureLimit);
+    this.devicePasswordsRequired = opts.devicePasswordsRequired ?? false;
+    this.touched = boundedCache(10_000, { ttl: TOUCH_INTERVAL_MS });
   }
 
-  async authenticate(username: string, password: string, address: string): Promise<AuthResult> {
+  async authenticate(username: string, password: string, address: string, opts: AuthOptions = {}): Promise<AuthResult> {
     const retryAfter = this.throttle.retryAfter(username, address);
     if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
     // An address blocked for guessing across accounts: only accounts that logged in from it
     // before get through (throttle.ts); for the others nothing is checked.
     const addressWait = this.throttle.addressRetryAfter(username, address);
     if (addressWait > 0) return { ok: false, reason: 'throttled', retryAfter: addressWait };
-    const creds = await this.store.getCredentials(username);
-    if (creds && this.cache.has(username, password, creds.credentialVersion, creds.user.id)) {
-      this.throttle.succeed(username, address);
-      return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
+    // An app password is looked up by its hash alone, never by the user name, so the lookup takes
+    // the same time whether the account exists or not; it is read from the store on every request
+    // (cached only until any write, by any process), so a revoked device gets 401 at once. A hash
+    // of another user's device, or no device, goes on as an account password: the failure is
+    // counted below like any other.
+    if (opts.devices && looksLikeAppPassword(password)) {
+      const found = await this.store.findDeviceByToken(appPasswordHash(password));
+      if (found && found.user.username === username) {
+        this.throttle.succeed(username, address);
+        this.touch(found.device, opts.userAgent);
+        return { ok: true, user: found.user, credentialVersion: 0, device: found.device };
+      }
     }
-    // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
-    // times do not reveal which user names exist.
-    const ok = await this.verifyOnce(username, password, creds?.passwordHash ?? DUMMY_HASH);
-    if (!creds || !ok) {
-      this.throttle.fail(username, address);
-      return { ok: false, reason: 'invalid' };
+    const creds = await this.store.getCredentials(username);
+    let ok = creds !== null && this.cache.has(username, password, creds.credentialVersion, creds.user.id);
+    if (!ok) {
+      // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
+      // times do not reveal which user names exist.
+      ok = await this.verifyOnce(username, password, creds?.passwordHash ?? DUMMY_HASH);
+      if (!creds || !ok) {
+        this.throttle.fail(username, address);
+        return { ok: false, reason: 'invalid' };
+      }
+      this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
     }
     this.throttle.succeed(username, address);
-    this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
-    return { ok: true, user: creds.user, credentialVersion: creds.credentialVersion };
+    if (opts.devices && ((await this.store.getDevicePolicy(creds!.user.id)) ?? this.devicePasswordsRequired)) {
+      return { ok: false, reason: 'device-password-required' };
+    }
+    return { ok: true, user: creds!.user, credentialVersion: creds!.credentialVersion, device: null };
+  }
+
+  /**
+   * Records the device's last use and client, at most once a minute per device: a poll must not
+   * write. The stored time counts too, so several processes together write about as rarely.
+   */
+  private touch(device: Device, userAgent: string | undefined): void {
+    const now = Date.now();
+    const last = Math.max(this.touched.get(device.id) ?? 0, device.lastUsedAt ? Date.parse(device.lastUsedAt) : 0);
+    if (now - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(device.id, now);
+    // A failed write (full disk) must not fail the request it describes.
+    this.store.touchDevice(device.id, new Date(now).toISOString(), userAgent?.slice(0, 200) ?? null).catch(() => {});
   }
 
   // Requests that arrive together with the same uncached credentials (a client's first burst on

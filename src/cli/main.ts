@@ -11,6 +11,7 @@ import { feedCommand, feedUsage } from './feed.js';
 import { importCommand, importUsage } from './import.js';
 import { exportCommand, exportUsage } from './export.js';
 import { backupCommand, backupUsage } from './backup.js';
+import { deviceCommand, deviceUsage } from './device.js';
 
 const usage = `Usage: sundial <command> [arguments]
 
@@ -25,6 +26,7 @@ Commands:
   import FILE.ics --user U --calendar C  import an .ics file (re-running replaces, never duplicates)
   export --user U --calendar C [--output FILE]  a calendar as one .ics file
   backup FILE                a consistent copy of the database, also while the server runs
+  device add|list|select|revoke|policy  devices: an app password each, and what each synchronizes
 
 sundial <command> --help explains a command. Data-touching commands take the server's options
 too (e.g. --data DIR, or SUNDIAL_DATA).`;
@@ -43,6 +45,7 @@ const commands: Record<string, { run: Command; usage?: string }> = {
   import: { run: importCommand, usage: importUsage },
   export: { run: exportCommand, usage: exportUsage },
   backup: { run: backupCommand, usage: backupUsage },
+  device: { run: deviceCommand, usage: deviceUsage },
 };
 
 const SERVER_OPTIONS = 'It also takes the server\'s options, e.g. --data DIR (sundial serve --help lists them).';

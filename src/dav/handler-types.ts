@@ -6,6 +6,7 @@ import type { Store, User } from '../store/types.js';
 import type { Resource } from './resources.js';
 import type { QueryEngine } from './query/engine.js';
 import type { XmlBodies } from './xml-body.js';
+import type { DeviceView } from '../services/device-view.js';
 
 export interface DavRequest {
   method: string;
@@ -18,6 +19,8 @@ export interface DavRequest {
   /** scheme://host[:port] as the client addressed us (for Destination headers and links). */
   origin: string;
   user: User;
+  /** The device whose app password authenticated the request; null for the account password. */
+  device: DeviceView | null;
 }
 
 /** A body produced in chunks: text, or bytes already encoded (UTF-8). */

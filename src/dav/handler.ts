@@ -39,7 +39,7 @@ const CREATING = new Set<string>(['PUT', 'MKCOL', 'MKCALENDAR']);
 
 export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavResponse> {
   if (!isDavMethod(req.method)) throw await notImplemented(req, svc);
-  const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET', creating: CREATING.has(req.method) });
+  const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET', creating: CREATING.has(req.method), device: req.device });
   refuseBusyViewWrite(req.method, resource);
   const allow = allowedMethods(resource);
   if (!allow.includes(req.method)) {
@@ -56,7 +56,7 @@ export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavR
 async function notImplemented(req: DavRequest, svc: DavServices): Promise<DavError> {
   let resource: Resource | null = null;
   try {
-    resource = await resolve(svc.store, req.user, req.path);
+    resource = await resolve(svc.store, req.user, req.path, { device: req.device });
   } catch {
     // Unreadable or malformed target: the server-wide list says no more about it.
   }

@@ -5,6 +5,7 @@ import { allObjectMetas, type ObjectMeta, type Store, type User } from '../store
 import { CALENDARS, PRINCIPALS, calendarHref, homeHref, principalHref } from './paths.js';
 import { calendarResource, type CollectionResource, type Resource } from './resources.js';
 import { isSharee, visibleMetas } from './sharee-view.js';
+import { listedInstances } from './home-view.js';
 
 export function objectResource(parent: CollectionResource, meta: ObjectMeta): Resource {
   return { kind: 'object', user: parent.user, parent, meta, name: meta.name, href: parent.href + meta.name };
@@ -18,9 +19,10 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
     case 'principals':
       return [{ kind: 'principal', user, href: principalHref(user.username) }];
     case 'calendars':
-      return [{ kind: 'home', user, href: homeHref(user.username) }];
+      return [{ kind: 'home', user, device: r.device ?? null, href: homeHref(user.username) }];
     case 'home': {
-      const instances = await store.listInstances(r.user.id, { syncOnly: true });
+      // What the device lists (its own selection, or the switches): home-view.ts.
+      const instances = await listedInstances(store, r.user, r.device);
       const plain = (await store.listChildCollections(r.user.id, null)).filter((c) => c.kind === 'plain');
       return [
         ...instances.map((i): Resource => calendarResource(r.user, i)),

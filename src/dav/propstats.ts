@@ -6,12 +6,13 @@ import type { PropStat, PropValue } from '../xml/serialize.js';
 import type { DeadProperty } from '../store/types.js';
 import { allProperties, lookupProperty, type PropContext, type PropContent } from './properties/index.js';
 import type { Resource } from './resources.js';
+import { homeSeqFor } from './home-view.js';
 
 /** The context properties are evaluated in; a home among `resources` gets its change sequence read once. */
 export async function propContextFor(svc: { store: PropContext['store']; config: PropContext['config'] }, resources: Resource[], user?: PropContext['user']): Promise<PropContext> {
   const ctx: PropContext = { store: svc.store, config: svc.config, ...(user ? { user } : {}) };
   const home = resources.find((r) => r.kind === 'home');
-  if (home && home.kind === 'home') ctx.homeSeq = await svc.store.homeSeq(home.user.id);
+  if (home && home.kind === 'home') ctx.homeSeq = await homeSeqFor(svc.store, home.user, home.device);
   return ctx;
 }
 

@@ -6,6 +6,7 @@ import type { Access, CalendarInstance, Collection, ObjectMeta, Store, User } fr
 import { forbidden, notFound, badRequest } from './errors.js';
 import { CALENDARS, DAV_ROOT, PRINCIPALS, calendarHref, homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
 import { visibleObject } from './sharee-view.js';
+import type { DeviceView } from '../services/device-view.js';
 
 interface Base {
   /** Canonical href of the resource (collections end in "/"). */
@@ -17,8 +18,12 @@ export type Resource =
   | (Base & { kind: 'root'; user: User })
   | (Base & { kind: 'principals'; user: User })
   | (Base & { kind: 'principal'; user: User })
-  | (Base & { kind: 'calendars'; user: User })
-  | (Base & { kind: 'home'; user: User })
+  /**
+   * The collection of homes and a home carry the device the request was authenticated with (null:
+   * the account password): the home lists, and reports the token of, that device's view (home-view.ts).
+   */
+  | (Base & { kind: 'calendars'; user: User; device?: DeviceView | null })
+  | (Base & { kind: 'home'; user: User; device?: DeviceView | null })
   /** A calendar reached through the user's instance (own or shared). */
   | (Base & { kind: 'calendar'; user: User; instance: CalendarInstance; collection: Collection; access: Access })
   /** A plain WebDAV collection (owner only). `segments` is its path below the home. */
@@ -65,7 +70,7 @@ export function collectionOf(r: CollectionResource): Collection {
  * 403: nothing may be created there, which is what a client asking to create must read, not
  * "not found" (issue 12 item 5).
  */
-export async function resolve(store: Store, user: User, rawPath: string, opts: { withData?: boolean; creating?: boolean } = {}): Promise<Resource> {
+export async function resolve(store: Store, user: User, rawPath: string, opts: { withData?: boolean; creating?: boolean; device?: DeviceView | null } = {}): Promise<Resource> {
   const parsed = parseDavPath(rawPath);
   if (!parsed) throw badRequest('Malformed path');
   // Nothing is served there: discovery probes (DAVx5 tries home-set guesses, clients try
@@ -79,9 +84,9 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
     if (parsed.below) throw opts.creating ? forbidden('Nothing can be created under a principal') : notFound('A principal has no members');
     return { kind: 'principal', user, href: principalHref(user.username) };
   }
-  if (parsed.user === undefined) return { kind: 'calendars', user, href: CALENDARS };
+  if (parsed.user === undefined) return { kind: 'calendars', user, device: opts.device ?? null, href: CALENDARS };
   if (parsed.user !== user.username) throw forbidden('This is not your calendar home');
-  const home: Resource = { kind: 'home', user, href: homeHref(user.username) };
+  const home: Resource = { kind: 'home', user, device: opts.device ?? null, href: homeHref(user.username) };
   const segs = parsed.segments;
   if (segs.length === 0) return home;
 

@@ -28,6 +28,7 @@ export function toDavRequest(ctx: Context): DavRequest {
     // full GCs, which set the peak RSS); computing it costs ~1 µs.
     origin: `${ctx.protocol}://${ctx.host}`,
     user: ctx.state.user,
+    device: ctx.state.device ?? null,
   };
 }
 

@@ -3,6 +3,7 @@
 // User names are URL-decoded because iOS sends "alice%40example.com" (Radicale urldecode_username).
 import type { Context, Next } from 'koa';
 import type { Authenticator } from '../auth/authenticator.js';
+import { deviceView } from '../services/device-view.js';
 
 export const REALM = 'Sundial';
 
@@ -29,12 +30,22 @@ function challenge(ctx: Context): void {
   ctx.body = 'Authentication required';
 }
 
-/** Requires valid Basic credentials; sets ctx.state.user. */
+/**
+ * The account password on DAV while the user (or the server's default) requires app passwords:
+ * a 401 like any refused login (so clients ask for a password again), with a body that says what
+ * to do (issue 16).
+ */
+function devicePasswordRequired(ctx: Context): void {
+  challenge(ctx);
+  ctx.body = `This account uses device passwords for calendar apps: the account password opens only the web page. Create a device password under "Devices" on ${ctx.protocol}://${ctx.host}/ and enter it here instead.`;
+}
+
+/** Requires valid Basic credentials (an app password or the account password); sets ctx.state.user and ctx.state.device. */
 export function basicAuth(auth: Authenticator) {
   return async function basicAuthMiddleware(ctx: Context, next: Next): Promise<void> {
     const creds = parseBasic(ctx.get('Authorization') || undefined);
     if (!creds) return challenge(ctx);
-    const result = await auth.authenticate(creds.username, creds.password, ctx.ip);
+    const result = await auth.authenticate(creds.username, creds.password, ctx.ip, { devices: true, userAgent: ctx.get('User-Agent') || undefined });
     if (!result.ok) {
       if (result.reason === 'throttled') {
         ctx.status = 429;
@@ -44,10 +55,15 @@ export function basicAuth(auth: Authenticator) {
         ctx.state.log?.warn({ user: creds.username }, 'login throttled');
         return;
       }
+      if (result.reason === 'device-password-required') {
+        ctx.state.log?.info({ user: creds.username }, 'account password refused on DAV: device passwords required');
+        return devicePasswordRequired(ctx);
+      }
       ctx.state.log?.info({ user: creds.username }, 'login failed');
       return challenge(ctx);
     }
     ctx.state.user = result.user;
+    ctx.state.device = result.device ? deviceView(result.device) : null;
     await next();
   };
 }

@@ -10,6 +10,7 @@
 //   dead-properties.ts  DeadPropertyStore  RFC 4918 dead properties
 //   feeds.ts            FeedStore          subscription link tokens
 //   groups.ts           GroupStore         groups of users, their members and group shares
+//   devices.ts          DeviceStore        devices, their app passwords and selections
 //
 // Every method is asynchronous so that a PostgreSQL implementation can be added without touching
 // callers, and every mutating method is one transaction: the row, its change-log entry and the
@@ -21,6 +22,7 @@ import type { CollectionStore } from './collections.js';
 import type { DeadPropertyStore } from './dead-properties.js';
 import type { FeedStore } from './feeds.js';
 import type { GroupStore } from './groups.js';
+import type { DeviceStore } from './devices.js';
 import type { InstanceStore } from './instances.js';
 import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
@@ -38,11 +40,12 @@ export type {
 export type { Change, ChangeSet, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';
 export type { FeedStore, FeedToken, FeedTokenInit } from './feeds.js';
+export type { Device, DeviceChange, DeviceStore } from './devices.js';
 export { allObjectMetas, objectPages } from './objects.js';
 export type { Group, GroupMemberAddresses, GroupShare, GroupStore } from './groups.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore {
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -1,6 +1,9 @@
 // An Apple configuration profile (.mobileconfig) with one com.apple.caldav.account payload, so an
 // iPhone or Mac sets the account up in one tap (CLIENTS.md §1.4: CalDAVHostName, CalDAVPort,
-// CalDAVUseSSL, CalDAVUsername, CalDAVPrincipalURL). No password inside: the device asks for it.
+// CalDAVUseSSL, CalDAVUsername, CalDAVPrincipalURL). No password inside: the device asks for it;
+// except in a device's profile (issue 16) when the user ticked it: CalDAVPassword then holds that
+// device's app password, and the identifiers name the device, so profiles of two devices never
+// replace each other.
 import { createHash } from 'node:crypto';
 import { absoluteUrl, principalPath } from '../urls.js';
 
@@ -12,11 +15,13 @@ function uuidFrom(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`.toUpperCase();
 }
 
-export function appleProfile(opts: { baseUrl: string; username: string }): string {
+export function appleProfile(opts: { baseUrl: string; username: string; device?: { id: number; name: string; password?: string } }): string {
   const url = new URL(opts.baseUrl);
   const ssl = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : ssl ? 443 : 80;
-  const id = `sundial.${url.hostname}.${opts.username}`;
+  const d = opts.device;
+  const id = `sundial.${url.hostname}.${opts.username}${d ? `.device${d.id}` : ''}`;
+  const label = d ? `${opts.username}, ${d.name}` : opts.username;
   const principal = absoluteUrl(url.origin, principalPath(opts.username));
   const str = (k: string, v: string) => `<key>${k}</key><string>${esc(v)}</string>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -26,21 +31,22 @@ export function appleProfile(opts: { baseUrl: string; username: string }): strin
   <key>PayloadContent</key>
   <array>
     <dict>
-      ${str('CalDAVAccountDescription', `Sundial (${opts.username})`)}
+      ${str('CalDAVAccountDescription', `Sundial (${label})`)}
       ${str('CalDAVHostName', url.hostname)}
+      ${d?.password ? str('CalDAVPassword', d.password) : ''}
       <key>CalDAVPort</key><integer>${port}</integer>
       ${str('CalDAVPrincipalURL', principal)}
       <key>CalDAVUseSSL</key><${ssl ? 'true' : 'false'}/>
       ${str('CalDAVUsername', opts.username)}
       ${str('PayloadDescription', 'Configures your Sundial calendars')}
-      ${str('PayloadDisplayName', `Sundial calendars (${opts.username})`)}
+      ${str('PayloadDisplayName', `Sundial calendars (${label})`)}
       ${str('PayloadIdentifier', `${id}.caldav`)}
       ${str('PayloadType', 'com.apple.caldav.account')}
       ${str('PayloadUUID', uuidFrom(`${id}.caldav`))}
       <key>PayloadVersion</key><integer>1</integer>
     </dict>
   </array>
-  ${str('PayloadDisplayName', `Sundial (${opts.username})`)}
+  ${str('PayloadDisplayName', `Sundial (${label})`)}
   ${str('PayloadIdentifier', id)}
   <key>PayloadRemovalDisallowed</key><false/>
   ${str('PayloadType', 'Configuration')}

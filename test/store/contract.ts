@@ -6,6 +6,7 @@ import { addressbooksContract } from './contract/addressbooks.js';
 import { changesContract } from './contract/changes.js';
 import { collectionsContract } from './contract/collections.js';
 import { deadPropertiesContract } from './contract/dead-properties.js';
+import { devicesContract } from './contract/devices.js';
 import { feedsContract } from './contract/feeds.js';
 import { groupsContract } from './contract/groups.js';
 import type { StoreFactory } from './contract/helpers.js';
@@ -28,6 +29,7 @@ export const contractSections: Record<string, (backend: string, makeStore: Store
   feeds: feedsContract,
   addressbooks: addressbooksContract,
   groups: groupsContract,
+  devices: devicesContract,
 };
 
 /** Runs every section of the contract against stores made by makeStore, named `backend` in the output. */

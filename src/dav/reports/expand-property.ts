@@ -20,6 +20,7 @@ import { hrefToPath } from '../paths.js';
 import { propstatsFor } from '../propstats.js';
 import type { PropContext } from '../properties/index.js';
 import { resolve, type Resource } from '../resources.js';
+import { homeSeqFor } from '../home-view.js';
 
 /** Levels of `<property>` below the top-level ones (Apple uses one). */
 export const MAX_NESTING = 3;
@@ -83,7 +84,7 @@ class Expander {
   async propstats(r: Resource, specs: PropertySpec[]): Promise<PropStat[]> {
     const names = [...new Set(specs.map((s) => s.name))];
     const ctx: PropContext = { store: this.svc.store, config: this.svc.config, user: this.req.user };
-    if (r.kind === 'home') ctx.homeSeq = await this.svc.store.homeSeq(r.user.id);
+    if (r.kind === 'home') ctx.homeSeq = await homeSeqFor(this.svc.store, r.user, r.device);
     const stats = await propstatsFor(r, { type: 'prop', names }, ctx);
     const nestedOf = new Map(specs.filter((s) => s.nested.length > 0).map((s) => [s.name, s.nested]));
     if (nestedOf.size === 0) return stats;
@@ -148,7 +149,7 @@ class Expander {
     const path = hrefToPath(href, this.req.origin);
     if (path === null) return 404;
     try {
-      const r = await resolve(this.svc.store, this.req.user, path);
+      const r = await resolve(this.svc.store, this.req.user, path, { device: this.req.device });
       return r.kind === 'missing' ? 404 : r;
     } catch (err) {
       if (err instanceof DavError && err.status >= 400 && err.status < 500) return err.status === 403 ? 403 : 404;

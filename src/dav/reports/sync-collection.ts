@@ -20,6 +20,7 @@ import { translated } from '../store-errors.js';
 import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
 import { reportPropRequest, wantsCalendarData } from '../requests/prop-request.js';
 import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
+import { homeDelta, homeSeqFor } from '../home-view.js';
 
 interface SyncRequest {
   seq: number | null; // null = initial sync
@@ -163,13 +164,10 @@ async function metasFor(svc: DavServices, collectionId: number, changes: Change[
 async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resource, { kind: 'home' }>, sync: SyncRequest, propReq: ReturnType<typeof reportPropRequest>): Promise<DavResponse> {
   const store = svc.store;
   const user = home.user;
-  const current = await store.homeSeq(user.id);
+  // The home as the requesting device sees it: its listing, its token (home-view.ts).
+  const current = await homeSeqFor(store, user, home.device);
   if (sync.seq !== null && sync.seq > current) throw validSyncToken();
-  const instances = await store.listInstances(user.id, { syncOnly: true });
-  const since = sync.seq ?? -1;
-  const changed = instances.filter((i) => i.changedSeq > since || i.collection.syncSeq > since);
-  const listed = new Set(instances.map((i) => i.uri));
-  const removed = sync.seq === null ? [] : (await translated(() => store.homeChangesSince(user.id, sync.seq!))).filter((t) => !listed.has(t.uri));
+  const { changed, removed } = await homeDelta(store, user, home.device, sync.seq);
   const ctx = await propContextFor(svc, [home]);
   const minimal = wantsMinimal(req);
   async function* entries(): AsyncGenerator<ResponseEntry> {

@@ -15,6 +15,7 @@ import { collectionStore } from './collections.js';
 import { makeConnection } from './connection.js';
 import { deadPropertyRows, deadPropertyStore } from './dead-properties.js';
 import { feedStore } from './feeds.js';
+import { deviceStore } from './devices.js';
 import { homes, instanceStore } from './instances.js';
 import { migrate } from './migrate.js';
 import { objectStore } from './objects.js';
@@ -54,6 +55,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...deadPropertyStore(conn, log),
     ...feedStore(conn),
     ...groupStore(conn, groups),
+    ...deviceStore(conn),
     async close() {
       if (db.open) db.close();
     },

@@ -1,0 +1,101 @@
+// What a user does with their devices outside DAV (issue 16) — create one with its app password,
+// list, choose what it synchronizes, revoke, and the "devices must use app passwords" setting —
+// shared by the page's JSON API (web/devices-api.ts) and the CLI (cli/device.ts).
+import type { CalendarInstance, Device, Store, User } from '../store/types.js';
+import { Conflict, NotFound } from '../store/errors.js';
+import { appPasswordHash, newAppPassword } from '../auth/app-passwords.js';
+import { invalid, missing, taken } from './errors.js';
+
+export interface DeviceJson {
+  id: number;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  lastUserAgent: string | null;
+  /** true: lists what the Synchronization switches list. */
+  follow: boolean;
+  /** With its own selection: the uris (in the user's home) of the calendars it lists. */
+  calendars: string[];
+}
+
+const MAX_NAME = 100;
+
+export function deviceJson(d: Device, instances: CalendarInstance[]): DeviceJson {
+  const uriOf = new Map(instances.map((i) => [i.collection.id, i.uri]));
+  return {
+    id: d.id,
+    name: d.name,
+    createdAt: d.createdAt,
+    lastUsedAt: d.lastUsedAt,
+    lastUserAgent: d.lastUserAgent,
+    follow: d.selection === null,
+    calendars: (d.selection ?? []).flatMap((id) => uriOf.get(id) ?? []),
+  };
+}
+
+function checkName(raw: unknown): string {
+  if (typeof raw !== 'string') throw invalid('a device needs a name');
+  const name = raw.trim();
+  // Control characters would garble the CLI's tab-separated list and the page.
+  if (name === '' || name.length > MAX_NAME || [...name].some((c) => c < ' ' || c === '\u007f')) throw invalid(`a device name is 1 to ${MAX_NAME} printable characters`);
+  return name;
+}
+
+/** A new device and its app password, which exists nowhere else: show it once. */
+export async function addDevice(store: Store, user: User, rawName: unknown): Promise<{ device: DeviceJson; password: string }> {
+  const name = checkName(rawName);
+  const password = newAppPassword();
+  try {
+    const d = await store.createDevice({ userId: user.id, name, tokenHash: appPasswordHash(password) });
+    return { device: deviceJson(d, []), password };
+  } catch (err) {
+    if (err instanceof Conflict) throw taken(`you already have a device called "${name}"`);
+    throw err;
+  }
+}
+
+export async function listDevices(store: Store, user: User): Promise<DeviceJson[]> {
+  const [devices, instances] = await Promise.all([store.listDevices(user.id), store.listInstances(user.id)]);
+  return devices.map((d) => deviceJson(d, instances));
+}
+
+/** A device by id (the API) or by name, then id (the CLI). */
+export async function deviceNamed(store: Store, user: User, ref: string | number): Promise<Device> {
+  const devices = await store.listDevices(user.id);
+  const d = typeof ref === 'number' ? devices.find((x) => x.id === ref) : devices.find((x) => x.name === ref) ?? devices.find((x) => String(x.id) === ref);
+  if (!d) throw missing(`no device "${ref}"`);
+  return d;
+}
+
+/** `calendars` null: follow the switches; else the uris of the calendars the device lists. */
+export async function selectForDevice(store: Store, user: User, ref: string | number, calendars: string[] | null): Promise<DeviceJson> {
+  const d = await deviceNamed(store, user, ref);
+  const instances = await store.listInstances(user.id);
+  let ids: number[] | null = null;
+  if (calendars !== null) {
+    const byUri = new Map(instances.map((i) => [i.uri, i.collection.id]));
+    ids = calendars.map((uri) => {
+      const id = byUri.get(uri);
+      if (id === undefined) throw missing(`no calendar "${uri}"`);
+      return id;
+    });
+  }
+  try {
+    return deviceJson(await store.setDeviceSelection(user.id, d.id, ids), instances);
+  } catch (err) {
+    if (err instanceof NotFound) throw missing(err.message);
+    throw err;
+  }
+}
+
+export async function revokeDevice(store: Store, user: User, ref: string | number): Promise<Device> {
+  const d = await deviceNamed(store, user, ref);
+  await store.deleteDevice(user.id, d.id);
+  return d;
+}
+
+/** The user's setting and the effective one (the server's default when the user has none). */
+export async function devicePolicy(store: Store, user: User, serverDefault: boolean): Promise<{ required: boolean; own: boolean | null; serverDefault: boolean }> {
+  const own = await store.getDevicePolicy(user.id);
+  return { required: own ?? serverDefault, own, serverDefault };
+}
