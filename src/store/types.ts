@@ -23,6 +23,7 @@ import type { InstanceStore } from './instances.js';
 import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
+import type { SchedulingStore } from './scheduling.js';
 
 export type { User, UserCredentials, UserStore } from './users.js';
 export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from './collections.js';
@@ -36,9 +37,10 @@ export type { Change, ChangeSet, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';
 export type { FeedStore, FeedToken, FeedTokenInit } from './feeds.js';
 export { allObjectMetas, objectPages } from './objects.js';
+export type { InboxChanges, InboxInput, InboxMessage, SchedulingOp, SchedulingStore, StoredInboxMessage } from './scheduling.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, SchedulingStore {
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

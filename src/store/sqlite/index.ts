@@ -17,7 +17,8 @@ import { deadPropertyRows, deadPropertyStore } from './dead-properties.js';
 import { feedStore } from './feeds.js';
 import { homes, instanceStore } from './instances.js';
 import { migrate } from './migrate.js';
-import { objectStore } from './objects.js';
+import { objectStore, objectWrites } from './objects.js';
+import { schedulingStore } from './scheduling.js';
 import { shareStore } from './shares.js';
 import { userStore } from './users.js';
 
@@ -50,6 +51,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...changeStore(conn),
     ...deadPropertyStore(conn, log),
     ...feedStore(conn),
+    ...schedulingStore(conn, objectWrites(conn, log, deadPropertyRows(conn))),
     async close() {
       if (db.open) db.close();
     },
