@@ -46,3 +46,10 @@ CREATE TABLE scheduling_secret (
   id  INTEGER PRIMARY KEY CHECK (id = 1),
   key BLOB NOT NULL
 ) STRICT;
+
+-- The segments inbox and outbox of every home now name the scheduling inbox and outbox
+-- (/dav/calendars/<user>/inbox/, RFC 6638 §2). A calendar or plain collection that held one is
+-- renamed to "<name>-calendar" (its devices see it move: removed, and added under the new URL),
+-- rather than hidden behind the inbox; sharees' instances that used the segment likewise.
+UPDATE collections SET uri = uri || '-calendar' WHERE parent_id IS NULL AND uri IN ('inbox', 'outbox');
+UPDATE instances SET uri = uri || '-calendar' WHERE uri IN ('inbox', 'outbox');

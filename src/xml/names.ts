@@ -102,7 +102,8 @@ export const SCHED = names(CALDAV_NS, [
   'valid-scheduling-message', 'valid-organizer', 'same-organizer-in-all-components',
   'allowed-organizer-scheduling-object-change', 'allowed-attendee-scheduling-object-change',
   'unique-scheduling-object-resource', 'originator-allowed', 'recipient-specified', 'max-recipients',
-  'schedule-response', 'recipient', 'request-status', 'schedule-deliver', 'schedule-send',
+  'schedule-response', 'response', 'recipient', 'request-status', 'schedule-deliver', 'schedule-send',
+  'organizer-allowed', 'supported-calendar-data',
 ] as const);
 
 export const APPLE = names(APPLE_NS, ['calendar-color', 'calendar-order'] as const);
