@@ -59,3 +59,24 @@ export function paramOf(line: string | undefined, name: string): string | undefi
   const m = new RegExp(`;${name}=("[^"]*"|[^;:]*)`, 'i').exec(line);
   return m ? m[1]!.replace(/^"|"$/g, '') : undefined;
 }
+
+/** The text with the PARTSTAT of `addr` set to `value` on every ATTENDEE line of it (lines unfolded; SCHEDULE-STATUS and RSVP dropped, as clients do). */
+export function setPartstat(text: string, addr: string, value: string): string {
+  return unfold(text).map((l) => {
+    if (!l.startsWith('ATTENDEE') || !l.toLowerCase().endsWith(`mailto:${addr}`)) return l;
+    const [head, ...rest] = splitValue(l);
+    const params = head!.split(';').filter((p) => !/^(PARTSTAT|SCHEDULE-STATUS|RSVP)=/i.test(p));
+    return `${params.join(';')};PARTSTAT=${value}:${rest.join(':')}`;
+  }).join('\r\n') + '\r\n';
+}
+
+/** Splits a content line at the colon that ends its parameters (quoted values may hold colons). */
+function splitValue(line: string): string[] {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ':' && !quoted) return [line.slice(0, i), line.slice(i + 1)];
+  }
+  return [line];
+}
