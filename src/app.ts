@@ -22,6 +22,8 @@ import { feedsRouter } from './web/feeds-api.js';
 import { agendaRouter } from './web/agenda-api.js';
 import { peopleRouter } from './web/people-api.js';
 import { devicesRouter } from './web/devices-api.js';
+import { createScheduler } from './scheduling/compose.js';
+import { scheduleReplyRoute } from './web/schedule-reply.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,12 +57,15 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   });
   const requireUser = basicAuth(authenticator);
   // The report caches and parsed bodies belong to this store: one of each per app (issue 12 item 9).
-  const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies() });
+  const scheduler = createScheduler(store, config, log);
+  const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies(), scheduler });
 
   koa.use(requestContext(log));
   koa.use(errorMiddleware);
   // GET/HEAD /feeds/<token>.ics: no login, the token is the secret (SPEC "Subscription feeds").
   koa.use(feedRoute({ store }));
+  // /schedule/reply: the Accept/Decline page of iMIP invitations (no login; the signed token is the key).
+  koa.use(scheduleReplyRoute(scheduler));
   koa.use(async (ctx, next) => {
     const path = ctx.path;
     if (path === '/healthz') {

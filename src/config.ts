@@ -64,6 +64,11 @@ export const options = {
   shutdownTimeoutSeconds: { env: 'SUNDIAL_SHUTDOWN_TIMEOUT_SECONDS', flag: '--shutdown-timeout', default: 10, help: 'On SIGTERM, how long in-flight requests may run before the server exits anyway.', parse: integer(0, 3600) },
   tlsCert: { env: 'SUNDIAL_TLS_CERT', flag: '--tls-cert', default: null as string | null, help: 'PEM certificate (chain) file: serve HTTPS directly instead of behind a reverse proxy. Needs --tls-key.', parse: optionalText },
   tlsKey: { env: 'SUNDIAL_TLS_KEY', flag: '--tls-key', default: null as string | null, help: 'PEM private key file for --tls-cert.', parse: optionalText },
+  smtpUrl: { env: 'SUNDIAL_SMTP_URL', flag: '--smtp-url', default: null as string | null, help: 'SMTP server for iMIP invitations to attendees outside Sundial (e.g. smtp://user:pass@mail.example.com:587, smtps://… for TLS). Without it, such attendees get SCHEDULE-STATUS 5.1 (not delivered).', parse: optionalText },
+  smtpFrom: { env: 'SUNDIAL_SMTP_FROM', flag: '--smtp-from', default: 'sundial@localhost', help: 'Sender address (From) of iMIP mails; replies from mail clients go to the organizer named in the invitation.', parse: text },
+  maxAttendees: { env: 'SUNDIAL_MAX_ATTENDEES', flag: '--max-attendees', default: 100, help: 'Most distinct attendees one scheduled event may have; a PUT with more answers 403 (CalDAV max-attendees-per-instance).', parse: integer(1, 100000) },
+  imipMailsPerHour: { env: 'SUNDIAL_IMIP_MAILS_PER_HOUR', flag: '--imip-mails-per-hour', default: 200, help: 'Most iMIP mails one user may cause per hour; beyond it attendees get SCHEDULE-STATUS 5.1 and a warning is logged.', parse: integer(1, 1000000) },
+  imipReplyDays: { env: 'SUNDIAL_IMIP_REPLY_DAYS', flag: '--imip-reply-days', default: 60, help: 'Days the Accept/Decline links of an iMIP invitation stay valid.', parse: integer(1, 3650) },
   createAdmin: { env: 'SUNDIAL_CREATE_ADMIN', flag: '--create-admin', default: true, help: 'On an empty database, create the user "admin" with a random password printed once, and its calendar "Personal".', parse: bool },
 } satisfies Record<string, Option<unknown>>;
 

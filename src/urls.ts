@@ -22,6 +22,12 @@ export const homePath = (username: string) => `${CALENDARS}${username}/`;
 export const calendarPath = (username: string, uri: string) => `${homePath(username)}${uri}/`;
 /** An object in a calendar of a user's home. */
 export const objectPath = (username: string, calendarUri: string, name: string) => `${calendarPath(username, calendarUri)}${name}`;
+/**
+ * Segments of every home that belong to the scheduling inbox and outbox (RFC 6638 §2.1–2.2,
+ * dav/scheduling-collections.ts): no calendar or collection may take them.
+ */
+export const SCHEDULING_SEGMENTS: ReadonlySet<string> = new Set(['inbox', 'outbox']);
+
 /** A subscription feed (the token is URL-safe base64, so path and URL agree). */
 export const feedPath = (token: string) => `${FEEDS}${token}.ics`;
 

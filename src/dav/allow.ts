@@ -7,7 +7,11 @@
 // announced or announced without a handler.
 import type { Resource } from './resources.js';
 
-export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol';
+// calendar-auto-schedule (RFC 6638 §2): the server schedules (Thunderbird then leaves iTIP to it,
+// CLIENTS.md §2.2); calendar-schedule as well, as CalendarServer announces both (CLIENTS.md §1.2
+// step 2): Apple clients of the draft era look for it before offering availability lookups, and
+// Thunderbird reads calendar-auto-schedule first, so it never switches to client scheduling.
+export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol, calendar-auto-schedule, calendar-schedule';
 
 type Kind = Resource['kind'];
 const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];

@@ -7,6 +7,7 @@ import type { Resource } from './resources.js';
 import type { QueryEngine } from './query/engine.js';
 import type { XmlBodies } from './xml-body.js';
 import type { DeviceView } from '../services/device-view.js';
+import type { Scheduler } from '../scheduling/scheduler.js';
 
 export interface DavRequest {
   method: string;
@@ -41,6 +42,8 @@ export interface DavServices {
   queries: QueryEngine;
   /** Parsed small request bodies (xml-body.ts), also per app. */
   xmlBodies: XmlBodies;
+  /** Implicit scheduling, the directory of calendar users and iMIP (scheduling/scheduler.ts), per app. */
+  scheduler: Scheduler;
 }
 
 /** One file per method under dav/methods/; the dispatcher resolves the target resource first. */

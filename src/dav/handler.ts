@@ -18,6 +18,7 @@ import { mkcalendar } from './methods/mkcalendar.js';
 import { copyMove } from './methods/copy-move.js';
 import { report } from './methods/report.js';
 import './properties/index.js';
+import { handleSchedulingCollection } from './scheduling-collections.js';
 
 const handlers: Record<DavMethod, MethodHandler> = {
   OPTIONS: options,
@@ -38,6 +39,9 @@ const handlers: Record<DavMethod, MethodHandler> = {
 const CREATING = new Set<string>(['PUT', 'MKCOL', 'MKCALENDAR']);
 
 export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavResponse> {
+  // RFC 6638 §2: the user's scheduling inbox and outbox (not calendars; their own module).
+  const scheduling = await handleSchedulingCollection(req, svc);
+  if (scheduling) return scheduling;
   if (!isDavMethod(req.method)) throw await notImplemented(req, svc);
   const resource = await resolve(svc.store, req.user, req.path, { withData: req.method === 'GET', creating: CREATING.has(req.method), device: req.device });
   refuseBusyViewWrite(req.method, resource);

@@ -4,7 +4,7 @@
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
-import { calendarPath } from '../urls.js';
+import { SCHEDULING_SEGMENTS, calendarPath } from '../urls.js';
 
 export interface CalendarView {
   uri: string;
@@ -90,6 +90,11 @@ export async function createCalendar(store: Store, user: User, init: { displayNa
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(base)) throw invalid('a calendar URL segment has letters, digits, ".", "_" or "-"');
   for (let n = 1; n < 1000; n++) {
     const uri = n === 1 ? base : `${base}-${n}`;
+    // The scheduling inbox and outbox own these segments (RFC 6638 §2).
+    if (SCHEDULING_SEGMENTS.has(uri)) {
+      if (init.uri !== undefined) throw taken(`"${uri}" is reserved for scheduling`);
+      continue;
+    }
     if (await store.getInstance(user.id, uri)) continue;
     try {
       const c = await store.createCollection(user.id, { kind: 'calendar', uri, displayName, color });

@@ -27,6 +27,7 @@ import type { InstanceStore } from './instances.js';
 import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
+import type { SchedulingStore } from './scheduling.js';
 
 export type { Person, User, UserCredentials, UserStore } from './users.js';
 export { addressKey } from './users.js';
@@ -44,8 +45,10 @@ export type { Device, DeviceChange, DeviceStore } from './devices.js';
 export { allObjectMetas, objectPages } from './objects.js';
 export type { Group, GroupMemberAddresses, GroupShare, GroupStore } from './groups.js';
 
+export type { InboxChanges, InboxInput, InboxMessage, SchedulingOp, SchedulingStore, StoredInboxMessage } from './scheduling.js';
+
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore {
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

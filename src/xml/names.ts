@@ -108,6 +108,16 @@ export const CARDDAV_QUERY = names(CARDDAV_QUERY_NS, [
 
 export const CS = names(CS_NS, ['getctag'] as const);
 
+/** RFC 6638 (CalDAV scheduling) names beyond the CALDAV table: resource types, properties, preconditions, the POST response. */
+export const SCHED = names(CALDAV_NS, [
+  'schedule-inbox', 'schedule-outbox', 'schedule-default-calendar-URL', 'schedule-tag',
+  'valid-scheduling-message', 'valid-organizer', 'same-organizer-in-all-components',
+  'allowed-organizer-scheduling-object-change', 'allowed-attendee-scheduling-object-change',
+  'unique-scheduling-object-resource', 'originator-allowed', 'recipient-specified', 'max-recipients',
+  'schedule-response', 'response', 'recipient', 'request-status', 'schedule-deliver', 'schedule-send',
+  'organizer-allowed', 'supported-calendar-data',
+] as const);
+
 export const APPLE = names(APPLE_NS, ['calendar-color', 'calendar-order'] as const);
 /** Apple's namespace is conventionally written with the `ical` prefix. */
 export const ICAL = APPLE;

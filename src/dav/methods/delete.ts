@@ -10,13 +10,17 @@ import { ServiceError } from '../../services/errors.js';
 import { writeConditions } from '../conditional.js';
 import { requireWrite } from '../privileges.js';
 import { translated } from '../store-errors.js';
+import { scheduleDelete } from '../scheduling-hooks.js';
 
 export const del: MethodHandler = async (req, svc, resource) => {
   const store = svc.store;
   switch (resource.kind) {
     case 'object':
       requireWrite(resource.parent, 'unbind');
-      await translated(() => store.deleteObject(resource.parent.collection.id, resource.name, writeConditions(req)));
+      // RFC 6638 §3.2.1.2, §3.2.2.3: deleting a scheduling object cancels or declines it.
+      const cond = writeConditions(req);
+      if (await scheduleDelete(req, svc, resource, cond)) return { status: 204, body: null };
+      await translated(() => store.deleteObject(resource.parent.collection.id, resource.name, cond));
       return { status: 204, body: null };
     case 'calendar':
       // The same rules as the preferences page: a sharee's DELETE removes only their instance.

@@ -25,6 +25,9 @@ export const get: MethodHandler = async (req, svc, resource): Promise<DavRespons
       'Content-Length': String(obj.size),
     };
     if (checkRead(req, obj.etag, obj.modifiedAt) === 'not-modified') return { status: 304, headers: { ETag: obj.etag }, body: null };
+    // RFC 6638 §3.2.10: a scheduling object resource answers its Schedule-Tag with GET.
+    const scheduleTag = resource.parent.kind === 'calendar' ? await svc.store.getScheduleTag(resource.parent.collection.id, resource.name) : null;
+    if (scheduleTag) headers['Schedule-Tag'] = scheduleTag;
     return { status: 200, headers, body: head ? null : obj.data! };
   }
   if (resource.kind === 'calendar') {

@@ -12,6 +12,7 @@ import { calendarObjectInput } from '../calendar-objects.js';
 import { objectLimitsOf } from '../../ical/limits.js';
 import type { ObjectInput } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
+import { schedulePut } from '../scheduling-hooks.js';
 
 export const put: MethodHandler = async (req, svc, resource) => {
   if (resource.kind !== 'object' && resource.kind !== 'missing') throw methodNotAllowed('OPTIONS, GET, HEAD, PROPFIND, PROPPATCH, DELETE, COPY, MOVE', 'PUT is not allowed on a collection');
@@ -37,6 +38,9 @@ export const put: MethodHandler = async (req, svc, resource) => {
   } else {
     input = { name: resource.name, data, contentType };
   }
+  // RFC 6638 §3: a scheduling object resource is stored together with its deliveries.
+  const scheduled = isCalendar ? await schedulePut(req, svc, resource, parent, input, cond) : null;
+  if (scheduled) return scheduled;
   const result = await translated(() => svc.store.putObject(collection.id, input, cond), (name) => parent.href + name);
   if (isCalendar && result.created) warnIfPassedThreshold(() => svc.log, svc.config.largeCalendarThreshold, collection, collection.objectCount, collection.objectCount + 1);
   return { status: result.created ? 201 : 204, headers: { ETag: result.meta.etag, 'Last-Modified': new Date(result.meta.modifiedAt).toUTCString() }, body: null };

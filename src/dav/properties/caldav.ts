@@ -4,7 +4,7 @@ import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf } from '../../xml/parse.js';
 import { homeHref, principalHref } from '../paths.js';
 import { PropertyRejected, defineProperty } from './registry.js';
-import { el, hrefNode, syncTokenOf } from './values.js';
+import { hrefNode, syncTokenOf } from './values.js';
 import { CalendarDataError, checkCalendarTimezone } from '../../ical/validate.js';
 
 defineProperty({
@@ -78,11 +78,4 @@ defineProperty({
     if (r.kind === 'home') return ctx.homeSeq === undefined ? undefined : syncTokenOf(ctx.homeSeq);
     return r.kind === 'calendar' || r.kind === 'collection' ? syncTokenOf(r.collection.syncSeq) : undefined;
   },
-});
-
-// No scheduling yet (SPEC: no calendar-schedule, so Thunderbird mails invitations itself):
-// events of every calendar count as busy.
-defineProperty({
-  name: CALDAV.scheduleCalendarTransp, kinds: ['calendar'], allprop: false, protected: true,
-  get: () => [el(CALDAV.opaque)],
 });

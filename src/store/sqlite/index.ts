@@ -18,7 +18,8 @@ import { feedStore } from './feeds.js';
 import { deviceStore } from './devices.js';
 import { homes, instanceStore } from './instances.js';
 import { migrate } from './migrate.js';
-import { objectStore } from './objects.js';
+import { objectStore, objectWrites } from './objects.js';
+import { schedulingStore } from './scheduling.js';
 import { shareStore } from './shares.js';
 import { groupAccess } from './group-access.js';
 import { groupStore } from './groups.js';
@@ -56,6 +57,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...feedStore(conn),
     ...groupStore(conn, groups),
     ...deviceStore(conn),
+    ...schedulingStore(conn, objectWrites(conn, log, deadPropertyRows(conn))),
     async close() {
       if (db.open) db.close();
     },

@@ -178,18 +178,6 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       AND (@type IS NULL OR component_type = @type)`);
   const byUid = db.prepare('SELECT name FROM objects WHERE collection_id = ? AND uid = ?').pluck();
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
-  const upsert = db.prepare(`
-    INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data, instance_start, instance_end, classification)
-    VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data,
-      @instanceStart, @instanceEnd, @classification)
-    ON CONFLICT (collection_id, name) DO UPDATE SET
-      etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
-      component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
-      modified_at = excluded.modified_at, data = excluded.data,
-      instance_start = excluded.instance_start, instance_end = excluded.instance_end,
-      classification = excluded.classification
-    RETURNING ${META}`);
   const remove = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
   const rename = db.prepare('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
   const copy = db.prepare(`
@@ -198,6 +186,7 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification
     FROM objects WHERE collection_id = ? AND name = ?`);
   const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
+  const writes = objectWrites(conn, log, props);
   const removeReplaced = replacedRemover(conn, log);
   /** Deletes what a COPY/MOVE replaces (a collection where the object goes), in the caller's transaction. */
   const replace = (r: Replaced | undefined) => {
@@ -289,49 +278,11 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     },
 
     async putObject(collectionId, input, cond, replacing) {
-      return conn.write(() => {
-        replace(replacing);
-        mustCollection(collectionId);
-        checkSegment(input.name);
-        const current = getMeta(collectionId, input.name);
-        checkConditions(current?.etag ?? null, cond);
-        checkSameUid(collectionId, input.name, current, input.uid);
-        checkUid(collectionId, input.uid, input.name);
-        const seq = conn.nextSeq();
-        const row = upsert.get({
-          c: collectionId,
-          name: input.name,
-          etag: etagOf(input.data),
-          contentType: input.contentType,
-          size: input.data.length,
-          uid: input.uid ?? null,
-          componentType: input.componentType ?? null,
-          firstStart: input.firstStart ?? null,
-          lastEnd: input.lastEnd ?? null,
-          instanceStart: input.instanceStart ?? null,
-          instanceEnd: input.instanceEnd ?? null,
-          classification: classify(input),
-          now: now(),
-          data: input.data,
-        }) as MetaRow;
-        if (!current) count.run(1, collectionId);
-        log.record(collectionId, input.name, false, seq);
-        return { meta: toMeta(row), created: !current };
-      });
+      return writes.put(collectionId, input, cond, () => replace(replacing));
     },
 
     async deleteObject(collectionId, name, cond) {
-      conn.write(() => {
-        const current = getMeta(collectionId, name);
-        // Conditions first: If-Match on a missing resource is 412, not 404 (RFC 9110 §13.1.1).
-        checkConditions(current?.etag ?? null, cond);
-        if (!current) throw new NotFound(`object ${name}`);
-        const seq = conn.nextSeq();
-        remove.run(collectionId, name);
-        props.drop(collectionId, name);
-        count.run(-1, collectionId);
-        log.record(collectionId, name, true, seq);
-      });
+      writes.delete(collectionId, name, cond);
     },
 
     async moveObject(from, name, to, toName, replacing) {
@@ -378,6 +329,97 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
         if (!replaced) count.run(1, to);
         log.record(to, toName, false, seq);
         return { meta: toMeta(getMeta(to, toName)!), created: !replaced };
+      });
+    },
+  };
+}
+
+/**
+ * Put and delete as synchronous steps, each its own transaction, or a savepoint of the caller's:
+ * scheduling (store/sqlite/scheduling.ts) writes the organizer's object and every attendee's copy
+ * in one transaction with these same checks (RFC 6638 §3: the write and its deliveries commit
+ * together). The ObjectStore's putObject and deleteObject are these.
+ */
+export interface ObjectWrites {
+  /** putObject; `before` runs first inside the transaction (what a COPY/MOVE replaces). */
+  put(collectionId: number, input: ObjectInput, cond?: WriteConditions, before?: () => void): PutResult;
+  delete(collectionId: number, name: string, cond?: WriteConditions): void;
+}
+
+export function objectWrites(conn: Connection, log: ChangeLog, props: DeadPropertyRows): ObjectWrites {
+  const { db } = conn;
+  const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
+  const byUid = db.prepare('SELECT name FROM objects WHERE collection_id = ? AND uid = ?').pluck();
+  const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
+  const upsert = db.prepare(`
+    INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
+      created_at, modified_at, data, instance_start, instance_end, classification)
+    VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data,
+      @instanceStart, @instanceEnd, @classification)
+    ON CONFLICT (collection_id, name) DO UPDATE SET
+      etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
+      component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
+      modified_at = excluded.modified_at, data = excluded.data,
+      instance_start = excluded.instance_start, instance_end = excluded.instance_end,
+      classification = excluded.classification
+    RETURNING ${META}`);
+  const remove = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
+  const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
+  const getMeta = (c: number, name: string) => meta.get(c, name) as MetaRow | undefined;
+  const mustCollection = (c: number) => {
+    if (!collectionExists.get(c)) throw new NotFound(`collection ${c}`);
+  };
+  const checkSameUid = (name: string, current: { uid: string | null } | undefined, uid: string | null | undefined) => {
+    if (current && current.uid !== null && current.uid !== (uid ?? null)) throw new UidConflict(name);
+  };
+  const checkUid = (c: number, uid: string | null | undefined, name: string) => {
+    if (uid == null) return;
+    const other = byUid.get(c, uid) as string | undefined;
+    if (other !== undefined && other !== name) throw new UidConflict(other);
+  };
+  return {
+    put(collectionId, input, cond, before) {
+      return conn.write(() => {
+        before?.();
+        mustCollection(collectionId);
+        checkSegment(input.name);
+        const current = getMeta(collectionId, input.name);
+        checkConditions(current?.etag ?? null, cond);
+        checkSameUid(input.name, current, input.uid);
+        checkUid(collectionId, input.uid, input.name);
+        const seq = conn.nextSeq();
+        const row = upsert.get({
+          c: collectionId,
+          name: input.name,
+          etag: etagOf(input.data),
+          contentType: input.contentType,
+          size: input.data.length,
+          uid: input.uid ?? null,
+          componentType: input.componentType ?? null,
+          firstStart: input.firstStart ?? null,
+          lastEnd: input.lastEnd ?? null,
+          instanceStart: input.instanceStart ?? null,
+          instanceEnd: input.instanceEnd ?? null,
+          classification: classify(input),
+          now: now(),
+          data: input.data,
+        }) as MetaRow;
+        if (!current) count.run(1, collectionId);
+        log.record(collectionId, input.name, false, seq);
+        return { meta: toMeta(row), created: !current };
+      });
+    },
+    delete(collectionId, name, cond) {
+      conn.write(() => {
+        const current = getMeta(collectionId, name);
+        // Conditions first: If-Match on a missing resource is 412, not 404 (RFC 9110 §13.1.1).
+        checkConditions(current?.etag ?? null, cond);
+        if (!current) throw new NotFound(`object ${name}`);
+        const seq = conn.nextSeq();
+        remove.run(collectionId, name);
+        props.drop(collectionId, name);
+        count.run(-1, collectionId);
+        log.record(collectionId, name, true, seq);
       });
     },
   };
