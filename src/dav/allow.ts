@@ -7,10 +7,12 @@
 // announced or announced without a handler.
 import type { Resource } from './resources.js';
 
-export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol';
+// calendarserver-principal-search tells Apple clients to search attendees with that report
+// (CalendarServer's client simulator switches on the same token).
+export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol, calendarserver-principal-property-search, calendarserver-principal-search';
 
 type Kind = Resource['kind'];
-const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'groups', 'calendars', 'principal', 'group', 'home', 'calendar', 'collection', 'object'];
 const MEMBERS: readonly Kind[] = ['calendar', 'collection', 'object'];
 
 /** Method → the kinds of resource it applies to, in the order Allow lists them. */
