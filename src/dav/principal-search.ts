@@ -9,7 +9,8 @@
 import { CALDAV, CS, DAV } from '../xml/names.js';
 import { textOf, type XmlElement } from '../xml/parse.js';
 import type { Store, User } from '../store/types.js';
-import { badRequest } from './errors.js';
+import { DavError, badRequest } from './errors.js';
+import { reportsOn, type ReportName } from './reports/supported.js';
 import { groupHref, homeHref, principalHref } from './paths.js';
 import type { Resource } from './resources.js';
 import { propstatsFor, type PropRequest } from './propstats.js';
@@ -121,4 +122,9 @@ export async function principalResults(
   for (const e of matched.slice(0, limit)) entries.push({ href: e.resource.href, propstats: await propstatsFor(e.resource, propReq, ctx) });
   if (matched.length > limit) entries.push({ href: requestHref, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `more than ${limit} principals match; refine the search` });
   return entries;
+}
+
+/** The principal reports answer only where supported-report-set announces them (RFC 3253 §3.6). */
+export function requireAnnounced(report: ReportName, target: Resource): void {
+  if (!reportsOn(target.kind).includes(report)) throw new DavError(403, DAV.supportedReport, 'This report is answered on the principal collections (principal-collection-set)');
 }

@@ -16,7 +16,7 @@ import type { XmlElement } from '../../xml/parse.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest } from '../errors.js';
 import { multistatus } from '../multistatus.js';
-import { MAX_CONDITIONS, needleOf, principalResults, readDirectory, resultLimit } from '../principal-search.js';
+import { MAX_CONDITIONS, needleOf, principalResults, readDirectory, resultLimit, requireAnnounced } from '../principal-search.js';
 import { reportPropRequest } from '../requests/prop-request.js';
 import type { Resource } from '../resources.js';
 
@@ -29,6 +29,7 @@ const CONTEXTS: Record<string, { users: boolean; groups: boolean }> = {
 };
 
 export async function calendarserverPrincipalSearch(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
+  requireAnnounced(CS.calendarserverPrincipalSearch, target);
   const tokenEls = root.children.filter((c) => c.name === CS.searchToken);
   if (tokenEls.length === 0) throw badRequest('calendarserver-principal-search needs a search-token');
   if (tokenEls.length > MAX_CONDITIONS) throw badRequest(`at most ${MAX_CONDITIONS} search tokens`);

@@ -13,7 +13,7 @@ import { depthOf } from '../depth.js';
 import { membersOf } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { groupHref, principalHref } from '../paths.js';
-import { MAX_RESULTS } from '../principal-search.js';
+import { MAX_RESULTS, requireAnnounced } from '../principal-search.js';
 import { propstatsFor } from '../propstats.js';
 import { reportPropRequest } from '../requests/prop-request.js';
 import type { Resource } from '../resources.js';
@@ -26,6 +26,7 @@ function hrefsOf(value: unknown): string[] {
 }
 
 export async function principalMatch(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
+  requireAnnounced(DAV.principalMatch, target);
   if (depthOf(req, '0') !== '0') throw badRequest('principal-match requires Depth: 0 (RFC 3744 §9.3)');
   const self = root.children.some((c) => c.name === DAV.self);
   const pp = root.children.find((c) => c.name === DAV.principalProperty);

@@ -12,7 +12,7 @@ import type { XmlElement } from '../../xml/parse.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest } from '../errors.js';
 import { multistatus } from '../multistatus.js';
-import { MAX_CONDITIONS, matches, needleOf, principalResults, readDirectory, resultLimit, type MatchType } from '../principal-search.js';
+import { MAX_CONDITIONS, matches, needleOf, principalResults, readDirectory, resultLimit, type MatchType, requireAnnounced } from '../principal-search.js';
 import { reportPropRequest } from '../requests/prop-request.js';
 import type { Resource } from '../resources.js';
 
@@ -52,6 +52,7 @@ function scopeOf(target: Resource, root: XmlElement): { users: boolean; groups: 
 }
 
 export async function principalPropertySearch(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
+  requireAnnounced(DAV.principalPropertySearch, target);
   const conditions = parseConditions(root);
   const anyof = root.attrs.test === 'anyof';
   if (root.attrs.test !== undefined && root.attrs.test !== 'anyof' && root.attrs.test !== 'allof') throw badRequest('test is "anyof" or "allof"');

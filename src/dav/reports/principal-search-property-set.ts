@@ -8,6 +8,7 @@ import { el, xmlDocument } from '../../xml/serialize.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest } from '../errors.js';
 import type { Resource } from '../resources.js';
+import { requireAnnounced } from '../principal-search.js';
 
 /** What principal-property-search can match (principal-search.ts computes the same values). */
 export const SEARCHABLE: readonly [string, string][] = [
@@ -19,7 +20,8 @@ export const SEARCHABLE: readonly [string, string][] = [
   [CS.lastName, 'Last name (the last word of the display name)'],
 ];
 
-export async function principalSearchPropertySet(_req: DavRequest, _svc: DavServices, _target: Resource, root: XmlElement): Promise<DavResponse> {
+export async function principalSearchPropertySet(_req: DavRequest, _svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
+  requireAnnounced(DAV.principalSearchPropertySet, target);
   // §9.5: the body is the empty element.
   if (root.children.length > 0) throw badRequest('principal-search-property-set takes an empty body element');
   const doc = el(DAV.principalSearchPropertySet, SEARCHABLE.map(([name, description]) =>
