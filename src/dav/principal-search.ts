@@ -15,7 +15,8 @@ import { groupHref, homeHref, principalHref } from './paths.js';
 import type { Resource } from './resources.js';
 import { propstatsFor, type PropRequest } from './propstats.js';
 import type { PropContext } from './properties/index.js';
-import type { ResponseEntry } from '../xml/serialize.js';
+import { encodeHref, type ResponseEntry } from '../xml/serialize.js';
+import { absoluteUrl } from '../urls.js';
 
 /** Principals answered by one search at most (clients ask for 50; CalendarServer's default is 500). */
 export const MAX_RESULTS = 100;
@@ -42,8 +43,16 @@ function nameParts(displayName: string): { first: string[]; last: string[] } {
   return { first: words.length > 0 ? [words[0]!] : [], last: words.length > 1 ? [words[words.length - 1]!] : [] };
 }
 
-/** Every user and group of the store as seen by `viewer`. */
-export async function readDirectory(store: Store, viewer: User, which: { users: boolean; groups: boolean }): Promise<DirectoryEntry[]> {
+/**
+ * The forms a client may quote an href in: the decoded path, the percent-encoded path and the
+ * absolute URL (Thunderbird matches calendar-home-set against its home's full URL, `spec`).
+ */
+function hrefForms(path: string, origin: string): string[] {
+  return [path, encodeHref(path), absoluteUrl(origin, path)];
+}
+
+/** Every user and group of the store as seen by `viewer`; `origin` is the request's scheme://host. */
+export async function readDirectory(store: Store, viewer: User, which: { users: boolean; groups: boolean }, origin: string): Promise<DirectoryEntry[]> {
   const out: DirectoryEntry[] = [];
   if (which.users) {
     for (const p of await store.listPeople()) {
@@ -53,7 +62,7 @@ export async function readDirectory(store: Store, viewer: User, which: { users: 
       const user: User = { id: p.id, username: p.username, displayName: p.displayName, email: p.email, isAdmin: p.isAdmin, createdAt: p.createdAt };
       const values = new Map<string, string[]>([
         [DAV.displayname, [display]],
-        [CALDAV.calendarUserAddressSet, [...emails.map((e) => `mailto:${e}`), principalHref(p.username)]],
+        [CALDAV.calendarUserAddressSet, [...emails.map((e) => `mailto:${e}`), ...hrefForms(principalHref(p.username), origin)]],
         [CS.emailAddressSet, emails],
         [CALDAV.calendarUserType, ['INDIVIDUAL']],
         [CS.recordType, ['users']],
@@ -61,7 +70,7 @@ export async function readDirectory(store: Store, viewer: User, which: { users: 
         [CS.lastName, last],
         // Thunderbird looks for its own principal by its calendar home (CLIENTS.md §2.2): only
         // the viewer's home is theirs to know, so only their principal can match it.
-        [CALDAV.calendarHomeSet, p.id === viewer.id ? [homeHref(p.username)] : []],
+        [CALDAV.calendarHomeSet, p.id === viewer.id ? hrefForms(homeHref(p.username), origin) : []],
       ].map(([k, v]) => [k as string, (v as string[]).map(lower)]));
       out.push({ resource: { kind: 'principal', user, viewer, href: principalHref(p.username) }, values, tokens: [display, p.username, ...emails].map(lower) });
     }
@@ -72,7 +81,7 @@ export async function readDirectory(store: Store, viewer: User, which: { users: 
       const emails = g.email ? [g.email] : [];
       const values = new Map<string, string[]>([
         [DAV.displayname, [display]],
-        [CALDAV.calendarUserAddressSet, [...emails.map((e) => `mailto:${e}`), groupHref(g.name)]],
+        [CALDAV.calendarUserAddressSet, [...emails.map((e) => `mailto:${e}`), ...hrefForms(groupHref(g.name), origin)]],
         [CS.emailAddressSet, emails],
         [CALDAV.calendarUserType, ['GROUP']],
         [CS.recordType, ['groups']],

@@ -39,7 +39,7 @@ export async function calendarserverPrincipalSearch(req: DavRequest, svc: DavSer
   if (!scope) throw badRequest(`context "${context.slice(0, 40)}" is not one of ${Object.keys(CONTEXTS).join(', ')}`);
   const limit = resultLimit(root, CS.limit, CS.nresults);
   const propReq = reportPropRequest(root);
-  const directory = scope.users || scope.groups ? await readDirectory(svc.store, req.user, scope) : [];
+  const directory = scope.users || scope.groups ? await readDirectory(svc.store, req.user, scope, req.origin) : [];
   const matched = directory.filter((e) => tokens.every((t) => e.tokens.some((v) => v.includes(t))));
   const ctx = { store: svc.store, config: svc.config, user: req.user };
   return multistatus(await principalResults(matched, limit, target.href, propReq, ctx));

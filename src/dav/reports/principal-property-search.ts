@@ -59,7 +59,7 @@ export async function principalPropertySearch(req: DavRequest, svc: DavServices,
   const limit = resultLimit(root, DAV.limit, DAV.nresults);
   const propReq = reportPropRequest(root);
   const scope = scopeOf(target, root);
-  const directory = await readDirectory(svc.store, req.user, scope);
+  const directory = await readDirectory(svc.store, req.user, scope, req.origin);
   const matched = directory.filter((e) => {
     if (scope.only !== undefined && e.resource.href !== scope.only) return false;
     const ok = (c: Condition) => c.props.some((p) => (e.values.get(p) ?? []).some((v) => matches(v, c.needle, c.type)));
