@@ -20,6 +20,7 @@ import { parseUtc } from '../../src/dav/requests/time-range.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { encodeHref, escapeAttr, escapeText } from '../../src/xml/serialize.js';
 import { maskSecrets } from '../../src/log.js';
+import { checkAddresses, checkDisplayName, principalUserOf } from '../../src/services/people.js';
 
 const SIZE = 100_000;
 const MAX_RATIO = 30;
@@ -76,6 +77,7 @@ const cases: Case[] = [
     run: (s) => parseXml(s),
   },
   { name: 'xml/serialize.ts escaping and hrefs', hostile: pad('', '\uD800&\r'), benign: pad('', '\uD83D\uDE00&'), run: (s) => { escapeText(s); escapeAttr(s); encodeHref('/' + s.replace(/\uD800/g, 'a')); } },
+  { name: 'people.ts addresses, names, principal URLs', hostile: pad('', 'a@') + ' ', benign: 'a'.repeat(SIZE), run: (s) => { try { checkAddresses([s, s.slice(0, 250)]); } catch { /* refused */ } try { checkDisplayName(s); } catch { /* refused */ } principalUserOf('/' + s); principalUserOf('http://' + s); } },
   { name: 'log.ts maskSecrets', hostile: pad('', '/feeds/Basic sundial_session=') + '\n', benign: 'a'.repeat(SIZE), run: (s) => maskSecrets(s) },
 ];
 

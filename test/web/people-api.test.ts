@@ -82,4 +82,51 @@ t('admins set and read another user\'s profile; others may not', async ({ root, 
   assert.is((await root.call('GET', '/users/nobody/profile')).status, 404);
 });
 
+t('groups: admins create, rename, set members, delete; everyone lists; bad input 4xx changes nothing', async ({ srv, root, alice, bob }) => {
+  const made = await root.ok('POST', '/groups', { name: 'team', displayName: 'The Team', email: 'team@example.org', members: ['alice'] });
+  assert.equal(made, { name: 'team', displayName: 'The Team', email: 'team@example.org', principal: '/dav/groups/team/', members: ['alice'] });
+  assert.equal((await bob.ok('GET', '/groups')).groups.map((g: { name: string }) => g.name), ['team']);
+  assert.equal((await bob.ok('GET', '/groups/team')).members, ['alice']);
+  // Not an admin: 403 for every change.
+  for (const [m, p, b] of [['POST', '/groups', { name: 'x' }], ['PATCH', '/groups/team', { displayName: 'x' }], ['DELETE', '/groups/team', undefined], ['PUT', '/groups/team/members', { members: [] }], ['PUT', '/groups/team/members/bob', undefined], ['DELETE', '/groups/team/members/alice', undefined]] as const) {
+    assert.is((await alice.call(m, p, b)).status, 403, `${m} ${p}`);
+  }
+  // Bad input.
+  for (const body of [{ name: 'a/b' }, { name: '' }, { name: 'team' }, { name: 'ok', email: 'nope' }, { name: 'ok', members: ['nobody'] }, { name: 'ok', members: 'alice' }, { name: 'ok', email: 'TEAM@example.org' }]) {
+    const res = await root.call('POST', '/groups', body);
+    assert.ok(res.status >= 400 && res.status < 500, `${JSON.stringify(body)} → ${res.status}`);
+  }
+  assert.is((await root.call('PUT', '/groups/team/members', { members: ['alice', 'nobody'] })).status, 404);
+  assert.is((await root.call('PUT', '/groups/nope/members', { members: [] })).status, 404);
+  assert.equal((await root.ok('GET', '/groups')).groups.map((g: { name: string }) => g.name), ['team'], 'the bad requests created nothing');
+  assert.equal((await root.ok('GET', '/groups/team')).members, ['alice']);
+
+  assert.equal((await root.ok('PUT', '/groups/team/members', { members: ['bob', 'alice'] })).members, ['alice', 'bob']);
+  assert.is((await root.call('DELETE', '/groups/team/members/alice')).status, 204);
+  assert.is((await root.call('PUT', '/groups/team/members/root')).status, 204);
+  assert.equal((await root.ok('GET', '/groups/team')).members, ['bob', 'root']);
+  assert.is((await root.ok('PATCH', '/groups/team', { displayName: 'Team B' })).displayName, 'Team B');
+  assert.is((await root.call('DELETE', '/groups/team')).status, 204);
+  assert.is((await root.call('DELETE', '/groups/team')).status, 404);
+  assert.is((await srv.store.getGroup('team')), null);
+});
+
+t('a calendar shared with a group by its owner reaches the members; only the owner shares', async ({ srv, root, alice, bob }) => {
+  await root.ok('POST', '/groups', { name: 'crew', members: ['bob'] });
+  assert.is((await alice.call('PUT', '/calendars/personal/group-shares/crew', { access: 'read' })).status, 204);
+  assert.equal(await alice.ok('GET', '/calendars/personal/group-shares'), { shares: [{ group: 'crew', access: 'read' }] });
+  const bobs = await bob.ok('GET', '/calendars');
+  assert.ok(bobs.others.some((c: { owner: string; access: string }) => c.owner === 'alice' && c.access === 'read'), JSON.stringify(bobs));
+  // Bob cannot re-share alice's calendar, nor remove it from his list (membership decides).
+  const shared = bobs.others.find((c: { owner: string }) => c.owner === 'alice');
+  assert.is((await bob.call('PUT', `/calendars/${shared.uri}/group-shares/crew`, { access: 'read-write' })).status, 403);
+  assert.is((await bob.call('DELETE', `/calendars/${shared.uri}`)).status, 403);
+  for (const body of [{ access: 'owner' }, {}]) assert.is((await alice.call('PUT', '/calendars/personal/group-shares/crew', body)).status, 400);
+  assert.is((await alice.call('PUT', '/calendars/personal/group-shares/nope', { access: 'read' })).status, 404);
+  assert.is((await alice.call('DELETE', '/calendars/personal/group-shares/crew')).status, 204);
+  assert.is((await alice.call('DELETE', '/calendars/personal/group-shares/crew')).status, 404);
+  assert.not.ok((await bob.ok('GET', '/calendars')).others.some((c: { owner: string }) => c.owner === 'alice'));
+  await srv.store.deleteGroup('crew');
+});
+
 t.run();

@@ -48,8 +48,13 @@ function showSecret(made, what) {
 
 function scopeText(f) {
   if (!f.available) return t('feeds.unavailable');
+  if (f.group) return t('feeds.group', { group: f.group });
   return f.calendar === null ? t('feeds.allSync') : f.calendarName || f.calendar;
 }
+
+/** The user's groups, offered as "all of the group's calendars" (issue 15; people.js manages groups). */
+let myGroups = [];
+const groupOptions = () => (myGroups.length ? [h('optgroup', { label: t('feeds.groups') }, myGroups.map((g) => h('option', { value: `group:${g}` }, t('feeds.group', { group: g }))))] : []);
 
 function alarmsText(f) {
   if (f.details === 'busy') return t('feeds.alarmsBusy');
@@ -84,7 +89,7 @@ async function refreshPickers({ mine, others }) {
   const feedSelect = section.querySelector('#feed-form select[name=calendar]');
   const importSelect = section.querySelector('#import-form select[name=calendar]');
   const keep = [feedSelect.value, importSelect.value];
-  feedSelect.replaceChildren(h('option', { value: '' }, t('feeds.allSync')), ...calendarOptions(calendars));
+  feedSelect.replaceChildren(h('option', { value: '' }, t('feeds.allSync')), ...calendarOptions(calendars), ...groupOptions());
   importSelect.replaceChildren(...calendarOptions(calendars, writable));
   const restore = (select, value) => { if ([...select.options].some((o) => o.value === value)) select.value = value; };
   restore(feedSelect, keep[0]);
@@ -110,7 +115,7 @@ function createForm(calendars) {
   };
   details.addEventListener('change', alarmsFollow);
   const form = h('form', { class: 'inline', id: 'feed-form' },
-    h('label', { class: 'field' }, h('span', {}, t('feeds.calendar')), h('select', { name: 'calendar' }, h('option', { value: '' }, t('feeds.allSync')), calendarOptions(calendars))),
+    h('label', { class: 'field' }, h('span', {}, t('feeds.calendar')), h('select', { name: 'calendar' }, h('option', { value: '' }, t('feeds.allSync')), calendarOptions(calendars), groupOptions())),
     h('label', { class: 'field' }, h('span', {}, t('feeds.details')), details),
     h('label', { class: 'field' }, h('span', {}, t('feeds.alarms')), alarms),
     h('label', { class: 'field' }, h('span', {}, t('feeds.label')), h('input', { name: 'label', maxlength: 200, placeholder: t('feeds.labelPlaceholder'), 'aria-describedby': 'feed-label-hint' })),
@@ -121,7 +126,8 @@ function createForm(calendars) {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(form).entries());
     attempt(async () => {
-      const made = await api('POST', '/feeds', { calendar: data.calendar || null, details: data.details, alarms: data.details !== 'busy' && data.alarms !== 'removed', label: data.label || null });
+      const group = data.calendar?.startsWith('group:') ? data.calendar.slice(6) : null;
+      const made = await api('POST', '/feeds', { calendar: group ? null : data.calendar || null, group, details: data.details, alarms: data.details !== 'busy' && data.alarms !== 'removed', label: data.label || null });
       form.reset();
       await loadFeeds();
       showSecret(made, t('feeds.created'));
@@ -182,6 +188,7 @@ async function load() {
   setCsrf(me.csrfToken);
   const { mine, others } = await api('GET', '/calendars');
   const calendars = [...mine, ...others];
+  myGroups = (await api('GET', '/groups')).groups.filter((g) => g.members.includes(me.user.username)).map((g) => g.name);
   section.replaceChildren(
     h('h2', { id: 'feeds-title' }, t('feeds.title')),
     h('p', { class: 'hint' }, t('feeds.intro')),

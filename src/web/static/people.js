@@ -47,6 +47,47 @@ function profileForm(p) {
   return form;
 }
 
+// --- sharing own calendars with groups (every user) --------------------------------------------
+
+async function groupSharing(groups) {
+  const { mine } = await api('GET', '/calendars');
+  const box = h('div', { id: 'group-shares' });
+  if (groups.length === 0 || mine.length === 0) return box;
+  const list = h('ul', { class: 'hint', id: 'group-share-list' });
+  const refresh = async () => {
+    const rows = [];
+    for (const c of mine) {
+      const { shares } = await api('GET', `/calendars/${encodeURIComponent(c.uri)}/group-shares`);
+      for (const s of shares) {
+        rows.push(h('li', {}, t('groupShares.row', { calendar: c.displayName, group: s.group, access: s.access === 'read' ? t('groupShares.read') : t('groupShares.readWrite') }), ' ',
+          h('button', { type: 'button', class: 'danger-outline', 'aria-label': t('groupShares.stopOf', { calendar: c.displayName, group: s.group }), onclick: () => attempt(async () => {
+            await api('DELETE', `/calendars/${encodeURIComponent(c.uri)}/group-shares/${encodeURIComponent(s.group)}`);
+            await refresh();
+          }, t('groupShares.stopped')) }, t('groupShares.stop'))));
+      }
+    }
+    list.replaceChildren(...rows);
+  };
+  const calendar = h('select', { name: 'calendar' }, mine.map((c) => h('option', { value: c.uri }, c.displayName)));
+  const group = h('select', { name: 'group' }, groups.map((g) => h('option', { value: g.name }, g.displayName || g.name)));
+  const access = h('select', { name: 'access' }, h('option', { value: 'read' }, t('groupShares.read')), h('option', { value: 'read-write' }, t('groupShares.readWrite')));
+  const form = h('form', { id: 'group-share-form', class: 'inline' },
+    h('label', { class: 'field' }, h('span', {}, t('groupShares.calendar')), calendar),
+    h('label', { class: 'field' }, h('span', {}, t('groupShares.group')), group),
+    h('label', { class: 'field' }, h('span', {}, t('groupShares.access')), access),
+    h('button', { type: 'submit', class: 'primary' }, t('groupShares.share')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    attempt(async () => {
+      await api('PUT', `/calendars/${encodeURIComponent(calendar.value)}/group-shares/${encodeURIComponent(group.value)}`, { access: access.value });
+      await refresh();
+    }, t('groupShares.shared'));
+  });
+  box.append(h('h3', { id: 'group-shares-title' }, t('groupShares.title')), h('p', { class: 'hint' }, t('groupShares.intro')), list, form);
+  await refresh();
+  return box;
+}
+
 // --- groups (administrators) -------------------------------------------------------------------
 
 function groupRow(g, users) {
@@ -94,11 +135,12 @@ function groupForm() {
 async function load() {
   const me = await api('GET', '/me');
   setCsrf(me.csrfToken);
-  const profile = await api('GET', '/profile');
+  const [profile, { groups }] = await Promise.all([api('GET', '/profile'), api('GET', '/groups')]);
   profileSection.replaceChildren(
     h('h2', { id: 'people-title' }, t('people.title')),
     h('p', { class: 'hint' }, t('people.intro')),
-    profileForm(profile));
+    profileForm(profile),
+    await groupSharing(groups));
   profileSection.hidden = false;
   if (groupsSection && me.user.isAdmin) {
     groupsSection.replaceChildren(
