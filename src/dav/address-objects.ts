@@ -7,6 +7,11 @@ import { checkVCardMediaType, decodeVCard, validateVCard, type VCardLimits } fro
 import { VCardError } from '../vcard/errors.js';
 import { davErrorOfVCard } from './carddav-errors.js';
 
+// A generic type says nothing about the body, which is then read as a vCard (as put.ts does for
+// calendars: sync tools and curl send text/plain or application/octet-stream, fetch() adds
+// text/plain to a string body). Anything else must be a vCard type (checkVCardMediaType).
+const GENERIC_TYPE = /^\s*(text\/plain|application\/octet-stream)\s*(;|$)/i;
+
 /** The media type cards are stored and served with (RFC 6350 §10.1). */
 export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
 
@@ -17,7 +22,7 @@ export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
  */
 export function cardObjectInput(name: string, data: Buffer, limits: VCardLimits, contentType?: string): ObjectInput {
   try {
-    if (contentType !== undefined) checkVCardMediaType(contentType);
+    if (contentType !== undefined && !GENERIC_TYPE.test(contentType)) checkVCardMediaType(contentType);
     const info = validateVCard(decodeVCard(data), limits);
     return { name, data, contentType: VCARD_CONTENT_TYPE, uid: info.uid, componentType: null, classification: 'public' };
   } catch (err) {
