@@ -15,7 +15,6 @@ import type { PropRequest } from './propstats.js';
 import type { Resource } from './resources.js';
 import { calendarDataElement, parseCalendarDataRequest } from './requests/calendar-data.js';
 import { addressDataElement, parseAddressDataRequest } from './requests/address-query.js';
-import { supportedAddressDataConversion } from './carddav-errors.js';
 
 /** The data of one request: how each object's data property is rendered. */
 export interface DataRendering {
@@ -55,14 +54,13 @@ export const CALENDAR_DATA: DataProperty = {
   },
 };
 
-// The VERSION line of a stored card (validated on PUT, so it has one): to tell whether a
-// requested version is the stored one. One anchored class per line: linear.
-const VERSION_LINE = /(?:^|\n)VERSION:([^\r\n]*)/i;
-
 /**
  * CARDDAV:address-data: the stored card, or the properties the request names (RFC 6352 §10.4.2).
- * A `version` other than the stored card's is refused with supported-address-data-conversion
- * (§10.4): Sundial returns cards as they were PUT.
+ * A `version` attribute is not converted to: the card comes back as it was PUT, whatever version
+ * is asked. DAVx5 asks every multiget for version="4.0" once supported-address-data lists 4.0
+ * (dav4jvm DavAddressBook.multiget), and reads 3.0 cards as well; refusing with
+ * supported-address-data-conversion (§10.4) would fail its whole sync over any 3.0 card another
+ * client stored. The same rule as GET with an Accept of another version (issue 14 item 2).
  */
 export const ADDRESS_DATA: DataProperty = {
   name: CARDDAV.addressData,
@@ -70,15 +68,8 @@ export const ADDRESS_DATA: DataProperty = {
     if (!asks(propReq, CARDDAV.addressData)) return null;
     const sel = parseAddressDataRequest(addressDataElement(root));
     return {
-      whole: sel.all && sel.version === null,
-      async extra(obj) {
-        const text = obj.data.toString('utf8');
-        if (sel.version !== null) {
-          const stored = VERSION_LINE.exec(text)?.[1]?.trim();
-          if (stored !== sel.version) throw supportedAddressDataConversion(`This card is stored as vCard ${stored ?? '?'}; it is returned as stored (ask without a version)`);
-        }
-        return new Map([[CARDDAV.addressData, selectAddressData(text, sel)]]);
-      },
+      whole: sel.all,
+      extra: async (obj) => new Map([[CARDDAV.addressData, selectAddressData(obj.data.toString('utf8'), sel)]]),
     };
   },
 };
