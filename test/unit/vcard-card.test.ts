@@ -143,6 +143,11 @@ test('split: a duplicate UID keeps the later card; a missing END, stray text and
   assert.match(reasons[4]!, /^21 .*end of the file/);
 });
 
+test('split: a bad card is named by its FN even after text that upper-cases longer (ß)', () => {
+  const r = splitVCards(card('VERSION:3.0', 'NOTE:ßßßßßßßßßß', 'FN:Weiß'));
+  assert.equal(r.problems.map((p) => p.item), ['FN Weiß']);
+});
+
 test('split: yields between slices; 5000 cards', () => {
   const text = Array.from({ length: 5000 }, (_, i) => card('VERSION:4.0', `UID:${i}`, `FN:P${i}`)).join('');
   const steps = splitVCardSteps(text, DEFAULT_VCARD_LIMITS, 100);
