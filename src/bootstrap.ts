@@ -1,13 +1,15 @@
 // First run (SPEC "Running it"): on an empty database create the user "admin" with a random
-// password, printed once, and its calendar "Personal" — so a client can log in at once, and
-// iOS never meets an empty home (CLIENTS.md §1.4).
+// password, printed once, its calendar "Personal" and its address book "Contacts" — so a client
+// can log in at once, and iOS never meets an empty home (CLIENTS.md §1.4).
 import type { Logger } from './log.js';
 import type { Store, User } from './store/types.js';
 import { generatePassword, hashPassword } from './auth/passwords.js';
 
 export const DEFAULT_CALENDAR = { uri: 'personal', displayName: 'Personal' };
+/** Every user's first address book (RFC 6352; users older than it got one from schema/006). */
+export const DEFAULT_ADDRESSBOOK = { uri: 'contacts', displayName: 'Contacts' };
 
-/** Creates a user together with the default calendar every user has. */
+/** Creates a user together with the default calendar and address book every user has. */
 export async function createUserWithCalendar(store: Store, init: { username: string; password: string; isAdmin?: boolean; displayName?: string; email?: string | null }): Promise<User> {
   const user = await store.createUser({
     username: init.username,
@@ -17,6 +19,7 @@ export async function createUserWithCalendar(store: Store, init: { username: str
     isAdmin: init.isAdmin ?? false,
   });
   await store.createCollection(user.id, { kind: 'calendar', uri: DEFAULT_CALENDAR.uri, displayName: DEFAULT_CALENDAR.displayName });
+  await store.createCollection(user.id, { kind: 'addressbook', uri: DEFAULT_ADDRESSBOOK.uri, displayName: DEFAULT_ADDRESSBOOK.displayName });
   return user;
 }
 

@@ -5,6 +5,7 @@
 // One global sequence numbers every write; a collection's token is the sequence of its last
 // change (Collection.syncSeq), a home's token is homeSeq. Every mutating method of the other
 // interfaces records its change in the same transaction as the write.
+import type { Home } from './collections.js';
 
 export interface Change {
   name: string;
@@ -32,13 +33,17 @@ export interface ChangeStore {
    * (RFC 6578 §3.2 valid-sync-token), NotFound for an unknown collection.
    */
   changesSince(collectionId: number, seq: number): Promise<ChangeSet>;
-  /** Current sequence of the user's home: moves with instance changes and any change in a listed calendar. */
-  homeSeq(userId: number): Promise<number>;
   /**
-   * Home tombstones (removed, renamed-away or switched-off instances) after seq, latest per uri.
+   * Current sequence of the user's home (default the calendar home): moves with the home's
+   * instance changes and any change in a collection it lists.
+   */
+  homeSeq(userId: number, home?: Home): Promise<number>;
+  /**
+   * Home tombstones (removed, renamed-away or switched-off instances) of the home (default the
+   * calendar home) after seq, latest per uri.
    * A uri the home lists again now is left out: its instance reports itself as changed.
    * Throws InvalidSyncToken for a token from before a restore of the database (a backup copy
    * invalidates every token handed out before it, see store/sqlite/backup.ts).
    */
-  homeChangesSince(userId: number, seq: number): Promise<HomeChange[]>;
+  homeChangesSince(userId: number, seq: number, home?: Home): Promise<HomeChange[]>;
 }

@@ -2,8 +2,8 @@
 // implementation lives in store/sqlite/, one factory per interface under the same file name:
 //
 //   users.ts            UserStore          accounts and credentials
-//   collections.ts      CollectionStore    calendars and plain collections
-//   instances.ts        InstanceStore      a calendar in a user's home, the Synchronization switch
+//   collections.ts      CollectionStore    calendars, address books and plain collections
+//   instances.ts        InstanceStore      a calendar or address book in a user's home, the Synchronization switch
 //   shares.ts           ShareStore         sharees and their access
 //   objects.ts          ObjectStore        calendar objects and plain resources
 //   changes.ts          ChangeStore        the change log: sync tokens, getctag, home tombstones
@@ -25,9 +25,9 @@ import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
 
 export type { User, UserCredentials, UserStore } from './users.js';
-export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from './collections.js';
+export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType, Home } from './collections.js';
 export { DEFAULT_CALENDAR_COMPONENTS } from './collections.js';
-export type { CalendarInstance, InstanceStore } from './instances.js';
+export type { CalendarInstance, Instance, InstanceStore } from './instances.js';
 export type { Share, ShareStore } from './shares.js';
 export type {
   Classification, ObjectEtag, ObjectInput, ObjectMeta, ObjectQuery, ObjectStore, ObjectText, KeysetPage, PutResult, Replaced, StoredObject, WriteConditions,

@@ -2,6 +2,7 @@
 // implementation of src/store/types.ts runs it. One section per interface, in contract/<name>.ts
 // beside the interface's src/store/<name>.ts; storeContract runs them all for one backend, and a
 // backend under construction may run single sections. Each test gets a fresh, empty store.
+import { addressbooksContract } from './contract/addressbooks.js';
 import { changesContract } from './contract/changes.js';
 import { collectionsContract } from './contract/collections.js';
 import { deadPropertiesContract } from './contract/dead-properties.js';
@@ -24,6 +25,7 @@ export const contractSections: Record<string, (backend: string, makeStore: Store
   changes: changesContract,
   'dead-properties': deadPropertiesContract,
   feeds: feedsContract,
+  addressbooks: addressbooksContract,
 };
 
 /** Runs every section of the contract against stores made by makeStore, named `backend` in the output. */

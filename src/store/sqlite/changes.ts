@@ -2,27 +2,28 @@
 // Collection token = collections.sync_seq; home token = max over the home's instances (see homeSeq).
 import { InvalidSyncToken, NotFound } from '../errors.js';
 import type { Change, ChangeSet, ChangeStore, HomeChange } from '../changes.js';
+import type { Home } from '../collections.js';
 import { bit, type Connection } from './connection.js';
 
 /** Write-side helpers, called inside a write() transaction with the seq of that write. */
 export interface ChangeLog {
   /** Logs a change of member `name` ('' = the collection's own properties) and moves the collection's token. */
   record(collectionId: number, name: string, deleted: boolean, seq: number): void;
-  /** A home no longer lists `uri` (instance removed, renamed away or switched off). */
-  tombstone(userId: number, uri: string, seq: number): void;
+  /** The user's home `home` no longer lists `uri` (instance removed, renamed away or switched off). */
+  tombstone(userId: number, home: Home, uri: string, seq: number): void;
 }
 
 export function changeLog({ db }: Connection): ChangeLog {
   const insert = db.prepare('INSERT INTO changes (seq, collection_id, name, deleted) VALUES (?, ?, ?, ?)');
   const bump = db.prepare('UPDATE collections SET sync_seq = ?, modified_at = ? WHERE id = ?');
-  const tomb = db.prepare('INSERT INTO home_changes (seq, user_id, uri, removed) VALUES (?, ?, ?, 1)');
+  const tomb = db.prepare('INSERT INTO home_changes (seq, user_id, home, uri, removed) VALUES (?, ?, ?, ?, 1)');
   return {
     record(collectionId, name, deleted, seq) {
       insert.run(seq, collectionId, name, bit(deleted));
       bump.run(seq, new Date().toISOString(), collectionId);
     },
-    tombstone(userId, uri, seq) {
-      tomb.run(seq, userId, uri);
+    tombstone(userId, home, uri, seq) {
+      tomb.run(seq, userId, home, uri);
     },
   };
 }
@@ -38,16 +39,16 @@ export function changeStore({ db }: Connection): ChangeStore {
     GROUP BY name ORDER BY seq, name`);
   const home = db.prepare(`
     SELECT max(
-      coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u), 0),
+      coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u AND home = @home), 0),
       coalesce((SELECT max(c.sync_seq) FROM instances i JOIN collections c ON c.id = i.collection_id
-                WHERE i.user_id = @u AND i.sync_enabled = 1), 0),
-      coalesce((SELECT max(seq) FROM home_changes WHERE user_id = @u), 0))`).pluck();
+                WHERE i.user_id = @u AND i.home = @home AND i.sync_enabled = 1), 0),
+      coalesce((SELECT max(seq) FROM home_changes WHERE user_id = @u AND home = @home), 0))`).pluck();
   // A uri listed now (sync on) is left out: re-listing always gives it a newer changed_seq.
   const floor = db.prepare('SELECT floor FROM sequence WHERE id = 1').pluck();
   const tombs = db.prepare(`
     SELECT uri, max(seq) AS seq FROM home_changes h
-    WHERE user_id = @u AND seq > @s
-      AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.user_id = @u AND i.uri = h.uri AND i.sync_enabled = 1)
+    WHERE user_id = @u AND home = @home AND seq > @s
+      AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.user_id = @u AND i.home = @home AND i.uri = h.uri AND i.sync_enabled = 1)
     GROUP BY uri ORDER BY seq, uri`);
 
   return {
@@ -63,14 +64,14 @@ export function changeStore({ db }: Connection): ChangeStore {
       const changes: Change[] = rows.map((r) => ({ name: r.name, deleted: r.deleted === 1, seq: r.seq }));
       return { seq: b.seq, changes };
     },
-    async homeSeq(userId) {
-      return home.get({ u: userId }) as number;
+    async homeSeq(userId, h = 'calendars') {
+      return home.get({ u: userId, home: h }) as number;
     },
-    async homeChangesSince(userId, seq): Promise<HomeChange[]> {
+    async homeChangesSince(userId, seq, h = 'calendars'): Promise<HomeChange[]> {
       // A token from before a restore (sequence.floor, migration 004) cannot be answered exactly:
       // the homes it describes may hold calendars the restored database never had.
       if (!Number.isInteger(seq) || seq < (floor.get() as number)) throw new InvalidSyncToken(`sync token ${seq} predates a restore`);
-      const rows = tombs.all({ u: userId, s: seq }) as { uri: string; seq: number }[];
+      const rows = tombs.all({ u: userId, s: seq, home: h }) as { uri: string; seq: number }[];
       return rows.map((r) => ({ uri: r.uri, removed: true, seq: r.seq }));
     },
   };

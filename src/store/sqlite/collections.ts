@@ -1,9 +1,11 @@
-// Calendars and plain WebDAV collections. A calendar lives directly in its owner's home and has
-// one instance per user who sees it (instances.ts); plain collections nest and have none.
+// Calendars, address books and plain WebDAV collections. A calendar lives directly in its
+// owner's calendar home, an address book directly in the address-book home; each has one
+// instance per user who sees it (instances.ts). Plain collections nest, in either home, and have
+// none.
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
 import { Conflict, NotFound } from '../errors.js';
-import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type ComponentType } from '../collections.js';
+import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type ComponentType, type Home } from '../collections.js';
 import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
@@ -12,6 +14,7 @@ import type { Homes } from './instances.js';
 export interface CollectionRow {
   id: number;
   owner_id: number;
+  home: Home;
   parent_id: number | null;
   uri: string;
   kind: CollectionKind;
@@ -29,7 +32,7 @@ export interface CollectionRow {
 
 /** Column list of CollectionRow, qualified with a table alias for joins. */
 export function collectionColumns(alias = 'collections'): string {
-  return ['id', 'owner_id', 'parent_id', 'uri', 'kind', 'displayname', 'description', 'color', 'sort_order',
+  return ['id', 'owner_id', 'home', 'parent_id', 'uri', 'kind', 'displayname', 'description', 'color', 'sort_order',
     'timezone', 'components', 'sync_seq', 'object_count', 'created_at', 'modified_at']
     .map((c) => `${alias}.${c}`)
     .join(', ');
@@ -39,6 +42,7 @@ export function toCollection(r: CollectionRow): Collection {
   return {
     id: r.id,
     ownerId: r.owner_id,
+    home: r.home,
     parentId: r.parent_id,
     uri: r.uri,
     kind: r.kind,
@@ -55,7 +59,10 @@ export function toCollection(r: CollectionRow): Collection {
   };
 }
 
-/** RFC 4791 §5.2.3: without a supported-calendar-component-set a calendar takes events and to-dos. */
+/** The home a calendar or address book must live in; null for plain collections (either). */
+export function homeOfKind(kind: CollectionKind): Home | null {
+  return kind === 'calendar' ? 'calendars' : kind === 'addressbook' ? 'addressbooks' : null;
+}
 
 export function checkSegment(uri: string): void {
   if (uri === '' || uri === '.' || uri === '..' || uri.includes('/')) throw new Conflict(`invalid name "${uri}"`);
@@ -72,7 +79,7 @@ export function replacedRemover(conn: Connection, log: ChangeLog): (r: Replaced)
   const row = db.prepare('SELECT parent_id AS parentId, uri FROM collections WHERE id = ?');
   const instancesOf = db.prepare(`
     WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
-    SELECT i.user_id AS userId, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
+    SELECT i.user_id AS userId, i.home, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
   const removeCollection = db.prepare('DELETE FROM collections WHERE id = ?');
   const removeObject = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
   const dropProps = db.prepare('DELETE FROM dead_properties WHERE collection_id = ? AND name = ?');
@@ -88,7 +95,7 @@ export function replacedRemover(conn: Connection, log: ChangeLog): (r: Replaced)
     }
     const c = row.get(r.id) as { parentId: number | null; uri: string } | undefined;
     if (!c) throw new NotFound(`collection ${r.id}`);
-    for (const i of instancesOf.all(r.id) as { userId: number; uri: string }[]) log.tombstone(i.userId, i.uri, seq);
+    for (const i of instancesOf.all(r.id) as { userId: number; home: Home; uri: string }[]) log.tombstone(i.userId, i.home, i.uri, seq);
     if (c.parentId !== null) log.record(c.parentId, c.uri, true, seq);
     removeCollection.run(r.id); // cascades like deleteCollection
   };
@@ -99,19 +106,22 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
   const { db } = conn;
   const cols = collectionColumns();
   const byId = db.prepare(`SELECT ${cols} FROM collections WHERE id = ?`);
-  // `parent_id IS ?` matches NULL (the home) as well as an id.
-  const byPlace = db.prepare(`SELECT ${cols} FROM collections WHERE owner_id = ? AND parent_id IS ? AND uri = ?`);
-  const children = db.prepare(`SELECT ${cols} FROM collections WHERE owner_id = ? AND parent_id IS ? ORDER BY uri`);
+  // `parent_id IS ?` matches NULL (the home) as well as an id; the home tells the two homes'
+  // top-level collections apart (a nested one is found by its parent alone).
+  const byPlace = db.prepare(`SELECT ${cols} FROM collections
+    WHERE owner_id = @owner AND parent_id IS @parent AND (parent_id IS NOT NULL OR home = @home) AND uri = @uri`);
+  const children = db.prepare(`SELECT ${cols} FROM collections
+    WHERE owner_id = @owner AND parent_id IS @parent AND (parent_id IS NOT NULL OR home = @home) ORDER BY uri`);
   const userExists = db.prepare('SELECT 1 FROM users WHERE id = ?').pluck();
   const objectExists = db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND name = ?').pluck();
   const insert = db.prepare(`
-    INSERT INTO collections (owner_id, parent_id, uri, kind, displayname, description, color, sort_order,
+    INSERT INTO collections (owner_id, home, parent_id, uri, kind, displayname, description, color, sort_order,
       timezone, components, sync_seq, pruned_below, created_at, modified_at)
-    VALUES (@owner, @parent, @uri, @kind, @displayName, @description, @color, @order,
+    VALUES (@owner, @home, @parent, @uri, @kind, @displayName, @description, @color, @order,
       @timezone, @components, @seq, @seq, @now, @now)
     RETURNING ${cols}`);
   const insertOwnerInstance = db.prepare(`
-    INSERT INTO instances (user_id, collection_id, uri, access, sync_enabled, changed_seq) VALUES (?, ?, ?, 'owner', 1, ?)`);
+    INSERT INTO instances (user_id, collection_id, home, uri, access, sync_enabled, changed_seq) VALUES (?, ?, ?, ?, 'owner', 1, ?)`);
   const patchRow = collectionPatcher(conn);
   const insertDead = db.prepare("INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, '', ?, ?)");
   const subtree = db.prepare(`
@@ -119,7 +129,7 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
     SELECT id FROM t`).pluck();
   const instancesOf = db.prepare(`
     WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM collections c JOIN t ON c.parent_id = t.id)
-    SELECT i.user_id AS userId, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
+    SELECT i.user_id AS userId, i.home, i.uri FROM instances i JOIN t ON i.collection_id = t.id`);
   const remove = db.prepare('DELETE FROM collections WHERE id = ?');
   const removeReplaced = replacedRemover(conn, log);
   const deadOf = db.prepare("SELECT prop_name, xml FROM dead_properties WHERE collection_id = ? AND name = ''");
@@ -149,30 +159,37 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
     return r;
   };
 
-  /** Throws unless (ownerId, parentId, uri) is free for collection `self` (or a new one). */
-  function checkPlace(ownerId: number, parentId: number | null, uri: string, kind: CollectionKind, self?: number): void {
+  /**
+   * Throws unless (ownerId, parentId, uri) in `home` is free for collection `self` (or a new one);
+   * returns the home the collection lives in there (a nested one: its parent's).
+   */
+  function checkPlace(ownerId: number, parentId: number | null, uri: string, kind: CollectionKind, home: Home, self?: number): Home {
     checkSegment(uri);
+    const required = homeOfKind(kind);
     if (parentId === null) {
-      // The home's namespace also holds the instances of calendars shared with this user.
-      if (homes.uriTaken(ownerId, uri, self)) throw new Conflict(`${uri} exists in the home`);
-      return;
+      if (required !== null && required !== home) throw new Conflict(`a ${kind} lives in the ${required} home`);
+      // The home's namespace also holds the instances of collections shared with this user.
+      if (homes.uriTaken(ownerId, home, uri, self)) throw new Conflict(`${uri} exists in the home`);
+      return home;
     }
-    if (kind === 'calendar') throw new Conflict('a calendar lives directly in its owner\'s home');
+    if (required !== null) throw new Conflict(`a ${kind} lives directly in its owner's home`);
     const parent = get(parentId);
     if (!parent || parent.owner_id !== ownerId) throw new NotFound(`parent collection ${parentId}`);
-    if (parent.kind !== 'plain') throw new Conflict('collections cannot be created inside a calendar');
-    const clash = byPlace.get(ownerId, parentId, uri) as CollectionRow | undefined;
+    if (parent.kind !== 'plain') throw new Conflict(`collections cannot be created inside a ${parent.kind}`);
+    const clash = byPlace.get({ owner: ownerId, parent: parentId, home: parent.home, uri }) as CollectionRow | undefined;
     if ((clash && clash.id !== self) || objectExists.get(parentId, uri)) throw new Conflict(`${uri} exists`);
+    return parent.home;
   }
 
   function insertCollection(ownerId: number, init: CollectionInit): Collection {
     if (!userExists.get(ownerId)) throw new NotFound(`user ${ownerId}`);
     const parentId = init.parentId ?? null;
-    checkPlace(ownerId, parentId, init.uri, init.kind);
+    const home = checkPlace(ownerId, parentId, init.uri, init.kind, init.home ?? homeOfKind(init.kind) ?? 'calendars');
     const seq = conn.nextSeq();
     const components = init.components ?? (init.kind === 'calendar' ? DEFAULT_CALENDAR_COMPONENTS : []);
     const row = insert.get({
       owner: ownerId,
+      home,
       parent: parentId,
       uri: init.uri,
       kind: init.kind,
@@ -185,18 +202,18 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
       seq,
       now: now(),
     }) as CollectionRow;
-    if (init.kind === 'calendar') insertOwnerInstance.run(ownerId, row.id, init.uri, seq);
+    if (init.kind !== 'plain') insertOwnerInstance.run(ownerId, row.id, home, init.uri, seq);
     for (const p of init.deadProperties ?? []) insertDead.run(row.id, p.name, p.xml);
     if (parentId !== null) log.record(parentId, init.uri, false, seq);
     return toCollection(row);
   }
 
   /** Copies collection `src` (and, when deep, what is below it) to a new one of `ownerId`. */
-  function copyTree(src: CollectionRow, ownerId: number, parentId: number | null, uri: string, deep: boolean, publicOnly: boolean): Collection {
+  function copyTree(src: CollectionRow, ownerId: number, parentId: number | null, uri: string, home: Home, deep: boolean, publicOnly: boolean): Collection {
     const source = toCollection(src);
     const deadProperties = (deadOf.all(src.id) as { prop_name: string; xml: string }[]).map((p) => ({ name: p.prop_name, xml: p.xml }));
     const created = insertCollection(ownerId, {
-      uri, kind: source.kind, parentId,
+      uri, kind: source.kind, parentId, home,
       displayName: source.displayName, description: source.description, color: source.color, order: source.order,
       timezone: source.timezone, components: source.components, deadProperties,
     });
@@ -207,7 +224,9 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
     // Every copied member is a change of the new collection (RFC 6578 §3.5), as a COPY one by one logged them.
     const seq = conn.nextSeq();
     for (const name of objectNames.all(created.id) as string[]) log.record(created.id, name, false, seq);
-    for (const child of children.all(src.owner_id, src.id) as CollectionRow[]) copyTree(child, ownerId, created.id, child.uri, true, publicOnly);
+    for (const child of children.all({ owner: src.owner_id, parent: src.id, home: src.home }) as CollectionRow[]) {
+      copyTree(child, ownerId, created.id, child.uri, created.home, true, publicOnly);
+    }
     return toCollection(must(created.id));
   }
 
@@ -225,7 +244,7 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
           }
           removeReplaced(opts.replacing);
         }
-        return copyTree(src, ownerId, parentId, uri, opts.deep, opts.publicOnly ?? false);
+        return copyTree(src, ownerId, parentId, uri, opts.home ?? src.home, opts.deep, opts.publicOnly ?? false);
       });
     },
 
@@ -238,13 +257,13 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
       return r ? toCollection(r) : null;
     },
 
-    async findCollection(ownerId, parentId, uri) {
-      const r = byPlace.get(ownerId, parentId, uri) as CollectionRow | undefined;
+    async findCollection(ownerId, parentId, uri, home = 'calendars') {
+      const r = byPlace.get({ owner: ownerId, parent: parentId, home, uri }) as CollectionRow | undefined;
       return r ? toCollection(r) : null;
     },
 
-    async listChildCollections(ownerId, parentId) {
-      return (children.all(ownerId, parentId) as CollectionRow[]).map(toCollection);
+    async listChildCollections(ownerId, parentId, home = 'calendars') {
+      return (children.all({ owner: ownerId, parent: parentId, home }) as CollectionRow[]).map(toCollection);
     },
 
     async updateCollection(id, patch) {
@@ -262,7 +281,7 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
       conn.write(() => {
         const row = must(id);
         const seq = conn.nextSeq();
-        for (const i of instancesOf.all(id) as { userId: number; uri: string }[]) log.tombstone(i.userId, i.uri, seq);
+        for (const i of instancesOf.all(id) as { userId: number; home: Home; uri: string }[]) log.tombstone(i.userId, i.home, i.uri, seq);
         if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);
         // Cascades to child collections, objects, change log, dead properties, instances, feeds.
         remove.run(id);
@@ -282,15 +301,18 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
         if (parentId !== null && (subtree.all(id) as number[]).includes(parentId)) {
           throw new Conflict('cannot move a collection below itself');
         }
-        checkPlace(row.owner_id, parentId, uri, row.kind, id);
+        // A collection stays in its home: moving a subtree between homes is not offered.
+        if (checkPlace(row.owner_id, parentId, uri, row.kind, row.home, id) !== row.home) {
+          throw new Conflict('a collection cannot move to the other home');
+        }
         const seq = conn.nextSeq();
         relocate.run(parentId, uri, now(), id);
         if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);
         if (parentId !== null) log.record(parentId, uri, false, seq);
-        if (row.kind === 'calendar') {
+        if (row.kind !== 'plain') {
           // Only the owner's instance is renamed; sharees keep the uri chosen in their homes.
           renameOwnerInstance.run(uri, seq, id);
-          log.tombstone(row.owner_id, row.uri, seq);
+          log.tombstone(row.owner_id, row.home, row.uri, seq);
         }
         return toCollection(must(id));
       });

@@ -10,6 +10,14 @@ import type BetterSqlite3 from 'better-sqlite3';
 type Database = BetterSqlite3.Database;
 
 const FILE = /^(\d+)_[\w.-]+\.sql$/;
+/**
+ * First line of a migration that rebuilds a table (CREATE new, copy, DROP old, RENAME): SQLite's
+ * procedure for changing CHECK or UNIQUE constraints (https://sqlite.org/lang_altertable.html
+ * #otheralter) needs foreign keys off, or the DROP cascades into every referencing table. The
+ * pragma cannot change inside a transaction, so it is switched around it, and the foreign keys
+ * are checked (PRAGMA foreign_key_check) before the migration commits.
+ */
+const FOREIGN_KEYS_OFF = '-- sundial: foreign-keys off';
 
 /** The package root: the first directory above this file holding a package.json (works from src/ and dist/src/). */
 export function schemaDir(): string {
@@ -50,15 +58,25 @@ export function migrate(db: Database, opts: { dir?: string } = {}): { applied: s
   for (const m of listMigrations(opts.dir ?? schemaDir())) {
     if (isApplied.get(m.version)) continue;
     const sql = fs.readFileSync(m.file, 'utf8');
-    // IMMEDIATE, and checked again inside: a second process migrating at the same moment waits
-    // for the write lock and then finds the version recorded instead of applying it twice.
-    const ran = db.transaction(() => {
-      if (isApplied.get(m.version)) return false;
-      db.exec(sql);
-      record.run(m.version, m.name, new Date().toISOString());
-      return true;
-    }).immediate();
-    if (ran) applied.push(m.name);
+    const keysOff = sql.startsWith(FOREIGN_KEYS_OFF) && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (keysOff) db.pragma('foreign_keys = OFF');
+    try {
+      // IMMEDIATE, and checked again inside: a second process migrating at the same moment waits
+      // for the write lock and then finds the version recorded instead of applying it twice.
+      const ran = db.transaction(() => {
+        if (isApplied.get(m.version)) return false;
+        db.exec(sql);
+        if (keysOff) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`${m.name} leaves ${broken.length} broken foreign key(s): ${JSON.stringify(broken.slice(0, 3))}`);
+        }
+        record.run(m.version, m.name, new Date().toISOString());
+        return true;
+      }).immediate();
+      if (ran) applied.push(m.name);
+    } finally {
+      if (keysOff) db.pragma('foreign_keys = ON');
+    }
   }
   return { applied };
 }

@@ -1,6 +1,7 @@
 // Accounts. Password hashes leave the store only through getCredentials.
 import { Conflict, NotFound } from '../errors.js';
 import type { User, UserCredentials, UserStore } from '../users.js';
+import type { Home } from '../collections.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
 
@@ -41,9 +42,9 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
   const setPw = db.prepare(
     'UPDATE users SET password_hash = ?, credential_version = credential_version + 1 WHERE username = ?',
   );
-  // Other users' instances of this user's calendars: their homes must report them removed.
+  // Other users' instances of this user's calendars and address books: their homes must report them removed.
   const sharees = db.prepare(`
-    SELECT i.user_id AS userId, i.uri FROM instances i JOIN collections c ON c.id = i.collection_id
+    SELECT i.user_id AS userId, i.home, i.uri FROM instances i JOIN collections c ON c.id = i.collection_id
     WHERE c.owner_id = ? AND i.user_id <> c.owner_id`);
   const remove = db.prepare('DELETE FROM users WHERE id = ?');
   // Every authenticated request reads its user: cached until any write (a password change bumps
@@ -91,10 +92,10 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
       conn.write(() => {
         const u = byName.get(username) as UserRow | undefined;
         if (!u) throw new NotFound(`user ${username}`);
-        const affected = sharees.all(u.id) as { userId: number; uri: string }[];
+        const affected = sharees.all(u.id) as { userId: number; home: Home; uri: string }[];
         if (affected.length > 0) {
           const seq = conn.nextSeq();
-          for (const a of affected) log.tombstone(a.userId, a.uri, seq);
+          for (const a of affected) log.tombstone(a.userId, a.home, a.uri, seq);
         }
         // ON DELETE CASCADE takes collections, objects, change log, dead properties, instances,
         // shares, home tombstones and feed tokens with it.
