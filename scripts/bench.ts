@@ -81,7 +81,7 @@ try {
 }
 if (a.addressbook) {
   const { runAddressBookBench } = await import('./bench/addressbook-main.js');
-  await runAddressBookBench({ url: a.url, server: a.server, user: a.user!, password: a.password!, n: Number(a.n), seed: a.seed!, term: a.term!, pollSeconds: Number(a['poll-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']), variants: variantRe, json: a.json, nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! });
+  await runAddressBookBench({ url: a.url, server: a.server, user: a.user!, password: a.password!, n: Number(a.n), seed: a.seed!, term: a.term!, pollSeconds: Number(a['poll-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']), variants: variantRe, json: a.json, nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep!, cpuProf: a['cpu-prof']! });
   process.exit(0);
 }
 const variants = VARIANTS.filter((v) => !variantRe || variantRe.test(v.name));

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { generateCards } from './addressbook-cards.js';
 import { BOOK_VARIANTS, renderBookTable, runAddressBook } from './addressbook.js';
+import { sampleProcess } from './proc.js';
 import { startServer } from './servers.js';
 
 export interface BookArgs {
@@ -22,6 +23,7 @@ export interface BookArgs {
   json?: string;
   nodeArgs: string[];
   keep: boolean;
+  cpuProf: boolean;
 }
 
 export async function runAddressBookBench(a: BookArgs): Promise<void> {
@@ -36,12 +38,12 @@ export async function runAddressBookBench(a: BookArgs): Promise<void> {
   let url = a.url;
   if (!url) {
     if (a.server !== 'sundial') throw new Error('the address-book run starts Sundial only (--server sundial), or give --url of an empty address book');
-    server = await startServer('sundial', { user: a.user, password: a.password, cpuProf: false, nodeArgs: a.nodeArgs, keep: a.keep, log });
+    server = await startServer('sundial', { user: a.user, password: a.password, cpuProf: a.cpuProf, nodeArgs: a.nodeArgs, keep: a.keep || a.cpuProf, log });
     url = server.url.replace(/\/dav\/calendars\/([^/]+)\/[^/]+\/$/, '/dav/addressbooks/$1/contacts/');
   }
   log(`\n== address book ${url} N=${a.n}`);
   try {
-    const run = await runAddressBook({ url, user: a.user, password: a.password, cards, term: a.term, seed: a.seed, pollSeconds: a.pollSeconds, repeatBudgetSeconds: a.repeatBudgetSeconds, variants, log });
+    const run = await runAddressBook({ url, user: a.user, password: a.password, cards, term: a.term, seed: a.seed, pollSeconds: a.pollSeconds, repeatBudgetSeconds: a.repeatBudgetSeconds, variants, log, sample: server ? () => sampleProcess(server!.pid) : null });
     console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; seed ${a.seed}; query term "${a.term}"\n`);
     console.log(renderBookTable(run));
     if (a.json) {
@@ -49,6 +51,9 @@ export async function runAddressBookBench(a: BookArgs): Promise<void> {
       log(`wrote ${a.json}`);
     }
   } finally {
-    if (server) await server.stop();
+    if (server) {
+      const { cpuProfile } = await server.stop();
+      if (cpuProfile) log(`  CPU profile: ${cpuProfile}\n  summarize: node dist/scripts/bench-profile.js ${cpuProfile}`);
+    }
   }
 }

@@ -25,6 +25,8 @@ export interface BookOptions {
   repeatBudgetSeconds: number;
   variants: BookVariant[];
   log: (line: string) => void;
+  /** The server's processor time so far (workload.ts's /proc sampler), or null (--url). */
+  sample?: (() => { cpuSeconds: number } | null) | null;
 }
 
 export interface BookResult {
@@ -38,6 +40,8 @@ export interface BookResult {
   runsMs?: number[];
   requests?: number;
   bytes?: number;
+  /** Server processor ms per timed run (per request for polls; per round, its 10 PUTs included, for incremental syncs). */
+  serverCpuMs?: number;
   exact: boolean;
   note: string;
   load: [number, number];
@@ -112,6 +116,8 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
     }
     return out;
   };
+  const cpu0 = ctx.o.sample?.()?.cpuSeconds ?? null;
+  let units = 0;
   try {
     let problem: string | null = null;
     if (v.kind === 'listing' || v.kind === 'query') {
@@ -125,6 +131,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
       problem = checkListing(ctx, v, members(ctx, runs[0]!.body), expected);
       res.value = round1(median(runs.map((r) => r.ms)));
       res.runsMs = runs.map((r) => round1(r.ms));
+      units = runs.length;
       res.bytes = runs[0]!.body.length;
       if (!problem) res.note = `${expected.size} members${v.kind === 'query' ? ` match "${ctx.o.term}"` : ''}, exact`;
     } else if (v.kind === 'initial-sync') {
@@ -146,6 +153,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
         return { ms: performance.now() - t0, listed, bodies };
       };
       const runs = await repeat(5, once);
+      units = runs.length;
       problem = checkListing(ctx, { ...v, memberProps: v.memberProps }, runs[0]!.listed, all);
       if (!problem) {
         const fetched = runs[0]!.bodies.flatMap((b) => members(ctx, b));
@@ -174,6 +182,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
       res.value = round1(latencies.length / elapsed);
       res.p99 = round2(percentile(latencies, 99));
       res.requests = latencies.length;
+      units = latencies.length + 1;
       res.bytes = first.body.length;
       if (!problem) res.note = `p50 ${round2(percentile(latencies, 50))} ms, p99 ${res.p99} ms`;
     } else {
@@ -195,6 +204,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
         return { ms: r.ms, problem: checkListing(ctx, v, members(ctx, r.body), changed) };
       });
       problem = rounds.find((x) => x.problem)?.problem ?? null;
+      units = rounds.length;
       res.value = round2(median(rounds.map((x) => x.ms)));
       res.runsMs = rounds.map((x) => round2(x.ms));
       if (!problem) res.note = `${rounds.length}×10 changes, exactly reported`;
@@ -204,6 +214,8 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
   } catch (err) {
     res.note = `error: ${(err as Error).message}`;
   }
+  const cpu1 = ctx.o.sample?.()?.cpuSeconds ?? null;
+  if (cpu0 !== null && cpu1 !== null && units > 0) res.serverCpuMs = round1(((cpu1 - cpu0) * 1000) / units);
   res.load[1] = os.loadavg()[0]!;
   return res;
 }
@@ -246,7 +258,7 @@ export async function runAddressBook(o: BookOptions): Promise<BookRun> {
       for (const v of o.variants.filter((x) => x.kind === kind)) {
         o.log(`  ${v.name}…`);
         const r = await runOne(ctx, v);
-        o.log(`    ${r.value ?? '—'} ${r.unit}${r.exact ? '' : ' NOT EXACT'}: ${r.note}`);
+        o.log(`    ${r.value ?? '—'} ${r.unit}${r.serverCpuMs !== undefined ? ` (server CPU ${r.serverCpuMs} ms each)` : ''}${r.exact ? '' : ' NOT EXACT'}: ${r.note}`);
         run.results.push(r);
       }
     }
@@ -272,12 +284,12 @@ export function renderBookTable(run: BookRun): string {
   const lines = [
     `Upload: ${run.n} cards in ${run.uploadSeconds ?? '—'} s (${run.uploadPerSecond ?? '—'} cards/s, 4 at a time). 1-min load average ${run.loadAverage.before.toFixed(1)} before, ${run.loadAverage.after.toFixed(1)} after.`,
     '',
-    '| variant | client | request | figure | target | exact | met | notes |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | client | request | figure | server CPU | target | exact | met | notes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of run.results) {
     const t = TARGETS[r.kind];
-    lines.push(`| ${r.name} | ${r.client} | ${r.what} | ${r.value ?? '—'} ${r.unit}${r.p99 !== undefined ? ` (p99 ${r.p99} ms)` : ''} | ${t.op === '<=' ? '≤' : '≥'} ${t.value} ${t.unit} | ${r.exact ? 'yes' : 'NO'} | ${meetsBookTarget(r) ? 'yes' : 'no'} | ${r.note.replace(/\|/g, '/')} (load ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)}) |`);
+    lines.push(`| ${r.name} | ${r.client} | ${r.what} | ${r.value ?? '—'} ${r.unit}${r.p99 !== undefined ? ` (p99 ${r.p99} ms)` : ''} | ${r.serverCpuMs !== undefined ? `${r.serverCpuMs} ms` : '—'} | ${t.op === '<=' ? '≤' : '≥'} ${t.value} ${t.unit} | ${r.exact ? 'yes' : 'NO'} | ${meetsBookTarget(r) ? 'yes' : 'no'} | ${r.note.replace(/\|/g, '/')} (load ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)}) |`);
   }
   if (run.errors.length) lines.push('', `Errors: ${run.errors.join('; ')}`);
   return lines.join('\n');
