@@ -42,18 +42,24 @@ export async function runAddressBookBench(a: BookArgs): Promise<void> {
     url = server.url.replace(/\/dav\/calendars\/([^/]+)\/[^/]+\/$/, '/dav/addressbooks/$1/contacts/');
   }
   log(`\n== address book ${url} N=${a.n}`);
+  let json: Record<string, unknown> | null = null;
   try {
     const run = await runAddressBook({ url, user: a.user, password: a.password, cards, term: a.term, seed: a.seed, pollSeconds: a.pollSeconds, repeatBudgetSeconds: a.repeatBudgetSeconds, variants, log, sample: server ? () => sampleProcess(server!.pid) : null });
     console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; seed ${a.seed}; query term "${a.term}"\n`);
     console.log(renderBookTable(run));
-    if (a.json) {
-      writeFileSync(a.json, `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, options: { n: a.n, seed: a.seed, term: a.term }, run }, null, 2)}\n`);
-      log(`wrote ${a.json}`);
-    }
+    // `runs` with `phases` and `cpuProfile`, as bench-profile.js --bench-json reads the calendar run's.
+    json = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, options: { n: a.n, seed: a.seed, term: a.term }, runs: [{ server: 'sundial', ...run }] };
   } finally {
     if (server) {
       const { cpuProfile } = await server.stop();
-      if (cpuProfile) log(`  CPU profile: ${cpuProfile}\n  summarize: node dist/scripts/bench-profile.js ${cpuProfile}`);
+      if (cpuProfile) {
+        log(`  CPU profile: ${cpuProfile}\n  summarize: node dist/scripts/bench-profile.js ${cpuProfile}${a.json ? ` --bench-json ${a.json} --phase card-query` : ''}`);
+        if (json) (json.runs as Record<string, unknown>[])[0]!.cpuProfile = cpuProfile;
+      }
+    }
+    if (a.json && json) {
+      writeFileSync(a.json, `${JSON.stringify(json, null, 2)}\n`);
+      log(`wrote ${a.json}`);
     }
   }
 }

@@ -54,7 +54,11 @@ export interface BookRun {
   results: BookResult[];
   loadAverage: { before: number; after: number };
   errors: string[];
+  /** Monotonic windows of the upload and of each variant (for bench-profile.js --phase). */
+  phases: { name: string; startUs: number; endUs: number }[];
 }
+
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -233,13 +237,14 @@ const ORDER: BookVariant['kind'][] = ['listing', 'initial-sync', 'poll', 'increm
 export async function runAddressBook(o: BookOptions): Promise<BookRun> {
   const client = new DavClient(o.url, o.user, o.password, 32);
   const ctx: Ctx = { client, o, path: new URL(o.url).pathname.replace(/\/+$/, ''), current: new Map(o.cards.map((c) => [c.name, c])), etags: new Map(), rng: new Prng(`${o.seed}/book`), round: 0 };
-  const run: BookRun = { n: o.cards.length, uploadSeconds: null, uploadPerSecond: null, results: [], loadAverage: { before: os.loadavg()[0]!, after: 0 }, errors: [] };
+  const run: BookRun = { n: o.cards.length, uploadSeconds: null, uploadPerSecond: null, results: [], loadAverage: { before: os.loadavg()[0]!, after: 0 }, errors: [], phases: [] };
   try {
     const pre = await client.request({ method: 'PROPFIND', url: o.url, headers: { 'Content-Type': 'application/xml', Depth: '1' }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>' });
     expect207(pre, 'PROPFIND of the address book');
     if (members(ctx, pre.body).length > 0) throw new Error(`${o.url} is not empty`);
     o.log(`  upload of ${o.cards.length} cards…`);
     const t0 = performance.now();
+    const up0 = monoUs();
     let failed = 0;
     let firstError = '';
     await pool(o.cards, 4, async (c) => {
@@ -250,6 +255,7 @@ export async function runAddressBook(o: BookOptions): Promise<BookRun> {
         firstError ||= `${c.name}: HTTP ${r.status} ${r.body.slice(0, 300)}`;
       }
     });
+    run.phases.push({ name: 'upload', startUs: up0, endUs: monoUs() });
     run.uploadSeconds = round2((performance.now() - t0) / 1000);
     run.uploadPerSecond = round1(o.cards.length / run.uploadSeconds);
     o.log(`    ${run.uploadSeconds} s (${run.uploadPerSecond} cards/s)${failed ? `; ${failed} failed, first: ${firstError}` : ''}`);
@@ -257,7 +263,9 @@ export async function runAddressBook(o: BookOptions): Promise<BookRun> {
     for (const kind of ORDER) {
       for (const v of o.variants.filter((x) => x.kind === kind)) {
         o.log(`  ${v.name}…`);
+        const startUs = monoUs();
         const r = await runOne(ctx, v);
+        run.phases.push({ name: v.name, startUs, endUs: monoUs() });
         o.log(`    ${r.value ?? '—'} ${r.unit}${r.serverCpuMs !== undefined ? ` (server CPU ${r.serverCpuMs} ms each)` : ''}${r.exact ? '' : ' NOT EXACT'}: ${r.note}`);
         run.results.push(r);
       }
