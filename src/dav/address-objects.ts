@@ -30,3 +30,23 @@ export function cardObjectInput(name: string, data: Buffer, limits: VCardLimits,
     throw err;
   }
 }
+
+/**
+ * The vCard version an Accept header asks for (`text/vcard; version=4.0`), or null when it names
+ * none (or names another type first). Read by hand, one media range at a time: linear.
+ */
+export function acceptedVCardVersion(accept: string | undefined): '3.0' | '4.0' | null {
+  if (!accept) return null;
+  for (const range of accept.split(',')) {
+    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    if (type !== 'text/vcard') continue;
+    for (const p of params) {
+      const eq = p.indexOf('=');
+      if (eq < 0 || p.slice(0, eq).trim() !== 'version') continue;
+      const v = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      if (v === '3.0' || v === '4.0') return v;
+    }
+    return null;
+  }
+  return null;
+}

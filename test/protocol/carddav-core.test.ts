@@ -190,6 +190,24 @@ t('vCard 3.0 and 4.0 are stored; a PUT without Content-Type is read as a vCard',
   assert.match((await req(srv, 'GET', `${BOOK}v3.vcf`)).text, /VERSION:3\.0/);
 });
 
+t('GET with an Accept of another vCard version converts where nothing is lost, else returns the stored bytes', async ({ srv }) => {
+  const v3 = vcard('conv@test', { fn: 'Conv Ert', version: '3.0', extra: ['EMAIL;TYPE=INTERNET,pref:conv@example.com'] });
+  const etag = await putVcfOk(srv, USER, `${BOOK}conv.vcf`, v3);
+  const as4 = await req(srv, 'GET', `${BOOK}conv.vcf`, { Accept: 'text/vcard; version=4.0' });
+  assert.is(as4.status, 200);
+  assert.match(as4.text, /^BEGIN:VCARD\r\nVERSION:4\.0\r\n/);
+  assert.match(as4.headers.get('content-type') ?? '', /version=4\.0/);
+  assert.is(as4.headers.get('etag'), etag, 'the ETag names the stored version');
+  assert.is(as4.headers.get('content-length'), String(Buffer.byteLength(as4.text)));
+  const head = await req(srv, 'HEAD', `${BOOK}conv.vcf`, { Accept: 'text/vcard; version=4.0' });
+  assert.is(head.headers.get('content-length'), String(Buffer.byteLength(as4.text)), 'HEAD agrees with GET');
+  assert.is((await req(srv, 'GET', `${BOOK}conv.vcf`, { Accept: 'text/vcard;version=3.0' })).text, v3, 'the stored version as stored');
+  assert.is((await req(srv, 'GET', `${BOOK}conv.vcf`)).text, v3);
+  const photo = vcard('photo@test', { extra: ['PHOTO:data:image/png;base64,iVBORw0KGgo='] });
+  await putVcfOk(srv, USER, `${BOOK}photo.vcf`, photo);
+  assert.is((await req(srv, 'GET', `${BOOK}photo.vcf`, { Accept: 'text/vcard; version=3.0' })).text, photo, 'not convertible without loss: as stored');
+});
+
 t('GET of an address book returns every card in one vCard file', async ({ srv }) => {
   await srv.request('MKCOL', `${ABHOME}export/`, { user: USER, headers: XML_HEADERS, body: mkAddressbookBody('Export') });
   await putVcfOk(srv, USER, `${ABHOME}export/a.vcf`, vcard('exp-a@test'));

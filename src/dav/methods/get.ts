@@ -1,5 +1,7 @@
 // GET and HEAD (RFC 4918 §9.4, RFC 9110 §9.3.1): an object exactly as it was PUT (so the ETag from
-// PUT stays valid, SPEC; a card too, whatever vCard version an Accept asks), a whole calendar as
+// PUT stays valid, SPEC); a card in the vCard version an Accept asks when vcard/convert.ts can
+// convert it without loss, else as stored (RFC 6352 §6.3.2.1 leaves it to the server; the ETag
+// names the stored version either way, as a sharee's busy view keeps it); a whole calendar as
 // one iCalendar file, or a whole address book as one vCard file (the cards one after another,
 // RFC 6350 §3.1 allows several in a file). Conditional GET honours
 // If-None-Match / If-Modified-Since (304) and If-Match (412).
@@ -10,6 +12,8 @@ import { collectionPageText, httpDate } from '../properties/values.js';
 import { mergeCalendar } from '../../ical/merge.js';
 import { objectPages, type ObjectMeta } from '../../store/types.js';
 import { slicer } from '../../time-slice.js';
+import { convertVCard } from '../../vcard/convert.js';
+import { acceptedVCardVersion } from '../address-objects.js';
 import { busyObject, isSharee, visibleMetas } from '../sharee-view.js';
 
 export const get: MethodHandler = async (req, svc, resource): Promise<DavResponse> => {
@@ -18,16 +22,28 @@ export const get: MethodHandler = async (req, svc, resource): Promise<DavRespons
     // GET resolves the object with its body (handler.ts), so the row is read once; HEAD only
     // needs the metadata.
     const resolved: ObjectMeta & { data?: Buffer } = resource.meta;
-    const obj = head || resolved.data ? resolved : await svc.store.getObject(resource.parent.collection.id, resource.name);
+    // A card asked in another vCard version is converted from its body, for HEAD too (its length).
+    const version = resource.parent.kind === 'addressbook' ? acceptedVCardVersion(req.header('accept')) : null;
+    const obj = (head && version === null) || resolved.data ? resolved : await svc.store.getObject(resource.parent.collection.id, resource.name);
     if (!obj) throw notFound();
+    let data = obj.data;
+    let contentType = obj.contentType;
+    if (version !== null && data) {
+      const converted = convertVCard(data.toString('utf8'), version);
+      if (converted !== null) {
+        data = Buffer.from(converted, 'utf8');
+        contentType = `text/vcard; charset=utf-8; version=${version}`;
+      }
+    }
     const headers: Record<string, string> = {
-      'Content-Type': obj.contentType,
+      'Content-Type': contentType,
       ETag: obj.etag,
       'Last-Modified': httpDate(obj.modifiedAt),
-      'Content-Length': String(obj.size),
+      'Content-Length': String(data ? data.length : obj.size),
+      ...(resource.parent.kind === 'addressbook' ? { Vary: 'Accept' } : {}),
     };
     if (checkRead(req, obj.etag, obj.modifiedAt) === 'not-modified') return { status: 304, headers: { ETag: obj.etag }, body: null };
-    return { status: 200, headers, body: head ? null : obj.data! };
+    return { status: 200, headers, body: head ? null : data! };
   }
   if (resource.kind === 'calendar') {
     // The whole calendar as one VCALENDAR (what "export" and subscription-style clients expect).

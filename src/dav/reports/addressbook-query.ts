@@ -73,6 +73,8 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const store = svc.store;
   const sharee = isSharee(book);
   const pause = slicer();
+  // This address book's parsed cards (one handle per request, vcard/cache.ts).
+  const cache = svc.cards.collection(collection.id);
 
   // Match: the parsed card of each member from the cache, else parsed from its body (read in
   // batches) and kept.
@@ -90,11 +92,11 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   scan: for await (const page of members()) {
     const visible = visibleMetas(sharee, page);
     const parsed = new Map<string, ParsedCard>();
-    const unparsed = visible.filter((m) => svc.cards.peek(collection.id, m.name, m.etag) === undefined);
+    const unparsed = visible.filter((m) => cache.peek(m.name, m.etag) === undefined);
     for (const batch of batches(unparsed)) {
       for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
         try {
-          parsed.set(o.name, svc.cards.get(collection.id, o.name, o.etag, o.text));
+          parsed.set(o.name, cache.get(o.name, o.etag, o.text));
         } catch {
           // A stored card that no longer parses (validated when stored): it matches nothing.
         }
@@ -103,7 +105,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       }
     }
     for (const m of visible) {
-      const card = parsed.get(m.name) ?? svc.cards.peek(collection.id, m.name, m.etag);
+      const card = parsed.get(m.name) ?? cache.peek(m.name, m.etag);
       if (!card || !matchCard(card, filter)) continue;
       if (query.limit !== null && matches.length >= query.limit) {
         truncated = true;
