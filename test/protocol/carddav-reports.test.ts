@@ -47,17 +47,11 @@ t('address-data selects properties (§10.4.2): named ones, novalue, and BEGIN/EN
   const ms = await report207(srv, USER, BOOK, addressMultigetBody([`${BOOK}ann.vcf`], { addressData: sel }));
   const text = addressData(ms.responses[0])!;
   assert.is(text, 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:\r\nEMAIL;TYPE=work:ann@example.com\r\nEND:VCARD\r\n');
-  // Another version: converted where vcard/convert.ts loses nothing (the 3.0 card of common
-  // properties), else the card as stored, never refused: DAVx5 asks every multiget for 4.0
-  // (dav4jvm) and one card it cannot have converted must not fail its sync.
+  // Another version comes back as stored, not converted or refused: DAVx5 asks every multiget
+  // for 4.0 (dav4jvm), and the bytes it compares must be the ones PUT.
   const asked4 = await report207(srv, USER, BOOK, addressMultigetBody([`${BOOK}cem.vcf`, `${BOOK}ann.vcf`], { addressData: '<card:address-data content-type="text/vcard" version="4.0"/>' }));
-  const cem4 = addressData(asked4.responses.find((r) => r.href.endsWith('cem.vcf')))!;
-  assert.match(cem4, /^BEGIN:VCARD\r\nVERSION:4\.0\r\n/);
-  assert.match(cem4, /UID:cem@q\r\n/);
-  assert.match(cem4, /FN:Cem Çelik\r\n/);
-  assert.is(addressData(asked4.responses.find((r) => r.href.endsWith('ann.vcf'))), CARDS['ann.vcf'], 'already 4.0');
-  const photo3 = await report207(srv, USER, BOOK, addressMultigetBody([`${BOOK}dora.vcf`], { addressData: '<card:address-data version="3.0"/>' }));
-  assert.is(addressData(photo3.responses[0]), CARDS['dora.vcf'], 'an inline photo does not convert without loss: as stored');
+  assert.is(addressData(asked4.responses.find((r) => r.href.endsWith('cem.vcf'))), CARDS['cem.vcf']);
+  assert.is(addressData(asked4.responses.find((r) => r.href.endsWith('ann.vcf'))), CARDS['ann.vcf']);
 });
 
 t('addressbook-multiget of more hrefs than the limit is refused; calendar hrefs are not cards', async ({ srv }) => {
@@ -65,6 +59,7 @@ t('addressbook-multiget of more hrefs than the limit is refused; calendar hrefs 
   const res = await report(srv, USER, BOOK, addressMultigetBody(many));
   assert.is(res.status, 403);
   assert.ok(errorConditions(res.text).includes(D('number-of-matches-within-limits')), res.text.slice(0, 300));
+  assert.match(res.text, /At most 1000 hrefs/);
   const cal = await report207(srv, USER, BOOK, addressMultigetBody([`/dav/calendars/${USER}/personal/x.ics`]));
   assert.is(cal.responses[0]!.status, 404);
 });

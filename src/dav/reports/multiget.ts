@@ -82,8 +82,14 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
   const propReq = reportPropRequest(root);
   const raw = root.children.filter((c) => c.name === DAV.href).map((h) => textOf(h).trim());
   if (raw.length === 0) throw badRequest(`${report} needs at least one href`);
-  // Counted as sent, duplicates included: the limit bounds the request, not only the answer.
-  if (raw.length > svc.config.maxMultigetHrefs) throw multigetHrefLimit(svc.config.maxMultigetHrefs, raw.length, report);
+  // Counted as sent, duplicates included: the limit bounds the request, not only the answer. It
+  // is --max-multiget-hrefs, or the member count of the addressed collection when that is larger:
+  // Thunderbird's first sync of an address book fetches every card in one addressbook-multiget
+  // (CardDAVDirectory.fetchAllFromServer), and no request can name more distinct members than
+  // exist; the answer is read and sent in bounded batches either way.
+  const members = target.kind === kind || target.kind === 'collection' ? target.collection.objectCount : 0;
+  const limit = Math.max(svc.config.maxMultigetHrefs, members);
+  if (raw.length > limit) throw multigetHrefLimit(limit, raw.length, report);
   const rendering = data.prepare(root, propReq, svc);
   const withData = rendering !== null;
   const minimal = wantsMinimal(req);
