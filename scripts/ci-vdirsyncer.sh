@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Two-way vdirsyncer (Debian package `vdirsyncer`) round trip against a throw-away Sundial:
-# discovery, local → server and server → local creation, modification and deletion, a local
-# calendar created on the server by discovery (extended MKCOL), and an idempotent final sync.
+# Two-way vdirsyncer (Debian package `vdirsyncer`) round trip against a throw-away Sundial, for
+# calendars (type = "caldav") and contacts (a second pair, type = "carddav", issue 14): discovery,
+# local → server and server → local creation, modification and deletion, a local calendar and a
+# local address book created on the server by discovery (extended MKCOL), and an idempotent final
+# sync of both pairs.
 # Expects dist/ to be built (CI runs `npm ci` and `npm test` first).
 set -euo pipefail
 
@@ -14,7 +16,8 @@ command -v vdirsyncer >/dev/null || { echo "vdirsyncer is not installed (apt-get
 ci_start_server "$USER_NAME" "$PASSWORD"
 
 LOCAL="$CI_TMP/local"
-mkdir -p "$LOCAL" "$CI_TMP/status"
+LOCAL_CARDS="$CI_TMP/local-cards"
+mkdir -p "$LOCAL" "$LOCAL_CARDS" "$CI_TMP/status"
 export VDIRSYNCER_CONFIG="$CI_TMP/vdirsyncer.conf"
 cat >"$VDIRSYNCER_CONFIG" <<CONF
 [general]
@@ -36,6 +39,23 @@ password = "$PASSWORD"
 type = "filesystem"
 path = "$LOCAL/"
 fileext = ".ics"
+
+[pair sundial_contacts]
+a = "sundial_contacts_remote"
+b = "sundial_contacts_local"
+collections = ["from a", "from b"]
+conflict_resolution = "a wins"
+
+[storage sundial_contacts_remote]
+type = "carddav"
+url = "$CI_BASE/"
+username = "$USER_NAME"
+password = "$PASSWORD"
+
+[storage sundial_contacts_local]
+type = "filesystem"
+path = "$LOCAL_CARDS/"
+fileext = ".vcf"
 CONF
 
 CHECKS=0
@@ -59,8 +79,12 @@ event() { # event UID SUMMARY → an iCalendar object with CRLF line ends
   printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Sundial CI//vdirsyncer//EN\r\nBEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240102T100000Z\r\nDTEND:20240102T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' "$1" "$2"
 }
 local_file_of() { # local_file_of DIR UID → the local file holding that UID (empty if none)
-  grep -l -r --include='*.ics' "^UID:$2" "$1" 2>/dev/null | head -n 1 || true
+  grep -l -r --include='*.ics' --include='*.vcf' "^UID:$2" "$1" 2>/dev/null | head -n 1 || true
 }
+card() { # card UID NAME → a vCard 3.0 with CRLF line ends
+  printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Sundial CI//vdirsyncer//EN\r\nUID:%s\r\nFN:%s\r\nN:%s;;;;\r\nEND:VCARD\r\n' "$1" "$2" "$2"
+}
+BOOKS_URL="$CI_BASE/dav/addressbooks/$USER_NAME"
 
 echo "== discover and first sync =="
 # An event that stays for the whole run: vdirsyncer refuses to sync a side that became completely
@@ -70,6 +94,9 @@ HOME_CAL_URL=$(grep -o "<d:href>[^<]*</d:href>" "$CI_TMP/body" | sed -E 's#</?d:
 [[ -n "$HOME_CAL_URL" ]] || fail "the user's calendar home lists no calendar"
 event ci-keep 'Stays all along' >"$CI_TMP/keep.ics"
 [[ "$(http PUT "$CI_BASE$HOME_CAL_URL/ci-keep.ics" -H 'Content-Type: text/calendar' --data-file "$CI_TMP/keep.ics")" == 201 ]] || fail "PUT of the initial event failed"
+# The same for the address book every user has ("contacts", made with the user).
+card ci-keep-card 'Stays All Along' >"$CI_TMP/keep.vcf"
+[[ "$(http PUT "$BOOKS_URL/contacts/ci-keep-card.vcf" -H 'Content-Type: text/vcard' --data-file "$CI_TMP/keep.vcf")" == 201 ]] || fail "PUT of the initial card failed"
 discover
 sync
 # The user's calendars as vdirsyncer sees them: one local directory per server collection.
@@ -134,6 +161,54 @@ grep -q 'calendar' "$CI_TMP/body" || fail "collection created by vdirsyncer is n
 [[ "$(http GET "$HOME_URL/ci-local-cal/ci-local-cal-1.ics")" == 200 ]] || fail "event of the local calendar is not on the server"
 pass "a local calendar and its event were created on the server"
 
+echo "== contacts: discovery mirrored the address book =="
+[[ -n "$(local_file_of "$LOCAL_CARDS/contacts" ci-keep-card)" ]] || fail "the first sync did not download the server's card"
+BOOK_URL="$BOOKS_URL/contacts"
+pass "discovery mirrored the address book 'contacts' locally, with its card"
+
+echo "== contacts: local → server: create and modify =="
+card ci-card-1 'Made Locally' >"$LOCAL_CARDS/contacts/ci-card-1.vcf"
+sync
+[[ "$(http GET "$BOOK_URL/ci-card-1.vcf")" == 200 ]] || fail "locally created card not on the server"
+grep -q 'FN:Made Locally' "$CI_TMP/body" || fail "server copy of the card has the wrong content"
+card ci-card-1 'Changed Locally' >"$LOCAL_CARDS/contacts/ci-card-1.vcf"
+sync
+[[ "$(http GET "$BOOK_URL/ci-card-1.vcf")" == 200 ]] && grep -q 'FN:Changed Locally' "$CI_TMP/body" || fail "local card change did not reach the server"
+pass "a card created and changed locally reached the server"
+
+echo "== contacts: server → local: create, modify, delete =="
+card ci-card-2 'Made On The Server' >"$CI_TMP/remote.vcf"
+[[ "$(http PUT "$BOOK_URL/ci-card-2.vcf" -H 'Content-Type: text/vcard; charset=utf-8' -H 'If-None-Match: *' --data-file "$CI_TMP/remote.vcf")" == 201 ]] || fail "PUT of the server card failed"
+sync
+f=$(local_file_of "$LOCAL_CARDS/contacts" ci-card-2)
+[[ -n "$f" ]] && grep -q 'FN:Made On The Server' "$f" || fail "server card did not appear locally"
+card ci-card-2 'Changed On The Server' >"$CI_TMP/remote.vcf"
+[[ "$(http PUT "$BOOK_URL/ci-card-2.vcf" -H 'Content-Type: text/vcard; charset=utf-8' --data-file "$CI_TMP/remote.vcf")" == 204 ]] || fail "PUT replacing the server card failed"
+sync
+f=$(local_file_of "$LOCAL_CARDS/contacts" ci-card-2)
+[[ -n "$f" ]] && grep -q 'FN:Changed On The Server' "$f" || fail "server card change did not reach the local file"
+[[ "$(http DELETE "$BOOK_URL/ci-card-2.vcf")" == 204 ]] || fail "DELETE of the server card failed"
+sync
+[[ -z "$(local_file_of "$LOCAL_CARDS/contacts" ci-card-2)" ]] || fail "card deleted on the server is still local"
+pass "a card created, changed and deleted on the server followed locally"
+
+echo "== contacts: local → server: delete =="
+rm -f "$(local_file_of "$LOCAL_CARDS/contacts" ci-card-1)"
+sync
+[[ "$(http GET "$BOOK_URL/ci-card-1.vcf")" == 404 ]] || fail "card deleted locally is still on the server"
+pass "a card deleted locally was deleted on the server"
+
+echo "== contacts: local address book → server (discover creates it) =="
+mkdir -p "$LOCAL_CARDS/ci-local-book"
+card ci-book-card 'In A Local Book' >"$LOCAL_CARDS/ci-local-book/ci-book-card.vcf"
+discover
+sync
+[[ "$(http PROPFIND "$BOOKS_URL/ci-local-book/" -H 'Depth: 0' -H 'Content-Type: application/xml' --data '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>')" == 207 ]] || fail "local address book was not created on the server"
+grep -q 'addressbook' "$CI_TMP/body" || fail "collection created by vdirsyncer is not an address book"
+[[ "$(http GET "$BOOKS_URL/ci-local-book/ci-book-card.vcf")" == 200 ]] || fail "card of the local address book is not on the server"
+[[ "$(http PROPFIND "$HOME_URL/ci-local-book/" -H 'Depth: 0')" == 404 ]] || fail "the address book appeared in the calendar home"
+pass "a local address book and its card were created on the server, in the address-book home"
+
 echo "== idempotence =="
 sync
 sync
@@ -141,4 +216,4 @@ if grep -Eiq 'copying|updating|deleting|conflict' "$CI_TMP/sync.out"; then fail 
 pass "a repeated sync changes nothing"
 
 echo
-echo "vdirsyncer round trip: $CHECKS checks passed"
+echo "vdirsyncer round trip (calendars and contacts): $CHECKS checks passed"

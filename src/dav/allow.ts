@@ -13,11 +13,12 @@ import type { Resource } from './resources.js';
 // Thunderbird reads calendar-auto-schedule first, so it never switches to client scheduling.
 // calendarserver-principal-search tells Apple clients to search attendees with that report
 // (CalendarServer's client simulator switches on the same token).
-export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol, calendar-auto-schedule, calendar-schedule, calendarserver-principal-property-search, calendarserver-principal-search';
+// `addressbook`: RFC 6352 §6.1, which DAVx5 looks for before it accepts a CardDAV service.
+export const DAV_CLASSES = '1, 3, access-control, calendar-access, addressbook, extended-mkcol, calendar-auto-schedule, calendar-schedule, calendarserver-principal-property-search, calendarserver-principal-search';
 
 type Kind = Resource['kind'];
-const EXISTING: readonly Kind[] = ['root', 'principals', 'groups', 'calendars', 'principal', 'group', 'home', 'calendar', 'collection', 'object'];
-const MEMBERS: readonly Kind[] = ['calendar', 'collection', 'object'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'groups', 'calendars', 'addressbooks', 'principal', 'group', 'home', 'calendar', 'addressbook', 'collection', 'object'];
+const MEMBERS: readonly Kind[] = ['calendar', 'addressbook', 'collection', 'object'];
 
 /** Method → the kinds of resource it applies to, in the order Allow lists them. */
 export const METHOD_KINDS = {

@@ -8,6 +8,7 @@ import type { QueryEngine } from './query/engine.js';
 import type { XmlBodies } from './xml-body.js';
 import type { DeviceView } from '../services/device-view.js';
 import type { Scheduler } from '../scheduling/scheduler.js';
+import type { ParsedCardCache } from '../vcard/cache.js';
 
 export interface DavRequest {
   method: string;
@@ -44,6 +45,8 @@ export interface DavServices {
   xmlBodies: XmlBodies;
   /** Implicit scheduling, the directory of calendar users and iMIP (scheduling/scheduler.ts), per app. */
   scheduler: Scheduler;
+  /** Parsed cards of addressbook-query (vcard/cache.ts), by collection, name and etag; per app. */
+  cards: ParsedCardCache;
 }
 
 /** One file per method under dav/methods/; the dispatcher resolves the target resource first. */

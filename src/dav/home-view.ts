@@ -3,21 +3,21 @@
 // device, or for a device that follows the Synchronization switches, this is the user's home as
 // before; a device with its own selection gets its own listing and its own token, which moves
 // when its selection changes (store/sqlite/devices.ts) and with the collections it lists.
-import type { CalendarInstance, HomeChange, Store, User } from '../store/types.js';
+import type { CalendarInstance, Home, HomeChange, Store, User } from '../store/types.js';
 import { listedFor, type DeviceView } from '../services/device-view.js';
 import { translated } from './store-errors.js';
 
 export type { DeviceView };
 
 /** The instances the home lists for this device, in the home's order. */
-export async function listedInstances(store: Store, user: User, device: DeviceView | null | undefined): Promise<CalendarInstance[]> {
-  if (!device?.selection) return store.listInstances(user.id, { syncOnly: true });
-  return (await store.listInstances(user.id)).filter((i) => listedFor(i, device));
+export async function listedInstances(store: Store, user: User, device: DeviceView | null | undefined, home: Home): Promise<CalendarInstance[]> {
+  if (!device?.selection) return store.listInstances(user.id, { syncOnly: true, home });
+  return (await store.listInstances(user.id, { home })).filter((i) => listedFor(i, device));
 }
 
 /** The home's change sequence (sync token, getctag) for this device. */
-export function homeSeqFor(store: Store, user: User, device: DeviceView | null | undefined): Promise<number> {
-  return device ? store.deviceHomeSeq(user.id, device.id) : store.homeSeq(user.id);
+export function homeSeqFor(store: Store, user: User, device: DeviceView | null | undefined, home: Home): Promise<number> {
+  return device ? store.deviceHomeSeq(user.id, device.id, home) : store.homeSeq(user.id, home);
 }
 
 /**
@@ -25,9 +25,9 @@ export function homeSeqFor(store: Store, user: User, device: DeviceView | null |
  * their own change, a change inside, or entering the device's view), and the uris to report
  * removed (home tombstones, and instances that left the device's view, not listed now).
  */
-export async function homeDelta(store: Store, user: User, device: DeviceView | null | undefined, seq: number | null): Promise<{ changed: CalendarInstance[]; removed: HomeChange[] }> {
-  const all = device ? await store.listInstances(user.id) : null;
-  const instances = all ? all.filter((i) => listedFor(i, device)) : await store.listInstances(user.id, { syncOnly: true });
+export async function homeDelta(store: Store, user: User, device: DeviceView | null | undefined, seq: number | null, home: Home): Promise<{ changed: CalendarInstance[]; removed: HomeChange[] }> {
+  const all = device ? await store.listInstances(user.id, { home }) : null;
+  const instances = all ? all.filter((i) => listedFor(i, device)) : await store.listInstances(user.id, { syncOnly: true, home });
   if (seq === null) return { changed: instances, removed: [] };
   const entered = new Set<number>();
   const left: HomeChange[] = [];
@@ -44,7 +44,7 @@ export async function homeDelta(store: Store, user: User, device: DeviceView | n
   }
   const changed = instances.filter((i) => i.changedSeq > seq || i.collection.syncSeq > seq || entered.has(i.collection.id));
   const listed = new Set(instances.map((i) => i.uri));
-  const tombstones = await translated(() => store.homeChangesSince(user.id, seq));
+  const tombstones = await translated(() => store.homeChangesSince(user.id, seq, home));
   const seen = new Set<string>();
   const removed: HomeChange[] = [];
   for (const t of [...tombstones, ...left]) {

@@ -1,8 +1,11 @@
 // The DAV names of the URL builders of src/urls.ts (the one URL module; issue 12 item 7), kept so
 // dav/ files read as before. Hrefs are decoded paths; xml/serialize percent-encodes them once.
 export {
-  DAV_ROOT, PRINCIPALS, CALENDARS, GROUPS,
+  DAV_ROOT, PRINCIPALS, CALENDARS, GROUPS, ADDRESSBOOKS, HOME_AREAS,
   groupPath as groupHref,
+  addressbookHomePath as addressbookHomeHref,
+  addressbookPath as addressbookHref,
+  homePathOf as homeHrefOf,
   principalPath as principalHref,
   homePath as homeHref,
   calendarPath as calendarHref,

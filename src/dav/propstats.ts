@@ -12,7 +12,7 @@ import { homeSeqFor } from './home-view.js';
 export async function propContextFor(svc: { store: PropContext['store']; config: PropContext['config'] }, resources: Resource[], user?: PropContext['user']): Promise<PropContext> {
   const ctx: PropContext = { store: svc.store, config: svc.config, ...(user ? { user } : {}) };
   const home = resources.find((r) => r.kind === 'home');
-  if (home && home.kind === 'home') ctx.homeSeq = await homeSeqFor(svc.store, home.user, home.device);
+  if (home && home.kind === 'home') ctx.homeSeq = await homeSeqFor(svc.store, home.user, home.device, home.home);
   return ctx;
 }
 
@@ -23,7 +23,7 @@ export type PropRequest =
 
 /** Resources that can hold dead properties, and the store key for them. */
 export function deadPropertyKey(r: Resource): { collectionId: number; name: string } | null {
-  if (r.kind === 'calendar' || r.kind === 'collection') return { collectionId: r.collection.id, name: '' };
+  if (r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection') return { collectionId: r.collection.id, name: '' };
   if (r.kind === 'object') return { collectionId: r.parent.collection.id, name: r.name };
   return null;
 }

@@ -2,6 +2,7 @@
 // (issue 16). Implemented by store/sqlite/devices.ts (`deviceStore`); contract:
 // test/store/contract/devices.ts. Only the SHA-256 of an app password is stored; auth/ hashes
 // the presented password and looks the hash up here on every request of a device.
+import type { Home } from './collections.js';
 import type { User } from './users.js';
 
 export interface Device {
@@ -49,9 +50,9 @@ export interface DeviceStore {
   /**
    * The home token as this device sees it: the user's home token (instance changes, tombstones)
    * with the change sequences of the collections the device lists instead of those the switches
-   * list, and the device's own view changes.
+   * list, and the device's own view changes — of one home (default the calendar home).
    */
-  deviceHomeSeq(userId: number, deviceId: number): Promise<number>;
+  deviceHomeSeq(userId: number, deviceId: number, home?: Home): Promise<number>;
   /** Changes of the device's view after seq, one (the latest) per collection, ordered by seq. */
   deviceChangesSince(deviceId: number, seq: number): Promise<DeviceChange[]>;
   /** The user's "devices must use app passwords" choice; null = the server's default. */

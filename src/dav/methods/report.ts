@@ -1,7 +1,7 @@
 // REPORT (RFC 3253 §3.6): dispatches on the root element of the body to the report handlers in
 // dav/reports/. Unknown reports are 403 with supported-report (RFC 3253 §3.6). The names and
 // where they are announced are reports/supported.ts; this table must list the same names.
-import { CALDAV, CS, DAV } from '../../xml/names.js';
+import { CALDAV, CARDDAV, CS, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { DavRequest, DavResponse, DavServices, MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, notFound } from '../errors.js';
@@ -17,6 +17,8 @@ import { principalPropertySearch } from '../reports/principal-property-search.js
 import { principalSearchPropertySet } from '../reports/principal-search-property-set.js';
 import { principalMatch } from '../reports/principal-match.js';
 import { calendarserverPrincipalSearch } from '../reports/calendarserver-principal-search.js';
+import { addressbookMultiget } from '../reports/addressbook-multiget.js';
+import { addressbookQuery } from '../reports/addressbook-query.js';
 
 type ReportHandler = (req: DavRequest, svc: DavServices, target: Resource, root: XmlElement) => Promise<DavResponse>;
 
@@ -25,6 +27,8 @@ const reports: Record<ReportName, ReportHandler> = {
   [DAV.syncCollection]: syncCollection,
   [CALDAV.calendarQuery]: calendarQuery,
   [CALDAV.freeBusyQuery]: freeBusyQuery,
+  [CARDDAV.addressbookMultiget]: addressbookMultiget,
+  [CARDDAV.addressbookQuery]: addressbookQuery,
   [DAV.expandProperty]: expandProperty,
   [DAV.principalPropertySearch]: principalPropertySearch,
   [DAV.principalSearchPropertySet]: principalSearchPropertySet,

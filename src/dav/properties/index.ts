@@ -5,5 +5,6 @@ import './calendarserver.js';
 import './apple.js';
 import './scheduling.js';
 import './principal-people.js';
+import './carddav.js';
 export * from './registry.js';
 export * from './row-derived.js';

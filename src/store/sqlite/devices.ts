@@ -49,13 +49,15 @@ export function deviceStore(conn: Connection): DeviceStore {
   const recordChange = db.prepare(`
     INSERT INTO device_changes (device_id, collection_id, seq, listed) VALUES (?, ?, ?, ?)
     ON CONFLICT (device_id, collection_id) DO UPDATE SET seq = excluded.seq, listed = excluded.listed`);
+  // Per home (migration 006: the calendar home and the address-book home keep tokens of their own).
   const homeSeq = db.prepare(`
     SELECT max(
-      coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u), 0),
+      coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u AND home = @h), 0),
       coalesce((SELECT max(c.sync_seq) FROM instances i JOIN collections c ON c.id = i.collection_id
-                WHERE i.user_id = @u AND ${LISTED_FOR_DEVICE}), 0),
-      coalesce((SELECT max(seq) FROM home_changes WHERE user_id = @u), 0),
-      coalesce((SELECT max(seq) FROM device_changes WHERE device_id = @d), 0))`).pluck();
+                WHERE i.user_id = @u AND i.home = @h AND ${LISTED_FOR_DEVICE}), 0),
+      coalesce((SELECT max(seq) FROM home_changes WHERE user_id = @u AND home = @h), 0),
+      coalesce((SELECT max(dc.seq) FROM device_changes dc JOIN collections c ON c.id = dc.collection_id
+                WHERE dc.device_id = @d AND c.home = @h), 0))`).pluck();
   const changesSince = db.prepare('SELECT collection_id, seq, listed FROM device_changes WHERE device_id = ? AND seq > ? ORDER BY seq, collection_id');
   const getPolicy = db.prepare('SELECT device_passwords_required FROM users WHERE id = ?');
   const setPolicy = db.prepare('UPDATE users SET device_passwords_required = ? WHERE id = ?');
@@ -131,10 +133,10 @@ export function deviceStore(conn: Connection): DeviceStore {
         if (remove.run(userId, deviceId).changes === 0) throw new NotFound(`device ${deviceId} of user ${userId}`);
       });
     },
-    async deviceHomeSeq(userId, deviceId) {
+    async deviceHomeSeq(userId, deviceId, home = 'calendars') {
       const r = one.get(userId, deviceId) as DeviceRow | undefined;
       if (!r) throw new NotFound(`device ${deviceId} of user ${userId}`);
-      return homeSeq.get({ u: userId, d: deviceId, follow: r.follow }) as number;
+      return homeSeq.get({ u: userId, d: deviceId, follow: r.follow, h: home }) as number;
     },
     async deviceChangesSince(deviceId, seq): Promise<DeviceChange[]> {
       return (changesSince.all(deviceId, seq) as { collection_id: number; seq: number; listed: number }[])
