@@ -29,6 +29,9 @@ export interface AddressQuery {
 /** More prop-filters, text-matches or param-filters than this in one filter is refused (bounded work per card). */
 export const MAX_FILTER_TERMS = 100;
 
+/** Longest text-match value: searches are words; a megabyte needle would only cost time per card. */
+export const MAX_TEXT_MATCH_LENGTH = 4096;
+
 const MATCH_TYPES: readonly CardMatchType[] = ['equals', 'contains', 'starts-with', 'ends-with'];
 
 /** A vCard property or parameter name, optionally `group.NAME` (RFC 6350 §3.3). */
@@ -66,7 +69,9 @@ function parseTextMatch(el: XmlElement): CardTextMatch {
     throw cardSupportedCollation(`Collation ${collation.slice(0, 60)} is not supported (supported: ${SUPPORTED_CARD_COLLATIONS.join(', ')})`);
   }
   if (el.children.length > 0) throw cardValidFilter('text-match holds text only');
-  return { value: textOf(el).trim(), collation: collation as CardCollation, negate: negate === 'yes', matchType: matchType as CardMatchType };
+  const value = textOf(el).trim();
+  if (value.length > MAX_TEXT_MATCH_LENGTH) throw cardValidFilter(`a text-match longer than ${MAX_TEXT_MATCH_LENGTH} characters`);
+  return { value, collation: collation as CardCollation, negate: negate === 'yes', matchType: matchType as CardMatchType };
 }
 
 function parseParamFilter(el: XmlElement): CardParamFilter {
