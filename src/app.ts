@@ -20,6 +20,7 @@ import { ApiError } from './http/errors.js';
 import { feedRoute } from './feeds/http.js';
 import { feedsRouter } from './web/feeds-api.js';
 import { agendaRouter } from './web/agenda-api.js';
+import { addressBooksRouter } from './web/addressbooks-api.js';
 
 export interface AppDeps {
   config: Config;
@@ -99,6 +100,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const agendaApi = agendaRouter({ store, config, sessions });
   koa.use(agendaApi.routes());
   koa.use(apiOnly(agendaApi.allowedMethods()));
+  const addressBooksApi = addressBooksRouter({ store, config, sessions });
+  koa.use(addressBooksApi.routes());
+  koa.use(apiOnly(addressBooksApi.allowedMethods()));
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');

@@ -15,6 +15,7 @@ import { readJson } from './json.js';
 import { withoutTrailingSlashes } from '../feeds/tokens.js';
 import { appleProfile } from './apple-profile.js';
 import { absoluteUrl, homePath, principalPath } from '../urls.js';
+import { addressbookHomePath } from '../services/addressbook-urls.js';
 
 export interface ApiDeps {
   store: Store;
@@ -135,6 +136,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
       serverUrl: `${base}/`,
       principalUrl: absoluteUrl(base, principalPath(user)),
       homeUrl: absoluteUrl(base, homePath(user)),
+      addressbookHomeUrl: absoluteUrl(base, addressbookHomePath(user)),
       username: user,
       https: base.startsWith('https:'),
     };
