@@ -30,6 +30,7 @@ export const ADDRESSBOOKS = {
   api: '/addressbooks',
   attr: 'data-addressbook',
   prefix: 'addressbooks',
+  keys: { count: 'cards' },
   colour: false,
   tools: (c) => [h('a', { class: 'button-link secondary', href: exportHref(c), download: '', 'aria-label': t('addressbooks.downloadOf', { name: collectionName(c) }) }, t('addressbooks.download'))],
 };
