@@ -99,7 +99,7 @@ t('uploading a .vcf: the summary with the bad card, the count, and the warning p
   const form = page.locator('#ab-import-form');
   await form.locator('select').selectOption('contacts');
   await form.locator('input[type="file"]').setInputFiles({ name: 'people.vcf', mimeType: 'text/vcard', buffer: Buffer.from(UPLOAD) });
-  await form.getByRole('button', { name: 'Import' }).click();
+  await form.getByRole('button', { name: 'Import contacts' }).click();
   const result = page.locator('#ab-import-result');
   await result.locator('p').first().waitFor();
   assert.match(await result.innerText(), /people\.vcf: 4 imported, 0 replaced, 0 unchanged, 1 skipped/);

@@ -66,7 +66,7 @@ function importForm() {
   const form = h('form', { class: 'inline', id: 'ab-import-form' },
     h('label', { class: 'field' }, h('span', {}, t('addressbooks.importInto')), select),
     h('label', { class: 'field' }, h('span', {}, t('addressbooks.importFile')), file),
-    h('button', { type: 'submit', class: 'primary' }, t('import.submit')));
+    h('button', { type: 'submit', class: 'primary' }, t('addressbooks.importSubmit')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = file.files[0];

@@ -108,6 +108,7 @@ export default {
   'addressbooks.importTitle': 'Eine .vcf-Datei importieren',
   'addressbooks.importIntro': 'Fügt die Kontakte einer Datei hinzu, die aus einem anderen Adressbuch exportiert wurde (Kontakte, Thunderbird, Google). Derselbe Import ein zweites Mal aktualisiert Karten, statt sie zu verdoppeln.',
   'addressbooks.importInto': 'Adressbuch',
+  'addressbooks.importSubmit': 'Kontakte importieren',
   'addressbooks.importFile': '.vcf-Datei',
   'addressbooks.importTooLarge': 'Die Datei ist größer als 32 MB; verwenden Sie „sundial import“ auf dem Server.',
   'addressbooks.importLarge': 'Das Adressbuch hat jetzt {entries} — Geräte gleichen es womöglich langsam oder gar nicht ab; schalten Sie die Synchronisierung eventuell aus',

@@ -109,6 +109,7 @@ export default {
   'addressbooks.importTitle': 'Import a .vcf file',
   'addressbooks.importIntro': 'Adds the contacts of a file exported from another address book (Contacts, Thunderbird, Google). Importing the same file again updates cards instead of duplicating them.',
   'addressbooks.importInto': 'Address book',
+  'addressbooks.importSubmit': 'Import contacts',
   'addressbooks.importFile': '.vcf file',
   'addressbooks.importTooLarge': 'The file is larger than 32 MB; use "sundial import" on the server.',
   'addressbooks.importLarge': 'The address book now has {entries} — devices may synchronize it slowly or fail to; consider turning synchronization off',

@@ -108,6 +108,7 @@ export default {
   'addressbooks.importTitle': 'Importer un fichier .vcf',
   'addressbooks.importIntro': 'Ajoute les contacts d’un fichier exporté d’un autre carnet (Contacts, Thunderbird, Google). Importer le même fichier une seconde fois met les fiches à jour au lieu de les dupliquer.',
   'addressbooks.importInto': 'Carnet d’adresses',
+  'addressbooks.importSubmit': 'Importer les contacts',
   'addressbooks.importFile': 'Fichier .vcf',
   'addressbooks.importTooLarge': 'Le fichier dépasse 32 Mo ; utilisez « sundial import » sur le serveur.',
   'addressbooks.importLarge': 'Le carnet d’adresses compte maintenant {entries} — les appareils risquent de le synchroniser lentement, voire pas du tout ; envisagez de désactiver la synchronisation',
