@@ -12,6 +12,7 @@ import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
 import { QueryEngine } from './dav/query/engine.js';
 import { XmlBodies } from './dav/xml-body.js';
+import { ParsedCardCache } from './vcard/cache.js';
 import { ANY_RESOURCE_ALLOW, DAV_CLASSES, isDavMethod } from './dav/allow.js';
 import { apiRouter } from './web/api.js';
 import { Sessions } from './web/sessions.js';
@@ -53,7 +54,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   });
   const requireUser = basicAuth(authenticator);
   // The report caches and parsed bodies belong to this store: one of each per app (issue 12 item 9).
-  const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies() });
+  const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies(), cards: new ParsedCardCache() });
 
   koa.use(requestContext(log));
   koa.use(errorMiddleware);
@@ -68,7 +69,8 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     }
     // RFC 6764 §5: the well-known URI redirects to the context path. 301 rather than 302
     // because TbSync requires it (Radicale app/__init__.py); PROPFIND gets the same redirect.
-    if (path === '/.well-known/caldav' || path === '/.well-known/caldav/') {
+    // RFC 6352 §11 (RFC 6764 §5) the same for CardDAV: DAVx5 and iOS start address-book discovery there.
+    if (path === '/.well-known/caldav' || path === '/.well-known/caldav/' || path === '/.well-known/carddav' || path === '/.well-known/carddav/') {
       ctx.status = 301;
       ctx.redirect('/dav/');
       ctx.status = 301;

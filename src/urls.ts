@@ -1,5 +1,6 @@
 // The URL layout of SPEC "URL layout", in one place: every path the server hands out (principal,
-// calendar home, calendars, objects, subscription feeds) is built here, and DAV request paths are
+// calendar home, calendars, objects, address-book home, address books, cards, subscription feeds)
+// is built here, and DAV request paths are
 // parsed here. Two forms exist and must not be mixed:
 //   - a *path* is decoded ("/dav/principals/bob smith@example.com/"): what DAV resources carry as
 //     their href and what xml/serialize percent-encodes once when it writes a <d:href>;
@@ -8,10 +9,15 @@
 // Building a path from an already-encoded name was how calendar-user-address-set came to
 // double-encode "@" (issue 12 item 7); builders take raw names only.
 import { encodeHref } from './xml/serialize.js';
+import type { Home } from './store/types.js';
 
 export const DAV_ROOT = '/dav/';
 export const PRINCIPALS = '/dav/principals/';
 export const CALENDARS = '/dav/calendars/';
+/** The area of address-book homes (RFC 6352 §7.1.1 addressbook-home-set). */
+export const ADDRESSBOOKS = '/dav/addressbooks/';
+/** The area of each kind of home: the store's Home names the URL segment. */
+export const HOME_AREAS: Readonly<Record<Home, string>> = { calendars: CALENDARS, addressbooks: ADDRESSBOOKS };
 export const FEEDS = '/feeds/';
 
 /** The principal of a user (RFC 5397 current-user-principal, RFC 3744 principal-URL). */
@@ -25,9 +31,18 @@ export const objectPath = (username: string, calendarUri: string, name: string) 
 /** A subscription feed (the token is URL-safe base64, so path and URL agree). */
 export const feedPath = (token: string) => `${FEEDS}${token}.ics`;
 
-/** Path of a resource below a user's home by its segments; collections end in "/". */
-export function homeMemberPath(username: string, segments: readonly string[], collection: boolean): string {
-  return homePath(username) + segments.join('/') + (collection && segments.length > 0 ? '/' : '');
+/** The address-book home of a user (RFC 6352 §7.1.1 addressbook-home-set). */
+export const addressbookHomePath = (username: string) => `${ADDRESSBOOKS}${username}/`;
+/** An address book (or plain collection) directly in a user's address-book home. */
+export const addressbookPath = (username: string, uri: string) => `${addressbookHomePath(username)}${uri}/`;
+/** A card (address object resource) in an address book of a user's address-book home. */
+export const cardPath = (username: string, addressbookUri: string, name: string) => `${addressbookPath(username, addressbookUri)}${name}`;
+/** Either home of a user. */
+export const homePathOf = (home: Home, username: string) => `${HOME_AREAS[home]}${username}/`;
+
+/** Path of a resource below a user's home (default the calendar home) by its segments; collections end in "/". */
+export function homeMemberPath(username: string, segments: readonly string[], collection: boolean, home: Home = 'calendars'): string {
+  return homePathOf(home, username) + segments.join('/') + (collection && segments.length > 0 ? '/' : '');
 }
 
 /** Percent-encodes a decoded path segment by segment (RFC 3986 §3.3), as hrefs are written. */
@@ -43,8 +58,9 @@ export type ParsedPath =
   | { area: 'root' }
   /** `below`: a path under a principal, where nothing can exist (404, or 403 for other users). */
   | { area: 'principals'; user?: string; below?: true }
-  | { area: 'calendars'; user?: string; segments: string[]; trailingSlash: boolean }
-  /** Under /dav/ but in no area of the layout (e.g. /dav/addressbooks/): nothing there, 404. */
+  /** A home area: /dav/calendars/ or /dav/addressbooks/ (the area is the store's Home). */
+  | { area: Home; user?: string; segments: string[]; trailingSlash: boolean }
+  /** Under /dav/ but in no area of the layout (e.g. /dav/cards/): nothing there, 404. */
   | { area: 'unknown' }
   | { area: 'outside' };
 
@@ -68,7 +84,7 @@ export function parseDavPath(rawPath: string): ParsedPath | null {
     if (user === undefined) return { area: 'principals' };
     return segments.length > 0 ? { area: 'principals', user, below: true } : { area: 'principals', user };
   }
-  if (area === 'calendars') return { area: 'calendars', ...(user === undefined ? {} : { user }), segments, trailingSlash };
+  if (area === 'calendars' || area === 'addressbooks') return { area, ...(user === undefined ? {} : { user }), segments, trailingSlash };
   return { area: 'unknown' };
 }
 

@@ -7,11 +7,12 @@
 // announced or announced without a handler.
 import type { Resource } from './resources.js';
 
-export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol';
+// `addressbook`: RFC 6352 §6.1, which DAVx5 looks for before it accepts a CardDAV service.
+export const DAV_CLASSES = '1, 3, access-control, calendar-access, addressbook, extended-mkcol';
 
 type Kind = Resource['kind'];
-const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];
-const MEMBERS: readonly Kind[] = ['calendar', 'collection', 'object'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'addressbooks', 'principal', 'home', 'calendar', 'addressbook', 'collection', 'object'];
+const MEMBERS: readonly Kind[] = ['calendar', 'addressbook', 'collection', 'object'];
 
 /** Method → the kinds of resource it applies to, in the order Allow lists them. */
 export const METHOD_KINDS = {

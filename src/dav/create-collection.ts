@@ -1,11 +1,12 @@
-// Shared by MKCOL (RFC 5689) and MKCALENDAR (RFC 4791 §5.3.1): validate the initial properties
+// Shared by MKCOL (RFC 5689; address books by RFC 6352 §6.3.1) and MKCALENDAR (RFC 4791 §5.3.1):
+// validate the initial properties
 // against a provisional resource, refuse them all with a *-response body naming each failure,
 // or create the collection with its live and dead properties in one store transaction.
 import { CALDAV } from '../xml/names.js';
 import { xmlDocument, el, propstatXml } from '../xml/serialize.js';
 import type { Collection, ComponentType } from '../store/types.js';
 import type { DavResponse, DavServices } from './handler-types.js';
-import { calendarResource, type ParentResource, type Resource } from './resources.js';
+import { instanceResource, type ParentResource, type Resource } from './resources.js';
 import { parseInstructions, validateInstructions, failureStats } from './property-update.js';
 import { translated } from './store-errors.js';
 import { requireWrite } from './privileges.js';
@@ -23,19 +24,20 @@ export async function createCollectionWithProps(
   svc: DavServices,
   target: Extract<Resource, { kind: 'missing' }>,
   parent: ParentResource,
-  kind: 'calendar' | 'plain',
+  kind: 'calendar' | 'addressbook' | 'plain',
   instructions: ReturnType<typeof parseInstructions>,
   responseName: string,
 ): Promise<DavResponse> {
   requireWrite(parent, 'bind');
-  if (parent.kind === 'calendar') throw forbidden('Collections cannot be created inside a calendar');
+  if (parent.kind === 'calendar' || parent.kind === 'addressbook') throw forbidden(`Collections cannot be created inside a${parent.kind === 'calendar' ? ' calendar' : 'n address book'}`);
   const now = new Date().toISOString();
+  const home = parent.kind === 'home' ? parent.home : parent.collection.home;
   const provisional: Collection = {
-    id: 0, ownerId: target.user.id, home: 'calendars', parentId: parent.kind === 'collection' ? parent.collection.id : null, uri: target.name, kind,
+    id: 0, ownerId: target.user.id, home, parentId: parent.kind === 'collection' ? parent.collection.id : null, uri: target.name, kind,
     displayName: null, description: null, color: null, order: null, timezone: null, components: [], syncSeq: 0, objectCount: 0, createdAt: now, modifiedAt: now,
   };
-  const provisionalResource: Resource = kind === 'calendar'
-    ? calendarResource(target.user, { userId: target.user.id, collection: provisional, home: 'calendars', uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 }, target.href)
+  const provisionalResource: Resource = kind !== 'plain'
+    ? instanceResource(target.user, { userId: target.user.id, collection: provisional, home, uri: target.name, access: 'owner', syncEnabled: true, changedSeq: 0 }, target.href)
     : { kind: 'collection', user: target.user, collection: provisional, segments: [], href: target.href };
 
   // supported-calendar-component-set is protected afterwards but settable at creation (§5.2.3).
@@ -64,6 +66,7 @@ export async function createCollectionWithProps(
     uri: target.name,
     kind,
     parentId: provisional.parentId,
+    home,
     ...outcome.live,
     ...(kind === 'calendar' ? { components: components ?? [...DEFAULT_COMPONENTS] } : {}),
     deadProperties: outcome.dead.filter((d): d is { name: string; xml: string } => d.xml !== null),

@@ -1,7 +1,7 @@
 // Protocol errors. A handler throws one of these; the error middleware (http/errors.ts) renders
 // it as `<d:error>` with the precondition element (RFC 4918 §16, RFC 4791 §1.3) and the status.
 // Handlers never build error XML themselves.
-import { CALDAV, DAV } from '../xml/names.js';
+import { CALDAV, CARDDAV, DAV } from '../xml/names.js';
 import { el, hrefNode, type XmlChild } from '../xml/serialize.js';
 
 export class DavError extends Error {
@@ -57,13 +57,17 @@ export const supportedCalendarData = (why: string) => new DavError(403, CALDAV.s
 export const noUidConflict = (existingHref: string) => new DavError(403, CALDAV.noUidConflict, 'Another resource of this calendar has the same UID', [hrefNode(existingHref)]);
 export const maxResourceSize = (limit: number) => new DavError(403, CALDAV.maxResourceSize, `Resource larger than ${limit} bytes`);
 export const calendarCollectionLocationOk = (why: string) => new DavError(403, CALDAV.calendarCollectionLocationOk, why);
+// RFC 6352 §6.3.2.1 (COPY/MOVE of an address book), also for MKCOL of one outside the address-book home.
+export const addressbookCollectionLocationOk = (why: string) => new DavError(403, CARDDAV.addressbookCollectionLocationOk, why);
+// RFC 6352 §6.3.2.1: the UID is held by another card of the address book (href of that card).
+export const cardNoUidConflict = (existingHref: string) => new DavError(403, CARDDAV.noUidConflict, 'Another card of this address book has the same UID', [hrefNode(existingHref)]);
 export const validFilter = (why: string) => new DavError(403, CALDAV.validFilter, why);
 export const supportedCollation = (why: string) => new DavError(403, CALDAV.supportedCollation, why);
 // RFC 4791 §5.2.8 max-instances, also answered when a query would expand past the limit.
 export const maxInstances = (why: string) => new DavError(403, CALDAV.maxInstances, why);
-// A calendar-multiget naming more hrefs than maxMultigetHrefs. RFC 4791 defines no precondition
+// A calendar-multiget or addressbook-multiget naming more hrefs than maxMultigetHrefs. RFC 4791 defines no precondition
 // for it; this is the element and status sabre/dav's TooManyMatches (a Forbidden) and Apple's
 // CalendarServer answer for "more than the server is willing to send in one answer" (RFC 6578
 // §3.2 defines it): 403, so a client splits the request rather than retrying it as is.
-export const multigetHrefLimit = (limit: number, sent: number) =>
-  new DavError(403, DAV.numberOfMatchesWithinLimits, `At most ${limit} hrefs per calendar-multiget (${sent} sent); ask in smaller batches`);
+export const multigetHrefLimit = (limit: number, sent: number, report = 'calendar-multiget') =>
+  new DavError(403, DAV.numberOfMatchesWithinLimits, `At most ${limit} hrefs per ${report} (${sent} sent); ask in smaller batches`);

@@ -6,6 +6,7 @@ import type { Store, User } from '../store/types.js';
 import type { Resource } from './resources.js';
 import type { QueryEngine } from './query/engine.js';
 import type { XmlBodies } from './xml-body.js';
+import type { ParsedCardCache } from '../vcard/cache.js';
 
 export interface DavRequest {
   method: string;
@@ -38,6 +39,8 @@ export interface DavServices {
   queries: QueryEngine;
   /** Parsed small request bodies (xml-body.ts), also per app. */
   xmlBodies: XmlBodies;
+  /** Parsed cards of addressbook-query (vcard/cache.ts), by collection, name and etag; per app. */
+  cards: ParsedCardCache;
 }
 
 /** One file per method under dav/methods/; the dispatcher resolves the target resource first. */

@@ -11,7 +11,7 @@ import type { Resource } from './resources.js';
 export async function propContextFor(svc: { store: PropContext['store']; config: PropContext['config'] }, resources: Resource[], user?: PropContext['user']): Promise<PropContext> {
   const ctx: PropContext = { store: svc.store, config: svc.config, ...(user ? { user } : {}) };
   const home = resources.find((r) => r.kind === 'home');
-  if (home && home.kind === 'home') ctx.homeSeq = await svc.store.homeSeq(home.user.id);
+  if (home && home.kind === 'home') ctx.homeSeq = await svc.store.homeSeq(home.user.id, home.home);
   return ctx;
 }
 
@@ -22,7 +22,7 @@ export type PropRequest =
 
 /** Resources that can hold dead properties, and the store key for them. */
 export function deadPropertyKey(r: Resource): { collectionId: number; name: string } | null {
-  if (r.kind === 'calendar' || r.kind === 'collection') return { collectionId: r.collection.id, name: '' };
+  if (r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection') return { collectionId: r.collection.id, name: '' };
   if (r.kind === 'object') return { collectionId: r.parent.collection.id, name: r.name };
   return null;
 }

@@ -1,10 +1,12 @@
 // Resolves a request path to the resource it names, as seen by the requesting user. Other users'
 // principals and homes are refused without saying whether they exist (SPEC "Sharing": a user
-// never reaches another user's data unless shared); shared calendars appear in the sharee's own
-// home under the instance's uri.
-import type { Access, CalendarInstance, Collection, ObjectMeta, Store, User } from '../store/types.js';
+// never reaches another user's data unless shared); shared calendars and address books appear in
+// the sharee's own home (calendar home or address-book home) under the instance's uri. Both homes
+// resolve alike: their kind of resource is the 'home' with its `home`, their collections are
+// reached through the user's instances (calendars, address books) or are plain collections.
+import type { Access, CalendarInstance, Collection, Home, ObjectMeta, Store, User } from '../store/types.js';
 import { forbidden, notFound, badRequest } from './errors.js';
-import { CALENDARS, DAV_ROOT, PRINCIPALS, calendarHref, homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
+import { DAV_ROOT, HOME_AREAS, PRINCIPALS, homeHrefOf, homeMemberHref, parseDavPath, principalHref } from './paths.js';
 import { visibleObject } from './sharee-view.js';
 
 interface Base {
@@ -17,10 +19,16 @@ export type Resource =
   | (Base & { kind: 'root'; user: User })
   | (Base & { kind: 'principals'; user: User })
   | (Base & { kind: 'principal'; user: User })
+  /** /dav/calendars/ */
   | (Base & { kind: 'calendars'; user: User })
-  | (Base & { kind: 'home'; user: User })
+  /** /dav/addressbooks/ (RFC 6352) */
+  | (Base & { kind: 'addressbooks'; user: User })
+  /** The user's calendar home or address-book home. */
+  | (Base & { kind: 'home'; user: User; home: Home })
   /** A calendar reached through the user's instance (own or shared). */
   | (Base & { kind: 'calendar'; user: User; instance: CalendarInstance; collection: Collection; access: Access })
+  /** An address book (RFC 6352 §5.2) reached through the user's instance (own or shared). */
+  | (Base & { kind: 'addressbook'; user: User; instance: CalendarInstance; collection: Collection; access: Access })
   /** A plain WebDAV collection (owner only). `segments` is its path below the home. */
   | (Base & { kind: 'collection'; user: User; collection: Collection; segments: string[] })
   | (Base & { kind: 'object'; user: User; parent: CollectionResource; meta: ObjectMeta; name: string })
@@ -30,14 +38,33 @@ export type Resource =
    */
   | (Base & { kind: 'missing'; user: User; parent: ParentResource | null; name: string });
 
-export type CollectionResource = Extract<Resource, { kind: 'calendar' | 'collection' }>;
-export type ParentResource = Extract<Resource, { kind: 'home' | 'calendar' | 'collection' }>;
+export type CollectionResource = Extract<Resource, { kind: 'calendar' | 'addressbook' | 'collection' }>;
+export type ParentResource = Extract<Resource, { kind: 'home' | 'calendar' | 'addressbook' | 'collection' }>;
 
 export type CalendarResource = Extract<Resource, { kind: 'calendar' }>;
+export type AddressbookResource = Extract<Resource, { kind: 'addressbook' }>;
+/** A collection reached through an instance: a calendar or an address book. */
+export type InstanceResource = CalendarResource | AddressbookResource;
 
-/** A calendar as `user` reaches it through `instance` (own or shared): its collection, access and href come from the instance. */
-export function calendarResource(user: User, instance: CalendarInstance, href = calendarHref(user.username, instance.uri)): CalendarResource {
-  return { kind: 'calendar', user, instance, collection: instance.collection, access: instance.access, href };
+export const isInstanceResource = (r: Resource | null | undefined): r is InstanceResource => r?.kind === 'calendar' || r?.kind === 'addressbook';
+
+/**
+ * A calendar or address book as `user` reaches it through `instance` (own or shared): its kind
+ * follows the collection's, its collection, access and href come from the instance.
+ */
+export function instanceResource(user: User, instance: CalendarInstance, href = `${homeHrefOf(instance.home, user.username)}${instance.uri}/`): InstanceResource {
+  const kind = instance.collection.kind === 'addressbook' ? 'addressbook' : 'calendar';
+  return { kind, user, instance, collection: instance.collection, access: instance.access, href };
+}
+
+/** A calendar as `user` reaches it through `instance` (own or shared). */
+export function calendarResource(user: User, instance: CalendarInstance, href?: string): CalendarResource {
+  return instanceResource(user, instance, href) as CalendarResource;
+}
+
+/** A plain collection of the user at `segments` below its home. */
+export function plainResource(user: User, collection: Collection, segments: string[]): Extract<Resource, { kind: 'collection' }> {
+  return { kind: 'collection', user, collection, segments, href: homeMemberHref(user.username, segments, true, collection.home) };
 }
 
 export const isCollectionKind = (r: Resource) => r.kind !== 'object' && r.kind !== 'missing';
@@ -45,7 +72,7 @@ export const isCollectionKind = (r: Resource) => r.kind !== 'object' && r.kind !
 /** Access the user has to a resource's content. */
 export function accessOf(r: Resource): Access | 'none' {
   switch (r.kind) {
-    case 'calendar': return r.access;
+    case 'calendar': case 'addressbook': return r.access;
     case 'object': return accessOf(r.parent);
     case 'missing': return r.parent ? accessOf(r.parent) : 'owner';
     case 'collection': case 'home': return 'owner';
@@ -79,25 +106,27 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
     if (parsed.below) throw opts.creating ? forbidden('Nothing can be created under a principal') : notFound('A principal has no members');
     return { kind: 'principal', user, href: principalHref(user.username) };
   }
-  if (parsed.user === undefined) return { kind: 'calendars', user, href: CALENDARS };
-  if (parsed.user !== user.username) throw forbidden('This is not your calendar home');
-  const home: Resource = { kind: 'home', user, href: homeHref(user.username) };
+  const area = parsed.area;
+  if (parsed.user === undefined) return { kind: area, user, href: HOME_AREAS[area] };
+  if (parsed.user !== user.username) throw forbidden(area === 'calendars' ? 'This is not your calendar home' : 'This is not your address-book home');
+  const home: Resource = { kind: 'home', user, home: area, href: homeHrefOf(area, user.username) };
   const segs = parsed.segments;
   if (segs.length === 0) return home;
+  const memberHref = (segments: readonly string[], collection: boolean) => homeMemberHref(user.username, segments, collection, area);
 
-  // First segment: a calendar instance (own or shared) or a plain collection of the user.
+  // First segment: an instance (own or shared calendar or address book) or a plain collection of the user.
   const first = segs[0]!;
   let current: ParentResource;
-  const instance = await store.getInstance(user.id, first);
+  const instance = await store.getInstance(user.id, first, area);
   if (instance) {
-    current = calendarResource(user, instance);
+    current = instanceResource(user, instance);
   } else {
-    const plain = await store.findCollection(user.id, null, first);
+    const plain = await store.findCollection(user.id, null, first, area);
     if (!plain || plain.kind !== 'plain') {
       const last = segs[segs.length - 1]!;
-      return { kind: 'missing', user, parent: segs.length === 1 ? home : null, name: last, href: homeMemberHref(user.username, segs, parsed.trailingSlash) };
+      return { kind: 'missing', user, parent: segs.length === 1 ? home : null, name: last, href: memberHref(segs, parsed.trailingSlash) };
     }
-    current = { kind: 'collection', user, collection: plain, segments: [first], href: homeMemberHref(user.username, [first], true) };
+    current = plainResource(user, plain, [first]);
   }
 
   for (let i = 1; i < segs.length; i++) {
@@ -107,16 +136,16 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
     if (current.kind === 'collection') {
       const child = await store.findCollection(user.id, coll.id, seg);
       if (child) {
-        current = { kind: 'collection', user, collection: child, segments: [...current.segments, seg], href: homeMemberHref(user.username, [...current.segments, seg], true) };
+        current = plainResource(user, child, [...current.segments, seg]);
         continue;
       }
     }
     const segments = current.kind === 'collection' ? [...current.segments, seg] : [first, seg];
     const meta = last && opts.withData ? await store.getObject(coll.id, seg) : await store.getObjectMeta(coll.id, seg);
-    if (!last) return { kind: 'missing', user, parent: null, name: segs[segs.length - 1]!, href: homeMemberHref(user.username, segs, parsed.trailingSlash) };
+    if (!last) return { kind: 'missing', user, parent: null, name: segs[segs.length - 1]!, href: memberHref(segs, parsed.trailingSlash) };
     // A sharee: 404 for a private object, the busy view of a confidential one (sharee-view.ts).
-    if (meta) return { kind: 'object', user, parent: current, meta: await visibleObject(store, current, meta), name: seg, href: homeMemberHref(user.username, segments, false) };
-    return { kind: 'missing', user, parent: current, name: seg, href: homeMemberHref(user.username, segments, parsed.trailingSlash) };
+    if (meta) return { kind: 'object', user, parent: current, meta: await visibleObject(store, current, meta), name: seg, href: memberHref(segments, false) };
+    return { kind: 'missing', user, parent: current, name: seg, href: memberHref(segments, parsed.trailingSlash) };
   }
   return current;
 }

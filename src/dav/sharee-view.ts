@@ -21,10 +21,10 @@ import type { CollectionResource, Resource } from './resources.js';
 
 export { busyObject, hiddenFromSharee, visibleMeta, visibleMetas, visibleObjects, visibleText } from '../services/visibility.js';
 
-/** True when the requesting user reaches this calendar (or collection) through a share. */
+/** True when the requesting user reaches this calendar or address book (or collection) through a share. */
 export function isSharee(r: Resource | null | undefined): boolean {
   if (!r) return false;
-  if (r.kind === 'calendar') return r.access !== 'owner';
+  if (r.kind === 'calendar' || r.kind === 'addressbook') return r.access !== 'owner';
   if (r.kind === 'object' || r.kind === 'missing') return isSharee(r.parent);
   return false;
 }

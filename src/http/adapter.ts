@@ -71,7 +71,7 @@ export function davRoute(svc: DavServices) {
     if (ctx.req.url?.includes('#')) throw badRequest('The request URI must not contain "#"; percent-encode it as %23');
     const state = ctx.state;
     // The request's child logger is created only if a handler logs (request-context.ts).
-    const services: DavServices = { store: svc.store, config: svc.config, queries: svc.queries, xmlBodies: svc.xmlBodies, get log() { return state.log ?? svc.log; } };
+    const services: DavServices = { store: svc.store, config: svc.config, queries: svc.queries, xmlBodies: svc.xmlBodies, cards: svc.cards, get log() { return state.log ?? svc.log; } };
     const res = await handleDav(toDavRequest(ctx), services);
     await writeDavResponse(ctx, res);
   };

@@ -8,6 +8,7 @@ export type ClarkName = string;
 
 export const DAV_NS = 'DAV:'; // RFC 4918
 export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav'; // RFC 4791, RFC 6638
+export const CARDDAV_NS = 'urn:ietf:params:xml:ns:carddav'; // RFC 6352
 export const CS_NS = 'http://calendarserver.org/ns/'; // CalendarServer extensions (getctag)
 export const APPLE_NS = 'http://apple.com/ns/ical/'; // Apple iCal extensions (colour, order)
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace'; // bound to the `xml` prefix (xml:lang)
@@ -18,6 +19,7 @@ export const SUNDIAL_NS = 'http://sundial.invalid/ns/';
 export const NS = {
   DAV: DAV_NS,
   CALDAV: CALDAV_NS,
+  CARDDAV: CARDDAV_NS,
   CS: CS_NS,
   APPLE: APPLE_NS,
   ICAL: APPLE_NS,
@@ -105,6 +107,19 @@ export const CARDDAV_QUERY = names(CARDDAV_QUERY_NS, [
   'valid-address-data', 'supported-address-data', 'max-resource-size', 'supported-filter',
   'supported-collation', 'valid-filter', 'supported-address-data-conversion',
 ] as const);
+
+/**
+ * Every CardDAV name: the query's block above and the resources, properties, reports and
+ * preconditions of the protocol (RFC 6352 §5–§8, §6.3.2.1, §10.7 multiget).
+ */
+export const CARDDAV = {
+  ...CARDDAV_QUERY,
+  ...names(CARDDAV_NS, [
+    'addressbook', 'addressbook-description', 'address-data-type', 'addressbook-home-set',
+    'principal-address', 'addressbook-multiget', 'supported-collation-set', 'no-uid-conflict',
+    'addressbook-collection-location-ok',
+  ] as const),
+} as const;
 
 export const CS = names(CS_NS, ['getctag'] as const);
 

@@ -3,7 +3,7 @@
 // (RFC 4918 §13 Multi-Status, §14 elements; RFC 6578 §6.2 sync-token placement).
 import { STATUS_CODES } from 'node:http';
 import { chunksToBuffer } from './chunked-writer.js';
-import { APPLE_NS, CALDAV_NS, CS_NS, DAV, DAV_NS, SUNDIAL, SUNDIAL_NS, XML_NS, splitClark, type ClarkName } from './names.js';
+import { APPLE_NS, CALDAV_NS, CARDDAV_NS, CS_NS, DAV, DAV_NS, SUNDIAL, SUNDIAL_NS, XML_NS, splitClark, type ClarkName } from './names.js';
 
 /** Pre-serialized, self-contained XML inserted verbatim (stored dead properties). */
 export interface RawXml {
@@ -76,7 +76,7 @@ export interface ResponseEntry {
 // Prefixes declared once on every document root we write; clients must not depend on them, but
 // stable prefixes keep responses readable and match what other CalDAV servers send.
 const ROOT_PREFIXES: ReadonlyMap<string, string> = new Map([
-  [DAV_NS, 'd'], [CALDAV_NS, 'cal'], [CS_NS, 'cs'], [APPLE_NS, 'ical'], [XML_NS, 'xml'],
+  [DAV_NS, 'd'], [CALDAV_NS, 'cal'], [CS_NS, 'cs'], [APPLE_NS, 'ical'], [CARDDAV_NS, 'card'], [XML_NS, 'xml'],
 ]);
 const ROOT_XMLNS = [...ROOT_PREFIXES].filter(([ns]) => ns !== XML_NS)
   .map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');

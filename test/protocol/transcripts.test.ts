@@ -12,6 +12,8 @@
 //   @source <text>            where the sequence comes from (repeatable)
 //   @user <name>              creates a user (password PASSWORD of test/helpers/server.ts) with
 //                             the default calendar "personal"; the first one is {{user}}
+//   @cards <path> <n> <pfx>   the same with n vCards <path><pfx>-001.vcf … (UID <pfx>-001@fixture,
+//                             FN "Fixture Person <n>"), for the CardDAV transcripts
 //   @events <path> <n> <pfx>  before the steps, PUTs n events <path><pfx>-001.ics … (UID
 //                             <pfx>-001@fixture), as the primary user
 //
@@ -21,7 +23,8 @@
 //                              by the harness's own; every other header is sent verbatim)
 //                             (blank line)
 //   body…                     (up to the next "### expect"; trailing blank lines dropped; sent
-//                              with CRLF line ends when the Content-Type is text/calendar)
+//                              with CRLF line ends when the Content-Type is text/calendar or
+//                              text/vcard)
 //   ### expect <status>[|<status>…]
 //   <assertion>               one per line, see below
 //
@@ -30,7 +33,8 @@
 //   {{host}} (host:port), {{base}} (http://host:port), and whatever `capture` stored.
 //
 // Assertions. <sel> picks responses of a 207 by href (decoded path; `/…` one href, `*` all,
-// `*calendar` those whose resourcetype holds CALDAV:calendar, `*ics` hrefs ending in .ics); when
+// `*calendar` those whose resourcetype holds CALDAV:calendar, `*addressbook` CARDDAV:addressbook,
+// `*ics` hrefs ending in .ics, `*vcf` in .vcf); when
 // omitted, the first response. <name> is a Clark name `{namespace}local`: XML is compared by
 // resolved namespace, never by prefix (parsed with src/xml/parse.ts).
 //   header <Name> contains <text> | = <text> | matches <regex> | path <path> | present | absent
@@ -70,6 +74,7 @@ import * as assert from 'uvu/assert';
 import { startTestServer, basic, PASSWORD, type TestServer } from '../helpers/server.js';
 import { C, D, descendantNames, hrefsIn, ical, parseMultistatus, putOk, type MsResponse, type Multistatus } from '../helpers/dav.js';
 import { parseXml, textOf, type XmlElement } from '../../src/xml/parse.js';
+import { CR, putVcfOk, vcard } from '../helpers/carddav.js';
 
 // ─── Parsing fixtures ──────────────────────────────────────────────────────────────────────────
 
@@ -88,12 +93,13 @@ interface Fixture {
   title: string;
   users: string[];
   events: Array<{ path: string; count: number; prefix: string }>;
+  cards: Array<{ path: string; count: number; prefix: string }>;
   steps: Step[];
 }
 
 export function parseFixture(file: string, text: string): Fixture {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const fx: Fixture = { file, title: path.basename(file), users: [], events: [], steps: [] };
+  const fx: Fixture = { file, title: path.basename(file), users: [], events: [], cards: [], steps: [] };
   let i = 0;
   const fail = (msg: string): never => { throw new Error(`${path.basename(file)}:${i + 1}: ${msg}`); };
   // Directives.
@@ -106,10 +112,10 @@ export function parseFixture(file: string, text: string): Fixture {
     if (key === 'title') fx.title = rest!;
     else if (key === 'source') continue;
     else if (key === 'user') fx.users.push(rest!.trim());
-    else if (key === 'events') {
+    else if (key === 'events' || key === 'cards') {
       const [p, n, prefix] = rest!.trim().split(/\s+/);
-      if (!p || !n || !prefix || !/^\d+$/.test(n)) fail('@events <path> <count> <prefix>');
-      fx.events.push({ path: p!, count: Number(n), prefix: prefix! });
+      if (!p || !n || !prefix || !/^\d+$/.test(n)) fail(`@${key} <path> <count> <prefix>`);
+      fx[key].push({ path: p!, count: Number(n), prefix: prefix! });
     } else fail(`unknown directive @${key}`);
   }
   while (i < lines.length) {
@@ -222,7 +228,9 @@ function select(ms: Multistatus, sel: string | undefined): MsResponse[] {
   if (sel === undefined) return ms.responses.slice(0, 1);
   if (sel === '*') return ms.responses;
   if (sel === '*calendar') return ms.responses.filter((r) => r.propstats.some((ps) => ps.status === 200 && descendantNames(ps.props.get(D('resourcetype'))).includes(C('calendar'))));
+  if (sel === '*addressbook') return ms.responses.filter((r) => r.propstats.some((ps) => ps.status === 200 && descendantNames(ps.props.get(D('resourcetype'))).includes(CR('addressbook'))));
   if (sel === '*ics') return ms.responses.filter((r) => r.href.endsWith('.ics'));
+  if (sel === '*vcf') return ms.responses.filter((r) => r.href.endsWith('.vcf'));
   return ms.responses.filter((r) => r.href === sel);
 }
 
@@ -404,6 +412,13 @@ async function runFixture(fx: Fixture): Promise<string[]> {
         await putOk(srv, users[0]!, `${base}${id}.ics`, ical(`${id}@fixture`, { summary: `Fixture event ${n}` }));
       }
     }
+    for (const c of fx.cards) {
+      const base = substitute(c.path, vars);
+      for (let n = 1; n <= c.count; n++) {
+        const id = `${c.prefix}-${String(n).padStart(3, '0')}`;
+        await putVcfOk(srv, users[0]!, `${base}${id}.vcf`, vcard(`${id}@fixture`, { fn: `Fixture Person ${n}`, extra: [`EMAIL:${id}@example.com`] }));
+      }
+    }
     for (const step of fx.steps) {
       const where = `${path.basename(fx.file)}:${step.line} "${step.title}"`;
       let reply: Reply;
@@ -414,7 +429,7 @@ async function runFixture(fx: Fixture): Promise<string[]> {
         const headers = step.headers.map(([k, v]): [string, string] => [k, substitute(v, vars)]);
         let body = substitute(step.body, vars);
         const type = headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
-        if (/text\/calendar/i.test(type)) body = body.replace(/\r?\n/g, '\r\n') + '\r\n';
+        if (/text\/(calendar|vcard|x-vcard)/i.test(type)) body = body.replace(/\r?\n/g, '\r\n') + '\r\n';
         reply = await send(srv, method!, rawPath!, headers, body);
       } catch (e) {
         failures.push(`${where}: ${requestLine}: ${(e as Error).message}`);
@@ -457,7 +472,7 @@ const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.http')).sort()
 const t = suite('transcripts');
 
 t('the fixture directory holds the client transcripts', () => {
-  for (const want of ['ios-macos-account-setup.http', 'thunderbird-setup-and-sync.http', 'davx5-setup-and-sync.http']) {
+  for (const want of ['ios-macos-account-setup.http', 'thunderbird-setup-and-sync.http', 'davx5-setup-and-sync.http', 'ios-macos-contacts.http', 'thunderbird-contacts.http', 'davx5-contacts.http']) {
     assert.ok(files.includes(want), `${want} in ${files.join(', ')}`);
   }
 });

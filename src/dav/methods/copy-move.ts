@@ -1,9 +1,16 @@
 // COPY and MOVE (RFC 4918 §9.8, §9.9) of objects and collections within the user's own tree.
 // Destination must be on this server and reachable by the user; Overwrite (default T) decides
 // what happens to an existing target (F → 412); a missing parent of the target is 409.
-// Objects moved or copied into a calendar are validated as calendar data there (RFC 4791 §5.3.2).
+// Objects moved or copied into a calendar are validated as calendar data there (RFC 4791 §5.3.2),
+// into an address book as a vCard (RFC 6352 §6.3.2); a card never enters a calendar, nor a
+// calendar object an address book (supported-calendar-data / supported-address-data). Calendars
+// stay in the calendar home and address books in the address-book home
+// (addressbook-collection-location-ok, RFC 6352 §6.3.2.1).
 import type { DavRequest, DavServices, MethodHandler } from '../handler-types.js';
-import { DavError, badRequest, conflict, forbidden, needPrivileges, preconditionFailed, supportedCalendarComponent } from '../errors.js';
+import { DavError, addressbookCollectionLocationOk, badRequest, conflict, forbidden, needPrivileges, preconditionFailed, supportedCalendarComponent, supportedCalendarData } from '../errors.js';
+import { supportedAddressData } from '../carddav-errors.js';
+import { cardObjectInput } from '../address-objects.js';
+import { vcardLimitsOf } from '../../vcard/validate.js';
 import { depthOf } from '../depth.js';
 import { hrefToPath } from '../paths.js';
 import { requireOwner, requireWrite } from '../privileges.js';
@@ -42,7 +49,7 @@ function overwriteOf(req: DavRequest): boolean {
 
 /** Throws unless the user may replace what is at `dest` (checked before anything changes). */
 function assertReplaceable(dest: Resource): void {
-  if (dest.kind === 'calendar') requireOwner(dest);
+  if (dest.kind === 'calendar' || dest.kind === 'addressbook') requireOwner(dest);
   else if (dest.kind !== 'object' && dest.kind !== 'collection') throw forbidden('The destination cannot be replaced');
 }
 
@@ -53,7 +60,7 @@ function assertReplaceable(dest: Resource): void {
  * refused, it is still there.
  */
 function replacedOf(dest: Resource, byCollection: boolean): Replaced | undefined {
-  if (dest.kind === 'calendar' || dest.kind === 'collection') return { kind: 'collection', id: dest.collection.id };
+  if (dest.kind === 'calendar' || dest.kind === 'addressbook' || dest.kind === 'collection') return { kind: 'collection', id: dest.collection.id };
   if (dest.kind === 'object' && byCollection) return { kind: 'object', collectionId: dest.parent.collection.id, name: dest.name };
   return undefined;
 }
@@ -65,7 +72,7 @@ function isInside(child: Resource, ancestorHref: string): boolean {
 /** The collection holding an existing collection resource (its href minus the last segment). */
 async function parentOf(svc: DavServices, req: DavRequest, r: Resource): Promise<ParentResource | null> {
   const parent = await resolve(svc.store, req.user, encodeURI(withoutLastSegment(r.href)));
-  return parent.kind === 'home' || parent.kind === 'calendar' || parent.kind === 'collection' ? parent : null;
+  return parent.kind === 'home' || parent.kind === 'calendar' || parent.kind === 'addressbook' || parent.kind === 'collection' ? parent : null;
 }
 
 // lastIndexOf rather than .replace(/[^/]+\/$/, ''), which restarts at every character of a long
@@ -101,7 +108,17 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
     const from = source.parent.collection;
     const to = destParent.collection;
     const hrefOf = (n: string) => destParent.href + n;
-    if (to.kind === 'calendar' && from.kind !== 'calendar') {
+    const card = to.kind === 'addressbook';
+    if (to.kind === 'calendar' && from.kind === 'addressbook') throw supportedCalendarData('A card cannot be placed in a calendar');
+    if (to.kind === 'addressbook' && from.kind === 'calendar') throw supportedAddressData('A calendar object cannot be placed in an address book');
+    if (to.kind === 'addressbook' && from.kind !== 'addressbook') {
+      // Plain data entering an address book must be a valid vCard.
+      const obj = await svc.store.getObject(from.id, source.name);
+      if (!obj) throw new DavError(404, null, 'Source vanished');
+      const input = cardObjectInput(destName, obj.data, vcardLimitsOf(svc.config));
+      await translated(() => svc.store.putObject(to.id, input, undefined, replacing), hrefOf, true);
+      if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
+    } else if (to.kind === 'calendar' && from.kind !== 'calendar') {
       // Plain data entering a calendar must be a valid calendar object.
       const obj = await svc.store.getObject(from.id, source.name);
       if (!obj) throw new DavError(404, null, 'Source vanished');
@@ -112,18 +129,20 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       if (to.kind === 'calendar' && source.meta.componentType && !to.components.includes(source.meta.componentType)) {
         throw supportedCalendarComponent(`${source.meta.componentType} is not supported by the destination calendar`);
       }
-      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName, replacing) : svc.store.copyObject(from.id, source.name, to.id, destName, replacing)), hrefOf);
+      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName, replacing) : svc.store.copyObject(from.id, source.name, to.id, destName, replacing)), hrefOf, card);
     }
-    if (to.kind === 'calendar' && !existed && !(move && from.id === to.id)) {
+    if ((to.kind === 'calendar' || to.kind === 'addressbook') && !existed && !(move && from.id === to.id)) {
       warnIfPassedThreshold(() => svc.log, svc.config.largeCalendarThreshold, to, to.objectCount, to.objectCount + 1);
     }
     return { status: existed ? 204 : 201, body: null };
   }
 
-  if (source.kind !== 'calendar' && source.kind !== 'collection') throw forbidden('This resource cannot be copied or moved');
+  if (source.kind !== 'calendar' && source.kind !== 'addressbook' && source.kind !== 'collection') throw forbidden('This resource cannot be copied or moved');
   if (isInside(dest, source.href)) throw forbidden('A collection cannot be copied or moved into itself');
   if (destParent.kind === 'calendar') throw forbidden('Collections cannot be placed inside a calendar');
-  if (source.kind === 'calendar' && destParent.kind !== 'home') throw forbidden('Calendars stay directly in the calendar home');
+  if (destParent.kind === 'addressbook') throw addressbookCollectionLocationOk('Collections cannot be placed inside an address book');
+  if (source.kind === 'calendar' && (destParent.kind !== 'home' || destParent.home !== 'calendars')) throw forbidden('Calendars stay directly in the calendar home');
+  if (source.kind === 'addressbook' && (destParent.kind !== 'home' || destParent.home !== 'addressbooks')) throw addressbookCollectionLocationOk('Address books stay directly in the address-book home');
   // A new collection belongs to the user who makes it, in their own home: a sharee's COPY of a
   // shared calendar is the sharee's calendar, never a new one in the owner's home. resolve()
   // only reaches the user's own home and plain collections; this states it where it matters.
@@ -134,6 +153,6 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   else if (depth === '1') throw badRequest('COPY of a collection takes Depth 0 or infinity');
   const parentId = destParent.kind === 'collection' ? destParent.collection.id : null;
   if (move) await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName, replacing));
-  else await translated(() => svc.store.copyCollection(source.collection.id, req.user.id, parentId, destName, { deep: depth === 'infinity', publicOnly: isSharee(source), ...(replacing ? { replacing } : {}) }));
+  else await translated(() => svc.store.copyCollection(source.collection.id, req.user.id, parentId, destName, { deep: depth === 'infinity', publicOnly: isSharee(source), ...(replacing ? { replacing } : {}), ...(destParent.kind === 'home' ? { home: destParent.home } : {}) }));
   return { status: existed ? 204 : 201, body: null };
 };

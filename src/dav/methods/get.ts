@@ -1,5 +1,7 @@
 // GET and HEAD (RFC 4918 §9.4, RFC 9110 §9.3.1): an object exactly as it was PUT (so the ETag from
-// PUT stays valid, SPEC), or a whole calendar as one iCalendar file. Conditional GET honours
+// PUT stays valid, SPEC; a card too, whatever vCard version an Accept asks), a whole calendar as
+// one iCalendar file, or a whole address book as one vCard file (the cards one after another,
+// RFC 6350 §3.1 allows several in a file). Conditional GET honours
 // If-None-Match / If-Modified-Since (304) and If-Match (412).
 import type { DavResponse, MethodHandler } from '../handler-types.js';
 import { checkRead } from '../conditional.js';
@@ -51,6 +53,27 @@ export const get: MethodHandler = async (req, svc, resource): Promise<DavRespons
       }
     }
     return { status: 200, headers, body: mergeCalendar(bodies(), { name: collection.displayName ?? collection.uri }) };
+  }
+  if (resource.kind === 'addressbook') {
+    const etag = `"book-${resource.collection.syncSeq}"`;
+    const headers = { 'Content-Type': 'text/vcard; charset=utf-8', ETag: etag, 'Last-Modified': httpDate(resource.collection.modifiedAt) };
+    if (checkRead(req, etag, resource.collection.modifiedAt) === 'not-modified') return { status: 304, headers: { ETag: etag }, body: null };
+    if (head) return { status: 200, headers, body: null };
+    const collection = resource.collection;
+    const store = svc.store;
+    // Page by page and in slices, as for a calendar: a 9000-card book must not hold the event loop.
+    async function* cards() {
+      const pause = slicer();
+      for await (const page of objectPages(store, collection.id, 100)) {
+        for (const obj of await store.getObjects(collection.id, page.map((m) => m.name))) {
+          const text = obj.data.toString('utf8');
+          yield text.endsWith('\n') ? text : `${text}\r\n`;
+          const p = pause();
+          if (p) await p;
+        }
+      }
+    }
+    return { status: 200, headers, body: cards() };
   }
   // Collections that are not calendars: a short text, whose length getcontentlength reports.
   const text = collectionPageText(resource.href);

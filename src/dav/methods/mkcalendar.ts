@@ -14,7 +14,7 @@ export const mkcalendar: MethodHandler = async (req, svc, resource) => {
   const root = await readXmlBody(req, svc);
   if (root && root.name !== CALDAV.mkcalendar) throw badRequest('Expected a CALDAV:mkcalendar body');
   if (resource.parent === null) throw conflict('The parent collection does not exist');
-  if (resource.parent.kind !== 'home') throw calendarCollectionLocationOk('Calendars are created directly in the calendar home');
+  if (resource.parent.kind !== 'home' || resource.parent.home !== 'calendars') throw calendarCollectionLocationOk('Calendars are created directly in the calendar home');
   const instructions = root ? parseInstructions(root, 'mkcalendar') : [];
   return createCollectionWithProps(svc, resource, resource.parent, 'calendar', instructions, CALDAV.mkcalendarResponse);
 };

@@ -28,8 +28,8 @@ export const propfind: MethodHandler = async (req, svc, resource) => {
   const headers = { ...preferenceApplied(req), Vary: 'Brief, Prefer' };
   // A listing of cheap properties (any combination: properties/row-derived.ts) reads small rows
   // instead of whole metadata, and renders them straight to text (row-listing.ts).
-  const sel = depth === '1' && resource.kind === 'calendar' && propReq.type === 'prop' ? rowSelection(propReq.names) : null;
-  if (sel && resource.kind === 'calendar') {
+  const sel = depth === '1' && (resource.kind === 'calendar' || resource.kind === 'addressbook') && propReq.type === 'prop' ? rowSelection(propReq.names) : null;
+  if (sel && (resource.kind === 'calendar' || resource.kind === 'addressbook')) {
     const ctx = await propContextFor(svc, [resource], req.user);
     const self: ResponseEntry = { href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) };
     return multistatus(rowListing(self, resource.href, svc.store, resource.collection.id, sel, { sharee: isSharee(resource), minimal }), { headers });

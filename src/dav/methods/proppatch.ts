@@ -21,8 +21,8 @@ export const proppatch: MethodHandler = async (req, svc, resource) => {
   requireWrite(resource, 'write-properties');
   const key = deadPropertyKey(resource);
   const instructions = parseInstructions(root, 'propertyupdate');
-  // Sharees may not rename or recolour the owner's calendar for everyone.
-  const liveAllowed = !(resource.kind === 'calendar' && resource.access !== 'owner');
+  // Sharees may not rename or recolour the owner's calendar (or address book) for everyone.
+  const liveAllowed = !((resource.kind === 'calendar' || resource.kind === 'addressbook') && resource.access !== 'owner');
   const existingDead = key && instructions.some((i) => i.element) ? new Set((await svc.store.getDeadProperties(key.collectionId, key.name)).map((p) => p.name)) : undefined;
   const limits = { maxPropertySize: svc.config.maxPropertySize, maxDeadProperties: svc.config.maxDeadProperties, ...(existingDead ? { existingDead } : {}) };
   const outcome = validateInstructions(resource, instructions, { liveAllowed, limits });

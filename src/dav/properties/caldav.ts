@@ -71,12 +71,12 @@ defineProperty({
   get: (_r, ctx) => String(ctx.config.maxResourceSize),
 });
 
-// RFC 6578 §4: the token of the collection; the home's covers its listed calendars.
+// RFC 6578 §4: the token of the collection; the home's covers its listed calendars (or address books).
 defineProperty({
-  name: DAV.syncToken, kinds: ['calendar', 'collection', 'home'], allprop: false, protected: true,
+  name: DAV.syncToken, kinds: ['calendar', 'addressbook', 'collection', 'home'], allprop: false, protected: true,
   get: (r, ctx) => {
     if (r.kind === 'home') return ctx.homeSeq === undefined ? undefined : syncTokenOf(ctx.homeSeq);
-    return r.kind === 'calendar' || r.kind === 'collection' ? syncTokenOf(r.collection.syncSeq) : undefined;
+    return r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection' ? syncTokenOf(r.collection.syncSeq) : undefined;
   },
 });
 

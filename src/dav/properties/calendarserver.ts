@@ -5,9 +5,9 @@ import { defineProperty } from './registry.js';
 import { ctagOf } from './values.js';
 
 defineProperty({
-  name: CS.getctag, kinds: ['calendar', 'collection', 'home'], allprop: false, protected: true,
+  name: CS.getctag, kinds: ['calendar', 'addressbook', 'collection', 'home'], allprop: false, protected: true,
   get: (r, ctx) => {
     if (r.kind === 'home') return ctx.homeSeq === undefined ? undefined : ctagOf(ctx.homeSeq);
-    return r.kind === 'calendar' || r.kind === 'collection' ? ctagOf(r.collection.syncSeq) : undefined;
+    return r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection' ? ctagOf(r.collection.syncSeq) : undefined;
   },
 });

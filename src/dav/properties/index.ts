@@ -3,5 +3,6 @@ import './webdav.js';
 import './caldav.js';
 import './calendarserver.js';
 import './apple.js';
+import './carddav.js';
 export * from './registry.js';
 export * from './row-derived.js';

@@ -1,6 +1,6 @@
 // RFC 4918 §15 live properties, RFC 5397 current-user-principal, RFC 3744 §5 privileges and
 // owner, RFC 3253 §3.1.5 supported-report-set.
-import { CALDAV, DAV } from '../../xml/names.js';
+import { CALDAV, CARDDAV, DAV } from '../../xml/names.js';
 import { accessOf, type Resource } from '../resources.js';
 import { PRINCIPALS, principalHref } from '../paths.js';
 import { reportsOn } from '../reports/supported.js';
@@ -13,6 +13,7 @@ function resourceTypes(r: Resource): string[] {
     case 'object': case 'missing': return [];
     case 'principal': return [DAV.collection, DAV.principal];
     case 'calendar': return [DAV.collection, CALDAV.calendar];
+    case 'addressbook': return [DAV.collection, CARDDAV.addressbook]; // RFC 6352 §5.2
     default: return [DAV.collection];
   }
 }
@@ -24,15 +25,15 @@ defineProperty({
 });
 
 defineProperty({
-  name: DAV.displayname, kinds: ['principal', 'home', 'calendar', 'collection'], allprop: true, protected: false,
+  name: DAV.displayname, kinds: ['principal', 'home', 'calendar', 'addressbook', 'collection'], allprop: true, protected: false,
   get: (r) => {
     if (r.kind === 'principal') return r.user.displayName || r.user.username;
     if (r.kind === 'home') return undefined;
-    if (r.kind === 'calendar' || r.kind === 'collection') return r.collection.displayName ?? undefined;
+    if (r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection') return r.collection.displayName ?? undefined;
     return undefined;
   },
   set: (r, value) => {
-    if (r.kind !== 'calendar' && r.kind !== 'collection') throw new PropertyRejected(403, 'displayname is protected here', DAV.cannotModifyProtectedProperty);
+    if (r.kind !== 'calendar' && r.kind !== 'addressbook' && r.kind !== 'collection') throw new PropertyRejected(403, 'displayname is protected here', DAV.cannotModifyProtectedProperty);
     if (value === null) return { displayName: null };
     const text = textOf(value);
     if (text.length > 1024) throw new PropertyRejected(409, 'displayname longer than 1024 characters');
@@ -56,7 +57,7 @@ defineProperty({
 // one too (RFC 4918 §15.4: the Content-Length a GET returns). A calendar's GET merges every object
 // (get.ts); its length is left undefined rather than read every object for a PROPFIND.
 defineProperty({
-  name: DAV.getcontentlength, kinds: ['object', 'root', 'principals', 'calendars', 'principal', 'home', 'collection'], allprop: true, protected: true,
+  name: DAV.getcontentlength, kinds: ['object', 'root', 'principals', 'calendars', 'addressbooks', 'principal', 'home', 'collection'], allprop: true, protected: true,
   get: (r) => {
     // Not for a sharee's busy view of a confidential object (as Nextcloud): the stored length would
     // hint at the hidden details, and a listing does not render the view to measure it.
@@ -70,14 +71,14 @@ defineProperty({
 });
 
 defineProperty({
-  name: DAV.getlastmodified, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
-  get: (r) => (r.kind === 'object' ? httpDate(r.meta.modifiedAt) : r.kind === 'calendar' || r.kind === 'collection' ? httpDate(r.collection.modifiedAt) : undefined),
+  name: DAV.getlastmodified, kinds: ['object', 'calendar', 'addressbook', 'collection'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? httpDate(r.meta.modifiedAt) : r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection' ? httpDate(r.collection.modifiedAt) : undefined),
   fromRow: (o) => httpDate(o.modifiedAt),
 });
 
 defineProperty({
-  name: DAV.creationdate, kinds: ['object', 'calendar', 'collection'], allprop: true, protected: true,
-  get: (r) => (r.kind === 'object' ? r.meta.createdAt : r.kind === 'calendar' || r.kind === 'collection' ? r.collection.createdAt : undefined),
+  name: DAV.creationdate, kinds: ['object', 'calendar', 'addressbook', 'collection'], allprop: true, protected: true,
+  get: (r) => (r.kind === 'object' ? r.meta.createdAt : r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection' ? r.collection.createdAt : undefined),
   fromRow: (o) => o.createdAt,
 });
 
@@ -95,9 +96,9 @@ defineProperty({
 });
 
 defineProperty({
-  name: DAV.owner, kinds: ['principal', 'home', 'calendar', 'collection', 'object'], allprop: false, protected: true,
+  name: DAV.owner, kinds: ['principal', 'home', 'calendar', 'addressbook', 'collection', 'object'], allprop: false, protected: true,
   get: async (r, ctx) => {
-    if (r.kind === 'calendar') {
+    if (r.kind === 'calendar' || r.kind === 'addressbook') {
       if (r.access === 'owner') return [hrefNode(principalHref(r.user.username))];
       const owner = await ctx.store.getUserById(r.collection.ownerId);
       return owner ? [hrefNode(principalHref(owner.username))] : undefined;

@@ -83,7 +83,7 @@ class Expander {
   async propstats(r: Resource, specs: PropertySpec[]): Promise<PropStat[]> {
     const names = [...new Set(specs.map((s) => s.name))];
     const ctx: PropContext = { store: this.svc.store, config: this.svc.config, user: this.req.user };
-    if (r.kind === 'home') ctx.homeSeq = await this.svc.store.homeSeq(r.user.id);
+    if (r.kind === 'home') ctx.homeSeq = await this.svc.store.homeSeq(r.user.id, r.home);
     const stats = await propstatsFor(r, { type: 'prop', names }, ctx);
     const nestedOf = new Map(specs.filter((s) => s.nested.length > 0).map((s) => [s.name, s.nested]));
     if (nestedOf.size === 0) return stats;

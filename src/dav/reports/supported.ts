@@ -5,17 +5,20 @@
 // registry can read it without an import cycle.
 // Thunderbird switches to token sync when sync-collection is listed (CLIENTS.md §2.2); Apple
 // sends expand-property to principals (RFC 4791 §7.1 requires it).
-import { CALDAV, DAV } from '../../xml/names.js';
+import { CALDAV, CARDDAV, DAV } from '../../xml/names.js';
 import type { Resource } from '../resources.js';
 
 type Kind = Resource['kind'];
-const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'addressbooks', 'principal', 'home', 'calendar', 'addressbook', 'collection', 'object'];
 
+// RFC 6352 §8.6, §8.7: the CardDAV reports on address books (addressbook-query also on a card).
 export const REPORT_KINDS = {
   [CALDAV.calendarMultiget]: ['calendar'],
   [CALDAV.calendarQuery]: ['calendar', 'object'],
   [CALDAV.freeBusyQuery]: ['calendar', 'object'],
-  [DAV.syncCollection]: ['calendar', 'home', 'collection'],
+  [CARDDAV.addressbookMultiget]: ['addressbook'],
+  [CARDDAV.addressbookQuery]: ['addressbook', 'object'],
+  [DAV.syncCollection]: ['calendar', 'addressbook', 'home', 'collection'],
   [DAV.expandProperty]: EXISTING,
 } as const satisfies Record<string, readonly Kind[]>;
 

@@ -1,7 +1,9 @@
 // sync-collection (RFC 6578): what changed in a collection since a token — changed members with
-// the requested properties, removed ones as 404 responses — and the new token. On the calendar
-// home, the members are the calendars listed there: added (or switched on), changed, and removed
-// (or switched off) ones (SPEC "Per-calendar synchronization"). An unknown token is 403
+// the requested properties, removed ones as 404 responses — and the new token. Calendars, address
+// books (with address-data, RFC 6352 §8.7.1 as DAVx5 and iOS ask it) and plain collections alike.
+// On a home (calendar home or address-book home), the members are the calendars or address books
+// listed there: added (or switched on), changed, and removed (or switched off) ones (SPEC
+// "Per-calendar synchronization"). An unknown token is 403
 // valid-sync-token, which makes Thunderbird and DAVx5 start over (CLIENTS.md §2.3, §3).
 import { DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
@@ -14,11 +16,11 @@ import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
 import { propContextFor, propstatsFor } from '../propstats.js';
 import { parseSyncToken, syncTokenOf } from '../properties/values.js';
-import { calendarResource, type Resource } from '../resources.js';
+import { instanceResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
-import { calendarDataElement, parseCalendarDataRequest } from '../requests/calendar-data.js';
-import { reportPropRequest, wantsCalendarData } from '../requests/prop-request.js';
+import { reportPropRequest } from '../requests/prop-request.js';
+import { dataPropertyOf } from '../data-properties.js';
 import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
 
 interface SyncRequest {
@@ -38,8 +40,8 @@ function parseSyncRequest(root: XmlElement, req: DavRequest, target: Resource): 
   const level = levelEl ? textOf(levelEl).trim() : '1';
   if (level !== '1' && level !== 'infinite') throw badRequest('sync-level must be 1 or infinite');
   // §3.3: infinite would include the members of the home's calendars (or of sub-collections),
-  // which is not served; a calendar has no sub-collections, so infinite is level 1 there.
-  if (level === 'infinite' && target.kind !== 'calendar') throw syncTraversalSupported();
+  // which is not served; a calendar or address book has no sub-collections, so infinite is level 1 there.
+  if (level === 'infinite' && target.kind !== 'calendar' && target.kind !== 'addressbook') throw syncTraversalSupported();
   const token = textOf(tokenEl).trim();
   let seq: number | null = null;
   if (token !== '') {
@@ -61,7 +63,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const sync = parseSyncRequest(root, req, target);
   const propReq = reportPropRequest(root);
   if (target.kind === 'home') return syncHome(req, svc, target, sync, propReq);
-  if (target.kind !== 'calendar' && target.kind !== 'collection') throw forbidden('sync-collection is supported on calendars, collections and the calendar home');
+  if (target.kind !== 'calendar' && target.kind !== 'addressbook' && target.kind !== 'collection') throw forbidden('sync-collection is supported on calendars, address books, collections and the homes');
   const collection = target.collection;
   const store = svc.store;
   // A sharee: private members are never listed, and a change that made one private reaches them
@@ -92,16 +94,14 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
     newSeq = changes[changes.length - 1]!.seq;
     truncated = true;
   }
-  const withData = wantsCalendarData(propReq);
-  const dataReq = withData ? parseCalendarDataRequest(calendarDataElement(root)) : null;
+  // calendar-data, or address-data in an address book (data-properties.ts).
+  const rendering = dataPropertyOf(target).prepare(root, propReq, svc);
+  const withData = rendering !== null;
   const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
   const metas = initialMetas ?? new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
 
   const sizeOf = (name: string) => metas.get(name)?.size ?? 0;
-  // One set of query options, and with it one evaluation budget, for the whole request (as
-  // calendar-query and multiget have), not a fresh budget per member.
-  const dataOptions = withData ? svc.queries.optionsFor(collection, svc.config) : null;
   let started = false;
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (let i = 0; i < changes.length;) {
@@ -123,12 +123,12 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
           yield { href, status: 404 };
           continue;
         }
-        const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'collection' }>, resolvedMeta);
+        const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'addressbook' | 'collection' }>, resolvedMeta);
         const extra = data?.get(c.name);
         data?.delete(c.name); // the body is garbage once its response is written
         let entry: ResponseEntry;
         try {
-          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra ? { extra: await svc.queries.calendarDataExtra(extra, dataReq, dataOptions!) } : {}) }) };
+          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra && rendering ? { extra: await rendering.extra(extra, collection) } : {}) }) };
         } catch (err) {
           // After the first response the 207 is under way: a member whose calendar-data cannot
           // be rendered (max-instances of an expand) gets the error in its own response.
@@ -163,18 +163,18 @@ async function metasFor(svc: DavServices, collectionId: number, changes: Change[
 async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resource, { kind: 'home' }>, sync: SyncRequest, propReq: ReturnType<typeof reportPropRequest>): Promise<DavResponse> {
   const store = svc.store;
   const user = home.user;
-  const current = await store.homeSeq(user.id);
+  const current = await store.homeSeq(user.id, home.home);
   if (sync.seq !== null && sync.seq > current) throw validSyncToken();
-  const instances = await store.listInstances(user.id, { syncOnly: true });
+  const instances = await store.listInstances(user.id, { syncOnly: true, home: home.home });
   const since = sync.seq ?? -1;
   const changed = instances.filter((i) => i.changedSeq > since || i.collection.syncSeq > since);
   const listed = new Set(instances.map((i) => i.uri));
-  const removed = sync.seq === null ? [] : (await translated(() => store.homeChangesSince(user.id, sync.seq!))).filter((t) => !listed.has(t.uri));
+  const removed = sync.seq === null ? [] : (await translated(() => store.homeChangesSince(user.id, sync.seq!, home.home))).filter((t) => !listed.has(t.uri));
   const ctx = await propContextFor(svc, [home]);
   const minimal = wantsMinimal(req);
   async function* entries(): AsyncGenerator<ResponseEntry> {
     for (const i of changed) {
-      const r = calendarResource(user, i);
+      const r = instanceResource(user, i);
       yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
     }
     for (const t of removed) yield { href: `${home.href}${t.uri}/`, status: 404 };

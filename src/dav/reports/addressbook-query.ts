@@ -1,0 +1,150 @@
+// addressbook-query (RFC 6352 §8.6): the cards of an address book (Depth 1; or the one card the
+// request addresses) matching a filter (§10.5: prop-filter, param-filter, text-match with the
+// i;unicode-casemap and i;ascii-casemap collations, anyof/allof), with the asked properties and
+// address-data (§10.4). It reads parse → match → render → multistatus:
+// - parse: the body into a typed request (requests/address-query.ts), 403 with the CardDAV
+//   precondition for a bad filter or collation;
+// - match: the members page by page, each card parsed once per stored version and kept in the
+//   app's ParsedCardCache (svc.cards, keyed by collection, name and etag), so a repeated query
+//   reads no bodies; the work pauses for other requests every few milliseconds (time-slice.ts);
+// - render: address-data from the stored card (data-properties.ts), fetched in batches bounded
+//   by count and bytes;
+// - multistatus: the first page rendered before the 207 is committed (a refused address-data
+//   conversion is still a 403), then streamed.
+// CARDDAV:limit (§8.6.1): past nresults, the first nresults matches and a 507 response for the
+// address book with DAV:number-of-matches-within-limits.
+import { DAV } from '../../xml/names.js';
+import type { XmlElement } from '../../xml/parse.js';
+import type { ResponseEntry } from '../../xml/serialize.js';
+import { objectPages, type ObjectMeta } from '../../store/types.js';
+import { compileCardFilter, matchCard } from '../../vcard/filter.js';
+import type { ParsedCard } from '../../vcard/card.js';
+import { slicer } from '../../time-slice.js';
+import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
+import { depthOf } from '../depth.js';
+import { DavError, forbidden } from '../errors.js';
+import { objectResource } from '../members.js';
+import { multistatus, startedStream } from '../multistatus.js';
+import { wantsMinimal } from '../prefer.js';
+import { propContextFor, propstatsFor } from '../propstats.js';
+import type { AddressbookResource, Resource } from '../resources.js';
+import { parseAddressQuery } from '../requests/address-query.js';
+import { ADDRESS_DATA } from '../data-properties.js';
+import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
+
+/** Members listed per page, and responses (or card bodies) read per batch. */
+const PAGE = 500;
+const BATCH = 100;
+/** Body bytes read per batch (the same bound as the multigets'). */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+/** The members addressed: every card of the address book (Depth 1), none (Depth 0), or one card. */
+function scopeOf(req: DavRequest, target: Resource): { book: AddressbookResource; only: string | null; none: boolean } {
+  if (target.kind === 'object' && target.parent.kind === 'addressbook') return { book: target.parent, only: target.name, none: false };
+  if (target.kind !== 'addressbook') throw forbidden('addressbook-query is supported on address books and their cards');
+  // Depth 0 addresses the collection, which is no card; a missing Depth is taken as 1, as
+  // clients mean (RFC 6352 §8.6 asks Depth 1; calendar-query reads it alike).
+  return { book: target, only: null, none: depthOf(req, '1') === '0' };
+}
+
+/** Consecutive runs of `metas` bounded by count and by the bytes of their bodies. */
+function* batches(metas: readonly ObjectMeta[]): Generator<ObjectMeta[]> {
+  let cur: ObjectMeta[] = [];
+  let bytes = 0;
+  for (const m of metas) {
+    if (cur.length > 0 && (cur.length >= BATCH || bytes + m.size > BATCH_BYTES)) {
+      yield cur;
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += m.size;
+  }
+  if (cur.length > 0) yield cur;
+}
+
+export async function addressbookQuery(req: DavRequest, svc: DavServices, target: Resource, root: XmlElement): Promise<DavResponse> {
+  const query = parseAddressQuery(root);
+  const scope = scopeOf(req, target);
+  const filter = compileCardFilter(query.filter);
+  const rendering = ADDRESS_DATA.prepare(root, query.propReq, svc);
+  const { book } = scope;
+  const collection = book.collection;
+  const store = svc.store;
+  const sharee = isSharee(book);
+  const pause = slicer();
+
+  // Match: the parsed card of each member from the cache, else parsed from its body (read in
+  // batches) and kept.
+  const matches: ObjectMeta[] = [];
+  let truncated = false;
+  async function* members(): AsyncGenerator<ObjectMeta[]> {
+    if (scope.none) return;
+    if (scope.only !== null) {
+      const m = await store.getObjectMeta(collection.id, scope.only);
+      if (m) yield [m];
+      return;
+    }
+    yield* objectPages(store, collection.id, PAGE);
+  }
+  scan: for await (const page of members()) {
+    const visible = visibleMetas(sharee, page);
+    const parsed = new Map<string, ParsedCard>();
+    const unparsed = visible.filter((m) => svc.cards.peek(collection.id, m.name, m.etag) === undefined);
+    for (const batch of batches(unparsed)) {
+      for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
+        try {
+          parsed.set(o.name, svc.cards.get(collection.id, o.name, o.etag, o.text));
+        } catch {
+          // A stored card that no longer parses (validated when stored): it matches nothing.
+        }
+        const p = pause();
+        if (p) await p;
+      }
+    }
+    for (const m of visible) {
+      const card = parsed.get(m.name) ?? svc.cards.peek(collection.id, m.name, m.etag);
+      if (!card || !matchCard(card, filter)) continue;
+      if (query.limit !== null && matches.length >= query.limit) {
+        truncated = true;
+        break scan;
+      }
+      matches.push(m);
+      const p = pause();
+      if (p) await p;
+    }
+  }
+
+  // Render: pages of responses, the bodies of each batch read together when address-data is asked.
+  const ctx = await propContextFor(svc, []);
+  const minimal = wantsMinimal(req);
+  let started = false;
+  async function* pages(): AsyncGenerator<ResponseEntry[]> {
+    for (const batch of batches(matches)) {
+      const bodies = rendering ? new Map(visibleObjects(sharee, await store.getObjects(collection.id, batch.map((m) => m.name))).map((o) => [o.name, o])) : null;
+      const page: ResponseEntry[] = [];
+      for (const meta of batch) {
+        const obj = bodies?.get(meta.name);
+        // Deleted between the match and now: it is no longer a member to report.
+        if (bodies && !obj) continue;
+        const r = objectResource(book, obj ?? meta);
+        let extra;
+        try {
+          extra = obj && rendering ? await rendering.extra(obj, collection) : undefined;
+        } catch (err) {
+          // Once the 207 is under way, a card whose address-data cannot be given gets the error
+          // in its own response; before, the whole request is the 4xx.
+          if (!started || !(err instanceof DavError)) throw err;
+          page.push({ href: r.href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message });
+          continue;
+        }
+        const propstats = propstatsFor(r, query.propReq, ctx, { minimal, ...(extra ? { extra } : {}) });
+        page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
+      }
+      started = true;
+      yield page;
+    }
+    if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
+  }
+  return multistatus(await startedStream(pages()));
+}
