@@ -16,6 +16,9 @@
 //                     scripts/bench/variants.ts and `--list-variants`)
 //   --clean           delete the members of a non-empty --url calendar first
 //   --keep            keep the servers' temp directories
+//   --addressbook     the address-book run instead (issue 14 item 7): --n cards into Sundial's
+//                     default address book (or --url of an empty one), the CardDAV clients'
+//                     variants (scripts/bench/addressbook-variants.ts); --term T the query's text
 // See docs/performance.md.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -48,6 +51,8 @@ const { values: a } = parseArgs({
     'list-variants': { type: 'boolean', default: false },
     clean: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    addressbook: { type: 'boolean', default: false },
+    term: { type: 'string', default: 'müller' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -73,6 +78,11 @@ try {
   variantRe = a.variants ? new RegExp(a.variants) : null;
 } catch {
   fail('--variants must be a regular expression');
+}
+if (a.addressbook) {
+  const { runAddressBookBench } = await import('./bench/addressbook-main.js');
+  await runAddressBookBench({ url: a.url, server: a.server, user: a.user!, password: a.password!, n: Number(a.n), seed: a.seed!, term: a.term!, pollSeconds: Number(a['poll-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']), variants: variantRe, json: a.json, nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep!, cpuProf: a['cpu-prof']! });
+  process.exit(0);
 }
 const variants = VARIANTS.filter((v) => !variantRe || variantRe.test(v.name));
 if (variants.length === 0) fail(`no variant matches --variants ${a.variants} (see --list-variants)`);

@@ -39,8 +39,10 @@ function isMarker(text: string, from: number, to: number, word: 'BEGIN' | 'END')
 
 /** A short name for a card in a report: its FN or UID as written, if a line says so. */
 function describe(card: string): string {
+  // ASCII letters only, so that offsets stay those of `card` (toUpperCase turns ß into SS).
+  const upper = card.replace(/[a-z]/g, (c) => c.toUpperCase());
   for (const key of ['\nFN:', '\nFN;', '\nUID:']) {
-    const at = card.toUpperCase().indexOf(key);
+    const at = upper.indexOf(key);
     if (at >= 0) {
       const start = card.indexOf(':', at + 1) + 1;
       let end = card.indexOf('\n', start);

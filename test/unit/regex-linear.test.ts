@@ -24,6 +24,7 @@ import { validateVCard } from '../../src/vcard/validate.js';
 import { textMatchHolds } from '../../src/vcard/filter.js';
 import { splitVCards } from '../../src/vcard/split.js';
 import { selectAddressData } from '../../src/vcard/address-data.js';
+import { convertVCard } from '../../src/vcard/convert.js';
 
 const SIZE = 100_000;
 const MAX_RATIO = 30;
@@ -83,10 +84,11 @@ const cases: Case[] = [
   { name: 'log.ts maskSecrets', hostile: pad('', '/feeds/Basic sundial_session=') + '\n', benign: 'a'.repeat(SIZE), run: (s) => maskSecrets(s) },
   // src/vcard/ (issue 14): the scanner is loops and indexOf; the expressions are one character class
   // (control characters) and \p{M} on one character (combining marks at a match's edges).
-  { name: 'vcard/validate.ts validateVCard', hostile: 'BEGIN:VCARD\r\nVERSION:4.0\r\nX;P="' + pad('', ';"\\') + '\r\n' + pad('', ' \r\n'), benign: 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:a\r\nFN:a\r\nNOTE:' + 'a'.repeat(SIZE) + '\r\nEND:VCARD\r\n', run: (s) => validateVCard(s) },
+  { name: 'vcard/validate.ts validateVCard', hostile: 'BEGIN:VCARD\r\nVERSION:4.0\r\nX;P="' + pad('', ';"\\') + '\r\n' + pad('', ' \r\n'), benign: 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:a\r\nFN:a\r\nNOTE:' + pad('', 'a\r\n ') + '\r\nEND:VCARD\r\n', run: (s) => validateVCard(s) },
   { name: 'vcard/filter.ts text-match on combining marks', hostile: 'e' + '\u0301'.repeat(SIZE), benign: 'é'.repeat(SIZE), run: (s) => { textMatchHolds({ value: 'e', collation: 'i;unicode-casemap', matchType: 'contains', negate: false }, s); textMatchHolds({ value: 'ée', collation: 'i;unicode-casemap', matchType: 'contains', negate: false }, s); } },
   { name: 'vcard/split.ts splitVCards', hostile: pad('', 'BEGIN:VCARD\r\n'), benign: 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:a\r\nFN:a\r\nNOTE:' + 'a'.repeat(SIZE) + '\r\nEND:VCARD\r\n', run: (s) => splitVCards(s) },
   { name: 'vcard/address-data.ts selection', hostile: 'BEGIN:VCARD\r\n' + pad('', 'X;A=":;,"\r\n'), benign: 'BEGIN:VCARD\r\nNOTE:' + 'a'.repeat(SIZE) + '\r\nEND:VCARD\r\n', run: (s) => selectAddressData(s, { all: false, props: [{ name: 'X', novalue: true }], version: null }) },
+  { name: 'vcard/convert.ts parameter quoting', hostile: 'BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL;TYPE="' + pad('', ';:,') + '",pref:x\r\nEND:VCARD\r\n', benign: 'BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL;TYPE="' + pad('', 'ab,') + '",pref:x\r\nEND:VCARD\r\n', run: (s) => convertVCard(s, '4.0') },
 ];
 
 for (const c of cases) {

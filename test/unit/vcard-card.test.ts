@@ -60,6 +60,27 @@ test('ParsedCardCache: parses once per (collection, name, etag), a new etag is a
   assert.is(cache.peek(1, 'c0.vcf', '"e"'), undefined); // the oldest went first
 });
 
+test('ParsedCardCache: past the budget the least recently queried collection goes first', () => {
+  const cache = new ParsedCardCache(30_000);
+  const text = (i: number) => card('VERSION:4.0', `UID:${i}`, 'FN:' + 'x'.repeat(200));
+  const a = cache.collection('a');
+  for (let i = 0; i < 10; i++) a.get(`${i}.vcf`, '"e"', text(i));
+  const b = cache.collection('b');
+  for (let i = 0; i < 10; i++) b.get(`${i}.vcf`, '"e"', text(i));
+  const held = cache.size.bytes;
+  const c = cache.collection('c');
+  for (let i = 0; i < 10; i++) c.get(`${i}.vcf`, '"e"', text(i));
+  assert.ok(cache.size.bytes <= 30_000);
+  assert.is(cache.peek('a', '0.vcf', '"e"'), undefined, 'a was the least recent');
+  assert.ok(cache.peek('c', '9.vcf', '"e"'));
+  assert.ok(held > 0);
+  // A changed etag replaces the entry and its bytes.
+  const before = cache.size.bytes;
+  c.get('9.vcf', '"e2"', text(9));
+  assert.is(cache.size.bytes, before);
+  assert.is(cache.peek('c', '9.vcf', '"e"'), undefined);
+});
+
 test('two caches share nothing', () => {
   const one = new ParsedCardCache();
   const two = new ParsedCardCache();
@@ -120,6 +141,11 @@ test('split: a duplicate UID keeps the later card; a missing END, stray text and
   assert.match(reasons[2]!, /^13 .*no END:VCARD before the next BEGIN:VCARD at line 16/);
   assert.match(reasons[3]!, /^16 supported-address-data/);
   assert.match(reasons[4]!, /^21 .*end of the file/);
+});
+
+test('split: a bad card is named by its FN even after text that upper-cases longer (ß)', () => {
+  const r = splitVCards(card('VERSION:3.0', 'NOTE:ßßßßßßßßßß', 'FN:Weiß'));
+  assert.equal(r.problems.map((p) => p.item), ['FN Weiß']);
 });
 
 test('split: yields between slices; 5000 cards', () => {
