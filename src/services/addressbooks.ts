@@ -7,7 +7,7 @@ import type { Access, CalendarInstance, Store, User } from '../store/types.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
 import { slugify } from './calendars.js';
-import { addressbookPath } from './addressbook-urls.js';
+import { addressbookPath } from '../urls.js';
 
 const HOME = 'addressbooks' as const;
 

@@ -12,7 +12,7 @@ import type { VCardLimits } from '../vcard/validate.js';
 import { objectName, type ImportSummary } from '../ical-files/import.js';
 import { SLICE_MS, slicer } from '../time-slice.js';
 
-/** The media type a card is stored with (RFC 6350 §10.1; what GET and getcontenttype answer). */
+/** The media type a card is stored with (RFC 6350 §10.1), as a PUT stores it (dav/address-objects.ts). */
 export const VCARD_CONTENT_TYPE = 'text/vcard; charset=utf-8';
 
 /** The resource name of an imported card: its UID when that is a safe segment, with ".vcf". */
@@ -58,7 +58,7 @@ export async function importVCards(store: Store, collection: Collection, text: s
           continue;
         }
       }
-      const { created } = await store.putObject(collection.id, { name, data, contentType: VCARD_CONTENT_TYPE, uid: card.uid, componentType: null });
+      const { created } = await store.putObject(collection.id, { name, data, contentType: VCARD_CONTENT_TYPE, uid: card.uid, componentType: null, classification: 'public' });
       if (created) summary.imported++;
       else summary.replaced++;
     } catch (err) {

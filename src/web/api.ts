@@ -14,8 +14,7 @@ import { apiErrors, requireSession, type SessionState } from './session-auth.js'
 import { readJson } from './json.js';
 import { withoutTrailingSlashes } from '../feeds/tokens.js';
 import { appleProfile } from './apple-profile.js';
-import { absoluteUrl, homePath, principalPath } from '../urls.js';
-import { addressbookHomePath } from '../services/addressbook-urls.js';
+import { absoluteUrl, addressbookHomePath, homePath, principalPath } from '../urls.js';
 
 export interface ApiDeps {
   store: Store;
