@@ -5,6 +5,7 @@ import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { takeOptions } from './feed.js';
 import { asUsage, userNamed } from './lookup.js';
 import { count } from './plural.js';
+import type { Store } from '../store/types.js';
 
 export const addressbookUsage = `Usage:
   sundial addressbook list <user>                        the user's address books (own and shared)
@@ -43,4 +44,24 @@ export async function addressbookCommand(args: string[], io: CliIO): Promise<num
         throw new UsageError(addressbookUsage);
     }
   });
+}
+
+/** The address-book half of `sundial stats`: every own address book with its cards, large ones flagged. */
+export async function addressBookStats(store: Store, threshold: number, io: CliIO): Promise<void> {
+  let books = 0;
+  let cards = 0;
+  let large = 0;
+  io.out(['owner', 'addressbook', 'cards', 'flag'].join('\t'));
+  for (const user of await store.listUsers()) {
+    for (const i of await store.listInstances(user.id, { home: 'addressbooks' })) {
+      if (i.access !== 'owner' || i.collection.kind !== 'addressbook') continue;
+      const n = i.collection.objectCount;
+      const isLarge = n > threshold;
+      books++;
+      cards += n;
+      if (isLarge) large++;
+      io.out([user.username, i.uri, String(n), isLarge ? `LARGE (> ${threshold})` : ''].join('\t'));
+    }
+  }
+  io.out(`${count(books, 'address book', 'address books')}, ${count(cards, 'card', 'cards')}, ${large} past the threshold of ${threshold}`);
 }

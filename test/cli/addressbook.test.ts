@@ -157,6 +157,18 @@ t('export --addressbook: the cards byte for byte, to a file or stdout; importing
   assert.is(lines(back)[1], '0 imported, 0 replaced, 1000 unchanged, 0 skipped');
 });
 
+t('stats lists every address book once with its cards after the calendars, flagging those past SUNDIAL_LARGE_CALENDAR', async ({ env }) => {
+  const res = await ok(['stats'], { ...env, SUNDIAL_LARGE_CALENDAR: '999' });
+  const all = rows(res);
+  const at = all.findIndex((r) => r.join('\t') === 'owner\taddressbook\tcards\tflag');
+  assert.ok(at > 0, res.stdout);
+  const books = all.slice(at + 1, -1);
+  assert.equal(books.find((r) => r[0] === 'alice' && r[1] === 'contacts'), ['alice', 'contacts', '1000', 'LARGE (> 999)']);
+  assert.equal(books.find((r) => r[0] === 'bob' && r[1] === 'contacts'), ['bob', 'contacts', '0', '']);
+  assert.is(books.filter((r) => r[1] === 'team').length, 1, 'a shared address book is counted once, under its owner');
+  assert.equal(all.at(-1), ['5 address books, 1000 cards, 1 past the threshold of 999']);
+});
+
 t('import and export refuse what they cannot do: a read-only share, an unknown address book, both --calendar and --addressbook', async ({ env, dir }) => {
   await ok(['share', '--addressbook', 'alice', 'team', 'bob', 'read'], env);
   const file = path.join(dir, 'one.vcf');

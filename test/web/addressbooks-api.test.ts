@@ -9,6 +9,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { guardedBefore } from './setup.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { login, type WebSession } from './session.js';
+import { CS, D, getProp, propfind } from '../helpers/dav.js';
+import { putVcfOk, vcard } from '../helpers/carddav.js';
 
 interface Ctx {
   setupError?: unknown;
@@ -34,6 +36,12 @@ t.after(async (ctx) => { await ctx.srv?.close(); });
 const card = (uid: string, fn: string, version = '4.0', extra = '') => `BEGIN:VCARD\r\nVERSION:${version}\r\nUID:${uid}\r\nFN:${fn}\r\n${extra}END:VCARD\r\n`;
 
 const userId = async (srv: TestServer, name: string) => (await srv.store.getUser(name))!.id;
+
+/** The address-book home's Depth 1 listing over CardDAV, as DAVx5 and iOS read it. */
+async function davBooks(srv: TestServer, user: string): Promise<string[]> {
+  const home = `/dav/addressbooks/${user}/`;
+  return (await propfind(srv, user, home, '1', [D('displayname')])).responses.map((r) => r.href).filter((h) => h !== home);
+}
 
 t('GET /addressbooks: every user has "Contacts", own, synchronized, empty, at its DAV path', async ({ alice }) => {
   const { mine, others } = await alice.ok('GET', '/addressbooks');
@@ -84,8 +92,14 @@ t('the switch: off leaves the address book out of the synchronized instances and
   assert.is(await srv.store.homeSeq(id, 'calendars'), calendarsBefore, 'the calendar home did not');
   const listed = (await alice.ok('GET', '/addressbooks')).mine.find((b: { uri: string }) => b.uri === 'work-people');
   assert.is(listed.sync, false);
+  const overDav = await davBooks(srv, 'alice');
+  assert.not.ok(overDav.includes('/dav/addressbooks/alice/work-people/'), `not in the CardDAV home listing: ${overDav}`);
+  assert.ok(overDav.includes('/dav/addressbooks/alice/contacts/'));
+  const ctag = await getProp(srv, 'alice', '/dav/addressbooks/alice/', CS('getctag'));
   assert.is((await alice.call('PATCH', '/addressbooks/work-people', { sync: 'yes' })).status, 400);
   assert.is((await alice.ok('PATCH', '/addressbooks/work-people', { sync: true })).sync, true);
+  assert.ok((await davBooks(srv, 'alice')).includes('/dav/addressbooks/alice/work-people/'), 'back in the CardDAV listing');
+  assert.is.not(await getProp(srv, 'alice', '/dav/addressbooks/alice/', CS('getctag')), ctag, 'the home\'s getctag moved');
 });
 
 t('sharing read-only: the sharee sees it under "others" with their own switch, cannot rename, import or share it', async ({ srv, alice, bob }) => {
@@ -99,6 +113,7 @@ t('sharing read-only: the sharee sees it under "others" with their own switch, c
   assert.is(others[0].path, `/dav/addressbooks/bob/${others[0].uri}/`);
   assert.not.ok('shares' in others[0], 'a sharee does not see who else it is shared with');
   const uri = others[0].uri;
+  assert.ok((await davBooks(srv, 'bob')).includes(`/dav/addressbooks/bob/${uri}/`), 'in bob\'s CardDAV home');
   // The sharee's switch is theirs: the owner's stays on.
   assert.is((await bob.ok('PATCH', `/addressbooks/${uri}`, { sync: false })).sync, false);
   assert.is((await alice.ok('GET', '/addressbooks')).mine.find((b: { uri: string }) => b.uri === 'work-people').sync, true);
@@ -144,15 +159,21 @@ t('import: cards stored with their bytes, bad cards reported with their line, a 
   const rerun = await alice.call('POST', '/addressbooks/personal/import', undefined, { raw: file, contentType: 'text/vcard' });
   assert.equal([rerun.json.imported, rerun.json.replaced, rerun.json.unchanged], [0, 0, 3]);
   const id = (await srv.store.getInstance(await userId(srv, 'alice'), 'personal', 'addressbooks'))!.collection.id;
+  const overDav = await srv.request('GET', '/dav/addressbooks/alice/personal/a-1.vcf', { user: 'alice' });
+  assert.is(overDav.status, 200);
+  assert.is(overDav.text, card('a-1', 'Anna', '3.0', 'EMAIL:anna@example.com\r\n'), 'a device gets the card as it was in the file');
+  assert.match(overDav.headers.get('content-type') ?? '', /^text\/vcard/);
+  // A card a device writes counts too, and a re-import leaves it alone.
+  await putVcfOk(srv, 'alice', '/dav/addressbooks/alice/personal/from-phone.vcf', vcard('from-phone'));
   const stored = await srv.store.getObject(id, 'a-1.vcf');
   assert.is(stored!.data.toString('utf8'), card('a-1', 'Anna', '3.0', 'EMAIL:anna@example.com\r\n'));
   assert.match(stored!.contentType, /^text\/vcard/);
   // One card changed and two new: replaced, not duplicated; now past the threshold.
   const more = card('a-1', 'Anna Smith', '3.0') + card('d-4', 'Dora') + card('e-5', 'Emil');
   const third = await alice.call('POST', '/addressbooks/personal/import', undefined, { raw: more, contentType: 'text/x-vcard' });
-  assert.equal([third.json.imported, third.json.replaced, third.json.unchanged, third.json.entries, third.json.large], [2, 1, 0, 5, true]);
+  assert.equal([third.json.imported, third.json.replaced, third.json.unchanged, third.json.entries, third.json.large], [2, 1, 0, 6, true]);
   const listed = (await alice.ok('GET', '/addressbooks')).mine.find((b: { uri: string }) => b.uri === 'personal');
-  assert.equal([listed.entries, listed.large], [5, true]);
+  assert.equal([listed.entries, listed.large], [6, true]);
   assert.ok(srv.logLines.some((l) => l.includes('large-calendar threshold') && l.includes('"calendar":"personal"')), 'the server logged the warning');
 });
 

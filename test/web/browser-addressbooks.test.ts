@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CHROMIUM, MISSING, launchChromium, logIn, shot, watchedPage } from '../helpers/chromium.js';
 import { axeProblems, describeAxe } from './axe.js';
 import { guardedBefore } from './setup.js';
+import { D, propfind } from '../helpers/dav.js';
 
 /** Low, so that a small upload crosses it (the default, 9000, is the calendars'). */
 const THRESHOLD = 3;
@@ -49,6 +50,12 @@ t.after(async (ctx) => {
 
 const card = (uid: string, fn: string) => `BEGIN:VCARD\r\nVERSION:4.0\r\nUID:${uid}\r\nFN:${fn}\r\nEMAIL:${uid}@example.com\r\nEND:VCARD\r\n`;
 
+/** The address-book home's Depth 1 listing over CardDAV (what DAVx5 and iOS re-read). */
+async function davBooks(srv: TestServer, user: string): Promise<string[]> {
+  const home = `/dav/addressbooks/${user}/`;
+  return (await propfind(srv, user, home, '1', [D('displayname')])).responses.map((r) => r.href).filter((h) => h !== home);
+}
+
 async function syncedBooks(srv: TestServer, user: string): Promise<string[]> {
   const u = (await srv.store.getUser(user))!;
   return (await srv.store.listInstances(u.id, { syncOnly: true, home: 'addressbooks' })).map((i) => i.uri);
@@ -83,6 +90,7 @@ t('the switch: role=switch named after the address book, keyboard and mouse; the
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('[role="switch"][data-addressbook="contacts"]')?.getAttribute('aria-checked') === 'false');
   assert.not.ok((await syncedBooks(srv, 'alice')).includes('contacts'), 'no longer offered to devices');
+  assert.not.ok((await davBooks(srv, 'alice')).includes('/dav/addressbooks/alice/contacts/'), 'gone from the CardDAV home listing');
   assert.match(await page.locator('#status').innerText(), /Contacts: synchronization off/);
   assert.is(await page.getByRole('switch', { name: 'Synchronization of Personal', exact: true }).getAttribute('aria-checked'), 'true', 'the calendar\'s switch did not move');
   await page.reload();
@@ -91,6 +99,7 @@ t('the switch: role=switch named after the address book, keyboard and mouse; the
   await sw.click();
   await page.waitForFunction(() => document.querySelector('[role="switch"][data-addressbook="contacts"]')?.getAttribute('aria-checked') === 'true');
   assert.ok((await syncedBooks(srv, 'alice')).includes('contacts'));
+  assert.ok((await davBooks(srv, 'alice')).includes('/dav/addressbooks/alice/contacts/'), 'back in the CardDAV listing');
 });
 
 const UPLOAD = card('u-1', 'Una') + card('u-2', 'Udo') + card('u-3', 'Ulla') + card('u-4', 'Uwe') + 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Nobody\r\nEND:VCARD\r\n';
@@ -155,6 +164,7 @@ t('create and rename through the page; share with bob, who sees it under "Other 
     await sharedSwitch.click();
     await bob.waitForFunction(() => document.querySelector('[role="switch"][data-addressbook="team"]')?.getAttribute('aria-checked') === 'false');
     assert.not.ok((await syncedBooks(srv, 'bob')).includes('team'));
+    assert.not.ok((await davBooks(srv, 'bob')).includes('/dav/addressbooks/bob/team/'));
     assert.ok((await syncedBooks(srv, 'alice')).includes('team'), 'the owner\'s switch is theirs');
     // bob may import into a read-write share: it is in his picker.
     assert.ok((await bob.locator('#ab-import-form select option').allTextContents()).includes('Team mates (alice)'));
