@@ -25,6 +25,7 @@ import { peopleRouter } from './web/people-api.js';
 import { devicesRouter } from './web/devices-api.js';
 import { createScheduler } from './scheduling/compose.js';
 import { scheduleReplyRoute } from './web/schedule-reply.js';
+import { addressBooksRouter } from './web/addressbooks-api.js';
 
 export interface AppDeps {
   config: Config;
@@ -115,6 +116,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const devicesApi = devicesRouter({ store, config, sessions });
   koa.use(devicesApi.routes());
   koa.use(apiOnly(devicesApi.allowedMethods()));
+  const addressBooksApi = addressBooksRouter({ store, config, sessions });
+  koa.use(addressBooksApi.routes());
+  koa.use(apiOnly(addressBooksApi.allowedMethods()));
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');

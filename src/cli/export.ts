@@ -8,13 +8,19 @@ import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
 import { count } from './plural.js';
+import { exportContacts } from './contacts-files.js';
 
 export const exportUsage = `Usage:
-  sundial export --user U --calendar C [--output FILE]   write the calendar as one .ics (stdout by default)`;
+  sundial export --user U --calendar C [--output FILE]      write the calendar as one .ics (stdout by default)
+  sundial export --user U --addressbook A [--output FILE]   write the address book as one .vcf (stdout by default)`;
 
 export async function exportCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = splitArgs(args);
-  const { values, rest } = takeOptions(flags, ['--user', '--calendar', '--output'], exportUsage);
+  const { values, rest } = takeOptions(flags, ['--user', '--calendar', '--output', '--addressbook'], exportUsage);
+  if (values['--addressbook'] !== undefined) {
+    if (positional.length > 0 || !values['--user'] || values['--calendar'] !== undefined) throw new UsageError(exportUsage);
+    return exportContacts(values['--user'], values['--addressbook'], values['--output'], rest, io, exportUsage);
+  }
   if (positional.length > 0 || !values['--user'] || !values['--calendar']) throw new UsageError(exportUsage);
   return withStore(io, rest, async (store) => {
     const user = await userNamed(store, values['--user'], exportUsage);

@@ -11,9 +11,11 @@ import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { userNamed } from './lookup.js';
 import { takeOptions } from './feed.js';
 import { count } from './plural.js';
+import { importContacts } from './contacts-files.js';
 
 export const importUsage = `Usage:
-  sundial import FILE.ics --user U --calendar C   import events and to-dos into the user's calendar C`;
+  sundial import FILE.ics --user U --calendar C      import events and to-dos into the user's calendar C
+  sundial import FILE.vcf --user U --addressbook A   import contacts into the user's address book A`;
 
 /** A "\\r"-rewritten progress line on a terminal, at most every 100 ms; nothing otherwise. */
 export function progressLine(stream: NodeJS.WriteStream, label: string): { update(done: number, total: number): void; end(): void } {
@@ -37,8 +39,12 @@ export function progressLine(stream: NodeJS.WriteStream, label: string): { updat
 
 export async function importCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = splitArgs(args);
-  const { values, rest } = takeOptions(flags, ['--user', '--calendar'], importUsage);
+  const { values, rest } = takeOptions(flags, ['--user', '--calendar', '--addressbook'], importUsage);
   const [file] = positional;
+  if (values['--addressbook'] !== undefined) {
+    if (!file || positional.length > 1 || !values['--user'] || values['--calendar'] !== undefined) throw new UsageError(importUsage);
+    return importContacts(file, values['--user'], values['--addressbook'], rest, io, importUsage);
+  }
   if (!file || positional.length > 1 || !values['--user'] || !values['--calendar']) throw new UsageError(importUsage);
   let text: string;
   try {

@@ -5,6 +5,7 @@ import { serveCommand } from './serve.js';
 import { migrateCommand, migrateUsage } from './migrate.js';
 import { userCommand, userUsage } from './user.js';
 import { calendarCommand, calendarUsage } from './calendar.js';
+import { addressbookCommand, addressbookUsage } from './addressbook.js';
 import { shareCommand, shareUsage } from './share.js';
 import { statsCommand, statsUsage } from './stats.js';
 import { feedCommand, feedUsage } from './feed.js';
@@ -21,12 +22,15 @@ Commands:
   migrate                    apply pending database migrations
   user add|passwd|list|delete|set|show  manage accounts, names and e-mail addresses
   calendar list|create|sync  a user's calendars and their Synchronization switch
-  share                      share a calendar with another user, or stop sharing
+  addressbook list|create|sync  a user's address books and their Synchronization switch
+  share                      share a calendar (or, with --addressbook, an address book), or stop sharing
   group add|list|members|delete|share  groups of users, and calendars shared with a group
   stats                      calendars with their number of entries; flags large ones
   feed create|list|revoke|regenerate  private subscription links (webcal)
   import FILE.ics --user U --calendar C  import an .ics file (re-running replaces, never duplicates)
+  import FILE.vcf --user U --addressbook A  import a .vcf file of contacts (the same)
   export --user U --calendar C [--output FILE]  a calendar as one .ics file
+  export --user U --addressbook A [--output FILE]  an address book as one .vcf file
   backup FILE                a consistent copy of the database, also while the server runs
   device add|list|select|revoke|policy  devices: an app password each, and what each synchronizes
 
@@ -41,6 +45,7 @@ const commands: Record<string, { run: Command; usage?: string }> = {
   migrate: { run: migrateCommand, usage: migrateUsage },
   user: { run: userCommand, usage: userUsage },
   calendar: { run: calendarCommand, usage: calendarUsage },
+  addressbook: { run: addressbookCommand, usage: addressbookUsage },
   share: { run: shareCommand, usage: shareUsage },
   stats: { run: statsCommand, usage: statsUsage },
   feed: { run: feedCommand, usage: feedUsage },

@@ -1,10 +1,13 @@
-// sundial stats — every calendar with its number of entries; those past the large-calendar
-// threshold are flagged (SPEC "Large calendars").
+// sundial stats — every calendar with its number of entries, then every address book with its
+// number of cards; those past the large-calendar threshold are flagged (SPEC "Large calendars";
+// address books are "warned past the same threshold", SPEC "Contacts").
 import { splitArgs, withStore, type CliIO } from './command.js';
 import { count } from './plural.js';
+import { addressBookStats } from './addressbook.js';
 
 export const statsUsage = `Usage:
-  sundial stats                       every calendar with its number of entries; large ones flagged`;
+  sundial stats                       every calendar with its number of entries, every address book
+                                      with its number of cards; large ones flagged`;
 
 export async function statsCommand(args: string[], io: CliIO): Promise<number> {
   const { flags } = splitArgs(args);
@@ -25,6 +28,7 @@ export async function statsCommand(args: string[], io: CliIO): Promise<number> {
       }
     }
     io.out(`${count(calendars, 'calendar', 'calendars')}, ${count(entries, 'entry', 'entries')}, ${large} past the threshold of ${config.largeCalendarThreshold}`);
+    await addressBookStats(store, config.largeCalendarThreshold, io);
     return 0;
   });
 }

@@ -170,12 +170,13 @@ function* splitSteps(text: string): Generator<void, SplitResult> {
 
 /**
  * The resource name of an imported UID: the UID itself when it is a safe URL segment, else its
- * safe characters plus a short hash of the whole UID (so "a/b" and "a_b" stay apart).
+ * safe characters plus a short hash of the whole UID (so "a/b" and "a_b" stay apart); `ext`
+ * is '.vcf' for cards (vcard-files/import.ts).
  */
-export function objectName(uid: string): string {
+export function objectName(uid: string, ext = '.ics'): string {
   const safe = uid.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
   const hash = createHash('sha256').update(uid).digest('hex').slice(0, 12);
-  return safe === uid && safe.length > 0 ? `${safe}.ics` : `${safe || 'event'}-${hash}.ics`;
+  return safe === uid && safe.length > 0 ? `${safe}${ext}` : `${safe || 'event'}-${hash}${ext}`;
 }
 
 export interface ImportSummary {

@@ -14,7 +14,7 @@ import { apiErrors, requireSession, type SessionState } from './session-auth.js'
 import { readJson } from './json.js';
 import { withoutTrailingSlashes } from '../feeds/tokens.js';
 import { appleProfile } from './apple-profile.js';
-import { absoluteUrl, homePath, principalPath } from '../urls.js';
+import { absoluteUrl, addressbookHomePath, homePath, principalPath } from '../urls.js';
 
 export interface ApiDeps {
   store: Store;
@@ -135,6 +135,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
       serverUrl: `${base}/`,
       principalUrl: absoluteUrl(base, principalPath(user)),
       homeUrl: absoluteUrl(base, homePath(user)),
+      addressbookHomeUrl: absoluteUrl(base, addressbookHomePath(user)),
       username: user,
       https: base.startsWith('https:'),
     };

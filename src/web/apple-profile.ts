@@ -1,4 +1,4 @@
-// An Apple configuration profile (.mobileconfig) with one com.apple.caldav.account payload, so an
+// An Apple configuration profile (.mobileconfig) with CalDAV and CardDAV (apple-carddav.ts) payloads, so an
 // iPhone or Mac sets the account up in one tap (CLIENTS.md §1.4: CalDAVHostName, CalDAVPort,
 // CalDAVUseSSL, CalDAVUsername, CalDAVPrincipalURL). No password inside: the device asks for it;
 // except in a device's profile (issue 16) when the user ticked it: CalDAVPassword then holds that
@@ -6,6 +6,7 @@
 // replace each other.
 import { createHash } from 'node:crypto';
 import { absoluteUrl, principalPath } from '../urls.js';
+import { cardDavPayload } from './apple-carddav.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -45,6 +46,7 @@ export function appleProfile(opts: { baseUrl: string; username: string; device?:
       ${str('PayloadUUID', uuidFrom(`${id}.caldav`))}
       <key>PayloadVersion</key><integer>1</integer>
     </dict>
+    ${cardDavPayload({ hostname: url.hostname, port, ssl, principalUrl: principal, username: opts.username, profileId: id })}
   </array>
   ${str('PayloadDisplayName', `Sundial (${label})`)}
   ${str('PayloadIdentifier', id)}

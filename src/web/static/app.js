@@ -4,8 +4,9 @@
 // connection, password, users) and the agenda (agenda.js), chosen by the URL's #hash.
 
 import { api, h, say, setCsrf, urlField } from './dom.js';
-import { LANGUAGES, lang, num, switchLanguage, t, translatePage } from './i18n.js';
-import { confirmDialog, infoDialog, textDialog } from './dialogs.js';
+import { LANGUAGES, lang, switchLanguage, t, translatePage } from './i18n.js';
+import { confirmDialog, infoDialog } from './dialogs.js';
+import { CALENDARS, collectionRows } from './collections.js';
 import { hideAgenda, showAgenda } from './agenda.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -64,100 +65,11 @@ function route() {
 }
 window.addEventListener('hashchange', route);
 
-const entries = (n) => t('entries', { count: n });
-
-function largeWarning(c) {
-  if (!c.large) return null;
-  return h('span', { class: 'warning', role: 'note' }, t('calendars.large', { entries: entries(c.entries) }));
-}
-
-/** The calendar's name as the page says it; a shared one also names its owner, so two "Personal" rows stay distinguishable (also for screen readers). */
-function calendarName(c) {
-  return c.access === 'owner' ? c.displayName : `${c.displayName} (${c.owner})`;
-}
-
-function syncSwitch(c) {
-  const label = h('span', { class: 'switch-label', 'aria-hidden': 'true' }, c.sync ? t('switch.on') : t('switch.off'));
-  const btn = h('button', {
-    type: 'button', role: 'switch', class: 'switch', 'aria-checked': String(c.sync),
-    'aria-label': t('switch.label', { name: calendarName(c) }), 'data-calendar': c.uri,
-  });
-  btn.addEventListener('click', () => attempt(async () => {
-    const next = btn.getAttribute('aria-checked') !== 'true';
-    const updated = await api('PATCH', `/calendars/${encodeURIComponent(c.uri)}`, { sync: next });
-    btn.setAttribute('aria-checked', String(updated.sync));
-    label.textContent = updated.sync ? t('switch.on') : t('switch.off');
-    c.sync = updated.sync;
-    say(t(updated.sync ? 'switch.saidOn' : 'switch.saidOff', { name: calendarName(c) }));
-  }));
-  return h('div', { class: 'switch-row' }, btn, label, largeWarning(c));
-}
-
-const HEX = /^#[0-9a-fA-F]{6}/;
-/** What the page shows for a calendar without a colour: neutral grey, in the swatch and the picker alike. */
-export const NO_COLOUR = '#9ca3af';
-const colourOf = (c) => (c.color && HEX.test(c.color) ? c.color.slice(0, 7) : null);
-
-function nameCell(c, editable) {
-  const colour = colourOf(c);
-  const swatch = h('span', { class: colour ? 'swatch' : 'swatch none', style: `background:${colour ?? NO_COLOUR}` });
-  const cell = h('td', { class: 'name-cell', 'data-label': t('calendars.col.calendar') }, swatch, h('strong', {}, c.displayName), h('div', { class: 'hint path' }, c.path));
-  if (editable) {
-    // A calendar without a colour shows the same grey as its swatch, not a colour it does not have;
-    // any other colour, the default blue included, can then be picked.
-    const color = h('input', { type: 'color', value: colour ?? NO_COLOUR, 'aria-label': t('calendars.colourOf', { name: c.displayName }), title: colour ? colour : t('calendars.noColour') });
-    color.addEventListener('change', () => attempt(async () => {
-      await api('PATCH', `/calendars/${encodeURIComponent(c.uri)}`, { color: color.value });
-      await loadCalendars();
-    }, t('calendars.colourChanged')));
-    const rename = h('button', { type: 'button', class: 'secondary', 'aria-label': t('calendars.renameOf', { name: c.displayName }), onclick: async () => {
-      const name = await textDialog(t('calendars.renameTitle', { name: c.displayName }), t('calendars.newName'), c.displayName, t('calendars.rename'));
-      if (name) attempt(async () => { await api('PATCH', `/calendars/${encodeURIComponent(c.uri)}`, { displayName: name }); await loadCalendars(); }, t('calendars.renamed'));
-    } }, t('calendars.rename'));
-    cell.append(h('div', { class: 'row-tools' }, color, rename));
-  }
-  return cell;
-}
-
-const accessText = (a) => (a === 'read' ? t('access.read') : t('access.readWrite'));
-
-function sharesCell(c) {
-  const list = h('ul', { class: 'shares' }, (c.shares || []).map((s) => h('li', {}, h('span', {}, `${s.username} (${accessText(s.access)})`),
-    h('button', { type: 'button', class: 'secondary small', 'aria-label': t('shares.stopOf', { name: c.displayName, user: s.username }), onclick: () => attempt(async () => {
-      await api('DELETE', `/calendars/${encodeURIComponent(c.uri)}/shares/${encodeURIComponent(s.username)}`);
-      await loadCalendars();
-    }, t('shares.stopped', { user: s.username })) }, t('shares.stop')))));
-  const user = h('input', { name: 'username', placeholder: t('shares.userPlaceholder'), required: true, autocomplete: 'off', 'aria-label': t('shares.withUser', { name: c.displayName }) });
-  const access = h('select', { name: 'access', 'aria-label': t('shares.access') }, h('option', { value: 'read' }, t('access.read')), h('option', { value: 'read-write' }, t('access.readWrite')));
-  const form = h('form', { class: 'inline share-form', 'data-calendar': c.uri }, user, access, h('button', { type: 'submit', class: 'secondary' }, t('shares.share')));
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    attempt(async () => {
-      await api('PUT', `/calendars/${encodeURIComponent(c.uri)}/shares/${encodeURIComponent(user.value)}`, { access: access.value });
-      await loadCalendars();
-    }, t('shares.shared', { user: user.value }));
-  });
-  return h('td', { 'data-label': t('calendars.col.shared') }, list, form);
-}
-
-function removeButton(c, own) {
-  const text = own ? t('calendars.delete') : t('calendars.unsubscribe');
-  return h('button', { type: 'button', class: 'danger-outline', 'aria-label': `${text}: ${calendarName(c)}`, onclick: async () => {
-    const ok = own
-      ? await confirmDialog(t('calendars.deleteTitle'), t('calendars.deleteQuestion', { name: c.displayName, entries: entries(c.entries) }), t('calendars.delete'))
-      : await confirmDialog(t('calendars.unsubscribeTitle'), t('calendars.unsubscribeQuestion', { name: c.displayName }), t('calendars.unsubscribe'));
-    if (ok) attempt(async () => { await api('DELETE', `/calendars/${encodeURIComponent(c.uri)}`); await loadCalendars(); }, own ? t('calendars.deleted') : t('calendars.unsubscribed'));
-  } }, text);
-}
-
 async function loadCalendars() {
   const { mine, others } = await api('GET', '/calendars');
-  $('#mine tbody').replaceChildren(...mine.map((c) => h('tr', { 'data-calendar': c.uri },
-    nameCell(c, true), h('td', { 'data-label': t('calendars.col.entries') }, num(c.entries)), sharesCell(c),
-    h('td', { 'data-label': t('calendars.col.sync') }, syncSwitch(c)), h('td', { class: 'actions' }, removeButton(c, true)))));
-  $('#others tbody').replaceChildren(...others.map((c) => h('tr', { 'data-calendar': c.uri },
-    nameCell(c, false), h('td', { 'data-label': t('calendars.col.entries') }, num(c.entries)), h('td', { 'data-label': t('calendars.col.ownerAccess') }, `${c.owner} — ${accessText(c.access)}`),
-    h('td', { 'data-label': t('calendars.col.sync') }, syncSwitch(c)), h('td', { class: 'actions' }, removeButton(c, false)))));
+  const rows = collectionRows(CALENDARS, { mine, others }, { attempt, say, reload: loadCalendars });
+  $('#mine tbody').replaceChildren(...rows.mine);
+  $('#others tbody').replaceChildren(...rows.others);
   $('#others').hidden = others.length === 0;
   $('#others-empty').hidden = others.length > 0;
   document.dispatchEvent(new CustomEvent('sundial:calendars', { detail: { mine, others } }));
@@ -171,6 +83,7 @@ async function loadConnection() {
     [t('connect.server'), c.serverUrl, true],
     [t('connect.principal'), c.principalUrl, true],
     [t('connect.home'), c.homeUrl, true],
+    [t('connect.addressbookHome'), c.addressbookHomeUrl, true],
     [t('connect.username'), c.username, false],
   ];
   $('#connection').replaceChildren(...rows.flatMap(([k, v, isUrl]) => [h('dt', {}, k), h('dd', {}, isUrl ? urlField(k, v, { several: true }) : h('code', {}, v))]));
