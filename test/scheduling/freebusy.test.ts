@@ -7,6 +7,11 @@ import type { TestServer } from '../helpers/server.js';
 import { parseXml, type XmlElement } from '../../src/xml/parse.js';
 import { C, ical, propfind, propText, putOk } from '../helpers/dav.js';
 import { cal, outbox, schedulingServer } from './helpers.js';
+import { login } from '../web/session.js';
+import { run, tempDir } from '../helpers/cli.js';
+import { createUserWithCalendar } from '../../src/bootstrap.js';
+import { openStore } from '../../src/server.js';
+import { loadConfig } from '../../src/config.js';
 
 interface Ctx { srv: TestServer }
 const t = suite<Ctx>('free/busy through the outbox');
@@ -80,6 +85,33 @@ t('a range narrower than the events clips them; a range over a year is refused',
   assert.equal(freebusyLines(answers(res.text)[0]!.data), ['FREEBUSY;FBTYPE=BUSY:20300101T093000Z/20300101T094500Z']);
   const long = await srv.request('POST', outbox('alice'), { user: 'alice', headers: { 'Content-Type': 'text/calendar' }, body: request(['mailto:bob@example.com'], '20300101T000000Z', '20320101T000000Z') });
   assert.is(long.status, 403);
+});
+
+t('the setting through the JSON API: GET shows freeBusy, PATCH turns it off and the lookup shows bob free', async ({ srv }) => {
+  const bob = await login(srv, 'bob');
+  const list = await bob.ok('GET', '/calendars');
+  assert.is(list.mine.find((c: { uri: string }) => c.uri === 'personal').freeBusy, true);
+  assert.is(list.mine.find((c: { uri: string }) => c.uri === 'private').freeBusy, false);
+  assert.is((await bob.call('PATCH', '/calendars/personal', { freeBusy: 'no' })).status, 400);
+  assert.is((await bob.ok('PATCH', '/calendars/personal', { freeBusy: false })).freeBusy, false);
+  const res = await srv.request('POST', outbox('alice'), { user: 'alice', headers: { 'Content-Type': 'text/calendar' }, body: request(['mailto:bob@example.com']) });
+  assert.equal(freebusyLines(answers(res.text)[0]!.data), []);
+  assert.is((await bob.ok('PATCH', '/calendars/personal', { freeBusy: true })).freeBusy, true);
+});
+
+t('the setting through the CLI: sundial calendar freebusy <user> <calendar> on|off, shown by list', async () => {
+  const dir = tempDir();
+  const env = { SUNDIAL_DATA: dir };
+  const store = await openStore(loadConfig(env));
+  await createUserWithCalendar(store, { username: 'cli', password: 'x-long-enough-password', email: 'cli@example.com' });
+  await store.close();
+  const off = await run(['calendar', 'freebusy', 'cli', 'personal', 'off'], { env });
+  assert.is(off.code, 0, off.stderr);
+  assert.match(off.stdout, /free\/busy of personal for cli: off/);
+  const list = await run(['calendar', 'list', 'cli'], { env });
+  assert.match(list.stdout, /free\/busy off/);
+  const bad = await run(['calendar', 'freebusy', 'cli', 'personal', 'maybe'], { env });
+  assert.is.not(bad.code, 0);
 });
 
 t.run();

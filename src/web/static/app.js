@@ -7,6 +7,7 @@ import { api, h, say, setCsrf, urlField } from './dom.js';
 import { LANGUAGES, lang, num, switchLanguage, t, translatePage } from './i18n.js';
 import { confirmDialog, infoDialog, textDialog } from './dialogs.js';
 import { hideAgenda, showAgenda } from './agenda.js';
+import { freeBusyToggle } from './freebusy.js';
 
 const $ = (sel) => document.querySelector(sel);
 let me = null;
@@ -90,7 +91,7 @@ function syncSwitch(c) {
     c.sync = updated.sync;
     say(t(updated.sync ? 'switch.saidOn' : 'switch.saidOff', { name: calendarName(c) }));
   }));
-  return h('div', { class: 'switch-row' }, btn, label, largeWarning(c));
+  return h('div', { class: 'switch-row' }, btn, label, largeWarning(c), freeBusyToggle(c, calendarName(c), attempt));
 }
 
 const HEX = /^#[0-9a-fA-F]{6}/;
