@@ -22,6 +22,7 @@ import { feedsRouter } from './web/feeds-api.js';
 import { agendaRouter } from './web/agenda-api.js';
 import { createScheduler } from './scheduling/compose.js';
 import { scheduleReplyRoute } from './web/schedule-reply.js';
+import { peopleRouter } from './web/people-api.js';
 
 export interface AppDeps {
   config: Config;
@@ -104,6 +105,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const agendaApi = agendaRouter({ store, config, sessions });
   koa.use(agendaApi.routes());
   koa.use(apiOnly(agendaApi.allowedMethods()));
+  const peopleApi = peopleRouter({ store, sessions });
+  koa.use(peopleApi.routes());
+  koa.use(apiOnly(peopleApi.allowedMethods()));
   koa.use(staticFiles());
   koa.use(async (ctx) => {
     if (ctx.path.startsWith('/api/')) throw new ApiError(404, 'not_found', 'no such API route');

@@ -13,9 +13,13 @@ export const DAV_ROOT = '/dav/';
 export const PRINCIPALS = '/dav/principals/';
 export const CALENDARS = '/dav/calendars/';
 export const FEEDS = '/feeds/';
+/** Group principals (issue 15 item 6): an area of their own, so no group name can clash with a user name. */
+export const GROUPS = '/dav/groups/';
 
 /** The principal of a user (RFC 5397 current-user-principal, RFC 3744 principal-URL). */
 export const principalPath = (username: string) => `${PRINCIPALS}${username}/`;
+/** The principal of a group (RFC 3744 §2, calendar-user-type GROUP). */
+export const groupPath = (name: string) => `${GROUPS}${name}/`;
 /** The calendar home of a user (RFC 4791 §6.2.1 calendar-home-set). */
 export const homePath = (username: string) => `${CALENDARS}${username}/`;
 /** A calendar (or plain collection) directly in a user's home, by the segment it has there. */
@@ -49,6 +53,8 @@ export type ParsedPath =
   | { area: 'root' }
   /** `below`: a path under a principal, where nothing can exist (404, or 403 for other users). */
   | { area: 'principals'; user?: string; below?: true }
+  /** The group principals; `below`: a path under a group principal (nothing there). */
+  | { area: 'groups'; group?: string; below?: true }
   | { area: 'calendars'; user?: string; segments: string[]; trailingSlash: boolean }
   /** Under /dav/ but in no area of the layout (e.g. /dav/addressbooks/): nothing there, 404. */
   | { area: 'unknown' }
@@ -73,6 +79,10 @@ export function parseDavPath(rawPath: string): ParsedPath | null {
   if (area === 'principals') {
     if (user === undefined) return { area: 'principals' };
     return segments.length > 0 ? { area: 'principals', user, below: true } : { area: 'principals', user };
+  }
+  if (area === 'groups') {
+    if (user === undefined) return { area: 'groups' };
+    return segments.length > 0 ? { area: 'groups', group: user, below: true } : { area: 'groups', group: user };
   }
   if (area === 'calendars') return { area: 'calendars', ...(user === undefined ? {} : { user }), segments, trailingSlash };
   return { area: 'unknown' };

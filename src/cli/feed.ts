@@ -9,8 +9,9 @@ import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';
 
 export const feedUsage = `Usage:
-  sundial feed create <user> [--calendar C] [--details full|busy] [--alarms kept|removed] [--label TEXT]
-                                      a new link (no --calendar: all calendars with synchronization on)
+  sundial feed create <user> [--calendar C | --group G] [--details full|busy] [--alarms kept|removed] [--label TEXT]
+                                      a new link (no --calendar: all calendars with synchronization on;
+                                      --group: the calendars shared with a group the user is in)
   sundial feed list <user>            the user's links (tokens are never shown again)
   sundial feed revoke <user> <id>     stop a link at once
   sundial feed regenerate <user> <id> a new secret URL for a link; the old one stops working`;
@@ -39,7 +40,7 @@ export function cliBaseUrl(config: Config): string {
 }
 
 function describe(l: LinkView): string {
-  const scope = l.calendar === null ? (l.available ? 'all calendars' : 'calendar no longer available') : `calendar ${l.calendar}`;
+  const scope = l.group !== null ? `group ${l.group}` : l.calendar === null ? (l.available ? 'all calendars' : 'calendar no longer available') : `calendar ${l.calendar}`;
   return [
     String(l.id), scope, l.details === 'busy' ? 'busy only' : 'full details', l.alarms && l.details === 'full' ? 'alarms kept' : 'alarms removed',
     l.label ?? '-', `created ${l.createdAt}`, `last used ${l.lastUsedAt ?? 'never'}`,
@@ -48,7 +49,7 @@ function describe(l: LinkView): string {
 
 export async function feedCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = splitArgs(args);
-  const { values, rest } = takeOptions(flags, ['--calendar', '--details', '--alarms', '--label'], feedUsage);
+  const { values, rest } = takeOptions(flags, ['--calendar', '--group', '--details', '--alarms', '--label'], feedUsage);
   const [sub, username, id] = positional;
   return withStore(io, rest, async (store, config) => {
     const user = await userNamed(store, username, feedUsage);
@@ -63,6 +64,7 @@ export async function feedCommand(args: string[], io: CliIO): Promise<number> {
         if (alarms !== undefined && alarms !== 'kept' && alarms !== 'removed') throw new UsageError(`--alarms is "kept" or "removed"\n\n${feedUsage}`);
         const made = await asUsage(() => createLink(store, user, {
           calendar: values['--calendar'] ?? null,
+          group: values['--group'] ?? null,
           details: values['--details'] ?? 'full',
           alarms: alarms !== 'removed',
           label: values['--label'] ?? null,

@@ -11,15 +11,17 @@ import { feedCommand, feedUsage } from './feed.js';
 import { importCommand, importUsage } from './import.js';
 import { exportCommand, exportUsage } from './export.js';
 import { backupCommand, backupUsage } from './backup.js';
+import { groupCommand, groupUsage } from './group.js';
 
 const usage = `Usage: sundial <command> [arguments]
 
 Commands:
   serve [options]            run the server (sundial serve --help lists every option)
   migrate                    apply pending database migrations
-  user add|passwd|list|delete  manage accounts
+  user add|passwd|list|delete|set|show  manage accounts, names and e-mail addresses
   calendar list|create|sync  a user's calendars and their Synchronization switch
   share                      share a calendar with another user, or stop sharing
+  group add|list|members|delete|share  groups of users, and calendars shared with a group
   stats                      calendars with their number of entries; flags large ones
   feed create|list|revoke|regenerate  private subscription links (webcal)
   import FILE.ics --user U --calendar C  import an .ics file (re-running replaces, never duplicates)
@@ -43,6 +45,7 @@ const commands: Record<string, { run: Command; usage?: string }> = {
   import: { run: importCommand, usage: importUsage },
   export: { run: exportCommand, usage: exportUsage },
   backup: { run: backupCommand, usage: backupUsage },
+  group: { run: groupCommand, usage: groupUsage },
 };
 
 const SERVER_OPTIONS = 'It also takes the server\'s options, e.g. --data DIR (sundial serve --help lists them).';

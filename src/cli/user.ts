@@ -4,17 +4,19 @@ import { createUserWithCalendar } from '../bootstrap.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { readNewPassword } from './prompt.js';
+import { userSetCommand, userSetUsage, userShowCommand } from './user-set.js';
 
 export const userUsage = `Usage:
   sundial user add <name> [--admin]     create a user (password from a prompt, or stdin)
   sundial user passwd <name>            change a password (prompt, or stdin)
   sundial user list                     list users
-  sundial user delete <name>            delete a user and all their calendars`;
+  sundial user delete <name>            delete a user and all their calendars
+${userSetUsage}`;
 
 const VALID_NAME = /^[^\s/\\:]{1,64}$/;
 
 export async function userCommand(args: string[], io: CliIO, readPassword: () => Promise<string> = readNewPassword): Promise<number> {
-  const { positional, flags } = splitArgs(args, ['--admin']);
+  const { positional, flags } = splitArgs(args, ['--admin', '--no-email']);
   const admin = flags.includes('--admin');
   const serverFlags = flags.filter((f) => f !== '--admin');
   const [sub, name, ...extra] = positional;
@@ -28,6 +30,10 @@ export async function userCommand(args: string[], io: CliIO, readPassword: () =>
     return name;
   };
   switch (sub) {
+    case 'set':
+      return userSetCommand(needName(), serverFlags, io, userUsage);
+    case 'show':
+      return userShowCommand(needName(), serverFlags, io, userUsage);
     case 'add': {
       const username = needName();
       if (!VALID_NAME.test(username)) throw new UsageError('a user name has 1 to 64 characters, without spaces, "/", "\\" or ":"');

@@ -11,10 +11,12 @@ import type { Resource } from './resources.js';
 // CLIENTS.md §2.2); calendar-schedule as well, as CalendarServer announces both (CLIENTS.md §1.2
 // step 2): Apple clients of the draft era look for it before offering availability lookups, and
 // Thunderbird reads calendar-auto-schedule first, so it never switches to client scheduling.
-export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol, calendar-auto-schedule, calendar-schedule';
+// calendarserver-principal-search tells Apple clients to search attendees with that report
+// (CalendarServer's client simulator switches on the same token).
+export const DAV_CLASSES = '1, 3, access-control, calendar-access, extended-mkcol, calendar-auto-schedule, calendar-schedule, calendarserver-principal-property-search, calendarserver-principal-search';
 
 type Kind = Resource['kind'];
-const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'groups', 'calendars', 'principal', 'group', 'home', 'calendar', 'collection', 'object'];
 const MEMBERS: readonly Kind[] = ['calendar', 'collection', 'object'];
 
 /** Method → the kinds of resource it applies to, in the order Allow lists them. */

@@ -2,7 +2,7 @@
 // only the calendars whose Synchronization switch is on for this user (SPEC "Per-calendar
 // synchronization"): that is how a switched-off calendar leaves iOS, macOS, DAVx5 and vdirsyncer.
 import { allObjectMetas, type ObjectMeta, type Store, type User } from '../store/types.js';
-import { CALENDARS, PRINCIPALS, calendarHref, homeHref, principalHref } from './paths.js';
+import { CALENDARS, PRINCIPALS, calendarHref, groupHref, homeHref, principalHref } from './paths.js';
 import { calendarResource, type CollectionResource, type Resource } from './resources.js';
 import { isSharee, visibleMetas } from './sharee-view.js';
 
@@ -16,7 +16,10 @@ export async function membersOf(store: Store, user: User, r: Resource): Promise<
     case 'root':
       return [{ kind: 'principals', user, href: PRINCIPALS }, { kind: 'calendars', user, href: CALENDARS }];
     case 'principals':
-      return [{ kind: 'principal', user, href: principalHref(user.username) }];
+      return [{ kind: 'principal', user, viewer: user, href: principalHref(user.username) }];
+    case 'groups':
+      // The groups the user belongs to (others are found by principal-property-search).
+      return (await store.listUserGroups(user.id)).map((group): Resource => ({ kind: 'group', user, group, href: groupHref(group.name) }));
     case 'calendars':
       return [{ kind: 'home', user, href: homeHref(user.username) }];
     case 'home': {

@@ -1,10 +1,11 @@
 // Resolves a request path to the resource it names, as seen by the requesting user. Other users'
-// principals and homes are refused without saying whether they exist (SPEC "Sharing": a user
-// never reaches another user's data unless shared); shared calendars appear in the sharee's own
-// home under the instance's uri.
-import type { Access, CalendarInstance, Collection, ObjectMeta, Store, User } from '../store/types.js';
+// homes are refused without saying whether they exist (SPEC "Sharing": a user never reaches
+// another user's data unless shared); shared calendars appear in the sharee's own home under the
+// instance's uri. Principals are the directory: any authenticated user may read another user's
+// principal and any group's (issue 15: names, addresses, calendar-user-type; never their calendars).
+import type { Access, CalendarInstance, Collection, Group, ObjectMeta, Store, User } from '../store/types.js';
 import { forbidden, notFound, badRequest } from './errors.js';
-import { CALENDARS, DAV_ROOT, PRINCIPALS, calendarHref, homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
+import { CALENDARS, DAV_ROOT, GROUPS, PRINCIPALS, calendarHref, groupHref, homeHref, homeMemberHref, parseDavPath, principalHref } from './paths.js';
 import { visibleObject } from './sharee-view.js';
 
 interface Base {
@@ -16,7 +17,16 @@ export type Resource =
   // resource, "/" and "/dav/" included (RFC 5397 §3; vdirsyncer and DAVx5 start discovery there).
   | (Base & { kind: 'root'; user: User })
   | (Base & { kind: 'principals'; user: User })
-  | (Base & { kind: 'principal'; user: User })
+  /**
+   * A user's principal. Unlike every other kind, `user` is the user the principal belongs to (so
+   * its properties — addresses, home, inbox — describe that user), and `viewer` is the requesting
+   * user, who may be someone else (issue 15 item 1).
+   */
+  | (Base & { kind: 'principal'; user: User; viewer: User })
+  /** The collection of group principals (/dav/groups/). */
+  | (Base & { kind: 'groups'; user: User })
+  /** A group's principal (calendar-user-type GROUP, group-member-set). */
+  | (Base & { kind: 'group'; user: User; group: Group })
   | (Base & { kind: 'calendars'; user: User })
   | (Base & { kind: 'home'; user: User })
   /** A calendar reached through the user's instance (own or shared). */
@@ -75,9 +85,17 @@ export async function resolve(store: Store, user: User, rawPath: string, opts: {
   if (parsed.area === 'root') return { kind: 'root', user, href: rawPath === '/' ? '/' : DAV_ROOT };
   if (parsed.area === 'principals') {
     if (parsed.user === undefined) return { kind: 'principals', user, href: PRINCIPALS };
-    if (parsed.user !== user.username) throw forbidden('This is not your principal');
+    const owner = parsed.user === user.username ? user : await store.getUser(parsed.user);
+    if (!owner) throw notFound('No such principal');
     if (parsed.below) throw opts.creating ? forbidden('Nothing can be created under a principal') : notFound('A principal has no members');
-    return { kind: 'principal', user, href: principalHref(user.username) };
+    return { kind: 'principal', user: owner, viewer: user, href: principalHref(owner.username) };
+  }
+  if (parsed.area === 'groups') {
+    if (parsed.group === undefined) return { kind: 'groups', user, href: GROUPS };
+    const group = await store.getGroup(parsed.group);
+    if (!group) throw notFound('No such group');
+    if (parsed.below) throw opts.creating ? forbidden('Nothing can be created under a principal') : notFound('A principal has no members');
+    return { kind: 'group', user, group, href: groupHref(group.name) };
   }
   if (parsed.user === undefined) return { kind: 'calendars', user, href: CALENDARS };
   if (parsed.user !== user.username) throw forbidden('This is not your calendar home');

@@ -40,7 +40,17 @@ export async function resolveFeed(store: Store, token: string): Promise<Resolved
   if (!user) return null;
   let instances: CalendarInstance[];
   let name: string;
-  if (feed.collectionId === null) {
+  if (feed.groupId !== null) {
+    // A group's calendars (issue 15 item 6): the collections shared with the group, as this
+    // member reaches them — checked on every use, so leaving the group (or the group's deletion,
+    // which takes the token with it) ends the link, and sharee privacy (CLASS) applies below.
+    const group = await store.getGroupById(feed.groupId);
+    if (!group || !(await store.listUserGroups(user.id)).some((g) => g.id === group.id)) return null;
+    const shared = new Set((await store.listGroupCollections(group.id)).map((s) => s.collectionId));
+    instances = (await store.listInstances(user.id)).filter((i) => shared.has(i.collection.id));
+    name = `${group.displayName || group.name} — all calendars`;
+    if (feed.details === 'busy') name = `${group.displayName || group.name} — busy`;
+  } else if (feed.collectionId === null) {
     // "All my calendars": own and shared, with synchronization on (SPEC table, last row).
     instances = await store.listInstances(user.id, { syncOnly: true });
     name = `${user.displayName || user.username} — all calendars`;
@@ -52,7 +62,7 @@ export async function resolveFeed(store: Store, token: string): Promise<Resolved
     name = inst.collection.displayName ?? inst.uri;
   }
   // Busy mode does not give away the calendar's own name ("Doctor", "Job interviews") either.
-  if (feed.details === 'busy') name = `${user.displayName || user.username} — busy`;
+  if (feed.details === 'busy' && feed.groupId === null) name = `${user.displayName || user.username} — busy`;
   if (feed.label) name = feed.label;
   const state = JSON.stringify([
     FORMAT_VERSION, feed.id, feed.details, feed.alarms, name,

@@ -15,6 +15,8 @@ export interface LinkView {
   calendar: string | null;
   /** Name of the calendar, or null for the all-calendars link. */
   calendarName: string | null;
+  /** A link over a group's calendars: the group's name (calendar is then null). */
+  group: string | null;
   /** false when the calendar was deleted or is no longer shared with the user (the feed is 404). */
   available: boolean;
   details: 'full' | 'busy';
@@ -30,13 +32,16 @@ export interface NewLink {
   token: string;
 }
 
-function view(feed: FeedToken, instances: CalendarInstance[]): LinkView {
+function view(feed: FeedToken, instances: CalendarInstance[], groups: ReadonlyMap<number, string>): LinkView {
   const inst = feed.collectionId === null ? null : instances.find((i) => i.collection.id === feed.collectionId) ?? null;
+  const group = feed.groupId === null ? null : groups.get(feed.groupId) ?? null;
   return {
     id: feed.id,
     calendar: inst?.uri ?? null,
     calendarName: inst ? inst.collection.displayName ?? inst.uri : null,
-    available: feed.collectionId === null || inst !== null,
+    group,
+    // A group link works while its user is a member (the map holds only their groups).
+    available: feed.groupId !== null ? group !== null : feed.collectionId === null || inst !== null,
     details: feed.details,
     alarms: feed.alarms,
     label: feed.label,
@@ -45,13 +50,20 @@ function view(feed: FeedToken, instances: CalendarInstance[]): LinkView {
   };
 }
 
+/** The user's groups by id: a group link is available while its user is a member. */
+async function groupsOf(store: Store, user: User): Promise<Map<number, string>> {
+  return new Map((await store.listUserGroups(user.id)).map((g) => [g.id, g.name]));
+}
+
 export async function listLinks(store: Store, user: User): Promise<LinkView[]> {
-  const [feeds, instances] = await Promise.all([store.listFeedTokens(user.id), store.listInstances(user.id)]);
-  return feeds.map((f) => view(f, instances));
+  const [feeds, instances, groups] = await Promise.all([store.listFeedTokens(user.id), store.listInstances(user.id), groupsOf(store, user)]);
+  return feeds.map((f) => view(f, instances, groups));
 }
 
 export interface LinkInput {
   calendar?: unknown;
+  /** A group the user belongs to: the link covers the calendars shared with it. */
+  group?: unknown;
   details?: unknown;
   alarms?: unknown;
   label?: unknown;
@@ -73,10 +85,19 @@ export async function createLink(store: Store, user: User, input: LinkInput): Pr
     instance = await store.getInstance(user.id, input.calendar);
     if (!instance) throw missing(`no calendar "${input.calendar}"`);
   }
+  let groupId: number | null = null;
+  if (input.group !== undefined && input.group !== null && input.group !== '') {
+    if (instance) throw invalid('a link covers one calendar or one group, not both');
+    if (typeof input.group !== 'string') throw invalid('group is a group\'s name');
+    // Only a member may publish a group's calendars: they are what the member sees of them.
+    const g = (await store.listUserGroups(user.id)).find((x) => x.name === input.group);
+    if (!g) throw missing(`you are not a member of a group "${input.group}"`);
+    groupId = g.id;
+  }
   if ((await store.listFeedTokens(user.id)).length >= MAX_LINKS_PER_USER) throw forbiddenAction(`at most ${MAX_LINKS_PER_USER} links; revoke some first`);
   const { token, hash } = newFeedToken();
-  const feed = await store.createFeedToken({ userId: user.id, collectionId: instance?.collection.id ?? null, tokenHash: hash, details, alarms, label });
-  return { link: view(feed, instance ? [instance] : []), token };
+  const feed = await store.createFeedToken({ userId: user.id, collectionId: instance?.collection.id ?? null, groupId, tokenHash: hash, details, alarms, label });
+  return { link: view(feed, instance ? [instance] : [], await groupsOf(store, user)), token };
 }
 
 function linkId(id: unknown): number {
@@ -90,7 +111,7 @@ export async function regenerateLink(store: Store, user: User, id: unknown): Pro
   const { token, hash } = newFeedToken();
   try {
     const feed = await store.rotateFeedToken(user.id, linkId(id), hash);
-    return { link: view(feed, await store.listInstances(user.id)), token };
+    return { link: view(feed, await store.listInstances(user.id), await groupsOf(store, user)), token };
   } catch (err) {
     if (err instanceof NotFound) throw missing('no such link');
     throw err;

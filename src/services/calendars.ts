@@ -144,7 +144,13 @@ export async function setSync(store: Store, user: User, uri: string, enabled: bo
 export async function removeCalendar(store: Store, user: User, uri: string): Promise<'deleted' | 'unsubscribed'> {
   const i = await instanceOf(store, user, uri);
   if (i.access !== 'owner') {
-    await store.unshare(i.collection.id, user.id);
+    try {
+      await store.unshare(i.collection.id, user.id);
+    } catch (err) {
+      // Shared with one of the user's groups, not with them: membership decides (issue 15 item 6).
+      if (err instanceof NotFound) throw forbiddenAction('this calendar is shared with a group you belong to; switch its synchronization off instead');
+      throw err;
+    }
     return 'unsubscribed';
   }
   const own = (await store.listInstances(user.id)).filter((x) => x.access === 'owner');

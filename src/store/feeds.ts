@@ -4,8 +4,13 @@
 export interface FeedToken {
   id: number;
   userId: number;
-  /** null = all calendars of the user whose synchronization is on. */
+  /** null = all calendars of the user whose synchronization is on (or, with groupId, the group's). */
   collectionId: number | null;
+  /**
+   * A link over a group's calendars (issue 15 item 6): the collections shared with the group, as
+   * the link's user (a member) reaches them. null for personal links.
+   */
+  groupId: number | null;
   details: 'full' | 'busy';
   alarms: boolean;
   label: string | null;
@@ -16,6 +21,8 @@ export interface FeedToken {
 export interface FeedTokenInit {
   userId: number;
   collectionId: number | null;
+  /** A group's calendars (collectionId must then be null). */
+  groupId?: number | null;
   /** Hash of the secret token; the token itself is never stored. */
   tokenHash: string;
   details: 'full' | 'busy';
@@ -25,7 +32,7 @@ export interface FeedTokenInit {
 
 /** A token goes with its user and, for a one-calendar link, with its calendar. */
 export interface FeedStore {
-  /** Throws NotFound (user or collection), Conflict when the hash is already in use. */
+  /** Throws NotFound (user, collection or group), Conflict when the hash is already in use. */
   createFeedToken(init: FeedTokenInit): Promise<FeedToken>;
   /** The token with this hash, or null (unknown or revoked). Callers still check access. */
   findFeedToken(tokenHash: string): Promise<FeedToken | null>;

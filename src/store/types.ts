@@ -9,6 +9,7 @@
 //   changes.ts          ChangeStore        the change log: sync tokens, getctag, home tombstones
 //   dead-properties.ts  DeadPropertyStore  RFC 4918 dead properties
 //   feeds.ts            FeedStore          subscription link tokens
+//   groups.ts           GroupStore         groups of users, their members and group shares
 //
 // Every method is asynchronous so that a PostgreSQL implementation can be added without touching
 // callers, and every mutating method is one transaction: the row, its change-log entry and the
@@ -19,13 +20,15 @@ import type { ChangeStore } from './changes.js';
 import type { CollectionStore } from './collections.js';
 import type { DeadPropertyStore } from './dead-properties.js';
 import type { FeedStore } from './feeds.js';
+import type { GroupStore } from './groups.js';
 import type { InstanceStore } from './instances.js';
 import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
 import type { SchedulingStore } from './scheduling.js';
 
-export type { User, UserCredentials, UserStore } from './users.js';
+export type { Person, User, UserCredentials, UserStore } from './users.js';
+export { addressKey } from './users.js';
 export type { Access, Collection, CollectionInit, CollectionKind, CollectionPatch, CollectionStore, ComponentType } from './collections.js';
 export { DEFAULT_CALENDAR_COMPONENTS } from './collections.js';
 export type { CalendarInstance, InstanceStore } from './instances.js';
@@ -38,9 +41,10 @@ export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';
 export type { FeedStore, FeedToken, FeedTokenInit } from './feeds.js';
 export { allObjectMetas, objectPages } from './objects.js';
 export type { InboxChanges, InboxInput, InboxMessage, SchedulingOp, SchedulingStore, StoredInboxMessage } from './scheduling.js';
+export type { Group, GroupMemberAddresses, GroupShare, GroupStore } from './groups.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, SchedulingStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, SchedulingStore {
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // Same rules as src/web/api.ts: a session cookie identifies the user, every change needs the
 // session's CSRF token in X-CSRF-Token, bad input is a 4xx JSON error ({ error, message }).
 //   GET    /api/feeds                    the user's links (never their tokens)
-//   POST   /api/feeds                    { calendar?, details?, alarms?, label? } → link + URLs, once
+//   POST   /api/feeds                    { calendar?, group?, details?, alarms?, label? } → link + URLs, once
 //   POST   /api/feeds/:id/regenerate     new secret, same options → link + URLs, once
 //   DELETE /api/feeds/:id                revoke
 //   POST   /api/feeds/import?calendar=U  body text/calendar → import summary
@@ -53,7 +53,7 @@ export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
 
   router.post('/', async (ctx) => {
     const body = await readJson(ctx);
-    const made = await createLink(store, me(ctx), { calendar: body.calendar, details: body.details, alarms: body.alarms, label: body.label });
+    const made = await createLink(store, me(ctx), { calendar: body.calendar, group: body.group, details: body.details, alarms: body.alarms, label: body.label });
     ctx.status = 201;
     ctx.body = withUrls(ctx, made);
   });

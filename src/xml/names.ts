@@ -70,6 +70,10 @@ export const DAV = names(DAV_NS, [
   'quota-available-bytes', 'quota-used-bytes',
   // RFC 5995 POST add-member, RFC 5842 resource-id
   'add-member', 'resource-id',
+  // RFC 3744 §4 group principals, §9 principal reports (issue 15: people search, groups)
+  'group-member-set', 'group-membership', 'principal-match', 'self', 'principal-property',
+  'principal-property-search', 'property-search', 'match', 'apply-to-principal-collection-set',
+  'principal-search-property-set', 'principal-search-property',
 ] as const);
 
 export const CALDAV = names(CALDAV_NS, [
@@ -94,7 +98,13 @@ export const CALDAV = names(CALDAV_NS, [
   'transparent', 'calendar-user-type',
 ] as const);
 
-export const CS = names(CS_NS, ['getctag'] as const);
+export const CS = names(CS_NS, [
+  'getctag',
+  // CalendarServer's principal search (what Apple Calendar's attendee field sends) and the
+  // principal properties its clients ask for with it
+  'calendarserver-principal-search', 'search-token', 'limit', 'nresults', 'email-address-set', 'email-address',
+  'record-type', 'first-name', 'last-name',
+] as const);
 
 /** RFC 6638 (CalDAV scheduling) names beyond the CALDAV table: resource types, properties, preconditions, the POST response. */
 export const SCHED = names(CALDAV_NS, [

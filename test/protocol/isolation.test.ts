@@ -113,10 +113,12 @@ function callsFor(ctx: Ctx, path: string): Call[] {
   ];
 }
 
+// Bob's principal is not among them: principals are the directory, which any user may read
+// (issue 15 item 1); what alice may do there is the next test's.
 const BOB_PATHS = [
-  BOB_PRINCIPAL, BOB_HOME, BOB_CAL, BOB_SECOND, BOB_OBJ, BOB_MISSING,
+  BOB_HOME, BOB_CAL, BOB_SECOND, BOB_OBJ, BOB_MISSING,
   // The same resources spelled differently: no trailing slash, percent-encoded, double slashes.
-  '/dav/principals/bob', '/dav/calendars/bob', '/dav/calendars/bob/personal', '/dav/calendars/%62ob/personal/secret.ics',
+  '/dav/calendars/bob', '/dav/calendars/bob/personal', '/dav/calendars/%62ob/personal/secret.ics',
   '/dav/calendars/bob//personal/secret.ics', '/dav/calendars/BOB/personal/secret.ics',
 ];
 
@@ -128,6 +130,21 @@ t('every method on every one of bob\'s paths answers 403 or 404 and leaks nothin
     }
   }
   assert.equal(ctx.violations, [], `\n${ctx.violations.join('\n')}\n`);
+});
+
+t('bob\'s principal: alice reads the directory properties, never his home or data, and changes nothing', async (ctx) => {
+  ctx.violations = [];
+  for (const path of [BOB_PRINCIPAL, '/dav/principals/bob', '/dav/principals/%62ob/']) {
+    const res = await ctx.srv.request('PROPFIND', path, { user: 'alice', headers: { Depth: '1', ...XML_HEADERS }, body: propfindAll });
+    judge(ctx, `PROPFIND ${path}`, res, [207]);
+    assert.not.ok(res.text.includes('/dav/calendars/bob'), 'bob\'s home is not revealed');
+    for (const call of callsFor(ctx, path).filter((c) => c.method !== 'OPTIONS' && c.method !== 'PROPFIND' && c.method !== 'GET' && c.method !== 'HEAD' && c.method !== 'REPORT')) {
+      const w = await ctx.srv.request(call.method, path, { user: 'alice', ...(call.headers ? { headers: call.headers } : {}), ...(call.body !== undefined ? { body: call.body } : {}) });
+      judge(ctx, `${call.method} ${path}`, w, [403, 404, 405, 409]);
+    }
+  }
+  assert.equal(ctx.violations, [], `\n${ctx.violations.join('\n')}\n`);
+  assert.is(await snapshot(ctx.srv), ctx.before, 'bob\'s data is unchanged');
 });
 
 t('COPY and MOVE from alice\'s own resources with a Destination in bob\'s space are refused', async (ctx) => {

@@ -12,6 +12,9 @@
 //   @source <text>            where the sequence comes from (repeatable)
 //   @user <name>              creates a user (password PASSWORD of test/helpers/server.ts) with
 //                             the default calendar "personal"; the first one is {{user}}
+//   @person <user> <a@x,b@y|-> <Display Name>  sets a user's e-mail addresses ("-": none) and
+//                             display name (the user must be created by @user)
+//   @group <name> <user,user> <Display Name>   creates a group with these members
 //   @events <path> <n> <pfx>  before the steps, PUTs n events <path><pfx>-001.ics … (UID
 //                             <pfx>-001@fixture), as the primary user
 //
@@ -87,13 +90,15 @@ interface Fixture {
   file: string;
   title: string;
   users: string[];
+  people: Array<{ user: string; addresses: string[]; displayName: string }>;
+  groups: Array<{ name: string; members: string[]; displayName: string }>;
   events: Array<{ path: string; count: number; prefix: string }>;
   steps: Step[];
 }
 
 export function parseFixture(file: string, text: string): Fixture {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const fx: Fixture = { file, title: path.basename(file), users: [], events: [], steps: [] };
+  const fx: Fixture = { file, title: path.basename(file), users: [], people: [], groups: [], events: [], steps: [] };
   let i = 0;
   const fail = (msg: string): never => { throw new Error(`${path.basename(file)}:${i + 1}: ${msg}`); };
   // Directives.
@@ -106,6 +111,13 @@ export function parseFixture(file: string, text: string): Fixture {
     if (key === 'title') fx.title = rest!;
     else if (key === 'source') continue;
     else if (key === 'user') fx.users.push(rest!.trim());
+    else if (key === 'person' || key === 'group') {
+      const [who, list, ...name] = rest!.trim().split(' ');
+      if (!who || !list || name.length === 0) fail(`@${key} <name> <list|-> <Display Name>`);
+      const items = list === '-' ? [] : list!.split(',');
+      if (key === 'person') fx.people.push({ user: who!, addresses: items, displayName: name.join(' ') });
+      else fx.groups.push({ name: who!, members: items, displayName: name.join(' ') });
+    }
     else if (key === 'events') {
       const [p, n, prefix] = rest!.trim().split(/\s+/);
       if (!p || !n || !prefix || !/^\d+$/.test(n)) fail('@events <path> <count> <prefix>');
@@ -392,6 +404,12 @@ async function runFixture(fx: Fixture): Promise<string[]> {
   try {
     const users = fx.users.length ? fx.users : ['alice'];
     for (const u of users) await srv.addUser(u);
+    for (const p of fx.people) await srv.store.setUserProfile(p.user, { displayName: p.displayName, addresses: p.addresses });
+    for (const g of fx.groups) {
+      await srv.store.createGroup({ name: g.name, displayName: g.displayName });
+      const ids = await Promise.all(g.members.map(async (m) => (await srv.store.getUser(m))!.id));
+      await srv.store.setGroupMembers(g.name, ids);
+    }
     const host = new URL(srv.url).host;
     const vars = new Map<string, string | undefined>([
       ['user', users[0]], ['password', PASSWORD], ['auth', basic(users[0]!)], ['host', host], ['base', srv.url],

@@ -6,6 +6,7 @@ import { changesContract } from './contract/changes.js';
 import { collectionsContract } from './contract/collections.js';
 import { deadPropertiesContract } from './contract/dead-properties.js';
 import { feedsContract } from './contract/feeds.js';
+import { groupsContract } from './contract/groups.js';
 import type { StoreFactory } from './contract/helpers.js';
 import { instancesContract } from './contract/instances.js';
 import { objectsContract } from './contract/objects.js';
@@ -24,6 +25,7 @@ export const contractSections: Record<string, (backend: string, makeStore: Store
   changes: changesContract,
   'dead-properties': deadPropertiesContract,
   feeds: feedsContract,
+  groups: groupsContract,
 };
 
 /** Runs every section of the contract against stores made by makeStore, named `backend` in the output. */

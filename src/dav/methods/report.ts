@@ -1,7 +1,7 @@
 // REPORT (RFC 3253 §3.6): dispatches on the root element of the body to the report handlers in
 // dav/reports/. Unknown reports are 403 with supported-report (RFC 3253 §3.6). The names and
 // where they are announced are reports/supported.ts; this table must list the same names.
-import { CALDAV, DAV } from '../../xml/names.js';
+import { CALDAV, CS, DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { DavRequest, DavResponse, DavServices, MethodHandler } from '../handler-types.js';
 import { DavError, badRequest, notFound } from '../errors.js';
@@ -13,6 +13,10 @@ import { syncCollection } from '../reports/sync-collection.js';
 import { calendarQuery } from '../reports/calendar-query.js';
 import { freeBusyQuery } from '../reports/free-busy-query.js';
 import { expandProperty } from '../reports/expand-property.js';
+import { principalPropertySearch } from '../reports/principal-property-search.js';
+import { principalSearchPropertySet } from '../reports/principal-search-property-set.js';
+import { principalMatch } from '../reports/principal-match.js';
+import { calendarserverPrincipalSearch } from '../reports/calendarserver-principal-search.js';
 
 type ReportHandler = (req: DavRequest, svc: DavServices, target: Resource, root: XmlElement) => Promise<DavResponse>;
 
@@ -22,6 +26,10 @@ const reports: Record<ReportName, ReportHandler> = {
   [CALDAV.calendarQuery]: calendarQuery,
   [CALDAV.freeBusyQuery]: freeBusyQuery,
   [DAV.expandProperty]: expandProperty,
+  [DAV.principalPropertySearch]: principalPropertySearch,
+  [DAV.principalSearchPropertySet]: principalSearchPropertySet,
+  [DAV.principalMatch]: principalMatch,
+  [CS.calendarserverPrincipalSearch]: calendarserverPrincipalSearch,
 };
 
 export const report: MethodHandler = async (req, svc, resource) => {

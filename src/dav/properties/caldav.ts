@@ -9,22 +9,8 @@ import { CalendarDataError, checkCalendarTimezone } from '../../ical/validate.js
 
 defineProperty({
   name: CALDAV.calendarHomeSet, kinds: ['principal'], allprop: false, protected: true,
-  get: (r) => (r.kind === 'principal' ? [hrefNode(homeHref(r.user.username))] : undefined),
-});
-
-// Thunderbird takes the first mailto: as the organizer identity (CLIENTS.md §2.2); DAVx5 reads
-// the account's e-mail addresses from here (§3).
-defineProperty({
-  name: CALDAV.calendarUserAddressSet, kinds: ['principal'], allprop: false, protected: true,
-  get: (r) => {
-    if (r.kind !== 'principal') return undefined;
-    const email = r.user.email ?? (r.user.username.includes('@') ? r.user.username : null);
-    const hrefs = email ? [hrefNode(`mailto:${email}`)] : [];
-    // The decoded path, like principal-URL: hrefNode encodes it once. It was built from an
-    // already-encoded name, so "bob@example.com" came out as bob%2540example.com (issue 12 item 7).
-    hrefs.push(hrefNode(principalHref(r.user.username)));
-    return hrefs;
-  },
+  // Only on one's own principal: another user's home is not theirs to open (issue 15 item 1).
+  get: (r) => (r.kind === 'principal' && r.viewer.id === r.user.id ? [hrefNode(homeHref(r.user.username))] : undefined),
 });
 
 defineProperty({

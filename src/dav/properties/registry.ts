@@ -114,5 +114,5 @@ export function etagDerivedDefs(names: readonly string[], supplied?: string): (P
   return defs;
 }
 
-export const COLLECTIONS = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection'] as const;
+export const COLLECTIONS = ['root', 'principals', 'groups', 'calendars', 'principal', 'group', 'home', 'calendar', 'collection'] as const;
 export const EVERYWHERE = [...COLLECTIONS, 'object'] as const;

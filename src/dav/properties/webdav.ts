@@ -2,7 +2,7 @@
 // owner, RFC 3253 §3.1.5 supported-report-set.
 import { CALDAV, DAV } from '../../xml/names.js';
 import { accessOf, type Resource } from '../resources.js';
-import { PRINCIPALS, principalHref } from '../paths.js';
+import { GROUPS, PRINCIPALS, groupHref, principalHref } from '../paths.js';
 import { reportsOn } from '../reports/supported.js';
 import { COLLECTIONS, EVERYWHERE, PropertyRejected, defineProperty } from './registry.js';
 import { collectionPageText, el, hrefNode, httpDate, privilegesFor } from './values.js';
@@ -11,7 +11,7 @@ import { textOf } from '../../xml/parse.js';
 function resourceTypes(r: Resource): string[] {
   switch (r.kind) {
     case 'object': case 'missing': return [];
-    case 'principal': return [DAV.collection, DAV.principal];
+    case 'principal': case 'group': return [DAV.collection, DAV.principal];
     case 'calendar': return [DAV.collection, CALDAV.calendar];
     default: return [DAV.collection];
   }
@@ -24,9 +24,10 @@ defineProperty({
 });
 
 defineProperty({
-  name: DAV.displayname, kinds: ['principal', 'home', 'calendar', 'collection'], allprop: true, protected: false,
+  name: DAV.displayname, kinds: ['principal', 'group', 'home', 'calendar', 'collection'], allprop: true, protected: false,
   get: (r) => {
     if (r.kind === 'principal') return r.user.displayName || r.user.username;
+    if (r.kind === 'group') return r.group.displayName || r.group.name;
     if (r.kind === 'home') return undefined;
     if (r.kind === 'calendar' || r.kind === 'collection') return r.collection.displayName ?? undefined;
     return undefined;
@@ -56,7 +57,7 @@ defineProperty({
 // one too (RFC 4918 §15.4: the Content-Length a GET returns). A calendar's GET merges every object
 // (get.ts); its length is left undefined rather than read every object for a PROPFIND.
 defineProperty({
-  name: DAV.getcontentlength, kinds: ['object', 'root', 'principals', 'calendars', 'principal', 'home', 'collection'], allprop: true, protected: true,
+  name: DAV.getcontentlength, kinds: ['object', 'root', 'principals', 'groups', 'calendars', 'principal', 'group', 'home', 'collection'], allprop: true, protected: true,
   get: (r) => {
     // Not for a sharee's busy view of a confidential object (as Nextcloud): the stored length would
     // hint at the hidden details, and a listing does not render the view to measure it.
@@ -108,13 +109,14 @@ defineProperty({
 });
 
 defineProperty({
-  name: DAV.principalURL, kinds: ['principal'], allprop: false, protected: true,
-  get: (r) => (r.kind === 'principal' ? [hrefNode(principalHref(r.user.username))] : undefined),
+  name: DAV.principalURL, kinds: ['principal', 'group'], allprop: false, protected: true,
+  get: (r) => (r.kind === 'principal' ? [hrefNode(principalHref(r.user.username))] : r.kind === 'group' ? [hrefNode(groupHref(r.group.name))] : undefined),
 });
 
 defineProperty({
   name: DAV.principalCollectionSet, kinds: COLLECTIONS, allprop: false, protected: true,
-  get: () => [hrefNode(PRINCIPALS)],
+  // Users and groups are two collections (src/urls.ts: a group name can never clash with a user's).
+  get: () => [hrefNode(PRINCIPALS), hrefNode(GROUPS)],
 });
 
 // RFC 3253 §3.1.5, from the report dispatch table (reports/supported.ts).

@@ -5,11 +5,11 @@
 // registry can read it without an import cycle.
 // Thunderbird switches to token sync when sync-collection is listed (CLIENTS.md §2.2); Apple
 // sends expand-property to principals (RFC 4791 §7.1 requires it).
-import { CALDAV, DAV } from '../../xml/names.js';
+import { CALDAV, CS, DAV } from '../../xml/names.js';
 import type { Resource } from '../resources.js';
 
 type Kind = Resource['kind'];
-const EXISTING: readonly Kind[] = ['root', 'principals', 'calendars', 'principal', 'home', 'calendar', 'collection', 'object'];
+const EXISTING: readonly Kind[] = ['root', 'principals', 'groups', 'calendars', 'principal', 'group', 'home', 'calendar', 'collection', 'object'];
 
 export const REPORT_KINDS = {
   [CALDAV.calendarMultiget]: ['calendar'],
@@ -17,6 +17,11 @@ export const REPORT_KINDS = {
   [CALDAV.freeBusyQuery]: ['calendar', 'object'],
   [DAV.syncCollection]: ['calendar', 'home', 'collection'],
   [DAV.expandProperty]: EXISTING,
+  // RFC 3744 §9 and CalendarServer's search on the principal collections (issue 15 item 2)
+  [DAV.principalPropertySearch]: ['principals', 'groups', 'principal', 'group'],
+  [DAV.principalSearchPropertySet]: ['principals', 'groups'],
+  [DAV.principalMatch]: ['principals', 'groups', 'home'],
+  [CS.calendarserverPrincipalSearch]: ['principals', 'groups'],
 } as const satisfies Record<string, readonly Kind[]>;
 
 export type ReportName = keyof typeof REPORT_KINDS;

@@ -8,6 +8,7 @@ interface FeedRow {
   id: number;
   user_id: number;
   collection_id: number | null;
+  group_id: number | null;
   details: 'full' | 'busy';
   alarms: number;
   label: string | null;
@@ -15,13 +16,14 @@ interface FeedRow {
   last_used_at: string | null;
 }
 
-const FEED = 'id, user_id, collection_id, details, alarms, label, created_at, last_used_at';
+const FEED = 'id, user_id, collection_id, group_id, details, alarms, label, created_at, last_used_at';
 
 function toFeed(r: FeedRow): FeedToken {
   return {
     id: r.id,
     userId: r.user_id,
     collectionId: r.collection_id,
+    groupId: r.group_id,
     details: r.details,
     alarms: r.alarms === 1,
     label: r.label,
@@ -35,8 +37,9 @@ function toFeed(r: FeedRow): FeedToken {
 export function feedStore(conn: Connection): FeedStore {
   const { db } = conn;
   const insert = db.prepare(`
-    INSERT INTO feed_tokens (user_id, collection_id, token_hash, details, alarms, label, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${FEED}`);
+    INSERT INTO feed_tokens (user_id, collection_id, group_id, token_hash, details, alarms, label, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${FEED}`);
+  const groupExists = db.prepare('SELECT 1 FROM groups WHERE id = ?').pluck();
   const userExists = db.prepare('SELECT 1 FROM users WHERE id = ?').pluck();
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
   const byHash = db.prepare(`SELECT ${FEED} FROM feed_tokens WHERE token_hash = ?`);
@@ -52,8 +55,10 @@ export function feedStore(conn: Connection): FeedStore {
         if (init.collectionId !== null && !collectionExists.get(init.collectionId)) {
           throw new NotFound(`collection ${init.collectionId}`);
         }
+        const groupId = init.groupId ?? null;
+        if (groupId !== null && !groupExists.get(groupId)) throw new NotFound(`group ${groupId}`);
         const row = insert.get(
-          init.userId, init.collectionId, init.tokenHash, init.details, bit(init.alarms), init.label ?? null, now(),
+          init.userId, init.collectionId, groupId, init.tokenHash, init.details, bit(init.alarms), init.label ?? null, now(),
         ) as FeedRow;
         return toFeed(row);
       });

@@ -3,7 +3,7 @@
 // One factory per interface, in the file of the same name: users.ts → UserStore (../users.ts),
 // collections.ts → CollectionStore, instances.ts → InstanceStore, shares.ts → ShareStore,
 // objects.ts → ObjectStore, changes.ts → ChangeStore, dead-properties.ts → DeadPropertyStore,
-// feeds.ts → FeedStore; connection.ts holds what they share (the connection, the write
+// feeds.ts → FeedStore, groups.ts → GroupStore; connection.ts holds what they share (the connection, the write
 // transaction, the global sequence, the read cache).
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -20,6 +20,8 @@ import { migrate } from './migrate.js';
 import { objectStore, objectWrites } from './objects.js';
 import { schedulingStore } from './scheduling.js';
 import { shareStore } from './shares.js';
+import { groupAccess } from './group-access.js';
+import { groupStore } from './groups.js';
 import { userStore } from './users.js';
 
 export { migrate } from './migrate.js';
@@ -42,16 +44,18 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   // Write-side helpers shared by several factories (not part of the Store interface).
   const log = changeLog(conn);
   const home = homes(conn);
+  const groups = groupAccess(conn, log, home);
   return {
     ...userStore(conn, log),
     ...collectionStore(conn, log, home),
     ...instanceStore(conn, log),
-    ...shareStore(conn, log, home),
+    ...shareStore(conn, log, home, groups),
     ...objectStore(conn, log, deadPropertyRows(conn)),
     ...changeStore(conn),
     ...deadPropertyStore(conn, log),
     ...feedStore(conn),
     ...schedulingStore(conn, objectWrites(conn, log, deadPropertyRows(conn))),
+    ...groupStore(conn, groups),
     async close() {
       if (db.open) db.close();
     },

@@ -5,10 +5,11 @@ import type { Share, ShareStore } from '../shares.js';
 import type { ChangeLog } from './changes.js';
 import type { Connection } from './connection.js';
 import type { Homes } from './instances.js';
+import { freeUri as freeUriIn, type GroupAccess } from './group-access.js';
 
 
 /** The ShareStore of a SQLite store (../shares.ts). */
-export function shareStore(conn: Connection, log: ChangeLog, homes: Homes): ShareStore {
+export function shareStore(conn: Connection, log: ChangeLog, homes: Homes, groups: GroupAccess): ShareStore {
   const { db } = conn;
   const calendar = db.prepare(`
     SELECT c.id, c.kind, c.uri, c.owner_id AS ownerId, u.username AS ownerName
@@ -17,21 +18,17 @@ export function shareStore(conn: Connection, log: ChangeLog, homes: Homes): Shar
   const insert = db.prepare(`
     INSERT INTO instances (user_id, collection_id, uri, access, sync_enabled, changed_seq) VALUES (?, ?, ?, ?, 1, ?)`);
   const setAccess = db.prepare('UPDATE instances SET access = ?, changed_seq = ? WHERE user_id = ? AND collection_id = ?');
+  // A direct share wins over group shares (migration 007): it stays when the groups go.
+  const markDirect = db.prepare('UPDATE instances SET via_group = 0 WHERE user_id = ? AND collection_id = ?');
+  const viaGroup = db.prepare('SELECT via_group FROM instances WHERE user_id = ? AND collection_id = ?').pluck();
   const remove = db.prepare('DELETE FROM instances WHERE user_id = ? AND collection_id = ?');
   const list = db.prepare(`
     SELECT i.collection_id AS collectionId, i.user_id AS userId, u.username, i.access
     FROM instances i JOIN users u ON u.id = i.user_id
-    WHERE i.collection_id = ? AND i.access <> 'owner' ORDER BY u.username`);
+    WHERE i.collection_id = ? AND i.access <> 'owner' AND i.via_group = 0 ORDER BY u.username`);
 
   /** The calendar's own uri if free, else "<uri>-<owner>", then "<uri>-<owner>-2", "-3"… */
-  function freeUri(userId: number, uri: string, ownerName: string): string {
-    if (!homes.uriTaken(userId, uri)) return uri;
-    const base = `${uri}-${ownerName.replace(/[/]/g, '_')}`;
-    for (let n = 1; ; n++) {
-      const candidate = n === 1 ? base : `${base}-${n}`;
-      if (!homes.uriTaken(userId, candidate)) return candidate;
-    }
-  }
+  const freeUri = (userId: number, uri: string, ownerName: string) => freeUriIn(homes, userId, uri, ownerName);
 
   return {
     async share(collectionId, userId, access) {
@@ -45,6 +42,7 @@ export function shareStore(conn: Connection, log: ChangeLog, homes: Homes): Shar
         if (!userExists.get(userId)) throw new NotFound(`user ${userId}`);
         const existing = homes.instance(userId, collectionId);
         if (existing) {
+          markDirect.run(userId, collectionId);
           if (existing.access === access) return existing;
           // The sharee's privileges changed (current-user-privilege-set): report it as changed.
           setAccess.run(access, conn.nextSeq(), userId, collectionId);
@@ -58,9 +56,13 @@ export function shareStore(conn: Connection, log: ChangeLog, homes: Homes): Shar
     async unshare(collectionId, userId) {
       conn.write(() => {
         const existing = homes.instance(userId, collectionId);
-        if (!existing || existing.access === 'owner') throw new NotFound(`calendar ${collectionId} is not shared with user ${userId}`);
+        // An instance the user has only through a group is not a direct share to remove.
+        if (!existing || existing.access === 'owner' || viaGroup.get(userId, collectionId) === 1) throw new NotFound(`calendar ${collectionId} is not shared with user ${userId}`);
         remove.run(userId, collectionId);
-        log.tombstone(userId, existing.uri, conn.nextSeq());
+        const seq = conn.nextSeq();
+        log.tombstone(userId, existing.uri, seq);
+        // Still reached through a group: the instance comes back with the groups' access.
+        groups.reconcile(userId, collectionId, () => seq);
       });
     },
 

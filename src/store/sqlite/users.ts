@@ -1,10 +1,10 @@
 // Accounts. Password hashes leave the store only through getCredentials.
 import { Conflict, NotFound } from '../errors.js';
-import type { User, UserCredentials, UserStore } from '../users.js';
+import { addressKey, type Person, type User, type UserCredentials, type UserStore } from '../users.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
 
-interface UserRow {
+export interface UserRow {
   id: number;
   username: string;
   display_name: string;
@@ -13,7 +13,7 @@ interface UserRow {
   created_at: string;
 }
 
-const USER_COLUMNS = 'id, username, display_name, email, is_admin, created_at';
+export const USER_COLUMNS = 'id, username, display_name, email, is_admin, created_at';
 
 export function toUser(r: UserRow): User {
   return {
@@ -49,6 +49,33 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
   // Every authenticated request reads its user: cached until any write (a password change bumps
   // credential_version in a write, which empties the cache, also when another process made it).
   const credsCache = conn.readCache<UserCredentials | null>(1000);
+  // People (migration 007): addresses, primary first; users.email mirrors position 0.
+  const addressesOf = db.prepare('SELECT address FROM user_addresses WHERE user_id = ? ORDER BY position').pluck();
+  const allAddresses = db.prepare('SELECT user_id AS userId, address FROM user_addresses ORDER BY user_id, position');
+  const ownerOf = db.prepare('SELECT user_id FROM user_addresses WHERE address_key = ?').pluck();
+  const byAddress = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = (SELECT user_id FROM user_addresses WHERE address_key = ?)`);
+  const clearAddresses = db.prepare('DELETE FROM user_addresses WHERE user_id = ?');
+  const insertAddress = db.prepare('INSERT INTO user_addresses (user_id, address, address_key, position) VALUES (?, ?, ?, ?)');
+  const setName = db.prepare('UPDATE users SET display_name = ? WHERE id = ?');
+  const setPrimary = db.prepare('UPDATE users SET email = ? WHERE id = ?');
+
+  /** Replaces a user's addresses inside a write; Conflict when one belongs to someone else. */
+  function writeAddresses(userId: number, addresses: readonly string[]): void {
+    const seen = new Set<string>();
+    const kept: { address: string; key: string }[] = [];
+    for (const raw of addresses) {
+      const address = raw.trim();
+      const key = addressKey(address);
+      if (key === '' || seen.has(key)) continue;
+      seen.add(key);
+      const owner = ownerOf.get(key) as number | undefined;
+      if (owner !== undefined && owner !== userId) throw new Conflict(`the address ${address} belongs to another user`);
+      kept.push({ address, key });
+    }
+    clearAddresses.run(userId);
+    kept.forEach((a, i) => insertAddress.run(userId, a.address, a.key, i));
+    setPrimary.run(kept[0]?.address ?? null, userId);
+  }
 
   return {
     async createUser(init) {
@@ -62,6 +89,10 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
           init.passwordHash,
           now(),
         ) as UserRow;
+        if (init.email) {
+          writeAddresses(row.id, [init.email]);
+          return toUser(byId.get(row.id) as UserRow);
+        }
         return toUser(row);
       });
     },
@@ -103,6 +134,30 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
     },
     async countUsers() {
       return count.get() as number;
+    },
+    async setUserProfile(username, profile) {
+      return conn.write(() => {
+        const u = byName.get(username) as UserRow | undefined;
+        if (!u) throw new NotFound(`user ${username}`);
+        if (profile.displayName !== undefined) setName.run(profile.displayName, u.id);
+        if (profile.addresses !== undefined) writeAddresses(u.id, profile.addresses);
+        return toUser(byId.get(u.id) as UserRow);
+      });
+    },
+    async listUserAddresses(userId) {
+      return addressesOf.all(userId) as string[];
+    },
+    async findUserByEmail(address) {
+      const key = addressKey(address);
+      if (key === '') return null;
+      const r = byAddress.get(key) as UserRow | undefined;
+      return r ? toUser(r) : null;
+    },
+    async listPeople(): Promise<Person[]> {
+      const people = (all.all() as UserRow[]).map((r) => ({ ...toUser(r), addresses: [] as string[] }));
+      const byUserId = new Map(people.map((p) => [p.id, p]));
+      for (const a of allAddresses.all() as { userId: number; address: string }[]) byUserId.get(a.userId)?.addresses.push(a.address);
+      return people;
     },
   };
 }

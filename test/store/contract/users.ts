@@ -69,5 +69,47 @@ export function usersContract(backend: string, makeStore: StoreFactory): void {
     assert.equal(await store.listChildCollections(again.id, null), []);
   });
 
+  test('people: name and addresses, unique case-insensitively, found by mailto:', async ({ store }) => {
+    const alice = await store.createUser({ username: 'alice', passwordHash: 'h', email: 'alice@example.com' });
+    const bob = await user(store, 'bob');
+    assert.equal(await store.listUserAddresses(alice.id), ['alice@example.com']);
+    assert.equal(await store.listUserAddresses(bob.id), []);
+
+    const b = await store.setUserProfile('bob', { displayName: 'Bob Builder', addresses: [' Bob@Example.COM ', 'bob@example.com', 'b@other.org'] });
+    assert.equal(b.displayName, 'Bob Builder');
+    assert.equal(b.email, 'Bob@Example.COM', 'the first address is the primary one, as typed');
+    assert.equal(await store.listUserAddresses(bob.id), ['Bob@Example.COM', 'b@other.org'], 'a case-insensitive duplicate is kept once');
+    assert.equal((await store.getUser('bob'))?.displayName, 'Bob Builder');
+    assert.equal((await store.getCredentials('bob'))?.user.displayName, 'Bob Builder', 'a cached login sees the new name');
+
+    assert.equal((await store.findUserByEmail('mailto:BOB@example.com'))?.username, 'bob');
+    assert.equal((await store.findUserByEmail('MAILTO:b@OTHER.org'))?.username, 'bob');
+    assert.equal((await store.findUserByEmail('alice@EXAMPLE.com'))?.username, 'alice');
+    assert.is(await store.findUserByEmail('nobody@example.com'), null);
+    assert.is(await store.findUserByEmail('mailto:'), null);
+
+    // Another user's address, in any case: refused, nothing changes.
+    await rejects(store.setUserProfile('alice', { displayName: 'Changed', addresses: ['a2@example.com', 'B@OTHER.ORG'] }), Conflict);
+    assert.equal(await store.listUserAddresses(alice.id), ['alice@example.com']);
+    assert.equal((await store.getUser('alice'))?.displayName, 'alice');
+    await rejects(store.setUserProfile('carol', { displayName: 'C' }), NotFound);
+
+    // Only the name: the addresses stay. An empty list removes them all.
+    await store.setUserProfile('bob', { displayName: 'Bob' });
+    assert.equal(await store.listUserAddresses(bob.id), ['Bob@Example.COM', 'b@other.org']);
+    const none = await store.setUserProfile('bob', { addresses: [] });
+    assert.is(none.email, null);
+    assert.is(await store.findUserByEmail('b@other.org'), null);
+    // Freed addresses can be taken by someone else.
+    await store.setUserProfile('alice', { addresses: ['alice@example.com', 'b@other.org'] });
+    assert.equal((await store.findUserByEmail('b@other.org'))?.username, 'alice');
+
+    const people = await store.listPeople();
+    assert.equal(people.map((p) => [p.username, p.addresses]), [['alice', ['alice@example.com', 'b@other.org']], ['bob', []]]);
+    // Deleting a user frees their addresses.
+    await store.deleteUser('alice');
+    assert.is(await store.findUserByEmail('alice@example.com'), null);
+  });
+
   test.run();
 }
