@@ -20,6 +20,8 @@ export interface ItipAttendee {
   /** RFC 6638 §7.1 SCHEDULE-AGENT: SERVER (default), CLIENT or NONE. */
   scheduleAgent: string;
   cn: string | null;
+  /** CUTYPE (RFC 5545 §3.2.3), upper-case; INDIVIDUAL when absent. */
+  cutype: string;
 }
 
 export interface ItipComponent {
@@ -111,6 +113,7 @@ function infoOf(vcal: ICAL.Component): SchedulingInfo | null {
       partstat: (param(p, 'partstat') ?? 'NEEDS-ACTION').toUpperCase(),
       scheduleAgent: (param(p, 'schedule-agent') ?? 'SERVER').toUpperCase(),
       cn: param(p, 'cn'),
+      cutype: (param(p, 'cutype') ?? 'INDIVIDUAL').toUpperCase(),
     }));
     const fingerprint = [
       rawValues(c, 'dtstart'), rawValues(c, 'dtend'), rawValues(c, 'due'), rawValues(c, 'duration'),
@@ -316,4 +319,38 @@ export function partstatsOf(info: SchedulingInfo, address: string): Map<string |
 /** The METHOD of a VCALENDAR text and its components' info, for an iTIP message POSTed to an outbox. */
 export function itipInfo(data: Buffer | string): SchedulingInfo | null {
   return schedulingInfo(data);
+}
+
+/**
+ * Invitations to a group address (RFC 6638 §3.2.1.1, RFC 5545 §3.2.11 MEMBER): each member not
+ * yet invited in a component where the group is becomes an ATTENDEE with MEMBER="<group>", so
+ * they get their own copy and reply for themselves; the group's ATTENDEE is marked CUTYPE=GROUP.
+ * Returns null when nothing was added.
+ */
+export function expandGroupAttendees(text: string, groups: ReadonlyMap<string, readonly string[]>): string | null {
+  const vcal = parseCalendar(text);
+  let changed = false;
+  for (const c of componentsOf(vcal)) {
+    const present = new Set(c.getAllProperties('attendee').map((p) => normalizeAddress(String(p.getFirstValue() ?? ''))));
+    for (const p of c.getAllProperties('attendee')) {
+      const group = normalizeAddress(String(p.getFirstValue() ?? ''));
+      const members = groups.get(group);
+      if (!members) continue;
+      if ((param(p, 'cutype') ?? '').toUpperCase() !== 'GROUP') {
+        p.setParameter('cutype', 'GROUP');
+        changed = true;
+      }
+      for (const m of members) {
+        if (present.has(m)) continue;
+        present.add(m);
+        const a = c.addPropertyWithValue('attendee', m);
+        a.setParameter('cutype', 'INDIVIDUAL');
+        a.setParameter('member', String(p.getFirstValue() ?? ''));
+        a.setParameter('partstat', 'NEEDS-ACTION');
+        a.setParameter('rsvp', 'TRUE');
+        changed = true;
+      }
+    }
+  }
+  return changed ? vcal.toString() + '\r\n' : null;
 }

@@ -152,6 +152,24 @@ t('recurring event with an override: per-instance copies (RFC 5546 §3.2.2); an 
   assert.is(paramOf(attendeeOf('BEGIN:VEVENT' + master, 'carol@example.com'), 'PARTSTAT'), 'NEEDS-ACTION', 'the series stays unanswered');
 });
 
+t('inviting a group address invites each member (MEMBER=<group>), who get their own copies; the group itself gets no message', async ({ srv }) => {
+  const bob = (await srv.store.getUser('bob'))!;
+  const carol = (await srv.store.getUser('carol'))!;
+  await srv.store.createGroup({ name: 'team', displayName: 'Team', email: 'team@example.com' });
+  await srv.store.setGroupMembers('team', [bob.id, carol.id]);
+  const res = await putIcs(srv, 'alice', cal('alice', 'g1.ics'), invite({ uid: 'g1@t', attendees: ['team@example.com'] }));
+  assert.is(res.status, 201, res.text);
+  const own = (await get(srv, 'alice', cal('alice', 'g1.ics'))).text;
+  assert.is(paramOf(attendeeOf(own, 'team@example.com'), 'CUTYPE'), 'GROUP');
+  assert.is(paramOf(attendeeOf(own, 'team@example.com'), 'SCHEDULE-STATUS'), undefined);
+  for (const who of ['bob', 'carol']) {
+    const line = attendeeOf(own, `${who}@example.com`);
+    assert.is(paramOf(line, 'MEMBER'), 'mailto:team@example.com', line);
+    assert.is(paramOf(line, 'SCHEDULE-STATUS'), '1.2');
+    assert.is((await get(srv, who, cal(who, 'g1@t.ics'))).status, 200);
+  }
+});
+
 t('the inbox: listed, readable, deletable, with its own sync-collection', async ({ srv }) => {
   const first = await syncCollection(srv, 'bob', inbox('bob'), null);
   const token = first.syncToken!;
