@@ -87,6 +87,8 @@ export async function scheduledPut(
   existing: StoredObject | null,
   origin: string,
 ): Promise<ScheduledWrite | null> {
+  // Most PUTs name nobody: no second parse for them (the body was parsed once to validate it).
+  if (!mentionsPeople(input.data) && !(existing && mentionsPeople(existing.data))) return null;
   let info = schedulingInfo(input.data);
   const oldInfo = existing ? safeInfo(existing.data) : null;
   if (!info) return null;
@@ -144,6 +146,11 @@ async function withGroupMembers(s: Scheduler, data: Buffer, info: SchedulingInfo
   if (text === null) return null;
   const expanded = Buffer.from(text);
   return { data: expanded, info: schedulingInfo(expanded)! };
+}
+
+/** Whether an object may be a scheduling object: ORGANIZER or ATTENDEE appear in it (as clients write them, upper-case; RFC 5545 §3.1 names are case-insensitive, and a lower-case one merely goes unscheduled). */
+function mentionsPeople(data: Buffer): boolean {
+  return data.includes('ORGANIZER') || data.includes('ATTENDEE');
 }
 
 function safeInfo(data: Buffer): SchedulingInfo | null {

@@ -35,9 +35,14 @@ t('organizer PUT: bob gets a NEEDS-ACTION copy with the same UID and a REQUEST i
   assert.is(paramOf(attendeeOf(copy.text, 'bob@example.com'), 'PARTSTAT'), 'NEEDS-ACTION');
   const msgs = await inboxTexts(srv, 'bob');
   assert.ok(msgs.some((m) => methodOf(m) === 'REQUEST' && m.includes('UID:m1@t')), 'REQUEST in the inbox');
-  // The copy carries a Schedule-Tag of its own (GET header and CALDAV:schedule-tag).
+  // The copy carries a Schedule-Tag of its own (GET header and CALDAV:schedule-tag), also in
+  // DAVx5's multiget (getcontenttype, getetag, schedule-tag, calendar-data: the row path).
+  const header = copy.headers.get('schedule-tag');
   const tag = await propfind(srv, 'bob', cal('bob', 'm1@t.ics'), '0', [C('schedule-tag')]);
-  assert.ok(propText(tag.responses[0], C('schedule-tag')));
+  assert.is(propText(tag.responses[0], C('schedule-tag')), header!);
+  const mg = await srv.request('REPORT', cal('bob'), { user: 'bob', headers: { Depth: '1', 'Content-Type': 'application/xml' },
+    body: `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getcontenttype/><d:getetag/><c:schedule-tag/><c:calendar-data/></d:prop><d:href>${cal('bob', 'm1@t.ics')}</d:href></c:calendar-multiget>` });
+  assert.is(propText(parseMultistatus(mg.text).responses[0], C('schedule-tag')), header!);
 });
 
 t('attendee accepts: the organizer copy gets PARTSTAT=ACCEPTED and a REPLY; the organizer Schedule-Tag stays', async ({ srv }) => {
