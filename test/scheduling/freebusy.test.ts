@@ -87,6 +87,16 @@ t('a range narrower than the events clips them; a range over a year is refused',
   assert.is(long.status, 403);
 });
 
+t('a hostile recurrence (every minute, a lookup over a year) is answered 5.1 for that attendee, not a 500, and others still get theirs', async ({ srv }) => {
+  await putOk(srv, 'carol', cal('carol', 'flood.ics'), ical('flood@t', { start: '20300101T000000Z', end: '20300101T000030Z', extra: ['RRULE:FREQ=MINUTELY'] }));
+  const res = await srv.request('POST', outbox('alice'), { user: 'alice', headers: { 'Content-Type': 'text/calendar' }, body: request(['mailto:carol@example.com', 'mailto:bob@example.com'], '20300101T000000Z', '20301231T000000Z') });
+  assert.is(res.status, 200, res.text);
+  const [carol, bob] = answers(res.text);
+  assert.match(carol!.status, /^5\.1/);
+  assert.match(bob!.status, /^2\.0/);
+  assert.is(freebusyLines(bob!.data).length > 0, true);
+});
+
 t('the setting through the JSON API: GET shows freeBusy, PATCH turns it off and the lookup shows bob free', async ({ srv }) => {
   const bob = await login(srv, 'bob');
   const list = await bob.ok('GET', '/calendars');
