@@ -100,10 +100,14 @@ function infoOf(vcal: ICAL.Component): SchedulingInfo | null {
   for (const c of comps) {
     const orgProp = c.getFirstProperty('organizer');
     const org = orgProp ? normalizeAddress(String(orgProp.getFirstValue() ?? '')) : null;
-    if (organizer !== undefined && organizer !== org) {
-      throw new ItipError('same-organizer-in-all-components', 'Every component of a scheduling object must have the same ORGANIZER (RFC 6638 §3.2.4.2)');
+    // RFC 6638 §3.2.4.2: two components naming different organizers are refused. A component
+    // without ORGANIZER (an override some clients write bare) takes the others'.
+    if (org !== null) {
+      if (organizer != null && organizer !== org) {
+        throw new ItipError('same-organizer-in-all-components', 'Every component of a scheduling object must have the same ORGANIZER (RFC 6638 §3.2.4.2)');
+      }
+      organizer = org;
     }
-    organizer = org;
     if (orgProp) {
       organizerAgent = (param(orgProp, 'schedule-agent') ?? 'SERVER').toUpperCase();
       organizerCn = param(orgProp, 'cn');
