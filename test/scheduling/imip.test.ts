@@ -178,5 +178,41 @@ noSmtp('without SUNDIAL_SMTP_URL: the PUT succeeds, outsiders get SCHEDULE-STATU
   assert.is(paramOf(urn, 'SCHEDULE-STATUS'), '3.7');
 });
 
+const limited = suite<{ srv: TestServer; smtp: SMTPServer; mails: Mail[] }>('iMIP mail limit');
+limited.before(async (ctx) => {
+  ctx.mails = [];
+  ctx.smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => { ctx.mails.push({ raw: Buffer.concat(chunks), to: session.envelope.rcptTo.map((r) => r.address) }); cb(); });
+    },
+  });
+  await new Promise<void>((resolve) => ctx.smtp.listen(0, '127.0.0.1', resolve));
+  const port = (ctx.smtp.server.address() as AddressInfo).port;
+  ctx.srv = await schedulingServer({ SUNDIAL_SMTP_URL: `smtp://127.0.0.1:${port}`, SUNDIAL_IMIP_MAILS_PER_HOUR: '2' });
+});
+limited.after(async (ctx) => {
+  await ctx.srv.close();
+  await new Promise<void>((resolve) => ctx.smtp.close(() => resolve()));
+});
+limited('past SUNDIAL_IMIP_MAILS_PER_HOUR a user\'s invitations are not mailed: SCHEDULE-STATUS 5.1, the PUT still succeeds', async (ctx) => {
+  const { srv } = ctx;
+  const res = await putIcs(srv, 'alice', cal('alice', 'l1.ics'), invite({ uid: 'l1@t', attendees: ['o1@outside.example', 'o2@outside.example', 'o3@outside.example'] }));
+  assert.is(res.status, 201, res.text);
+  const own = (await srv.request('GET', cal('alice', 'l1.ics'), { user: 'alice' })).text;
+  const statuses = ['o1', 'o2', 'o3'].map((o) => paramOf(attendeeOf(own, `${o}@outside.example`), 'SCHEDULE-STATUS'));
+  assert.equal(statuses, ['1.1', '1.1', '5.1']);
+  await waitFor(() => (ctx.mails.length >= 2 ? true : undefined), 'two mails');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.is(ctx.mails.length, 2, 'the third was not sent');
+  assert.ok(srv.logLines.some((l) => /iMIP mail limit reached/.test(l)), 'a warning is logged');
+  // Another user has their own allowance.
+  await putIcs(srv, 'bob', cal('bob', 'l2.ics'), invite({ uid: 'l2@t', organizer: 'bob@example.com', attendees: ['o4@outside.example'] }));
+  await waitFor(() => (ctx.mails.some((m) => m.to.includes('o4@outside.example')) ? true : undefined), 'bob\'s mail');
+});
+
 t.run();
 noSmtp.run();
+limited.run();
