@@ -82,6 +82,32 @@ t('organizer moves the event: the copy follows with a new Schedule-Tag; a stale 
   assert.is((await putIcs(srv, 'bob', cal('bob', 'm3@t.ics'), fresh, { 'If-Schedule-Tag-Match': r2.headers.get('schedule-tag')! })).status, 204);
 });
 
+t('an attendee copy changed while the organizer\'s write is planned: the plan is made again, the organizer gets 204, not 412', async ({ srv }) => {
+  await putIcs(srv, 'alice', cal('alice', 'race.ics'), invite({ uid: 'race@t', attendees: ['bob@example.com'] }));
+  const bob = (await srv.store.getUser('bob'))!;
+  const bobCal = (await srv.store.getInstance(bob.id, 'personal'))!.collection;
+  const store = srv.store as unknown as { applySchedulingWrite: (ops: unknown[]) => Promise<unknown> };
+  const original = store.applySchedulingWrite.bind(store);
+  let raced = false;
+  store.applySchedulingWrite = async (ops) => {
+    if (!raced) {
+      raced = true;
+      // bob's device writes his copy between the plan and its transaction.
+      const copy = (await srv.store.getObject(bobCal.id, 'race@t.ics'))!;
+      await srv.store.putObject(bobCal.id, { name: copy.name, contentType: copy.contentType, uid: copy.uid, componentType: copy.componentType, data: Buffer.from(copy.data.toString('utf8').replace('SUMMARY:Planning', 'SUMMARY:Planning ')) });
+    }
+    return original(ops);
+  };
+  try {
+    const res = await putIcs(srv, 'alice', cal('alice', 'race.ics'), invite({ uid: 'race@t', attendees: ['bob@example.com'], start: '20300105T100000Z', end: '20300105T110000Z', sequence: 1 }));
+    assert.is(res.status, 204, res.text);
+    assert.ok(raced);
+    assert.match((await get(srv, 'bob', cal('bob', 'race@t.ics'))).text, /DTSTART:20300105T100000Z/);
+  } finally {
+    store.applySchedulingWrite = original;
+  }
+});
+
 t('organizer removes an attendee: their copy is marked CANCELLED and a CANCEL reaches their inbox', async ({ srv }) => {
   await putIcs(srv, 'alice', cal('alice', 'm4.ics'), invite({ uid: 'm4@t', attendees: ['bob@example.com', 'carol@example.com'] }));
   await putIcs(srv, 'alice', cal('alice', 'm4.ics'), invite({ uid: 'm4@t', attendees: ['bob@example.com'], sequence: 1 }));
