@@ -90,7 +90,7 @@ export async function handleSchedulingCollection(req: DavRequest, svc: DavServic
 const contentType = (m: { method: string }) => `text/calendar; charset=utf-8; method=${m.method}; component=vevent`;
 
 async function inboxSeq(svc: DavServices, user: User): Promise<number> {
-  return (await svc.store.inboxChanges(user.id, Number.MAX_SAFE_INTEGER).catch(() => ({ seq: 0 }))).seq;
+  return (await svc.store.inboxChanges(user.id, 0)).seq;
 }
 
 /** The properties of the inbox, the outbox and a message, by Clark name (a small closed set: RFC 6638 §2, §9). */

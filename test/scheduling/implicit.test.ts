@@ -204,6 +204,9 @@ t('inviting a group address invites each member (MEMBER=<group>), who get their 
 t('the inbox: listed, readable, deletable, with its own sync-collection', async ({ srv }) => {
   const first = await syncCollection(srv, 'bob', inbox('bob'), null);
   const token = first.syncToken!;
+  // The inbox's sync-token and getctag (PROPFIND) are the token sync-collection hands out.
+  const props = await propfind(srv, 'bob', inbox('bob'), '0', [D('sync-token')]);
+  assert.is(propText(props.responses[0], D('sync-token')), token);
   assert.ok(first.responses.length >= 1);
   await putIcs(srv, 'alice', cal('alice', 'i1.ics'), invite({ uid: 'i1@t', attendees: ['bob@example.com'] }));
   const delta = await syncCollection(srv, 'bob', inbox('bob'), token);
