@@ -237,6 +237,9 @@ t('principal: schedule-inbox-URL, schedule-outbox-URL, schedule-default-calendar
   assert.match(JSON.stringify(box.responses[0]), /schedule-inbox/);
   const mk = await srv.request('MKCALENDAR', inbox('bob'), { user: 'bob' });
   assert.is(mk.status, 403, 'the inbox segment is reserved');
+  const mv = await srv.request('MOVE', '/dav/calendars/bob/personal/', { user: 'bob', headers: { Destination: '/dav/calendars/bob/outbox/' } });
+  assert.is(mv.status, 403, 'nothing moves onto the outbox');
+  assert.is((await srv.request('PROPFIND', '/dav/calendars/bob/personal/', { user: 'bob', headers: { Depth: '0' } })).status, 207);
   void XML_HEADERS;
   void parseMultistatus;
 });
