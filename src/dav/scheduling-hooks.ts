@@ -5,7 +5,7 @@ import type { DavRequest, DavResponse, DavServices } from './handler-types.js';
 import type { CollectionResource, Resource } from './resources.js';
 import type { ObjectInput, StoredObject, User, WriteConditions } from '../store/types.js';
 import { DavError, preconditionFailed } from './errors.js';
-import { toDavError, translated } from './store-errors.js';
+import { toDavError } from './store-errors.js';
 import { PreconditionFailed } from '../store/errors.js';
 import { ItipError } from '../ical/itip.js';
 import { CalendarDataError } from '../ical/errors.js';
@@ -75,17 +75,21 @@ export async function schedulePut(req: DavRequest, svc: DavServices, resource: E
 export async function scheduleDelete(req: DavRequest, svc: DavServices, resource: Extract<Resource, { kind: 'object' }>, cond: WriteConditions): Promise<boolean> {
   const parent = resource.parent;
   if (parent.kind !== 'calendar') return false;
-  const object = await svc.store.getObject(parent.collection.id, resource.name);
-  if (!object) return false;
-  const conditions = await scheduleTagCondition(req, svc, parent, resource.name, object, cond);
   const owner = await ownerOf(svc, parent);
   if (!owner) return false;
-  try {
-    const done = await translated(() => scheduledDelete(svc.scheduler, owner, parent.collection, object, conditions, req.origin));
-    if (!done && conditions !== cond) Object.assign(cond, conditions);
-    return done;
-  } catch (err) {
-    if (err instanceof ItipError) throw itipDavError(err);
-    throw err;
+  // As schedulePut: a plan gone stale meanwhile is made again.
+  for (let attempt = 1; ; attempt++) {
+    const object = await svc.store.getObject(parent.collection.id, resource.name);
+    if (!object) return false;
+    const conditions = await scheduleTagCondition(req, svc, parent, resource.name, object, cond);
+    try {
+      const done = await scheduledDelete(svc.scheduler, owner, parent.collection, object, conditions, req.origin);
+      if (!done && conditions !== cond) Object.assign(cond, conditions);
+      return done;
+    } catch (err) {
+      if (err instanceof PreconditionFailed && attempt < 3) continue;
+      if (err instanceof ItipError) throw itipDavError(err);
+      throw toDavError(err);
+    }
   }
 }
