@@ -358,3 +358,28 @@ export function expandGroupAttendees(text: string, groups: ReadonlyMap<string, r
   }
   return changed ? vcal.toString() + '\r\n' : null;
 }
+
+/**
+ * An organizer's update delivered over the attendee's current copy keeps what is the attendee's
+ * own (RFC 6638 §3.2.2.1 lets them change it): their alarms, per instance, where the update
+ * brings none.
+ */
+export function keepAttendeeAlarms(newCopy: string, currentCopy: string): string {
+  const next = parseCalendar(newCopy);
+  const current = parseCalendar(currentCopy);
+  const alarms = new Map<string | null, ICAL.Component[]>();
+  for (const c of componentsOf(current)) {
+    const list = c.getAllSubcomponents('valarm');
+    if (list.length > 0) alarms.set(recurrenceIdOf(c), list);
+  }
+  if (alarms.size === 0) return newCopy;
+  let changed = false;
+  for (const c of componentsOf(next)) {
+    if (c.getAllSubcomponents('valarm').length > 0) continue;
+    const own = alarms.get(recurrenceIdOf(c)) ?? alarms.get(null);
+    if (!own) continue;
+    for (const a of own) c.addSubcomponent(new ICAL.Component(ICAL.parse(a.toString()) as unknown as unknown[]));
+    changed = true;
+  }
+  return changed ? next.toString() + '\r\n' : newCopy;
+}

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, ObjectInput, PutResult, SchedulingOp, StoredObject, User, WriteConditions } from '../store/types.js';
 import {
-  ItipError, applyReply, attendeeCopy, cancelledCopy, expandGroupAttendees, itipMessage, partstatsOf, replyMessage, schedulingInfo, withScheduleStatus,
+  ItipError, applyReply, attendeeCopy, cancelledCopy, expandGroupAttendees, itipMessage, keepAttendeeAlarms, partstatsOf, replyMessage, schedulingInfo, withScheduleStatus,
   type SchedulingInfo,
 } from '../ical/itip.js';
 import { invitationBodies, type OutgoingImip } from './imip.js';
@@ -238,7 +238,7 @@ async function deliverCopy(s: Scheduler, user: User, uid: string, copy: string, 
     if (!cal) return STATUS.noSchedulingSupport;
     target = { collectionId: cal.id, name: await freeName(s, cal.id, uid), etag: null };
   }
-  const data = method === 'CANCEL' ? cancelledCopy(found!.object.data.toString('utf8')) : copy;
+  const data = method === 'CANCEL' ? cancelledCopy(found!.object.data.toString('utf8')) : found ? keepAttendeeAlarms(copy, found.object.data.toString('utf8')) : copy;
   const validated = s.copyInput(target.name, Buffer.from(data));
   ops.push({ op: 'put', collectionId: target.collectionId, input: validated, cond: target.etag ? { ifMatch: [target.etag] } : { ifNoneMatch: ['*'] }, scheduleTag: newTag() });
   ops.push({ op: 'deliver', userId: user.id, message: { name: itipName(), method, uid, data: Buffer.from(itipMessage(copy, method)) } });

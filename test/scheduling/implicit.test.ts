@@ -108,6 +108,17 @@ t('an attendee copy changed while the organizer\'s write is planned: the plan is
   }
 });
 
+t('an organizer update keeps the alarm the attendee added to their copy', async ({ srv }) => {
+  await putIcs(srv, 'alice', cal('alice', 'al.ics'), invite({ uid: 'al@t', attendees: ['bob@example.com'] }));
+  const copy = (await get(srv, 'bob', cal('bob', 'al@t.ics'))).text;
+  const withAlarm = copy.replace('END:VEVENT', 'BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Bob reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT');
+  assert.is((await putIcs(srv, 'bob', cal('bob', 'al@t.ics'), withAlarm)).status, 204);
+  await putIcs(srv, 'alice', cal('alice', 'al.ics'), invite({ uid: 'al@t', attendees: ['bob@example.com'], summary: 'Renamed', sequence: 1 }));
+  const after = (await get(srv, 'bob', cal('bob', 'al@t.ics'))).text;
+  assert.match(after, /SUMMARY:Renamed/);
+  assert.match(after, /DESCRIPTION:Bob reminder/);
+});
+
 t('organizer removes an attendee: their copy is marked CANCELLED and a CANCEL reaches their inbox', async ({ srv }) => {
   await putIcs(srv, 'alice', cal('alice', 'm4.ics'), invite({ uid: 'm4@t', attendees: ['bob@example.com', 'carol@example.com'] }));
   await putIcs(srv, 'alice', cal('alice', 'm4.ics'), invite({ uid: 'm4@t', attendees: ['bob@example.com'], sequence: 1 }));
