@@ -1,5 +1,5 @@
 // sundial calendar list|create|sync — what the preferences page does, for admins and scripts.
-import { createCalendar, listCalendars, setSync } from '../services/calendars.js';
+import { createCalendar, listCalendars, setSync, updateCalendar } from '../services/calendars.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';
 import { count } from './plural.js';
@@ -7,7 +7,8 @@ import { count } from './plural.js';
 export const calendarUsage = `Usage:
   sundial calendar list <user>                      the user's calendars (own and shared)
   sundial calendar create <user> <name> [--color #RRGGBB]
-  sundial calendar sync <user> <calendar> on|off    switch synchronization to devices`;
+  sundial calendar sync <user> <calendar> on|off    switch synchronization to devices
+  sundial calendar freebusy <user> <calendar> on|off  count its events in the user's free/busy`;
 
 export async function calendarCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = splitArgs(args);
@@ -21,7 +22,7 @@ export async function calendarCommand(args: string[], io: CliIO): Promise<number
         const user = await userNamed(store, username, calendarUsage);
         const { mine, others } = await listCalendars(store, user, config.largeCalendarThreshold);
         for (const c of [...mine, ...others]) {
-          io.out([c.uri, c.displayName, c.access === 'owner' ? 'own' : `${c.access} from ${c.owner}`, `${count(c.entries, 'entry', 'entries')}${c.large ? ' (large)' : ''}`, `sync ${c.sync ? 'on' : 'off'}`].join('\t'));
+          io.out([c.uri, c.displayName, c.access === 'owner' ? 'own' : `${c.access} from ${c.owner}`, `${count(c.entries, 'entry', 'entries')}${c.large ? ' (large)' : ''}`, `sync ${c.sync ? 'on' : 'off'}`, `free/busy ${c.freeBusy ? 'on' : 'off'}`].join('\t'));
         }
         return 0;
       }
@@ -37,6 +38,13 @@ export async function calendarCommand(args: string[], io: CliIO): Promise<number
         if (!a || (b !== 'on' && b !== 'off')) throw new UsageError(calendarUsage);
         const i = await asUsage(() => setSync(store, user, a, b === 'on'));
         io.out(`synchronization of ${i.uri} for ${user.username}: ${i.syncEnabled ? 'on' : 'off'}`);
+        return 0;
+      }
+      case 'freebusy': {
+        const user = await userNamed(store, username, calendarUsage);
+        if (!a || (b !== 'on' && b !== 'off')) throw new UsageError(calendarUsage);
+        const i = await asUsage(() => updateCalendar(store, user, a, { freeBusy: b === 'on' }));
+        io.out(`free/busy of ${i.uri} for ${user.username}: ${b}`);
         return 0;
       }
       default:

@@ -10,7 +10,8 @@ import { CALDAV, CS, DAV, SCHED } from '../xml/names.js';
 import { textOf, type XmlElement } from '../xml/parse.js';
 import { el, hrefNode, type PropStat, type PropValue, type ResponseEntry, type XmlChild } from '../xml/serialize.js';
 import { DAV_CLASSES } from './allow.js';
-import { DavError, badRequest, methodNotAllowed, notFound, resourceMustBeNull, validSyncToken } from './errors.js';
+import { DavError, badRequest, forbidden, methodNotAllowed, notFound, resourceMustBeNull, validSyncToken } from './errors.js';
+import { SCHEDULING_SEGMENTS } from '../urls.js';
 import { checkRead, writeConditions } from './conditional.js';
 import { depthOf } from './depth.js';
 import { multistatus } from './multistatus.js';
@@ -47,6 +48,13 @@ function targetOf(req: DavRequest): Target | null {
   return { kind: 'message', user, href: inboxHref(user.username) + second, name: second };
 }
 
+function intoReserved(req: DavRequest): boolean {
+  const dest = req.header('destination');
+  const path = dest ? hrefToPath(dest, req.origin) : null;
+  const parsed = path ? parseDavPath(path) : null;
+  return parsed?.area === 'calendars' && parsed.segments.length >= 1 && SCHEDULING_SEGMENTS.has(parsed.segments[0]!);
+}
+
 const ALLOW = {
   inbox: 'OPTIONS, GET, HEAD, PROPFIND, REPORT',
   outbox: 'OPTIONS, GET, HEAD, PROPFIND, POST',
@@ -55,6 +63,8 @@ const ALLOW = {
 
 /** The answer for a request on the user's own inbox or outbox, or null for any other path. */
 export async function handleSchedulingCollection(req: DavRequest, svc: DavServices): Promise<DavResponse | null> {
+  // Nothing may be copied or moved onto the two reserved names either (it would hide there).
+  if ((req.method === 'COPY' || req.method === 'MOVE') && intoReserved(req)) throw forbidden('inbox and outbox are the scheduling inbox and outbox (RFC 6638 §2); choose another name');
   const target = targetOf(req);
   if (!target) return null;
   const allow = ALLOW[target.kind];
@@ -90,7 +100,7 @@ export async function handleSchedulingCollection(req: DavRequest, svc: DavServic
 const contentType = (m: { method: string }) => `text/calendar; charset=utf-8; method=${m.method}; component=vevent`;
 
 async function inboxSeq(svc: DavServices, user: User): Promise<number> {
-  return (await svc.store.inboxChanges(user.id, Number.MAX_SAFE_INTEGER).catch(() => ({ seq: 0 }))).seq;
+  return (await svc.store.inboxChanges(user.id, 0)).seq;
 }
 
 /** The properties of the inbox, the outbox and a message, by Clark name (a small closed set: RFC 6638 §2, §9). */

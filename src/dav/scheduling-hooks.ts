@@ -5,7 +5,8 @@ import type { DavRequest, DavResponse, DavServices } from './handler-types.js';
 import type { CollectionResource, Resource } from './resources.js';
 import type { ObjectInput, StoredObject, User, WriteConditions } from '../store/types.js';
 import { DavError, preconditionFailed } from './errors.js';
-import { translated } from './store-errors.js';
+import { toDavError } from './store-errors.js';
+import { PreconditionFailed } from '../store/errors.js';
 import { ItipError } from '../ical/itip.js';
 import { CalendarDataError } from '../ical/errors.js';
 import { CALDAV_NS } from '../xml/names.js';
@@ -36,17 +37,26 @@ async function scheduleTagCondition(req: DavRequest, svc: DavServices, parent: C
 
 /** For PUT into a calendar: the answer when the object was scheduled, null for a plain store. */
 export async function schedulePut(req: DavRequest, svc: DavServices, resource: Extract<Resource, { kind: 'object' | 'missing' }>, parent: CollectionResource, input: ObjectInput, cond: WriteConditions): Promise<DavResponse | null> {
-  const existing: StoredObject | null = resource.kind === 'object' ? await svc.store.getObject(parent.collection.id, resource.name) : null;
-  const conditions = await scheduleTagCondition(req, svc, parent, resource.name, existing, cond);
   const owner = await ownerOf(svc, parent);
   if (!owner) return null;
   let done;
-  try {
-    done = await translated(() => scheduledPut(svc.scheduler, owner, parent.collection, input, conditions, existing, req.origin), (n) => parent.href + n);
-  } catch (err) {
-    if (err instanceof ItipError) throw itipDavError(err);
-    if (err instanceof CalendarDataError) throw new DavError(403, `{${CALDAV_NS}}valid-calendar-data`, err.message);
-    throw err;
+  let conditions = cond;
+  // The plan is made from reads and applied in one transaction whose ops carry the etags read:
+  // an attendee's copy changed in between (other requests run while the plan is made) fails the
+  // transaction, and the plan is made again from fresh reads. The client's own conditions fail
+  // the same way every time: the last attempt's 412 is theirs.
+  for (let attempt = 1; ; attempt++) {
+    const existing: StoredObject | null = resource.kind === 'object' || attempt > 1 ? await svc.store.getObject(parent.collection.id, resource.name) : null;
+    conditions = await scheduleTagCondition(req, svc, parent, resource.name, existing, cond);
+    try {
+      done = await scheduledPut(svc.scheduler, owner, parent.collection, input, conditions, existing, req.origin);
+      break;
+    } catch (err) {
+      if (err instanceof PreconditionFailed && attempt < 3) continue;
+      if (err instanceof ItipError) throw itipDavError(err);
+      if (err instanceof CalendarDataError) throw new DavError(403, `{${CALDAV_NS}}valid-calendar-data`, err.message);
+      throw toDavError(err, (n) => parent.href + n);
+    }
   }
   if (!done) {
     if (conditions === cond) return null;
@@ -65,17 +75,21 @@ export async function schedulePut(req: DavRequest, svc: DavServices, resource: E
 export async function scheduleDelete(req: DavRequest, svc: DavServices, resource: Extract<Resource, { kind: 'object' }>, cond: WriteConditions): Promise<boolean> {
   const parent = resource.parent;
   if (parent.kind !== 'calendar') return false;
-  const object = await svc.store.getObject(parent.collection.id, resource.name);
-  if (!object) return false;
-  const conditions = await scheduleTagCondition(req, svc, parent, resource.name, object, cond);
   const owner = await ownerOf(svc, parent);
   if (!owner) return false;
-  try {
-    const done = await translated(() => scheduledDelete(svc.scheduler, owner, parent.collection, object, conditions, req.origin));
-    if (!done && conditions !== cond) Object.assign(cond, conditions);
-    return done;
-  } catch (err) {
-    if (err instanceof ItipError) throw itipDavError(err);
-    throw err;
+  // As schedulePut: a plan gone stale meanwhile is made again.
+  for (let attempt = 1; ; attempt++) {
+    const object = await svc.store.getObject(parent.collection.id, resource.name);
+    if (!object) return false;
+    const conditions = await scheduleTagCondition(req, svc, parent, resource.name, object, cond);
+    try {
+      const done = await scheduledDelete(svc.scheduler, owner, parent.collection, object, conditions, req.origin);
+      if (!done && conditions !== cond) Object.assign(cond, conditions);
+      return done;
+    } catch (err) {
+      if (err instanceof PreconditionFailed && attempt < 3) continue;
+      if (err instanceof ItipError) throw itipDavError(err);
+      throw toDavError(err);
+    }
   }
 }

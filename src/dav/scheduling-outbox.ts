@@ -4,7 +4,7 @@
 // schedule-calendar-transp): opaque events, recurrence expanded, cancelled and transparent events
 // free, evaluated in slices under the report budget. Unknown addresses get 3.7.
 import type { DavRequest, DavResponse, DavServices } from './handler-types.js';
-import { CALDAV_NS, SCHED, CALDAV, DAV } from '../xml/names.js';
+import { CALDAV_NS, SCHED, CALDAV } from '../xml/names.js';
 import { el, hrefNode, xmlDocument } from '../xml/serialize.js';
 import { DavError, unsupportedMediaType } from './errors.js';
 import { ItipError } from '../ical/itip.js';
@@ -60,7 +60,6 @@ export async function outboxPost(req: DavRequest, svc: DavServices): Promise<Dav
       ...(calendarData ? [el(CALDAV.calendarData, calendarData)] : []),
     ]));
   }
-  void DAV;
   return { status: 200, headers: { 'Content-Type': 'application/xml; charset=utf-8' }, body: xmlDocument(el(SCHED.scheduleResponse, responses)) };
 }
 
@@ -73,7 +72,7 @@ async function busyOf(svc: DavServices, user: User, fb: FreeBusyRequest): Promis
     const metas = [
       ...(await svc.store.queryObjects(collection.id, { componentType: 'VEVENT', start: range.start, end: range.end })),
       ...(await svc.store.queryObjects(collection.id, { componentType: 'VFREEBUSY', start: range.start, end: range.end })),
-    ];
+    ].filter((m) => fb.maskUid === null || m.uid !== fb.maskUid);
     for (let i = 0; i < metas.length; i += BATCH) {
       for (const obj of await svc.store.getObjects(collection.id, metas.slice(i, i + BATCH).map((m) => m.name))) {
         await opts.budget?.maybePause();

@@ -11,6 +11,8 @@ export interface FreeBusyRequest {
   organizer: string;
   organizerLine: string;
   attendees: string[];
+  /** X-CALENDARSERVER-MASK-UID: the event being edited, left out of the busy time (Apple clients). */
+  maskUid: string | null;
   start: number;
   end: number;
 }
@@ -43,6 +45,7 @@ export function freeBusyRequest(data: Buffer): FreeBusyRequest {
     organizer: normalizeAddress(String(org.getFirstValue() ?? '')),
     organizerLine: org.toICALString(),
     attendees,
+    maskUid: fb.getFirstPropertyValue('x-calendarserver-mask-uid') ? String(fb.getFirstPropertyValue('x-calendarserver-mask-uid')) : null,
     start,
     end,
   };

@@ -20,6 +20,8 @@ export interface ItipAttendee {
   /** RFC 6638 §7.1 SCHEDULE-AGENT: SERVER (default), CLIENT or NONE. */
   scheduleAgent: string;
   cn: string | null;
+  /** CUTYPE (RFC 5545 §3.2.3), upper-case; INDIVIDUAL when absent. */
+  cutype: string;
 }
 
 export interface ItipComponent {
@@ -98,10 +100,14 @@ function infoOf(vcal: ICAL.Component): SchedulingInfo | null {
   for (const c of comps) {
     const orgProp = c.getFirstProperty('organizer');
     const org = orgProp ? normalizeAddress(String(orgProp.getFirstValue() ?? '')) : null;
-    if (organizer !== undefined && organizer !== org) {
-      throw new ItipError('same-organizer-in-all-components', 'Every component of a scheduling object must have the same ORGANIZER (RFC 6638 §3.2.4.2)');
+    // RFC 6638 §3.2.4.2: two components naming different organizers are refused. A component
+    // without ORGANIZER (an override some clients write bare) takes the others'.
+    if (org !== null) {
+      if (organizer != null && organizer !== org) {
+        throw new ItipError('same-organizer-in-all-components', 'Every component of a scheduling object must have the same ORGANIZER (RFC 6638 §3.2.4.2)');
+      }
+      organizer = org;
     }
-    organizer = org;
     if (orgProp) {
       organizerAgent = (param(orgProp, 'schedule-agent') ?? 'SERVER').toUpperCase();
       organizerCn = param(orgProp, 'cn');
@@ -111,6 +117,7 @@ function infoOf(vcal: ICAL.Component): SchedulingInfo | null {
       partstat: (param(p, 'partstat') ?? 'NEEDS-ACTION').toUpperCase(),
       scheduleAgent: (param(p, 'schedule-agent') ?? 'SERVER').toUpperCase(),
       cn: param(p, 'cn'),
+      cutype: (param(p, 'cutype') ?? 'INDIVIDUAL').toUpperCase(),
     }));
     const fingerprint = [
       rawValues(c, 'dtstart'), rawValues(c, 'dtend'), rawValues(c, 'due'), rawValues(c, 'duration'),
@@ -316,4 +323,63 @@ export function partstatsOf(info: SchedulingInfo, address: string): Map<string |
 /** The METHOD of a VCALENDAR text and its components' info, for an iTIP message POSTed to an outbox. */
 export function itipInfo(data: Buffer | string): SchedulingInfo | null {
   return schedulingInfo(data);
+}
+
+/**
+ * Invitations to a group address (RFC 6638 §3.2.1.1, RFC 5545 §3.2.11 MEMBER): each member not
+ * yet invited in a component where the group is becomes an ATTENDEE with MEMBER="<group>", so
+ * they get their own copy and reply for themselves; the group's ATTENDEE is marked CUTYPE=GROUP.
+ * Returns null when nothing was added.
+ */
+export function expandGroupAttendees(text: string, groups: ReadonlyMap<string, readonly string[]>): string | null {
+  const vcal = parseCalendar(text);
+  let changed = false;
+  for (const c of componentsOf(vcal)) {
+    const present = new Set(c.getAllProperties('attendee').map((p) => normalizeAddress(String(p.getFirstValue() ?? ''))));
+    for (const p of c.getAllProperties('attendee')) {
+      const group = normalizeAddress(String(p.getFirstValue() ?? ''));
+      const members = groups.get(group);
+      if (!members) continue;
+      if ((param(p, 'cutype') ?? '').toUpperCase() !== 'GROUP') {
+        p.setParameter('cutype', 'GROUP');
+        changed = true;
+      }
+      for (const m of members) {
+        if (present.has(m)) continue;
+        present.add(m);
+        const a = c.addPropertyWithValue('attendee', m);
+        a.setParameter('cutype', 'INDIVIDUAL');
+        a.setParameter('member', String(p.getFirstValue() ?? ''));
+        a.setParameter('partstat', 'NEEDS-ACTION');
+        a.setParameter('rsvp', 'TRUE');
+        changed = true;
+      }
+    }
+  }
+  return changed ? vcal.toString() + '\r\n' : null;
+}
+
+/**
+ * An organizer's update delivered over the attendee's current copy keeps what is the attendee's
+ * own (RFC 6638 §3.2.2.1 lets them change it): their alarms, per instance, where the update
+ * brings none.
+ */
+export function keepAttendeeAlarms(newCopy: string, currentCopy: string): string {
+  const next = parseCalendar(newCopy);
+  const current = parseCalendar(currentCopy);
+  const alarms = new Map<string | null, ICAL.Component[]>();
+  for (const c of componentsOf(current)) {
+    const list = c.getAllSubcomponents('valarm');
+    if (list.length > 0) alarms.set(recurrenceIdOf(c), list);
+  }
+  if (alarms.size === 0) return newCopy;
+  let changed = false;
+  for (const c of componentsOf(next)) {
+    if (c.getAllSubcomponents('valarm').length > 0) continue;
+    const own = alarms.get(recurrenceIdOf(c)) ?? alarms.get(null);
+    if (!own) continue;
+    for (const a of own) c.addSubcomponent(new ICAL.Component(ICAL.parse(a.toString()) as unknown as unknown[]));
+    changed = true;
+  }
+  return changed ? next.toString() + '\r\n' : newCopy;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { objectLimitsOf } from '../ical/limits.js';
-import { UsersEmailDirectory } from './directory.js';
+import { PeopleDirectory } from './directory.js';
 import { NO_MAIL, SmtpMailer } from './imip.js';
 import { Scheduler } from './scheduler.js';
 import { ReplyTokens } from './tokens.js';
@@ -12,7 +12,7 @@ export function createScheduler(store: Store, config: Config, log: Logger): Sche
   const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.smtpFrom) : NO_MAIL;
   return new Scheduler(
     store,
-    new UsersEmailDirectory(store),
+    new PeopleDirectory(store),
     mailer,
     new ReplyTokens(store, config.imipReplyDays),
     { maxAttendees: config.maxAttendees, mailsPerHour: config.imipMailsPerHour },

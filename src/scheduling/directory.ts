@@ -1,9 +1,10 @@
 // Who a calendar user address belongs to (RFC 6638 §2.4.1 calendar-user-address-set). Scheduling
-// asks only this interface, so the people store (several addresses per user, groups) can replace
-// the implementation below without touching the scheduling code.
+// asks only this interface; the implementation below reads the people store (several addresses
+// per user, groups).
 import type { Store, User } from '../store/types.js';
 import { normalizeAddress } from '../ical/itip.js';
-import { hrefToPath, parseDavPath, principalPath } from '../urls.js';
+import { principalPath } from '../urls.js';
+import { userByCalendarAddress } from '../services/people.js';
 
 export interface Directory {
   /** The Sundial user an address names (mailto:, or the principal URL), null for outsiders. */
@@ -14,43 +15,29 @@ export interface Directory {
   expandGroup(address: string): Promise<string[] | null>;
 }
 
-/** A user's mailto: address from today's `users.email` (or a user name that is an address). */
-export function emailOf(user: User): string | null {
-  return user.email ?? (user.username.includes('@') ? user.username : null);
-}
-
 /**
- * The Directory over today's schema: one address per user, `users.email`, and the principal URL.
- * Looking a mailto: address up lists the users (no index on email yet): fine for the hundreds of
- * users a Sundial serves; the people store replaces it with an indexed lookup.
+ * The Directory over the people store (migration 007): every address of a user (user_addresses,
+ * case-insensitive, indexed), the principal URL, and groups with an address of their own, which
+ * expand to each member's primary address.
  */
-export class UsersEmailDirectory implements Directory {
+export class PeopleDirectory implements Directory {
   constructor(private readonly store: Store) {}
 
-  async userByAddress(address: string): Promise<User | null> {
-    const a = normalizeAddress(address);
-    if (a.startsWith('mailto:')) {
-      const email = a.slice(7);
-      for (const u of await this.store.listUsers()) {
-        const e = emailOf(u);
-        if (e && e.toLowerCase() === email) return u;
-      }
-      return null;
-    }
-    // A principal URL, absolute or a path (RFC 6638 §2.4.1 allows any URI in the set).
-    const path = hrefToPath(a, 'http://localhost');
-    if (!path) return null;
-    const parsed = parseDavPath(path);
-    if (!parsed || parsed.area !== 'principals' || parsed.user === undefined || parsed.below) return null;
-    return this.store.getUser(parsed.user);
+  userByAddress(address: string): Promise<User | null> {
+    return userByCalendarAddress(this.store, address);
   }
 
   async addressesOf(user: User): Promise<string[]> {
-    const email = emailOf(user);
-    return [...(email ? [normalizeAddress('mailto:' + email)] : []), principalPath(user.username)];
+    const mail = (await this.store.listUserAddresses(user.id)).map((e) => normalizeAddress('mailto:' + e));
+    if (mail.length === 0 && user.username.includes('@')) mail.push(normalizeAddress('mailto:' + user.username));
+    return [...mail, principalPath(user.username)];
   }
 
-  async expandGroup(): Promise<string[] | null> {
-    return null;
+  async expandGroup(address: string): Promise<string[] | null> {
+    if (!/^mailto:/i.test(address.trim())) return null;
+    const group = await this.store.findGroupByEmail(address);
+    if (!group) return null;
+    const members = await this.store.groupMemberAddresses(group.id);
+    return members.flatMap((m) => (m.addresses[0] ? [normalizeAddress('mailto:' + m.addresses[0])] : []));
   }
 }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, ObjectInput, PutResult, SchedulingOp, StoredObject, User, WriteConditions } from '../store/types.js';
 import {
-  ItipError, applyReply, attendeeCopy, cancelledCopy, itipMessage, partstatsOf, replyMessage, schedulingInfo, withScheduleStatus,
+  ItipError, applyReply, attendeeCopy, cancelledCopy, expandGroupAttendees, itipMessage, keepAttendeeAlarms, partstatsOf, replyMessage, schedulingInfo, withScheduleStatus,
   type SchedulingInfo,
 } from '../ical/itip.js';
 import { invitationBodies, type OutgoingImip } from './imip.js';
@@ -87,7 +87,9 @@ export async function scheduledPut(
   existing: StoredObject | null,
   origin: string,
 ): Promise<ScheduledWrite | null> {
-  const info = schedulingInfo(input.data);
+  // Most PUTs name nobody: no second parse for them (the body was parsed once to validate it).
+  if (!mentionsPeople(input.data) && !(existing && mentionsPeople(existing.data))) return null;
+  let info = schedulingInfo(input.data);
   const oldInfo = existing ? safeInfo(existing.data) : null;
   if (!info) return null;
   const own = new Set(await s.directory.addressesOf(owner));
@@ -107,13 +109,19 @@ export async function scheduledPut(
     }
     // RFC 6638 §7.1: SCHEDULE-AGENT=CLIENT on the ORGANIZER: the client schedules itself.
     if (info.organizerAgent !== 'SERVER') return null;
+    const sent = input.data;
+    const expanded = await withGroupMembers(s, input.data, info, own);
+    if (expanded) {
+      input = { ...input, data: expanded.data };
+      info = expanded.info;
+    }
     const addresses = attendeeAddresses(info, own);
     if (addresses.length > s.limits.maxAttendees) {
       throw new ItipError('max-attendees-per-instance', `At most ${s.limits.maxAttendees} attendees per scheduling object (${addresses.length} given)`);
     }
     if (addresses.length === 0 && !(oldInfo && attendeeAddresses(oldInfo, own).length > 0)) return null;
     const plan = await organizerPlan(s, owner, own, collection, input, cond, info, existing, oldInfo, origin);
-    return apply(s, plan, collection, input, newTag());
+    return apply(s, plan, collection, input, newTag(), sent);
   }
   if (oldInfo?.organizer && own.has(oldInfo.organizer)) {
     throw new ItipError('allowed-organizer-scheduling-object-change', 'The ORGANIZER of a scheduling object cannot be changed');
@@ -126,6 +134,25 @@ export async function scheduledPut(
   return apply(s, plan, collection, input, tag);
 }
 
+/** The object with the members of every invited group added as attendees (expandGroupAttendees), or null. */
+async function withGroupMembers(s: Scheduler, data: Buffer, info: SchedulingInfo, own: ReadonlySet<string>): Promise<{ data: Buffer; info: SchedulingInfo } | null> {
+  const groups = new Map<string, string[]>();
+  for (const { address } of attendeeAddresses(info, own)) {
+    const members = await s.directory.expandGroup(address);
+    if (members) groups.set(address, members.filter((m) => !own.has(m)));
+  }
+  if (groups.size === 0) return null;
+  const text = expandGroupAttendees(data.toString('utf8'), groups);
+  if (text === null) return null;
+  const expanded = Buffer.from(text);
+  return { data: expanded, info: schedulingInfo(expanded)! };
+}
+
+/** Whether an object may be a scheduling object: ORGANIZER or ATTENDEE appear in it (as clients write them, upper-case; RFC 5545 §3.1 names are case-insensitive, and a lower-case one merely goes unscheduled). */
+function mentionsPeople(data: Buffer): boolean {
+  return data.includes('ORGANIZER') || data.includes('ATTENDEE');
+}
+
 function safeInfo(data: Buffer): SchedulingInfo | null {
   try {
     return schedulingInfo(data);
@@ -134,13 +161,13 @@ function safeInfo(data: Buffer): SchedulingInfo | null {
   }
 }
 
-async function apply(s: Scheduler, plan: Plan & { own?: Buffer; cond?: WriteConditions }, collection: Collection, input: ObjectInput, tag: string): Promise<ScheduledWrite> {
+async function apply(s: Scheduler, plan: Plan & { own?: Buffer; cond?: WriteConditions }, collection: Collection, input: ObjectInput, tag: string, sent: Buffer = input.data): Promise<ScheduledWrite> {
   const data = plan.own ?? input.data;
   const ops: SchedulingOp[] = [{ op: 'put', collectionId: collection.id, input: inputWith(input, data), ...(plan.cond ? { cond: plan.cond } : {}), scheduleTag: tag }, ...plan.ops];
   const results = await s.store.applySchedulingWrite(ops);
   const result = results[0]!;
   s.afterCommit(plan.mails, (failed) => recordFailures(s, collection.id, input.name, result.meta.etag, failed));
-  return { result, scheduleTag: tag, rewritten: !data.equals(input.data) };
+  return { result, scheduleTag: tag, rewritten: !data.equals(sent) };
 }
 
 /** After a failed send: SCHEDULE-STATUS 5.1 on those attendees, if the organizer's object did not change since. */
@@ -166,6 +193,10 @@ async function organizerPlan(
   // Attendees to (re)invite: every SERVER-scheduled one in the new object.
   for (const { address, agent } of info ? attendeeAddresses(info, own) : []) {
     if (agent !== 'SERVER') continue; // RFC 6638 §7.1: CLIENT/NONE: nothing sent, no status set
+    // A group is invited through its members (withGroupMembers); its own entry gets no message.
+    if ((await s.directory.expandGroup(address)) !== null) continue;
+    // Other requests run between attendees: each copy parses the object once.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const copy = attendeeCopy(text, address);
     if (!copy) continue;
     const user = await s.directory.userByAddress(address);
@@ -207,7 +238,7 @@ async function deliverCopy(s: Scheduler, user: User, uid: string, copy: string, 
     if (!cal) return STATUS.noSchedulingSupport;
     target = { collectionId: cal.id, name: await freeName(s, cal.id, uid), etag: null };
   }
-  const data = method === 'CANCEL' ? cancelledCopy(found!.object.data.toString('utf8')) : copy;
+  const data = method === 'CANCEL' ? cancelledCopy(found!.object.data.toString('utf8')) : found ? keepAttendeeAlarms(copy, found.object.data.toString('utf8')) : copy;
   const validated = s.copyInput(target.name, Buffer.from(data));
   ops.push({ op: 'put', collectionId: target.collectionId, input: validated, cond: target.etag ? { ifMatch: [target.etag] } : { ifNoneMatch: ['*'] }, scheduleTag: newTag() });
   ops.push({ op: 'deliver', userId: user.id, message: { name: itipName(), method, uid, data: Buffer.from(itipMessage(copy, method)) } });

@@ -5,6 +5,7 @@ import type { Access, CalendarInstance, Store, User } from '../store/types.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
 import { SCHEDULING_SEGMENTS, calendarPath } from '../urls.js';
+import { isIncludedInFreeBusy } from '../scheduling/freebusy-settings.js';
 
 export interface CalendarView {
   uri: string;
@@ -14,6 +15,8 @@ export interface CalendarView {
   owner: string;
   access: Access;
   sync: boolean;
+  /** Whether its events count for this user's free/busy (issue 15 item 4; CalDAV schedule-calendar-transp). */
+  freeBusy: boolean;
   entries: number;
   /** SPEC "Large calendars": more entries than the configured threshold. */
   large: boolean;
@@ -37,6 +40,7 @@ export async function calendarView(store: Store, user: User, i: CalendarInstance
     owner,
     access: i.access,
     sync: i.syncEnabled,
+    freeBusy: await isIncludedInFreeBusy(store, i),
     entries: i.collection.objectCount,
     large: i.collection.objectCount > threshold,
     path: calendarPath(user.username, i.uri),
@@ -110,7 +114,7 @@ export async function createCalendar(store: Store, user: User, init: { displayNa
   throw taken('no free name for the calendar');
 }
 
-export async function updateCalendar(store: Store, user: User, uri: string, patch: { displayName?: unknown; color?: unknown; sync?: unknown }): Promise<CalendarInstance> {
+export async function updateCalendar(store: Store, user: User, uri: string, patch: { displayName?: unknown; color?: unknown; sync?: unknown; freeBusy?: unknown }): Promise<CalendarInstance> {
   let i = await instanceOf(store, user, uri);
   if (patch.displayName !== undefined || patch.color !== undefined) {
     if (i.access !== 'owner') throw forbiddenAction('only the owner renames or recolours a calendar');
@@ -122,6 +126,10 @@ export async function updateCalendar(store: Store, user: User, uri: string, patc
   if (patch.sync !== undefined) {
     if (typeof patch.sync !== 'boolean') throw invalid('sync is true or false');
     await store.setSyncEnabled(user.id, uri, patch.sync);
+  }
+  if (patch.freeBusy !== undefined) {
+    if (typeof patch.freeBusy !== 'boolean') throw invalid('freeBusy is true or false');
+    await store.setFreeBusyIncluded(user.id, i.collection.id, patch.freeBusy);
   }
   i = await instanceOf(store, user, uri);
   return i;

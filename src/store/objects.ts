@@ -52,7 +52,10 @@ export type ObjectEtag = Pick<ObjectMeta, 'name' | 'etag' | 'classification' | '
  * (dav/properties/registry.ts `fromRow`) — seven of the twelve metadata columns, no UID, time
  * bounds or body.
  */
-export type ObjectRow = ObjectEtag & Pick<ObjectMeta, 'contentType' | 'size' | 'modifiedAt' | 'createdAt'>;
+export type ObjectRow = ObjectEtag & Pick<ObjectMeta, 'contentType' | 'size' | 'modifiedAt' | 'createdAt'> & {
+  /** RFC 6638 §3.2.10 Schedule-Tag of a scheduling object resource (SchedulingStore), null otherwise: DAVx⁵ asks it in every multiget. */
+  scheduleTag: string | null;
+};
 
 /** An ObjectRow and the body decoded as UTF-8: what a client's multiget of cheap properties + calendar-data needs. */
 export interface ObjectText extends ObjectRow {

@@ -108,7 +108,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
 
   router.patch('/calendars/:uri', async (ctx) => {
     const body = await readJson(ctx);
-    const i = await updateCalendar(store, me(ctx), ctx.params.uri!, { displayName: body.displayName, color: body.color, sync: body.sync });
+    const i = await updateCalendar(store, me(ctx), ctx.params.uri!, { displayName: body.displayName, color: body.color, sync: body.sync, freeBusy: body.freeBusy });
     ctx.body = await calendarView(store, me(ctx), i, config.largeCalendarThreshold, new Map());
   });
 

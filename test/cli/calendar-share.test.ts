@@ -56,7 +56,7 @@ guardedBefore(t, async (ctx) => {
 t.after((ctx) => { fs.rmSync(ctx.dir, { recursive: true, force: true }); });
 
 t('calendar list shows a user\'s calendars: uri, name, access, entries, sync', async ({ env }) => {
-  assert.equal(rows(await ok(['calendar', 'list', 'alice'], env)), [['personal', 'Personal', 'own', '0 entries', 'sync on']]);
+  assert.equal(rows(await ok(['calendar', 'list', 'alice'], env)), [['personal', 'Personal', 'own', '0 entries', 'sync on', 'free/busy on']]);
 });
 
 t('calendar create makes a calendar (with a colour), listed by the CLI and present in the store', async ({ dir, env }) => {

@@ -68,7 +68,7 @@ t('counts read "1 entry" and "1 calendar" in calendar list, stats and export', a
 
     const list = await run(['calendar', 'list', 'solo'], { env });
     assert.is(list.code, 0, list.stderr);
-    assert.equal(list.stdout.trim().split('\t'), ['personal', 'Personal', 'own', '1 entry', 'sync on']);
+    assert.equal(list.stdout.trim().split('\t'), ['personal', 'Personal', 'own', '1 entry', 'sync on', 'free/busy on']);
 
     const stats = await run(['stats'], { env });
     assert.is(stats.code, 0, stats.stderr);

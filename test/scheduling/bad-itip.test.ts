@@ -98,6 +98,11 @@ t('outbox: someone else as ORGANIZER is 403 organizer-allowed; garbage is 400; w
   // POST elsewhere than the outbox is not a DAV method here.
   assert.ok((await srv.request('POST', inbox('alice'), { user: 'alice', headers: { 'Content-Type': 'text/calendar' }, body: fbRequest('REQUEST') })).status === 405);
   assert.is((await post(srv, fbRequest('REQUEST'), 'bob')).status, 403, 'bob cannot post as alice');
+  // More recipients than SUNDIAL_MAX_ATTENDEES (5 here): 403 max-recipients, before any lookup.
+  const six = fbRequest('REQUEST').replace('ATTENDEE:mailto:bob@example.com', Array.from({ length: 6 }, (_, i) => `ATTENDEE:mailto:u${i}@example.com`).join('\r\n'));
+  const many = await post(srv, six);
+  assert.is(many.status, 403, many.text);
+  assert.ok(errorConditions(many.text).includes(`{${CAL}}max-recipients`), many.text);
 });
 
 t.run();

@@ -35,9 +35,14 @@ t('organizer PUT: bob gets a NEEDS-ACTION copy with the same UID and a REQUEST i
   assert.is(paramOf(attendeeOf(copy.text, 'bob@example.com'), 'PARTSTAT'), 'NEEDS-ACTION');
   const msgs = await inboxTexts(srv, 'bob');
   assert.ok(msgs.some((m) => methodOf(m) === 'REQUEST' && m.includes('UID:m1@t')), 'REQUEST in the inbox');
-  // The copy carries a Schedule-Tag of its own (GET header and CALDAV:schedule-tag).
+  // The copy carries a Schedule-Tag of its own (GET header and CALDAV:schedule-tag), also in
+  // DAVx5's multiget (getcontenttype, getetag, schedule-tag, calendar-data: the row path).
+  const header = copy.headers.get('schedule-tag');
   const tag = await propfind(srv, 'bob', cal('bob', 'm1@t.ics'), '0', [C('schedule-tag')]);
-  assert.ok(propText(tag.responses[0], C('schedule-tag')));
+  assert.is(propText(tag.responses[0], C('schedule-tag')), header!);
+  const mg = await srv.request('REPORT', cal('bob'), { user: 'bob', headers: { Depth: '1', 'Content-Type': 'application/xml' },
+    body: `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getcontenttype/><d:getetag/><c:schedule-tag/><c:calendar-data/></d:prop><d:href>${cal('bob', 'm1@t.ics')}</d:href></c:calendar-multiget>` });
+  assert.is(propText(parseMultistatus(mg.text).responses[0], C('schedule-tag')), header!);
 });
 
 t('attendee accepts: the organizer copy gets PARTSTAT=ACCEPTED and a REPLY; the organizer Schedule-Tag stays', async ({ srv }) => {
@@ -75,6 +80,43 @@ t('organizer moves the event: the copy follows with a new Schedule-Tag; a stale 
   // With the current tag the PARTSTAT change goes through.
   const fresh = setPartstat(r2.text, 'bob@example.com', 'ACCEPTED');
   assert.is((await putIcs(srv, 'bob', cal('bob', 'm3@t.ics'), fresh, { 'If-Schedule-Tag-Match': r2.headers.get('schedule-tag')! })).status, 204);
+});
+
+t('an attendee copy changed while the organizer\'s write is planned: the plan is made again, the organizer gets 204, not 412', async ({ srv }) => {
+  await putIcs(srv, 'alice', cal('alice', 'race.ics'), invite({ uid: 'race@t', attendees: ['bob@example.com'] }));
+  const bob = (await srv.store.getUser('bob'))!;
+  const bobCal = (await srv.store.getInstance(bob.id, 'personal'))!.collection;
+  const store = srv.store as unknown as { applySchedulingWrite: (ops: unknown[]) => Promise<unknown> };
+  const original = store.applySchedulingWrite.bind(store);
+  let raced = false;
+  store.applySchedulingWrite = async (ops) => {
+    if (!raced) {
+      raced = true;
+      // bob's device writes his copy between the plan and its transaction.
+      const copy = (await srv.store.getObject(bobCal.id, 'race@t.ics'))!;
+      await srv.store.putObject(bobCal.id, { name: copy.name, contentType: copy.contentType, uid: copy.uid, componentType: copy.componentType, data: Buffer.from(copy.data.toString('utf8').replace('SUMMARY:Planning', 'SUMMARY:Planning ')) });
+    }
+    return original(ops);
+  };
+  try {
+    const res = await putIcs(srv, 'alice', cal('alice', 'race.ics'), invite({ uid: 'race@t', attendees: ['bob@example.com'], start: '20300105T100000Z', end: '20300105T110000Z', sequence: 1 }));
+    assert.is(res.status, 204, res.text);
+    assert.ok(raced);
+    assert.match((await get(srv, 'bob', cal('bob', 'race@t.ics'))).text, /DTSTART:20300105T100000Z/);
+  } finally {
+    store.applySchedulingWrite = original;
+  }
+});
+
+t('an organizer update keeps the alarm the attendee added to their copy', async ({ srv }) => {
+  await putIcs(srv, 'alice', cal('alice', 'al.ics'), invite({ uid: 'al@t', attendees: ['bob@example.com'] }));
+  const copy = (await get(srv, 'bob', cal('bob', 'al@t.ics'))).text;
+  const withAlarm = copy.replace('END:VEVENT', 'BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Bob reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT');
+  assert.is((await putIcs(srv, 'bob', cal('bob', 'al@t.ics'), withAlarm)).status, 204);
+  await putIcs(srv, 'alice', cal('alice', 'al.ics'), invite({ uid: 'al@t', attendees: ['bob@example.com'], summary: 'Renamed', sequence: 1 }));
+  const after = (await get(srv, 'bob', cal('bob', 'al@t.ics'))).text;
+  assert.match(after, /SUMMARY:Renamed/);
+  assert.match(after, /DESCRIPTION:Bob reminder/);
 });
 
 t('organizer removes an attendee: their copy is marked CANCELLED and a CANCEL reaches their inbox', async ({ srv }) => {
@@ -152,9 +194,30 @@ t('recurring event with an override: per-instance copies (RFC 5546 §3.2.2); an 
   assert.is(paramOf(attendeeOf('BEGIN:VEVENT' + master, 'carol@example.com'), 'PARTSTAT'), 'NEEDS-ACTION', 'the series stays unanswered');
 });
 
+t('inviting a group address invites each member (MEMBER=<group>), who get their own copies; the group itself gets no message', async ({ srv }) => {
+  const bob = (await srv.store.getUser('bob'))!;
+  const carol = (await srv.store.getUser('carol'))!;
+  await srv.store.createGroup({ name: 'team', displayName: 'Team', email: 'team@example.com' });
+  await srv.store.setGroupMembers('team', [bob.id, carol.id]);
+  const res = await putIcs(srv, 'alice', cal('alice', 'g1.ics'), invite({ uid: 'g1@t', attendees: ['team@example.com'] }));
+  assert.is(res.status, 201, res.text);
+  const own = (await get(srv, 'alice', cal('alice', 'g1.ics'))).text;
+  assert.is(paramOf(attendeeOf(own, 'team@example.com'), 'CUTYPE'), 'GROUP');
+  assert.is(paramOf(attendeeOf(own, 'team@example.com'), 'SCHEDULE-STATUS'), undefined);
+  for (const who of ['bob', 'carol']) {
+    const line = attendeeOf(own, `${who}@example.com`);
+    assert.is(paramOf(line, 'MEMBER'), 'mailto:team@example.com', line);
+    assert.is(paramOf(line, 'SCHEDULE-STATUS'), '1.2');
+    assert.is((await get(srv, who, cal(who, 'g1@t.ics'))).status, 200);
+  }
+});
+
 t('the inbox: listed, readable, deletable, with its own sync-collection', async ({ srv }) => {
   const first = await syncCollection(srv, 'bob', inbox('bob'), null);
   const token = first.syncToken!;
+  // The inbox's sync-token and getctag (PROPFIND) are the token sync-collection hands out.
+  const props = await propfind(srv, 'bob', inbox('bob'), '0', [D('sync-token')]);
+  assert.is(propText(props.responses[0], D('sync-token')), token);
   assert.ok(first.responses.length >= 1);
   await putIcs(srv, 'alice', cal('alice', 'i1.ics'), invite({ uid: 'i1@t', attendees: ['bob@example.com'] }));
   const delta = await syncCollection(srv, 'bob', inbox('bob'), token);
@@ -185,6 +248,9 @@ t('principal: schedule-inbox-URL, schedule-outbox-URL, schedule-default-calendar
   assert.match(JSON.stringify(box.responses[0]), /schedule-inbox/);
   const mk = await srv.request('MKCALENDAR', inbox('bob'), { user: 'bob' });
   assert.is(mk.status, 403, 'the inbox segment is reserved');
+  const mv = await srv.request('MOVE', '/dav/calendars/bob/personal/', { user: 'bob', headers: { Destination: '/dav/calendars/bob/outbox/' } });
+  assert.is(mv.status, 403, 'nothing moves onto the outbox');
+  assert.is((await srv.request('PROPFIND', '/dav/calendars/bob/personal/', { user: 'bob', headers: { Depth: '0' } })).status, 207);
   void XML_HEADERS;
   void parseMultistatus;
 });

@@ -44,10 +44,13 @@ defineProperty({
   },
 });
 
+// Cost 'row' (a column of the listing row): DAVx⁵ and Thunderbird ask it in every multiget, which
+// must stay on the row path (issue 13 item 3).
 defineProperty({
   name: SCHED.scheduleTag, kinds: ['object'], allprop: false, protected: true,
   get: async (r, ctx) => {
-    if (r.kind !== 'object' || r.parent.kind !== 'calendar') return undefined;
+    if (r.kind !== 'object') return undefined;
     return (await ctx.store.getScheduleTag(r.parent.collection.id, r.name)) ?? undefined;
   },
+  fromRow: (o) => o.scheduleTag ?? undefined,
 });

@@ -77,12 +77,12 @@ function metaOfRaw(r: unknown[]): ObjectMeta {
 }
 
 // The ObjectRow columns (../objects.ts), in the order of rowOfRaw.
-const ROW_COLUMNS = ['name', 'etag', 'classification', 'content_type', 'size', 'modified_at', 'created_at'] as const;
+const ROW_COLUMNS = ['name', 'etag', 'classification', 'content_type', 'size', 'modified_at', 'created_at', 'schedule_tag'] as const;
 const ROW = ROW_COLUMNS.join(', ');
-type RawRow = [string, string, Classification | null, string, number, string, string];
+type RawRow = [string, string, Classification | null, string, number, string, string, string | null];
 
 function rowOfRaw(r: RawRow): ObjectRow {
-  return { name: r[0], etag: r[1], classification: r[2], contentType: r[3], size: r[4], modifiedAt: r[5], createdAt: r[6] };
+  return { name: r[0], etag: r[1], classification: r[2], contentType: r[3], size: r[4], modifiedAt: r[5], createdAt: r[6], scheduleTag: r[7] };
 }
 
 function objectOfRaw(r: unknown[]): StoredObject {

@@ -13,6 +13,7 @@
 import { api, h } from './dom.js';
 import { num, t } from './i18n.js';
 import { confirmDialog, textDialog } from './dialogs.js';
+import { freeBusyToggle } from './freebusy.js';
 
 /** What the page shows for a calendar without a colour: neutral grey, in the swatch and the picker alike. */
 export const NO_COLOUR = '#9ca3af';
@@ -38,7 +39,8 @@ function largeWarning(kind, c) {
   return h('span', { class: 'warning', role: 'note' }, k(kind, 'large', { entries: countOf(kind, c) }));
 }
 
-function syncSwitch(kind, c, { attempt, say }) {
+function syncSwitch(kind, c, page) {
+  const { attempt, say } = page;
   const label = h('span', { class: 'switch-label', 'aria-hidden': 'true' }, c.sync ? t('switch.on') : t('switch.off'));
   const btn = h('button', {
     type: 'button', role: 'switch', class: 'switch', 'aria-checked': String(c.sync),
@@ -52,7 +54,7 @@ function syncSwitch(kind, c, { attempt, say }) {
     c.sync = updated.sync;
     say(t(updated.sync ? 'switch.saidOn' : 'switch.saidOff', { name: collectionName(c) }));
   }));
-  return h('div', { class: 'switch-row' }, btn, label, largeWarning(kind, c));
+  return h('div', { class: 'switch-row' }, btn, label, largeWarning(kind, c), kind.switchExtras ? kind.switchExtras(c, page) : null);
 }
 
 function nameCell(kind, c, editable, { attempt, reload }) {
@@ -131,4 +133,6 @@ export const CALENDARS = {
   prefix: 'calendars',
   colour: true,
   keys: { 'col.name': 'calendars.col.calendar', count: 'entries' },
+  // "Include in free/busy" beside the switch (issue 15 item 4; calendars only).
+  switchExtras: (c, page) => freeBusyToggle(c, collectionName(c), page.attempt),
 };

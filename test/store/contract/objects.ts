@@ -39,7 +39,8 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     const all = await store.listObjectEtags(cal.id);
     assert.equal(all, (await store.listObjects(cal.id)).map((o) => ({ name: o.name, etag: o.etag, classification: o.classification })));
     // The row of the cheap properties (ObjectRow): exactly these columns of each object's metadata, in the same pages.
-    const rowOf = (o: ObjectMeta) => ({ name: o.name, etag: o.etag, classification: o.classification, contentType: o.contentType, size: o.size, modifiedAt: o.modifiedAt, createdAt: o.createdAt });
+    // scheduleTag: null, the Schedule-Tag of scheduling objects only (SchedulingStore, RFC 6638 §3.2.10).
+    const rowOf = (o: ObjectMeta) => ({ name: o.name, etag: o.etag, classification: o.classification, contentType: o.contentType, size: o.size, modifiedAt: o.modifiedAt, createdAt: o.createdAt, scheduleTag: null });
     const rows = (await store.listObjects(cal.id)).map(rowOf);
     assert.equal(await store.listObjectRows(cal.id, { limit: 5 }), rows);
     assert.equal(await store.listObjectRows(cal.id, { limit: 2 }), rows.slice(0, 2));
