@@ -51,5 +51,9 @@ CREATE TABLE scheduling_secret (
 -- (/dav/calendars/<user>/inbox/, RFC 6638 §2). A calendar or plain collection that held one is
 -- renamed to "<name>-calendar" (its devices see it move: removed, and added under the new URL),
 -- rather than hidden behind the inbox; sharees' instances that used the segment likewise.
-UPDATE collections SET uri = uri || '-calendar' WHERE parent_id IS NULL AND uri IN ('inbox', 'outbox');
-UPDATE instances SET uri = uri || '-calendar' WHERE uri IN ('inbox', 'outbox');
+-- Only calendars and plain collections: they live in the calendar home (address books, when
+-- migration 006 has added them, have a home of their own, where the names are free).
+UPDATE instances SET uri = uri || '-calendar'
+  WHERE uri IN ('inbox', 'outbox') AND collection_id IN (SELECT id FROM collections WHERE kind = 'calendar');
+UPDATE collections SET uri = uri || '-calendar'
+  WHERE parent_id IS NULL AND uri IN ('inbox', 'outbox') AND kind IN ('calendar', 'plain');
