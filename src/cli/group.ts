@@ -14,6 +14,7 @@ export const groupUsage = `Usage:
   sundial group delete <group>          delete a group (members lose what was shared with it)
   sundial group share <group> <owner> <calendar> read|read-write   share a calendar with the group
   sundial group share <group> <owner> <calendar> --remove          stop sharing it
+  sundial group share --addressbook <group> <owner> <addressbook> read|read-write|--remove   the same for an address book
 The group's principal is /dav/groups/<group>/; members join and leave in one transaction.`;
 
 /** Takes `--flag VALUE` out of flags; the rest are server options. */
@@ -28,7 +29,7 @@ function takeValue(flags: string[], name: string): { value: string | undefined; 
 }
 
 export async function groupCommand(args: string[], io: CliIO): Promise<number> {
-  const { positional, flags: all } = splitArgs(args, ['--set', '--remove']);
+  const { positional, flags: all } = splitArgs(args, ['--set', '--remove', '--addressbook']);
   const set = all.includes('--set');
   let flags = all.filter((f) => f !== '--set');
   const [sub, name, ...rest] = positional;
@@ -90,16 +91,17 @@ export async function groupCommand(args: string[], io: CliIO): Promise<number> {
     case 'share': {
       const group = needName();
       const remove = flags.includes('--remove');
-      flags = flags.filter((f) => f !== '--remove');
+      const home = flags.includes('--addressbook') ? 'addressbooks' : 'calendars';
+      flags = flags.filter((f) => f !== '--remove' && f !== '--addressbook');
       const [ownerName, calendar, access] = rest;
       if (!ownerName || !calendar || (!remove && !access) || (remove && access)) throw new UsageError(groupUsage);
       return withStore(io, flags, async (store) => {
         const owner = await userNamed(store, ownerName, groupUsage);
         if (remove) {
-          await asUsage(() => unshareWithGroup(store, owner, calendar, group));
+          await asUsage(() => unshareWithGroup(store, owner, calendar, group, home));
           io.out(`${calendar} of ${owner.username} is no longer shared with group ${group}`);
         } else {
-          await asUsage(() => shareWithGroup(store, owner, calendar, group, access));
+          await asUsage(() => shareWithGroup(store, owner, calendar, group, access, home));
           io.out(`${calendar} of ${owner.username} shared with group ${group} (${access})`);
         }
         return 0;

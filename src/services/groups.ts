@@ -2,7 +2,7 @@
 // and set their members; a calendar's owner shares it with a group. The store keeps members'
 // instances in step (store/groups.ts). Also what scheduling needs of groups: expanding a group's
 // calendar-user address into its members (expandGroupAddress).
-import type { Group, GroupMemberAddresses, Store, User } from '../store/types.js';
+import type { CalendarInstance, Group, GroupMemberAddresses, Home, Store, User } from '../store/types.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
 import { VALID_USERNAME } from './users.js';
@@ -111,34 +111,39 @@ export async function removeMember(store: Store, name: string, username: string)
   await store.removeGroupMember(g.name, u.id);
 }
 
-/** The owner shares their calendar (by its uri in their home) with a group, or changes the access. */
-export async function shareWithGroup(store: Store, owner: User, uri: string, groupName: unknown, access: unknown): Promise<void> {
-  const i = await store.getInstance(owner.id, uri);
-  if (!i) throw missing(`no calendar "${uri}"`);
+/** The owner's own collection by its uri in a home: a calendar, or (home 'addressbooks') an address book. */
+async function ownedIn(store: Store, owner: User, uri: string, home: Home): Promise<CalendarInstance> {
+  const i = await store.getInstance(owner.id, uri, home);
+  if (!i) throw missing(home === 'addressbooks' ? `no address book "${uri}"` : `no calendar "${uri}"`);
   if (i.access !== 'owner') throw forbiddenAction('only the owner can do this');
+  return i;
+}
+
+/**
+ * The owner shares their calendar (by its uri in their home) with a group, or changes the access;
+ * `home` 'addressbooks' shares an address book of the address-book home the same way.
+ */
+export async function shareWithGroup(store: Store, owner: User, uri: string, groupName: unknown, access: unknown, home: Home = 'calendars'): Promise<void> {
+  const i = await ownedIn(store, owner, uri, home);
   if (access !== 'read' && access !== 'read-write') throw invalid('access is "read" or "read-write"');
   const g = await groupNamed(store, groupName);
   await store.shareWithGroup(i.collection.id, g.id, access);
 }
 
-export async function unshareWithGroup(store: Store, owner: User, uri: string, groupName: string): Promise<void> {
-  const i = await store.getInstance(owner.id, uri);
-  if (!i) throw missing(`no calendar "${uri}"`);
-  if (i.access !== 'owner') throw forbiddenAction('only the owner can do this');
+export async function unshareWithGroup(store: Store, owner: User, uri: string, groupName: string, home: Home = 'calendars'): Promise<void> {
+  const i = await ownedIn(store, owner, uri, home);
   const g = await groupNamed(store, groupName);
   try {
     await store.unshareWithGroup(i.collection.id, g.id);
   } catch (err) {
-    if (err instanceof NotFound) throw missing(`the calendar is not shared with group "${groupName}"`);
+    if (err instanceof NotFound) throw missing(`${home === 'addressbooks' ? 'the address book' : 'the calendar'} is not shared with group "${groupName}"`);
     throw err;
   }
 }
 
-/** The groups an owned calendar is shared with. */
-export async function groupSharesOf(store: Store, owner: User, uri: string): Promise<{ group: string; access: 'read' | 'read-write' }[]> {
-  const i = await store.getInstance(owner.id, uri);
-  if (!i) throw missing(`no calendar "${uri}"`);
-  if (i.access !== 'owner') throw forbiddenAction('only the owner can do this');
+/** The groups an owned calendar (or address book) is shared with. */
+export async function groupSharesOf(store: Store, owner: User, uri: string, home: Home = 'calendars'): Promise<{ group: string; access: 'read' | 'read-write' }[]> {
+  const i = await ownedIn(store, owner, uri, home);
   return (await store.listGroupShares(i.collection.id)).map((s) => ({ group: s.groupName, access: s.access }));
 }
 

@@ -13,6 +13,7 @@
 //   PUT    /api/groups/:name/members/:user  (admins) → 204;  DELETE the same → 204
 //   GET    /api/calendars/:uri/group-shares (owner) { shares: [{ group, access }] }
 //   PUT    /api/calendars/:uri/group-shares/:group  (owner) { access } → 204;  DELETE → 204
+//   the same under /api/addressbooks/:uri/group-shares for an address book
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Store } from '../store/types.js';
@@ -109,21 +110,23 @@ export function peopleRouter({ store, sessions }: PeopleApiDeps): Router {
     ctx.body = await groupView(store, await groupNamed(store, ctx.params.name));
   });
 
-  // --- a calendar shared with groups (its owner) ---------------------------------------------
-  router.get('/calendars/:uri/group-shares', async (ctx) => {
-    ctx.body = { shares: await groupSharesOf(store, me(ctx), ctx.params.uri!) };
-  });
+  // --- a calendar or an address book shared with groups (its owner) ---------------------------
+  for (const [prefix, home] of [['calendars', 'calendars'], ['addressbooks', 'addressbooks']] as const) {
+    router.get(`/${prefix}/:uri/group-shares`, async (ctx) => {
+      ctx.body = { shares: await groupSharesOf(store, me(ctx), ctx.params.uri!, home) };
+    });
 
-  router.put('/calendars/:uri/group-shares/:group', async (ctx) => {
-    const body = await readJson(ctx);
-    await shareWithGroup(store, me(ctx), ctx.params.uri!, ctx.params.group, body.access);
-    ctx.status = 204;
-  });
+    router.put(`/${prefix}/:uri/group-shares/:group`, async (ctx) => {
+      const body = await readJson(ctx);
+      await shareWithGroup(store, me(ctx), ctx.params.uri!, ctx.params.group, body.access, home);
+      ctx.status = 204;
+    });
 
-  router.delete('/calendars/:uri/group-shares/:group', async (ctx) => {
-    await unshareWithGroup(store, me(ctx), ctx.params.uri!, ctx.params.group!);
-    ctx.status = 204;
-  });
+    router.delete(`/${prefix}/:uri/group-shares/:group`, async (ctx) => {
+      await unshareWithGroup(store, me(ctx), ctx.params.uri!, ctx.params.group!, home);
+      ctx.status = 204;
+    });
+  }
 
   return router;
 }

@@ -37,6 +37,20 @@ t('add with members, share a calendar, join and leave, delete', async ({ env }) 
   assert.not.match(await ok(env, ['calendar', 'list', 'cat']), /from ann/);
 });
 
+t('an address book shared with a group (--addressbook): members get it in their address-book home, not as a calendar', async ({ env }) => {
+  await ok(env, ['group', 'add', 'book-team', 'ben']);
+  assert.match(await ok(env, ['group', 'share', '--addressbook', 'book-team', 'ann', 'contacts', 'read-write']), /contacts of ann shared with group book-team \(read-write\)/);
+  assert.match(await ok(env, ['addressbook', 'list', 'ben']), /contacts-ann\tContacts\tread-write from ann/);
+  assert.not.match(await ok(env, ['calendar', 'list', 'ben']), /contacts/, 'not in the calendar home');
+  // A calendar of that name does not exist: without --addressbook the share is refused.
+  const res = await run(['group', 'share', 'book-team', 'ann', 'contacts', 'read'], { env });
+  assert.is(res.code, 2);
+  assert.match(res.stderr, /no calendar "contacts"/);
+  assert.match(await ok(env, ['group', 'share', '--addressbook', 'book-team', 'ann', 'contacts', '--remove']), /no longer shared/);
+  assert.not.match(await ok(env, ['addressbook', 'list', 'ben']), /from ann/);
+  await ok(env, ['group', 'delete', 'book-team']);
+});
+
 t('usage errors: unknown group or user, members without --set, a bad name: exit 2 with a message', async ({ env }) => {
   for (const args of [
     ['group', 'delete', 'nope'],
