@@ -19,6 +19,8 @@
 //   --addressbook     the address-book run instead (issue 14 item 7): --n cards into Sundial's
 //                     default address book (or --url of an empty one), the CardDAV clients'
 //                     variants (scripts/bench/addressbook-variants.ts); --term T the query's text
+//   --auth account|device  Sundial only: log in with the account password (default) or with a
+//                     device's app password made by `sundial device add` (issue 16)
 // See docs/performance.md.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,6 +55,7 @@ const { values: a } = parseArgs({
     keep: { type: 'boolean', default: false },
     addressbook: { type: 'boolean', default: false },
     term: { type: 'string', default: 'müller' },
+    auth: { type: 'string', default: 'account' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -93,6 +96,7 @@ if (!Number.isInteger(peerN) || peerN < 110) fail('--peer-n must be an integer �
 const month = /^(\d{4})-(\d{2})$/.exec(a.month!);
 if (!month) fail('--month must be YYYY-MM');
 const range = { start: Date.UTC(+month[1]!, +month[2]! - 1, 1), end: Date.UTC(+month[1]!, +month[2]!, 1) };
+if (a.auth !== 'account' && a.auth !== 'device') fail('--auth must be account or device');
 if (!a.url && !a.server) fail('give --server sundial|radicale|xandikos|all, or --url with --user and --password');
 
 interface Plan { server: ServerName | 'url'; n: number }
@@ -143,10 +147,10 @@ for (const p of plan) {
   let server = null;
   const loadBefore = os.loadavg()[0]!;
   try {
-    if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! || a['cpu-prof']!, log });
+    if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! || a['cpu-prof']!, auth: a.auth as 'account' | 'device', log });
     const pid = server?.pid;
     const result = await runWorkload({
-      url: server?.url ?? a.url!, user: a.user!, password: a.password!, events, range, expectedFor: (k) => expectedByN.get(p.n)!.get(k)!, variants, seed: a.seed!,
+      url: server?.url ?? a.url!, user: a.user!, password: server?.password ?? a.password!, events, range, expectedFor: (k) => expectedByN.get(p.n)!.get(k)!, variants, seed: a.seed!,
       pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']),
       clean: a.clean!, sample: pid ? () => sampleProcess(pid) : null, log,
     });
@@ -169,7 +173,8 @@ for (const p of plan) {
 }
 
 const main = runs.find((r) => r.server === 'sundial' && r.n === n) ?? null;
-console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}; month ${a.month}; seed ${a.seed}`);
+console.log(`\nauth: ${a.auth === 'device' ? 'a device\'s app password (SHA-256 lookup)' : 'the account password (argon2id, then the credential cache)'}`);
+console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}; month ${a.month}; seed ${a.seed}`);
 console.log('"WRONG": the answer was not exact; "(rewr.)": data not returned byte for byte as PUT (see the notes).');
 console.log('Ratios compare runs at the same N and read "Sundial is k× better" (k < 1: worse).\n');
 console.log(renderTable(runs, main));
@@ -180,7 +185,7 @@ if (a.json) {
   writeFileSync(a.json, `${JSON.stringify({
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    options: { n, peerN, month: a.month, seed: a.seed, pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']) },
+    options: { n, peerN, auth: a.auth, month: a.month, seed: a.seed, pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']) },
     runs,
   }, null, 2)}\n`);
   log(`wrote ${a.json}`);

@@ -31,6 +31,8 @@ export interface StartOptions {
   /** Extra Node/V8 flags for Sundial's process (`--node-args`). */
   nodeArgs: string[];
   keep: boolean;
+  /** Sundial: log in with the account password, or with a device's app password (`--auth device`, issue 16). */
+  auth?: 'account' | 'device';
   log: (line: string) => void;
 }
 
@@ -127,12 +129,19 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
   let profDir: string | null = null;
   let label: string;
   let launch = '';
+  let password = o.password;
 
   if (name === 'sundial') {
     const bin = path.join(repoRoot, 'bin/sundial.js');
     const env: NodeJS.ProcessEnv = { ...process.env, SUNDIAL_DATA: path.join(dir, 'data'), SUNDIAL_PORT: String(port), SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn' };
     const add = spawnSync(process.execPath, [bin, 'user', 'add', o.user], { env, input: `${o.password}\n`, encoding: 'utf8' });
     if (add.status !== 0) throw new Error(`sundial user add failed: ${add.stderr || add.stdout}`);
+    if (o.auth === 'device') {
+      // The app password is printed alone on the last line (src/cli/device.ts).
+      const dev = spawnSync(process.execPath, [bin, 'device', 'add', o.user, 'bench'], { env, encoding: 'utf8' });
+      if (dev.status !== 0) throw new Error(`sundial device add failed: ${dev.stderr || dev.stdout}`);
+      password = dev.stdout.trim().split('\n').pop()!;
+    }
     const shipped = shippedLaunch(bin);
     Object.assign(env, shipped.env);
     // Flags given with --node-args come after the shipped ones, and so override them.
@@ -159,7 +168,7 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
   }
   await waitForHttp(url, child, logFile);
   if (name === 'radicale') {
-    const c = new DavClient(url, o.user, o.password);
+    const c = new DavClient(url, o.user, password);
     const body = '<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>Personal</d:displayname></d:prop></d:set></c:mkcalendar>';
     const r = await c.request({ method: 'MKCALENDAR', url, headers: { 'Content-Type': 'application/xml' }, body });
     c.close();
@@ -168,5 +177,5 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
   const version = name === 'sundial' ? JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string
     : spawnSync('dpkg-query', ['-W', '-f', '${Version}', name], { encoding: 'utf8' }).stdout.trim();
   o.log(`  started ${label} ${version} (pid ${child.pid}) at ${url}${launch ? `\n  as: ${launch}` : ''}`);
-  return { name, label: `${label} ${version}`, launch, url, user: o.user, password: o.password, pid: child.pid!, dir, stop: stopper(child, dir, o.keep, profDir) };
+  return { name, label: `${label} ${version}`, launch, url, user: o.user, password, pid: child.pid!, dir, stop: stopper(child, dir, o.keep, profDir) };
 }

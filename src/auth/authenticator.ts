@@ -7,7 +7,7 @@ import { boundedCache } from '../bounded-cache.js';
 import { CredentialCache } from './credential-cache.js';
 import { LoginThrottle } from './throttle.js';
 import { verifyPassword } from './passwords.js';
-import { appPasswordHash, looksLikeAppPassword } from './app-passwords.js';
+import { appPasswordHash, appPasswordKey } from './app-passwords.js';
 
 export type AuthResult =
   /** `device`: the device whose app password was presented; null for the account password. */
@@ -56,8 +56,9 @@ export class Authenticator {
     // (cached only until any write, by any process), so a revoked device gets 401 at once. A hash
     // of another user's device, or no device, goes on as an account password: the failure is
     // counted below like any other.
-    if (opts.devices && looksLikeAppPassword(password)) {
-      const found = await this.store.findDeviceByToken(appPasswordHash(password));
+    const key = opts.devices ? appPasswordKey(password) : null;
+    if (key !== null) {
+      const found = await this.store.findDeviceByToken(appPasswordHash(key));
       if (found && found.user.username === username) {
         this.throttle.succeed(username, address);
         this.touch(found.device, opts.userAgent);
@@ -89,8 +90,13 @@ export class Authenticator {
    */
   private touch(device: Device, userAgent: string | undefined): void {
     const now = Date.now();
-    const last = Math.max(this.touched.get(device.id) ?? 0, device.lastUsedAt ? Date.parse(device.lastUsedAt) : 0);
-    if (now - last < TOUCH_INTERVAL_MS) return;
+    // Written by this process within the minute (the common case of a polling client): done.
+    if (this.touched.has(device.id)) return;
+    if (device.lastUsedAt && now - Date.parse(device.lastUsedAt) < TOUCH_INTERVAL_MS) {
+      // Written by another process (or before a restart): remember it until its minute is over.
+      this.touched.set(device.id, now, { ttl: Math.max(1, Math.min(TOUCH_INTERVAL_MS, TOUCH_INTERVAL_MS - (now - Date.parse(device.lastUsedAt)))) });
+      return;
+    }
     this.touched.set(device.id, now);
     // A failed write (full disk) must not fail the request it describes.
     this.store.touchDevice(device.id, new Date(now).toISOString(), userAgent?.slice(0, 200) ?? null).catch(() => {});

@@ -112,6 +112,22 @@ t('two devices, two selections: the home listing, its token and sync-collection 
   assert.equal(await homeTokens(srv, laptop.password), laptopBefore, "still the laptop's token");
 });
 
+t("a home token of one view is refused in another (account → device, device → device): the client starts over", async ({ srv, phone, laptop }) => {
+  const account = await homeTokens(srv, PASSWORD);
+  const ofPhone = await homeTokens(srv, phone.password);
+  assert.match(ofPhone.token, new RegExp(`-d${phone.id}$`));
+  assert.is.not(ofPhone.ctag, account.ctag);
+  for (const [password, token] of [[phone.password, account.token], [PASSWORD, ofPhone.token], [laptop.password, ofPhone.token]] as const) {
+    const res = await dav(srv, password, 'REPORT', HOME, '0', syncCollectionBody(token, [D('displayname')]));
+    assert.is(res.status, 403, res.text);
+    assert.match(res.text, /valid-sync-token/);
+  }
+  // A calendar's token is the same for every view.
+  const cal1 = await ms(srv, phone.password, 'PROPFIND', cal('work'), '0', propfindBody([D('sync-token')]));
+  const cal2 = await ms(srv, PASSWORD, 'PROPFIND', cal('work'), '0', propfindBody([D('sync-token')]));
+  assert.is(propText(cal1.responses[0], D('sync-token')), propText(cal2.responses[0], D('sync-token')));
+});
+
 t('writes move the home token only of devices that list the calendar', async ({ srv, phone, laptop }) => {
   // The phone lists work and personal now, not family.
   const p = await homeTokens(srv, phone.password);

@@ -4,7 +4,7 @@ import { CALDAV, DAV } from '../../xml/names.js';
 import { textOf } from '../../xml/parse.js';
 import { homeHref, principalHref } from '../paths.js';
 import { PropertyRejected, defineProperty } from './registry.js';
-import { hrefNode, syncTokenOf } from './values.js';
+import { el, hrefNode, homeSyncTokenOf, syncTokenOf } from './values.js';
 import { CalendarDataError, checkCalendarTimezone } from '../../ical/validate.js';
 
 defineProperty({
@@ -61,7 +61,7 @@ defineProperty({
 defineProperty({
   name: DAV.syncToken, kinds: ['calendar', 'addressbook', 'collection', 'home'], allprop: false, protected: true,
   get: (r, ctx) => {
-    if (r.kind === 'home') return ctx.homeSeq === undefined ? undefined : syncTokenOf(ctx.homeSeq);
+    if (r.kind === 'home') return ctx.homeSeq === undefined ? undefined : homeSyncTokenOf(ctx.homeSeq, r.device?.id);
     return r.kind === 'calendar' || r.kind === 'addressbook' || r.kind === 'collection' ? syncTokenOf(r.collection.syncSeq) : undefined;
   },
 });

@@ -19,6 +19,23 @@ export function parseSyncToken(token: string): number | null {
 /** CalendarServer ctag: any opaque string that changes with the collection (CLIENTS.md §2.3). */
 export const ctagOf = (seq: number) => `"${seq}"`;
 
+/**
+ * A home's token names the view it was handed out for (issue 16): the account's (the bare
+ * sequence) or one device's (`<seq>-d<id>`). A client whose credentials change from one view to
+ * another (the account password replaced by a device's app password) then presents a token of
+ * the other view, which sync-collection refuses with valid-sync-token, so it starts over instead
+ * of missing calendars the two views list differently. The ctag follows.
+ */
+export const homeSyncTokenOf = (seq: number, deviceId: number | null | undefined) => (deviceId == null ? syncTokenOf(seq) : `${TOKEN_PREFIX}${seq}-d${deviceId}`);
+export const homeCtagOf = (seq: number, deviceId: number | null | undefined) => (deviceId == null ? ctagOf(seq) : `"${seq}-d${deviceId}"`);
+
+/** The sequence of a home token if it was handed out for this view (null: the account's), else null. */
+export function parseHomeSyncToken(token: string, deviceId: number | null | undefined): number | null {
+  const suffix = deviceId == null ? '' : `-d${deviceId}`;
+  if (!token.endsWith(suffix)) return null;
+  return parseSyncToken(token.slice(0, token.length - suffix.length));
+}
+
 /** RFC 7231 §7.1.1.1 IMF-fixdate, for getlastmodified and Last-Modified. */
 export const httpDate = (iso: string) => new Date(iso).toUTCString();
 

@@ -15,7 +15,7 @@ import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
 import { propContextFor, propstatsFor } from '../propstats.js';
-import { parseSyncToken, syncTokenOf } from '../properties/values.js';
+import { homeSyncTokenOf, parseHomeSyncToken, parseSyncToken, syncTokenOf } from '../properties/values.js';
 import { instanceResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
@@ -46,7 +46,8 @@ function parseSyncRequest(root: XmlElement, req: DavRequest, target: Resource): 
   const token = textOf(tokenEl).trim();
   let seq: number | null = null;
   if (token !== '') {
-    seq = parseSyncToken(token);
+    // A home's token must be one handed out for the requesting view (values.ts homeSyncTokenOf).
+    seq = target.kind === 'home' ? parseHomeSyncToken(token, target.device?.id) : parseSyncToken(token);
     if (seq === null) throw validSyncToken();
   }
   let limit: number | null = null;
@@ -177,5 +178,5 @@ async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resourc
     }
     for (const t of removed) yield { href: `${home.href}${t.uri}/`, status: 404 };
   }
-  return multistatus(entries(), { syncToken: syncTokenOf(current) });
+  return multistatus(entries(), { syncToken: homeSyncTokenOf(current, home.device?.id) });
 }
