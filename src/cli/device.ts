@@ -44,6 +44,8 @@ export async function deviceCommand(args: string[], io: CliIO): Promise<number> 
   const follow = flags.includes('--follow');
   const { addressbooks, rest: serverFlags } = addressBookFlags(flags.filter((f) => f !== '--follow'));
   const [sub, username, device, ...rest] = positional;
+  // Only select takes --addressbook: elsewhere it would be silently ignored.
+  if (addressbooks.length > 0 && sub !== 'select') throw new UsageError(deviceUsage);
   return withStore(io, serverFlags, async (store, config) => {
     switch (sub) {
       case 'add': {

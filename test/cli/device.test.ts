@@ -97,6 +97,7 @@ t('device select --addressbook picks address books (in their own home); device l
     [['device', 'select', 'alice', 'My Phone', 'contacts'], /no calendar "contacts"/],
     [['device', 'select', 'alice', 'My Phone', '--follow', '--addressbook', 'work'], /Usage/],
     [['device', 'select', 'alice', 'My Phone', 'work', '--addressbook'], /--addressbook needs a value/],
+    [['device', 'list', 'alice', '--addressbook', 'work'], /Usage/],
   ] as const) {
     const r = await run([...bad], { env });
     assert.is(r.code, 2, `${bad.join(' ')}: ${r.stdout} ${r.stderr}`);
