@@ -75,7 +75,7 @@ export function devicesRouter({ store, config, sessions }: DevicesApiDeps): Rout
     const uris = (v: unknown): v is string[] => Array.isArray(v) && v.every((c) => typeof c === 'string');
     let selection: DeviceSelection | null;
     if (body.follow === true && body.calendars === undefined && body.addressbooks === undefined) selection = null;
-    // addressbooks absent: none (a device chosen before address books existed lists only calendars).
+    // addressbooks absent: none (callers written before address books send calendars only).
     else if (body.follow !== true && uris(body.calendars) && (body.addressbooks === undefined || uris(body.addressbooks))) {
       selection = { calendars: body.calendars, addressbooks: body.addressbooks ?? [] };
     } else throw invalid('send { "follow": true } or { "calendars": ["uri", …], "addressbooks": ["uri", …] }');
