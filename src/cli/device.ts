@@ -1,6 +1,6 @@
 // sundial device add|list|select|revoke|policy — a user's devices and their app passwords
 // (issue 16), as the page's "Devices" does them.
-import { addDevice, devicePolicy, listDevices, revokeDevice, selectForDevice } from '../services/devices.js';
+import { addDevice, devicePolicy, listDevices, revokeDevice, selectForDevice, type DeviceJson } from '../services/devices.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';
 
@@ -9,19 +9,43 @@ export const deviceUsage = `Usage:
   sundial device list <user>                the user's devices: name, created, last use, last client, what it syncs
   sundial device select <user> <device> --follow
                                             the device lists what the Synchronization switches list (the default)
-  sundial device select <user> <device> <calendar>...
-                                            the device lists exactly these calendars (their names in the user's home)
+  sundial device select <user> <device> [<calendar>...] [--addressbook <addressbook>]...
+                                            the device lists exactly these calendars and address books (their
+                                            names in the user's calendar home and address-book home); give at
+                                            least one of either
   sundial device revoke <user> <device>     the device's password stops working at once
   sundial device policy <user> [on|off|default]
                                             "devices must use app passwords": show, or set (default: the server's)
 
-<device> is the device's name (or its number from "list").`;
+<device> is the device's name (or its number from "list"). Calendars and address books are
+named apart because their homes are apart: "contacts" may be both a calendar and an address book.`;
+
+/** The values of every --addressbook (repeatable) and the flags left for the server's options. */
+function addressBookFlags(flags: string[]): { addressbooks: string[]; rest: string[] } {
+  const addressbooks: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i]!;
+    if (f.startsWith('--addressbook=')) addressbooks.push(f.slice('--addressbook='.length));
+    else if (f === '--addressbook') {
+      const value = flags[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`--addressbook needs a value\n\n${deviceUsage}`);
+      addressbooks.push(value);
+    } else rest.push(f);
+  }
+  if (addressbooks.some((a) => a === '')) throw new UsageError(`--addressbook needs a value\n\n${deviceUsage}`);
+  return { addressbooks, rest };
+}
+
+const selectionText = (d: DeviceJson) => (d.follow ? 'follows switches' : `calendars: ${d.calendars.join(', ') || '(none)'}; address books: ${d.addressbooks.join(', ') || '(none)'}`);
 
 export async function deviceCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = splitArgs(args, ['--follow']);
   const follow = flags.includes('--follow');
-  const serverFlags = flags.filter((f) => f !== '--follow');
+  const { addressbooks, rest: serverFlags } = addressBookFlags(flags.filter((f) => f !== '--follow'));
   const [sub, username, device, ...rest] = positional;
+  // Only select takes --addressbook: elsewhere it would be silently ignored.
+  if (addressbooks.length > 0 && sub !== 'select') throw new UsageError(deviceUsage);
   return withStore(io, serverFlags, async (store, config) => {
     switch (sub) {
       case 'add': {
@@ -38,15 +62,17 @@ export async function deviceCommand(args: string[], io: CliIO): Promise<number> 
       case 'list': {
         const user = await userNamed(store, username, deviceUsage);
         for (const d of await listDevices(store, user)) {
-          io.out([d.id, d.name, `created ${d.createdAt}`, `last used ${d.lastUsedAt ?? 'never'}`, d.lastUserAgent ?? '-', d.follow ? 'follows switches' : `calendars: ${d.calendars.join(', ') || '(none)'}`].join('\t'));
+          io.out([d.id, d.name, `created ${d.createdAt}`, `last used ${d.lastUsedAt ?? 'never'}`, d.lastUserAgent ?? '-', selectionText(d)].join('\t'));
         }
         return 0;
       }
       case 'select': {
         const user = await userNamed(store, username, deviceUsage);
-        if (!device || follow === rest.length > 0 || (!follow && rest.length === 0)) throw new UsageError(deviceUsage);
-        const d = await asUsage(() => selectForDevice(store, user, device, follow ? null : rest));
-        io.out(`device "${d.name}" of ${user.username}: ${d.follow ? 'follows the Synchronization switches' : `lists ${d.calendars.join(', ')}`}`);
+        const own = rest.length + addressbooks.length > 0;
+        // Exactly one of --follow and an own selection.
+        if (!device || follow === own) throw new UsageError(deviceUsage);
+        const d = await asUsage(() => selectForDevice(store, user, device, follow ? null : { calendars: rest, addressbooks }));
+        io.out(`device "${d.name}" of ${user.username}: ${d.follow ? 'follows the Synchronization switches' : `lists ${selectionText(d)}`}`);
         return 0;
       }
       case 'revoke': {

@@ -14,14 +14,30 @@ export interface DeviceJson {
   lastUserAgent: string | null;
   /** true: lists what the Synchronization switches list. */
   follow: boolean;
-  /** With its own selection: the uris (in the user's home) of the calendars it lists. */
+  /** With its own selection: the uris (in the user's calendar home) of the calendars it lists. */
   calendars: string[];
+  /** With its own selection: the uris (in the user's address-book home) of the address books it lists. */
+  addressbooks: string[];
+}
+
+/** What a device with its own selection lists: uris in each of the user's two homes. */
+export interface DeviceSelection {
+  calendars: string[];
+  addressbooks: string[];
 }
 
 const MAX_NAME = 100;
 
-export function deviceJson(d: Device, instances: CalendarInstance[]): DeviceJson {
-  const uriOf = new Map(instances.map((i) => [i.collection.id, i.uri]));
+/**
+ * The device as the API and the CLI show it. `calendars` and `addressbooks` are the instances of
+ * the user's two homes: the store's selection is over collection ids, which span both homes
+ * (store/sqlite/devices.ts), so each id is named by the uri it has in its own home.
+ */
+export function deviceJson(d: Device, calendars: CalendarInstance[], addressbooks: CalendarInstance[]): DeviceJson {
+  const urisIn = (instances: CalendarInstance[]) => {
+    const uriOf = new Map(instances.map((i) => [i.collection.id, i.uri]));
+    return (d.selection ?? []).flatMap((id) => uriOf.get(id) ?? []);
+  };
   return {
     id: d.id,
     name: d.name,
@@ -29,7 +45,8 @@ export function deviceJson(d: Device, instances: CalendarInstance[]): DeviceJson
     lastUsedAt: d.lastUsedAt,
     lastUserAgent: d.lastUserAgent,
     follow: d.selection === null,
-    calendars: (d.selection ?? []).flatMap((id) => uriOf.get(id) ?? []),
+    calendars: urisIn(calendars),
+    addressbooks: urisIn(addressbooks),
   };
 }
 
@@ -47,7 +64,7 @@ export async function addDevice(store: Store, user: User, rawName: unknown): Pro
   const password = newAppPassword();
   try {
     const d = await store.createDevice({ userId: user.id, name, tokenHash: appPasswordHash(password) });
-    return { device: deviceJson(d, []), password };
+    return { device: deviceJson(d, [], []), password };
   } catch (err) {
     if (err instanceof Conflict) throw taken(`you already have a device called "${name}"`);
     throw err;
@@ -55,8 +72,8 @@ export async function addDevice(store: Store, user: User, rawName: unknown): Pro
 }
 
 export async function listDevices(store: Store, user: User): Promise<DeviceJson[]> {
-  const [devices, instances] = await Promise.all([store.listDevices(user.id), store.listInstances(user.id)]);
-  return devices.map((d) => deviceJson(d, instances));
+  const [devices, [calendars, addressbooks]] = await Promise.all([store.listDevices(user.id), homesOf(store, user)]);
+  return devices.map((d) => deviceJson(d, calendars, addressbooks));
 }
 
 /** A device by id (the API) or by name, then id (the CLI). */
@@ -67,21 +84,33 @@ export async function deviceNamed(store: Store, user: User, ref: string | number
   return d;
 }
 
-/** `calendars` null: follow the switches; else the uris of the calendars the device lists. */
-export async function selectForDevice(store: Store, user: User, ref: string | number, calendars: string[] | null): Promise<DeviceJson> {
+/** The instances of the user's calendar home and address-book home (own and shared in). */
+function homesOf(store: Store, user: User): Promise<[CalendarInstance[], CalendarInstance[]]> {
+  return Promise.all([store.listInstances(user.id, { home: 'calendars' }), store.listInstances(user.id, { home: 'addressbooks' })]);
+}
+
+/**
+ * `selection` null: follow the switches; else the uris of the calendars and of the address books
+ * the device lists. A uri is looked up in its own home only: "contacts" may name a calendar and an
+ * address book at once, and the error says which kind was not found.
+ */
+export async function selectForDevice(store: Store, user: User, ref: string | number, selection: DeviceSelection | null): Promise<DeviceJson> {
   const d = await deviceNamed(store, user, ref);
-  const instances = await store.listInstances(user.id);
+  const [calendars, addressbooks] = await homesOf(store, user);
   let ids: number[] | null = null;
-  if (calendars !== null) {
-    const byUri = new Map(instances.map((i) => [i.uri, i.collection.id]));
-    ids = calendars.map((uri) => {
-      const id = byUri.get(uri);
-      if (id === undefined) throw missing(`no calendar "${uri}"`);
-      return id;
-    });
+  if (selection !== null) {
+    const idsIn = (instances: CalendarInstance[], uris: string[], kind: string) => {
+      const byUri = new Map(instances.map((i) => [i.uri, i.collection.id]));
+      return uris.map((uri) => {
+        const id = byUri.get(uri);
+        if (id === undefined) throw missing(`no ${kind} "${uri}"`);
+        return id;
+      });
+    };
+    ids = [...idsIn(calendars, selection.calendars, 'calendar'), ...idsIn(addressbooks, selection.addressbooks, 'address book')];
   }
   try {
-    return deviceJson(await store.setDeviceSelection(user.id, d.id, ids), instances);
+    return deviceJson(await store.setDeviceSelection(user.id, d.id, ids), calendars, addressbooks);
   } catch (err) {
     if (err instanceof NotFound) throw missing(err.message);
     throw err;

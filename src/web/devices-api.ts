@@ -3,7 +3,7 @@
 // CSRF token in X-CSRF-Token, bad input is a 4xx JSON error ({ error, message }).
 //   GET    /api/devices                  { devices, policy }
 //   POST   /api/devices                  { name } → the device, its app password and how to connect, once
-//   PATCH  /api/devices/:id              { follow: true } | { calendars: [uri…] }
+//   PATCH  /api/devices/:id              { follow: true } | { calendars: [uri…], addressbooks?: [uri…] }
 //   DELETE /api/devices/:id              revoke
 //   POST   /api/devices/:id/profile      { password? } → the device's Apple profile (the password
 //                                        embedded only when given, and only if it is this device's)
@@ -13,7 +13,7 @@ import { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
 import { appPasswordHash } from '../auth/app-passwords.js';
-import { addDevice, deviceNamed, devicePolicy, listDevices, revokeDevice, selectForDevice } from '../services/devices.js';
+import { addDevice, deviceNamed, devicePolicy, listDevices, revokeDevice, selectForDevice, type DeviceSelection } from '../services/devices.js';
 import { invalid } from '../services/errors.js';
 import { absoluteUrl, principalPath } from '../urls.js';
 import type { Sessions } from './sessions.js';
@@ -72,11 +72,14 @@ export function devicesRouter({ store, config, sessions }: DevicesApiDeps): Rout
 
   router.patch('/:id', async (ctx) => {
     const body = await readJson(ctx);
-    let calendars: string[] | null;
-    if (body.follow === true && body.calendars === undefined) calendars = null;
-    else if (body.follow !== true && Array.isArray(body.calendars) && body.calendars.every((c) => typeof c === 'string')) calendars = body.calendars as string[];
-    else throw invalid('send { "follow": true } or { "calendars": ["uri", …] }');
-    ctx.body = await selectForDevice(store, me(ctx), idOf(ctx), calendars);
+    const uris = (v: unknown): v is string[] => Array.isArray(v) && v.every((c) => typeof c === 'string');
+    let selection: DeviceSelection | null;
+    if (body.follow === true && body.calendars === undefined && body.addressbooks === undefined) selection = null;
+    // addressbooks absent: none (callers written before address books send calendars only).
+    else if (body.follow !== true && uris(body.calendars) && (body.addressbooks === undefined || uris(body.addressbooks))) {
+      selection = { calendars: body.calendars, addressbooks: body.addressbooks ?? [] };
+    } else throw invalid('send { "follow": true } or { "calendars": ["uri", …], "addressbooks": ["uri", …] }');
+    ctx.body = await selectForDevice(store, me(ctx), idOf(ctx), selection);
   });
 
   router.delete('/:id', async (ctx) => {

@@ -17,6 +17,7 @@ interface Ctx {
 }
 
 const HOME = '/dav/calendars/alice/';
+const AB_HOME = '/dav/addressbooks/alice/';
 const lines = (r: RunResult) => r.stdout.split('\n').filter(Boolean);
 
 async function ok(args: string[], env: Record<string, string>): Promise<RunResult> {
@@ -25,10 +26,10 @@ async function ok(args: string[], env: Record<string, string>): Promise<RunResul
   return res;
 }
 
-async function listed(srv: TestServer, password: string): Promise<string[] | number> {
-  const res = await srv.request('PROPFIND', HOME, { user: 'alice', password, headers: { ...XML_HEADERS, Depth: '1' }, body: propfindBody([D('resourcetype')]) });
+async function listed(srv: TestServer, password: string, home = HOME): Promise<string[] | number> {
+  const res = await srv.request('PROPFIND', home, { user: 'alice', password, headers: { ...XML_HEADERS, Depth: '1' }, body: propfindBody([D('resourcetype')]) });
   if (res.status !== 207) return res.status;
-  return parseMultistatus(res.text).responses.map((r) => r.href).filter((h) => h !== HOME).sort();
+  return parseMultistatus(res.text).responses.map((r) => r.href).filter((h) => h !== home).sort();
 }
 
 const t = suite<Ctx>('sundial device');
@@ -37,7 +38,10 @@ guardedBefore(t, async (ctx) => {
   ctx.srv = await startTestServer();
   ctx.env = { SUNDIAL_DATA: ctx.srv.dataDir };
   await ctx.srv.addUser('alice');
-  await (await login(ctx.srv, 'alice')).ok('POST', '/calendars', { displayName: 'Work' });
+  const alice = await login(ctx.srv, 'alice');
+  await alice.ok('POST', '/calendars', { displayName: 'Work' });
+  // An address book named like a calendar: --addressbook names it in the address-book home.
+  await alice.ok('POST', '/addressbooks', { displayName: 'Work' });
 });
 t.after(async (ctx) => { await ctx.srv?.close(); });
 
@@ -65,7 +69,8 @@ t('device list shows name, creation, last use and client, and what it syncs', as
 
 t('device select <calendar>… and --follow change what the device lists', async ({ env, srv, password }) => {
   const sel = await ok(['device', 'select', 'alice', 'My Phone', 'work'], env);
-  assert.match(sel.stdout, /lists work/);
+  assert.match(sel.stdout, /lists calendars: work; address books: \(none\)/);
+  assert.equal(await listed(srv, password, AB_HOME), [], 'no --addressbook: no address book');
   assert.equal(await listed(srv, password), ['/dav/calendars/alice/work/']);
   assert.equal(await listed(srv, 'correct horse battery'), ['/dav/calendars/alice/personal/', '/dav/calendars/alice/work/'], 'the account password: the switches');
   await ok(['device', 'select', 'alice', 'My Phone', '--follow'], env);
@@ -74,6 +79,34 @@ t('device select <calendar>… and --follow change what the device lists', async
     const r = await run(bad, { env });
     assert.is(r.code, 2, `${bad.join(' ')}: ${r.stdout} ${r.stderr}`);
   }
+});
+
+t('device select --addressbook picks address books (in their own home); device list shows both', async ({ env, srv, password }) => {
+  const sel = await ok(['device', 'select', 'alice', 'My Phone', 'personal', '--addressbook', 'work'], env);
+  assert.match(sel.stdout, /lists calendars: personal; address books: work/);
+  assert.equal(await listed(srv, password), ['/dav/calendars/alice/personal/']);
+  assert.equal(await listed(srv, password, AB_HOME), ['/dav/addressbooks/alice/work/']);
+  assert.is(lines(await ok(['device', 'list', 'alice'], env))[0]!.split('\t')[5], 'calendars: personal; address books: work');
+  // Address books only (repeatable, also as --addressbook=uri): the calendar home lists nothing.
+  await ok(['device', 'select', 'alice', 'My Phone', '--addressbook=contacts', '--addressbook', 'work'], env);
+  assert.equal(await listed(srv, password), []);
+  assert.equal(await listed(srv, password, AB_HOME), ['/dav/addressbooks/alice/contacts/', '/dav/addressbooks/alice/work/']);
+  assert.is(lines(await ok(['device', 'list', 'alice'], env))[0]!.split('\t')[5], 'calendars: (none); address books: contacts, work');
+  for (const [bad, says] of [
+    [['device', 'select', 'alice', 'My Phone', '--addressbook', 'nope'], /no address book "nope"/],
+    [['device', 'select', 'alice', 'My Phone', 'contacts'], /no calendar "contacts"/],
+    [['device', 'select', 'alice', 'My Phone', '--follow', '--addressbook', 'work'], /Usage/],
+    [['device', 'select', 'alice', 'My Phone', 'work', '--addressbook'], /--addressbook needs a value/],
+    [['device', 'list', 'alice', '--addressbook', 'work'], /Usage/],
+  ] as const) {
+    const r = await run([...bad], { env });
+    assert.is(r.code, 2, `${bad.join(' ')}: ${r.stdout} ${r.stderr}`);
+    assert.match(r.stderr + r.stdout, says, bad.join(' '));
+  }
+  assert.equal(await listed(srv, password, AB_HOME), ['/dav/addressbooks/alice/contacts/', '/dav/addressbooks/alice/work/'], 'errors change nothing');
+  await ok(['device', 'select', 'alice', 'My Phone', '--follow'], env);
+  assert.equal(await listed(srv, password, AB_HOME), ['/dav/addressbooks/alice/contacts/', '/dav/addressbooks/alice/work/']);
+  assert.is(lines(await ok(['device', 'list', 'alice'], env))[0]!.split('\t')[5], 'follows switches');
 });
 
 t('device policy shows and sets "devices must use app passwords"', async ({ env, srv }) => {
@@ -90,6 +123,7 @@ t('device revoke ends access; --help explains the command', async ({ env, srv, p
   assert.is(lines(await ok(['device', 'list', 'alice'], env)).length, 0);
   const help = await ok(['device', '--help'], env);
   assert.match(help.stdout, /sundial device add <user> <name>/);
+  assert.match(help.stdout, /--addressbook <addressbook>/);
   const none = await run(['device'], { env });
   assert.is(none.code, 2);
 });

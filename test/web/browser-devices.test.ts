@@ -1,6 +1,6 @@
 // The page's "Devices" in headless Chromium (issue 16): create a device with clicks, read its app
-// password, QR code and profile download from the show-once dialog, choose its calendars in the
-// page's dialog, and see the DAV listing made with that device's password change; revoke it from
+// password, QR code and profile download from the show-once dialog, choose its calendars and
+// address books in the page's dialog, and see the DAV listings made with that device's password change; revoke it from
 // the page and see DAV answer 401. Like the other browser tests this FAILS without
 // /usr/bin/chromium. Screenshots: test-output/screenshots/devices-*.png.
 import fs from 'node:fs';
@@ -23,11 +23,12 @@ interface Ctx {
 }
 
 const HOME = '/dav/calendars/alice/';
+const AB_HOME = '/dav/addressbooks/alice/';
 
-async function listed(srv: TestServer, password: string): Promise<string[] | number> {
-  const res = await srv.request('PROPFIND', HOME, { user: 'alice', password, headers: { ...XML_HEADERS, Depth: '1' }, body: propfindBody([D('resourcetype')]) });
+async function listed(srv: TestServer, password: string, home = HOME): Promise<string[] | number> {
+  const res = await srv.request('PROPFIND', home, { user: 'alice', password, headers: { ...XML_HEADERS, Depth: '1' }, body: propfindBody([D('resourcetype')]) });
   if (res.status !== 207) return res.status;
-  return parseMultistatus(res.text).responses.map((r) => r.href).filter((h) => h !== HOME).sort();
+  return parseMultistatus(res.text).responses.map((r) => r.href).filter((h) => h !== home).sort();
 }
 
 const t = suite<Ctx>('devices in the page (Chromium)');
@@ -38,6 +39,7 @@ guardedBefore(t, async (ctx) => {
   await ctx.srv.addUser('alice');
   const alice = await login(ctx.srv, 'alice');
   for (const name of ['Work', 'Family']) await alice.ok('POST', '/calendars', { displayName: name });
+  await alice.ok('POST', '/addressbooks', { displayName: 'Team' });
   ctx.browser = await launchChromium();
   const context = await ctx.browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
   ctx.page = await watchedPage(context, ctx.problems);
@@ -77,33 +79,42 @@ t('add a device: the show-once dialog has the password, server, user name, a DAV
   assert.not.ok((await page.content()).includes(ctx.password), 'the password is gone from the page once closed');
   const row = section.locator('tr[data-device]');
   assert.is(await row.count(), 1);
-  assert.match(await row.innerText(), /Phone[\s\S]*Calendars with synchronization on/);
+  assert.match(await row.innerText(), /Phone[\s\S]*Calendars and address books with synchronization on/);
   assert.equal(await listed(srv, ctx.password), [`${HOME}family/`, `${HOME}personal/`, `${HOME}work/`]);
 });
 
-t("pick the device's calendars in the page: the DAV listing with its password changes", async ({ page, srv, password }) => {
+t("pick the device's calendars and address books in the page: the DAV listings with its password change", async ({ page, srv, password }) => {
   assert.ok(password, 'the first test created the device');
   const section = page.locator('#devices-view');
-  await section.getByRole('button', { name: 'Calendars of Phone' }).click();
+  await section.getByRole('button', { name: 'Choose what Phone synchronizes' }).click();
   const dialog = page.getByRole('dialog', { name: 'What "Phone" synchronizes' });
   await dialog.waitFor();
-  await dialog.getByLabel('Only the calendars chosen here').check();
+  await dialog.getByLabel('Only the calendars and address books chosen here').check();
   await dialog.getByRole('checkbox', { name: 'Personal' }).uncheck();
   await dialog.getByRole('checkbox', { name: 'Work' }).uncheck();
+  const books = dialog.getByRole('group', { name: 'Address books for this device' });
+  assert.ok(await books.getByRole('checkbox', { name: 'Contacts' }).isChecked(), 'ticked as the switches list it');
+  await books.getByRole('checkbox', { name: 'Contacts' }).uncheck();
+  assert.ok(await books.getByRole('checkbox', { name: 'Team' }).isChecked());
   await shot(page, 'devices-choose');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'detached' });
   await page.waitForFunction(() => /Family/.test(document.querySelector('#devices tbody tr td:nth-child(2)')?.textContent ?? '') && !/Work/.test(document.querySelector('#devices tbody tr td:nth-child(2)')?.textContent ?? ''));
   assert.equal(await listed(srv, password!), [`${HOME}family/`]);
+  assert.equal(await listed(srv, password!, AB_HOME), [`${AB_HOME}team/`]);
+  assert.match(await section.locator('tr[data-device] td:nth-child(2)').innerText(), /^Calendars: Family · Address books: Team$/);
   assert.equal(await listed(srv, 'correct horse battery'), [`${HOME}family/`, `${HOME}personal/`, `${HOME}work/`], 'the account password still follows the switches');
+  assert.equal(await listed(srv, 'correct horse battery', AB_HOME), [`${AB_HOME}contacts/`, `${AB_HOME}team/`]);
   // Back to following the switches.
-  await section.getByRole('button', { name: 'Calendars of Phone' }).click();
+  await section.getByRole('button', { name: 'Choose what Phone synchronizes' }).click();
   const again = page.getByRole('dialog', { name: 'What "Phone" synchronizes' });
-  await again.getByLabel('The calendars whose Synchronization is on').check();
+  assert.not.ok(await again.getByRole('group', { name: 'Address books for this device' }).getByRole('checkbox', { name: 'Contacts' }).isChecked(), 'the dialog shows its own selection');
+  await again.getByLabel('The calendars and address books whose Synchronization is on').check();
   await again.getByRole('button', { name: 'Save' }).click();
   await again.waitFor({ state: 'detached' });
-  await page.waitForFunction(() => /Calendars with synchronization on/.test(document.querySelector('#devices tbody tr')?.textContent ?? ''));
+  await page.waitForFunction(() => /Calendars and address books with synchronization on/.test(document.querySelector('#devices tbody tr')?.textContent ?? ''));
   assert.equal(await listed(srv, password!), [`${HOME}family/`, `${HOME}personal/`, `${HOME}work/`]);
+  assert.equal(await listed(srv, password!, AB_HOME), [`${AB_HOME}contacts/`, `${AB_HOME}team/`]);
 });
 
 t('revoke from the page: DAV with its password answers 401', async ({ page, srv, password }) => {

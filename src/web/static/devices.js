@@ -1,7 +1,8 @@
 // The "Devices" part of the settings (issue 16, docs/web.md): one app password per device, shown
 // once with everything to connect (server URL, user name, a QR code for DAVx5, an Apple profile
 // with the password in it only if the user ticks that), each device's last use and client, what
-// it synchronizes (the Synchronization switches, or its own choice of calendars), revocation, and
+// it synchronizes (the Synchronization switches, or its own choice of calendars and address
+// books, each named by its uri in its own home: the two homes are apart), revocation, and
 // the "devices must use app passwords" setting. Plain DOM code beside app.js, like feeds.js: it
 // renders into #devices-view while #app-view is shown and empties itself on logout, so a password
 // on screen never outlives the session. User-provided text only ever goes through textContent.
@@ -15,6 +16,8 @@ const appView = document.querySelector('#app-view');
 let loading = null;
 /** The user's calendars (own and shared), as the calendar tables last showed them. */
 let calendars = [];
+/** The user's address books (own and shared), as /api/addressbooks last answered. */
+let addressbooks = [];
 
 async function attempt(fn, done) {
   try {
@@ -31,28 +34,43 @@ const nameOf = (c) => (c.access === 'owner' ? c.displayName : `${c.displayName} 
 
 function syncText(d) {
   if (d.follow) return t('devices.follows');
-  const names = d.calendars.map((uri) => calendars.find((c) => c.uri === uri)).filter(Boolean).map(nameOf);
-  return names.length ? names.join(', ') : t('devices.nothing');
+  const names = (uris, rows) => uris.map((uri) => rows.find((c) => c.uri === uri)).filter(Boolean).map(nameOf);
+  const cals = names(d.calendars, calendars);
+  const books = names(d.addressbooks, addressbooks);
+  if (cals.length + books.length === 0) return t('devices.nothing');
+  return [cals.length ? t('devices.syncsCalendars', { names: cals.join(', ') }) : null,
+    books.length ? t('devices.syncsBooks', { names: books.join(', ') }) : null].filter(Boolean).join(' · ');
 }
 
-/** The dialog that picks what a device synchronizes: the switches, or its own calendars. */
+/** One checkbox per collection of a home, ticked as the device lists it now. */
+function picker(rows, chosen, follow, name, legend) {
+  const boxes = rows.map((c) => h('input', { type: 'checkbox', name, value: c.uri, checked: follow ? c.sync : chosen.includes(c.uri) }));
+  const list = h('fieldset', { class: 'device-calendars' }, h('legend', {}, legend),
+    rows.map((c, i) => h('label', { class: 'check' }, boxes[i], ' ', nameOf(c))));
+  return { boxes, list, picked: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+}
+
+/** The dialog that picks what a device synchronizes: the switches, or its own calendars and address books. */
 async function chooseCalendars(d) {
+  // Address books change in their own section (addressbooks.js) without telling this one: ask now
+  // (on failure the list from the last load stays).
+  await attempt(async () => { addressbooks = await loadAddressBooks(); });
   const follow = h('input', { type: 'radio', name: 'mode', value: 'follow', checked: d.follow });
   const own = h('input', { type: 'radio', name: 'mode', value: 'own', checked: !d.follow });
-  const boxes = calendars.map((c) => h('input', { type: 'checkbox', name: 'calendar', value: c.uri, checked: d.follow ? c.sync : d.calendars.includes(c.uri) }));
-  const list = h('fieldset', { class: 'device-calendars' }, h('legend', {}, t('devices.pick')),
-    calendars.map((c, i) => h('label', { class: 'check' }, boxes[i], ' ', nameOf(c))));
-  const follows = () => { for (const b of boxes) b.disabled = follow.checked; };
+  const cals = picker(calendars, d.calendars, d.follow, 'calendar', t('devices.pick'));
+  const books = picker(addressbooks, d.addressbooks, d.follow, 'addressbook', t('devices.pickBooks'));
+  const follows = () => { for (const b of [...cals.boxes, ...books.boxes]) b.disabled = follow.checked; };
   follow.addEventListener('change', follows);
   own.addEventListener('change', follows);
   follows();
   const body = h('div', { class: 'stack' },
     h('label', { class: 'check' }, follow, ' ', t('devices.modeFollow')),
     h('label', { class: 'check' }, own, ' ', t('devices.modeOwn')),
-    list,
+    cals.list,
+    addressbooks.length ? books.list : null,
     h('p', { class: 'hint' }, t('devices.pickHint')));
   const answer = await formDialog(t('devices.chooseTitle', { name: d.name }), body, t('dialog.save'),
-    () => (follow.checked ? { follow: true } : { calendars: boxes.filter((b) => b.checked).map((b) => b.value) }));
+    () => (follow.checked ? { follow: true } : { calendars: cals.picked(), addressbooks: books.picked() }));
   if (!answer) return;
   await attempt(async () => {
     await api('PATCH', `/devices/${d.id}`, answer);
@@ -116,8 +134,14 @@ function showOnce(made) {
 
 let csrfToken = null;
 
+async function loadAddressBooks() {
+  const { mine, others } = await api('GET', '/addressbooks');
+  return [...mine, ...others];
+}
+
 async function loadDevices() {
-  const { devices, policy } = await api('GET', '/devices');
+  const [{ devices, policy }, books] = await Promise.all([api('GET', '/devices'), loadAddressBooks()]);
+  addressbooks = books;
   section.querySelector('#devices tbody').replaceChildren(...devices.map(deviceRow));
   section.querySelector('#devices').hidden = devices.length === 0;
   section.querySelector('#devices-empty').hidden = devices.length > 0;
