@@ -108,15 +108,21 @@ export interface PoolOptions {
   /** Schema to work in (search_path); tests give each store its own. */
   schema?: string;
   max?: number;
+  /** Errors of idle pooled connections (the server restarted, a network cut); see makePool. */
+  onIdleError?: (err: Error) => void;
 }
 
 export function makePool(opts: PoolOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 10,
     types: typesFor(),
     ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
   });
+  // An idle client whose connection breaks makes the pool emit 'error'; unhandled, that event
+  // would end the process. The pool has already dropped the client and opens a new one on demand.
+  pool.on('error', (err) => opts.onIdleError?.(err));
+  return pool;
 }
 
 export function quoteIdent(name: string): string {

@@ -10,6 +10,8 @@ import type { ChangeLog } from './changes.js';
 import { checkSegment, replacedRemover } from './collections.js';
 import { now, sql, type Connection, type Sql, type Tx } from './connection.js';
 import type { DeadPropertyRows } from './dead-properties.js';
+// The one ETag function of both stores (a pure hash, no SQLite in it): a copied installation
+// must keep every ETag its clients hold.
 import { etagOf } from '../sqlite/objects.js';
 
 export { etagOf };
