@@ -3,6 +3,7 @@
 // SQL compiler so the statements read like their SQLite twins (`?` and `@name` parameters).
 // One Connection per store, created by openPostgresStore: no module-level state (the pool and its
 // type parsers belong to the store object).
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
 
@@ -39,6 +40,12 @@ type Params = readonly unknown[] | Record<string, unknown>;
 export interface Stmt {
   text: string;
   names: string[] | null;
+  /**
+   * Name of the server-side prepared statement: each pooled connection parses and plans it once,
+   * then only binds and executes (a store write runs several statements per transaction). Derived
+   * from the text, so equal statements share it and no counter is kept.
+   */
+  prepared: string;
 }
 
 /**
@@ -55,7 +62,7 @@ export function sql(text: string): Stmt {
     return `$${i + 1}`;
   });
   if (positional > 0 && names.length > 0) throw new Error(`mixed parameter styles in: ${text}`);
-  return { text: out, names: names.length > 0 ? names : null };
+  return { text: out, names: names.length > 0 ? names : null, prepared: `sundial_${createHash('sha1').update(out).digest('hex').slice(0, 20)}` };
 }
 
 function values(stmt: Stmt, params: Params | undefined): unknown[] {
@@ -71,7 +78,7 @@ function values(stmt: Stmt, params: Params | undefined): unknown[] {
 }
 
 function runner(q: pg.Pool | pg.PoolClient): Sql {
-  const exec = async (stmt: Stmt, params?: Params) => q.query({ text: stmt.text, values: values(stmt, params) });
+  const exec = async (stmt: Stmt, params?: Params) => q.query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params) });
   return {
     async rows<T>(stmt: Stmt, params?: Params) {
       return (await exec(stmt, params)).rows as T[];
@@ -80,7 +87,7 @@ function runner(q: pg.Pool | pg.PoolClient): Sql {
       return (await exec(stmt, params)).rows[0] as T | undefined;
     },
     async value<T>(stmt: Stmt, params?: Params) {
-      const r = await q.query({ text: stmt.text, values: values(stmt, params), rowMode: 'array' });
+      const r = await q.query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params), rowMode: 'array' });
       return (r.rows[0] as unknown[] | undefined)?.[0] as T | undefined;
     },
     async run(stmt: Stmt, params?: Params) {
