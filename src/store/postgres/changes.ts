@@ -14,15 +14,16 @@ export interface ChangeLog {
   tombstone(s: Sql, userId: number, home: Home, uri: string, seq: number): Promise<void>;
 }
 
-const INSERT = sql('INSERT INTO changes (seq, collection_id, name, deleted) VALUES (?, ?, ?, ?)');
-const BUMP = sql('UPDATE collections SET sync_seq = ?, modified_at = ? WHERE id = ?');
+// The change row and the token move in one statement: one round trip per logged change.
+const RECORD = sql(`
+  WITH logged AS (INSERT INTO changes (seq, collection_id, name, deleted) VALUES (@seq, @c, @name, @deleted))
+  UPDATE collections SET sync_seq = @seq, modified_at = @now WHERE id = @c`);
 const TOMB = sql('INSERT INTO home_changes (seq, user_id, home, uri, removed) VALUES (?, ?, ?, ?, 1)');
 
 export function changeLog(): ChangeLog {
   return {
     async record(s, collectionId, name, deleted, seq) {
-      await s.run(INSERT, [seq, collectionId, name, bit(deleted)]);
-      await s.run(BUMP, [seq, new Date().toISOString(), collectionId]);
+      await s.run(RECORD, { seq, c: collectionId, name, deleted: bit(deleted), now: new Date().toISOString() });
     },
     async tombstone(s, userId, home, uri, seq) {
       await s.run(TOMB, [seq, userId, home, uri]);
