@@ -1,7 +1,7 @@
 // CalDAV scheduling (RFC 6638): the writes implicit scheduling makes in one transaction, the
 // scheduling inbox of each user, Schedule-Tags, the "include in free/busy" setting and the
 // secret that signs iMIP reply links. Implemented by store/sqlite/scheduling.ts
-// (`schedulingStore`); contract: test/store/contract/scheduling.ts.
+// (`schedulingStore`); contract: test/store/scheduling.test.ts.
 import type { ObjectInput, PutResult, WriteConditions } from './objects.js';
 
 /** One step of a scheduling write (see SchedulingStore.applySchedulingWrite). */
