@@ -25,6 +25,12 @@ function oneOf<T extends string>(...values: T[]) {
     return raw as T;
   };
 }
+/** A PostgreSQL connection URL (libpq's URI form, https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-CONNSTRING); empty = none. */
+function databaseUrl(raw: string): string | null {
+  if (raw === '') return null;
+  if (!/^postgres(?:ql)?:\/\//i.test(raw)) throw new Error(`expected a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  return raw;
+}
 function bool(raw: string): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -35,6 +41,11 @@ export const options = {
   host: { env: 'SUNDIAL_HOST', flag: '--host', default: 'localhost', help: 'Address to listen on (0.0.0.0 for all interfaces).', parse: text },
   port: { env: 'SUNDIAL_PORT', flag: '--port', default: 8008, help: 'TCP port to listen on (0 picks a free port).', parse: integer(0, 65535) },
   dataDir: { env: 'SUNDIAL_DATA', flag: '--data', default: './data', help: 'Directory holding the SQLite database (sundial.db).', parse: text },
+  databaseUrl: {
+    env: 'SUNDIAL_DATABASE_URL', flag: '--database-url', default: null as string | null,
+    help: 'PostgreSQL instead of SQLite: postgres://user:password@host:port/database. Default: the SQLite database in the data folder.',
+    parse: databaseUrl,
+  },
   baseUrl: {
     env: 'SUNDIAL_BASE_URL', flag: '--base-url', default: null as string | null,
     help: 'Public URL of the server as clients reach it (e.g. https://cal.example.com); used for feed links and the Apple profile. Default: derived from the request.',

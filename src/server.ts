@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import { claimDataFolder, openSqliteStore } from './store/sqlite/index.js';
+import { openPostgresStore } from './store/postgres/index.js';
 import { DataFolderUnusable } from './store/errors.js';
 import { createApp, type SundialApp } from './app.js';
 import { bootstrapAdmin } from './bootstrap.js';
@@ -41,6 +42,8 @@ export async function openStore(config: Config): Promise<Store> {
     const why = code === 'EROFS' ? 'a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist and cannot be created' : code ?? (err as Error).message;
     throw unwritable(why);
   }
+  // SUNDIAL_DATABASE_URL selects PostgreSQL (issue 18); the data folder stays (the lock file).
+  if (config.databaseUrl !== null) return openPostgresStore({ url: config.databaseUrl });
   try {
     return await openSqliteStore({ path: databasePath(config) });
   } catch (err) {

@@ -8,6 +8,25 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createUserWithCalendar } from '../../src/bootstrap.js';
+import pg from 'pg';
+
+let schemas = 0;
+
+/** A new, empty schema in SUNDIAL_TEST_DATABASE_URL's database and a URL whose search_path names it. */
+async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.SUNDIAL_TEST_DATABASE_URL;
+  if (!base) throw new Error('SUNDIAL_TEST_STORE=postgres needs SUNDIAL_TEST_DATABASE_URL (scripts/pg-test-setup.sh prints it)');
+  const schema = `sundial_s${process.pid}_${++schemas}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try { await client.query(text); } finally { await client.end(); }
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
+}
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -39,7 +58,13 @@ export function basic(user: string, password = PASSWORD): string {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sundial-test-'));
-  const config: Config = loadConfig({ SUNDIAL_DATA: dataDir, SUNDIAL_PORT: '0', SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'debug', ...env });
+  // SUNDIAL_TEST_STORE=postgres (with SUNDIAL_TEST_DATABASE_URL) runs the server on a PostgreSQL
+  // schema of its own, dropped on close: the protocol tests against the PostgreSQL store (issue 18).
+  const pgSchema = process.env.SUNDIAL_TEST_STORE === 'postgres' && !env.SUNDIAL_DATABASE_URL ? await createTestSchema() : null;
+  const config: Config = loadConfig({
+    SUNDIAL_DATA: dataDir, SUNDIAL_PORT: '0', SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'debug',
+    ...(pgSchema ? { SUNDIAL_DATABASE_URL: pgSchema.url } : {}), ...env,
+  });
   const logLines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
   const server = await startServer(config, createLogger(config.logLevel, sink));
@@ -59,6 +84,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     close: async () => {
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await pgSchema?.drop();
     },
   };
 }

@@ -12,6 +12,7 @@ import { groupsContract } from './contract/groups.js';
 import type { StoreFactory } from './contract/helpers.js';
 import { instancesContract } from './contract/instances.js';
 import { objectsContract } from './contract/objects.js';
+import { schedulingContract } from './contract/scheduling.js';
 import { sharesContract } from './contract/shares.js';
 import { usersContract } from './contract/users.js';
 
@@ -30,6 +31,7 @@ export const contractSections: Record<string, (backend: string, makeStore: Store
   addressbooks: addressbooksContract,
   groups: groupsContract,
   devices: devicesContract,
+  scheduling: schedulingContract,
 };
 
 /** Runs every section of the contract against stores made by makeStore, named `backend` in the output. */

@@ -1,0 +1,187 @@
+// What every part of the PostgreSQL store shares: the pool, the one-transaction-per-write helper
+// (tx) with the translation of driver errors into domain errors, the global sequence, and a small
+// SQL compiler so the statements read like their SQLite twins (`?` and `@name` parameters).
+// One Connection per store, created by openPostgresStore: no module-level state (the pool and its
+// type parsers belong to the store object).
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
+
+/** Runs statements: the pool outside a transaction, the transaction's client inside one. */
+export interface Sql {
+  rows<T>(stmt: Stmt, params?: Params): Promise<T[]>;
+  row<T>(stmt: Stmt, params?: Params): Promise<T | undefined>;
+  /** The first column of the first row (undefined when there is no row). */
+  value<T>(stmt: Stmt, params?: Params): Promise<T | undefined>;
+  /** Runs a statement; returns the number of rows it touched. */
+  run(stmt: Stmt, params?: Params): Promise<number>;
+}
+
+export interface Connection extends Sql {
+  pool: pg.Pool;
+  /**
+   * Runs fn in one transaction on one pooled client, committed when fn resolves and rolled back
+   * when it throws. Writes are serialized across every process on the database (an advisory
+   * transaction lock taken first), as SQLite's single writer serializes them: the store's
+   * read-check-write sequences (a name free? then insert) and the monotonic sequence below rely on
+   * it. Driver errors become domain errors (translate).
+   */
+  tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T>;
+}
+
+export interface Tx extends Sql {
+  /** Next value of the global sequence (a sync token); inside tx() only. */
+  nextSeq(): Promise<number>;
+}
+
+type Params = readonly unknown[] | Record<string, unknown>;
+
+/** A statement compiled once: `?` become $1, $2, … in order; `@name` become one $n per name. */
+export interface Stmt {
+  text: string;
+  names: string[] | null;
+  /**
+   * Name of the server-side prepared statement: each pooled connection parses and plans it once,
+   * then only binds and executes (a store write runs several statements per transaction). Derived
+   * from the text, so equal statements share it and no counter is kept.
+   */
+  prepared: string;
+}
+
+/**
+ * Compiles SQL written with SQLite's parameter styles for node-postgres. Mixed styles are refused.
+ * The pattern is a single alternation without nested quantifiers (linear time).
+ */
+export function sql(text: string): Stmt {
+  const names: string[] = [];
+  let positional = 0;
+  const out = text.replace(/@(\w+)|\?/g, (m, name: string | undefined) => {
+    if (name === undefined) return `$${++positional}`;
+    let i = names.indexOf(name);
+    if (i < 0) i = names.push(name) - 1;
+    return `$${i + 1}`;
+  });
+  if (positional > 0 && names.length > 0) throw new Error(`mixed parameter styles in: ${text}`);
+  return { text: out, names: names.length > 0 ? names : null, prepared: `sundial_${createHash('sha1').update(out).digest('hex').slice(0, 20)}` };
+}
+
+function values(stmt: Stmt, params: Params | undefined): unknown[] {
+  if (!params) return [];
+  if (stmt.names) {
+    const p = params as Record<string, unknown>;
+    return stmt.names.map((n) => {
+      if (!(n in p)) throw new Error(`missing parameter @${n}`);
+      return p[n] === undefined ? null : p[n];
+    });
+  }
+  return (params as unknown[]).map((v) => (v === undefined ? null : v));
+}
+
+function runner(q: pg.Pool | pg.PoolClient): Sql {
+  const exec = async (stmt: Stmt, params?: Params) => q.query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params) });
+  return {
+    async rows<T>(stmt: Stmt, params?: Params) {
+      return (await exec(stmt, params)).rows as T[];
+    },
+    async row<T>(stmt: Stmt, params?: Params) {
+      return (await exec(stmt, params)).rows[0] as T | undefined;
+    },
+    async value<T>(stmt: Stmt, params?: Params) {
+      const r = await q.query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params), rowMode: 'array' });
+      return (r.rows[0] as unknown[] | undefined)?.[0] as T | undefined;
+    },
+    async run(stmt: Stmt, params?: Params) {
+      return (await exec(stmt, params)).rowCount ?? 0;
+    },
+  };
+}
+
+/**
+ * Per-pool type parsers: bigint (int8) columns — ids, sequence values, epoch milliseconds — come
+ * back as JavaScript numbers (all stay far below 2^53), as better-sqlite3 returns them; count(*)
+ * is int8 too. Set on this pool only, never on pg's global parser table.
+ */
+function typesFor(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (oid === 20 && format !== 'binary') return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format as 'text');
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+export interface PoolOptions {
+  url: string;
+  /** Schema to work in (search_path); tests give each store its own. */
+  schema?: string;
+  max?: number;
+  /** Errors of idle pooled connections (the server restarted, a network cut); see makePool. */
+  onIdleError?: (err: Error) => void;
+}
+
+export function makePool(opts: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    types: typesFor(),
+    ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+  });
+  // An idle client whose connection breaks makes the pool emit 'error'; unhandled, that event
+  // would end the process. The pool has already dropped the client and opens a new one on demand.
+  pool.on('error', (err) => opts.onIdleError?.(err));
+  return pool;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Serializes writers across processes (see Connection.tx); any fixed 64-bit key will do. */
+const WRITE_LOCK = sql('SELECT pg_advisory_xact_lock(7361826)');
+const BUMP = sql('UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value');
+
+export function makeConnection(pool: pg.Pool): Connection {
+  return {
+    pool,
+    ...runner(pool),
+    async tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const s = runner(client);
+        await s.run(WRITE_LOCK);
+        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))! };
+        const result = await fn(t);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (e) {
+          broken = e; // the connection is gone: do not return it to the pool
+        }
+        throw translate(err);
+      } finally {
+        client.release(broken as Error | undefined);
+      }
+    },
+  };
+}
+
+/**
+ * Driver errors never cross the store boundary (SQLSTATE codes, PostgreSQL appendix A): a unique
+ * violation the pre-checks missed is a Conflict; disk full (53100) or out of memory/too many
+ * connections stay errors of the server except disk full, which is StorageFull; a read-only
+ * transaction (25006, a standby) is StorageReadOnly. The transaction was rolled back.
+ */
+export function translate(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '23505') return new Conflict((err as Error).message);
+  if (code === '53100') return new StorageFull();
+  if (code === '25006') return new StorageReadOnly();
+  return err;
+}
+
+export const now = (): string => new Date().toISOString();
+export const bit = (b: boolean): number => (b ? 1 : 0);

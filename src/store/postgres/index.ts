@@ -1,0 +1,70 @@
+// The PostgreSQL store (issue 18): node-postgres behind the asynchronous Store contract of
+// ../types.ts, one factory per interface in the file of the same name as the SQLite store's
+// (users.ts → UserStore, collections.ts → CollectionStore, …); connection.ts holds what they share
+// (the pool, tx(), the global sequence). Selected by SUNDIAL_DATABASE_URL=postgres://….
+import type { Store } from '../types.js';
+import { changeLog, changeStore } from './changes.js';
+import { collectionStore } from './collections.js';
+import { makeConnection, makePool, type PoolOptions } from './connection.js';
+import { deadPropertyRows, deadPropertyStore } from './dead-properties.js';
+import { deviceStore } from './devices.js';
+import { feedStore } from './feeds.js';
+import { groupAccess } from './group-access.js';
+import { groupStore } from './groups.js';
+import { homes, instanceStore } from './instances.js';
+import { migratePostgres } from './migrate.js';
+import { objectStore, objectWrites } from './objects.js';
+import { schedulingStore } from './scheduling.js';
+import { shareStore } from './shares.js';
+import { userStore } from './users.js';
+
+export { migratePostgres, postgresSchemaDir } from './migrate.js';
+
+export type PostgresStoreOptions = PoolOptions;
+
+/** Whether a database setting names a PostgreSQL server (postgres:// or postgresql://). */
+export function isPostgresUrl(url: string | null | undefined): boolean {
+  return typeof url === 'string' && /^postgres(?:ql)?:\/\//i.test(url);
+}
+
+/** Opens a pool, applies pending migrations and returns the store. */
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+  const pool = makePool(opts);
+  try {
+    await migratePostgres(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const conn = makeConnection(pool);
+  const log = changeLog();
+  const home = homes();
+  const groups = groupAccess(log, home);
+  const props = deadPropertyRows();
+  return {
+    ...userStore(conn, log),
+    ...collectionStore(conn, log, home),
+    ...instanceStore(conn, log),
+    ...shareStore(conn, log, home, groups),
+    ...objectStore(conn, log, props),
+    ...changeStore(conn),
+    ...deadPropertyStore(conn, log),
+    ...feedStore(conn),
+    ...groupStore(conn, groups),
+    ...deviceStore(conn),
+    ...schedulingStore(conn, objectWrites(conn, log, props)),
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** `sundial migrate` for PostgreSQL: applies pending migrations; returns the files applied now. */
+export async function migratePostgresDatabase(opts: PostgresStoreOptions): Promise<string[]> {
+  const pool = makePool(opts);
+  try {
+    return await migratePostgres(pool);
+  } finally {
+    await pool.end();
+  }
+}
