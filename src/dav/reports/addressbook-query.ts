@@ -4,7 +4,7 @@
 // address-data (§10.4). It reads parse → match → render → multistatus:
 // - parse: the body into a typed request (requests/address-query.ts), 403 with the CardDAV
 //   precondition for a bad filter or collation;
-// - match: the members page by page, each card parsed once per stored version and kept in the
+// - match: the members page by page (the list kept per state of the book, vcard/cache.ts), each card parsed once per stored version and kept in the
 //   app's ParsedCardCache (svc.cards, keyed by collection, name and etag), so a repeated query
 //   reads no bodies; the work pauses for other requests every few milliseconds (time-slice.ts);
 // - render: address-data from the stored card (data-properties.ts), fetched in batches bounded
@@ -19,6 +19,7 @@ import type { ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
 import { compileCardFilter, matchCard } from '../../vcard/filter.js';
 import type { ParsedCard } from '../../vcard/card.js';
+import { memberBytes } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { depthOf } from '../depth.js';
@@ -90,15 +91,35 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       if (m) yield [m];
       return;
     }
+    // The member list kept for this state of the address book (vcard/cache.ts): its sync
+    // sequence number was read with the collection when the request was resolved, before any
+    // member row, and every change of a member bumps it, so a list kept for that number is the
+    // current one. A repeated query over an unchanged book reads no member rows.
+    const seq = collection.syncSeq;
+    const kept = cache.members<ObjectEtag>(seq);
+    if (kept !== undefined) {
+      for (let i = 0; i < kept.length; i += PAGE) yield kept.slice(i, i + PAGE);
+      return;
+    }
+    // Else listed by pages, and kept when whole and small enough (a list a write changed midway
+    // is kept under the older number, which no later request has).
+    let all: ObjectEtag[] | null = [];
+    let bytes = 0;
     let after = '';
     for (;;) {
       const page = await store.listObjectEtags(collection.id, { after, limit: PAGE });
+      if (all !== null) {
+        for (const m of page) bytes += memberBytes(m);
+        if (bytes > cache.maxMemberBytes) all = null;
+        else all.push(...page);
+      }
       if (page.length > 0) yield page;
-      if (page.length < PAGE) return;
+      if (page.length < PAGE) break;
       after = page[page.length - 1]!.name;
       const p = pause();
       if (p) await p;
     }
+    if (all !== null) cache.keepMembers(seq, all, bytes);
   }
   scan: for await (const page of members()) {
     const visible = visibleMetas(sharee, page);
