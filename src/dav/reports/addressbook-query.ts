@@ -31,7 +31,9 @@ import { propContextFor, propstatsFor } from '../propstats.js';
 import type { AddressbookResource, Resource } from '../resources.js';
 import { parseAddressQuery } from '../requests/address-query.js';
 import { ADDRESS_DATA } from '../data-properties.js';
-import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
+import { isSharee, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
+import { rowSelection, type RowSelection } from '../properties/row-derived.js';
+import { RowResponses } from '../row-listing.js';
 
 /** Members listed per page, and responses (or card bodies) read per batch. */
 const PAGE = 500;
@@ -155,16 +157,35 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const ctx = await propContextFor(svc, []);
   const minimal = wantsMinimal(req);
   let started = false;
-  async function* pages(): AsyncGenerator<ResponseEntry[]> {
+  // Cheap properties (any combination, properties/row-derived.ts) and whole address-data or none —
+  // what a search field asks — are rendered straight to text from the rows and bodies read, as
+  // the multiget and the Depth 1 listing do (row-listing.ts), byte-equal to the general path
+  // (test/protocol/carddav-query-rows.test.ts).
+  const rowSel = query.propReq.type === 'prop' && (rendering === null || rendering.whole) ? rowSelection(query.propReq.names, ADDRESS_DATA.name) : null;
+  async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
     for (let i = 0; i < matches.length; i += PAGE) {
       const sized = await store.getObjectSizes(collection.id, matches.slice(i, i + PAGE));
       for (const batch of batches(sized)) {
-        const page = await render(batch.map((m) => m.name));
+        const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
         started = true;
         yield page;
       }
     }
     if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
+  }
+  async function renderRows(sel: RowSelection, names: string[]): Promise<string[]> {
+    const responses = new RowResponses(sel, store, collection.id, minimal);
+    const page: string[] = [];
+    // In the order of the matches; a card deleted since the match is left out, as below.
+    const byName = new Map((await store.getObjectTexts(collection.id, names)).map((o) => [o.name, o]));
+    for (const name of names) {
+      const row = byName.get(name);
+      const o = row ? visibleText(sharee, row) : null;
+      if (!o) continue;
+      const x = responses.render(book.href + o.name, o, rendering ? { name: ADDRESS_DATA.name, value: o.text } : undefined);
+      page.push(typeof x === 'string' ? x : await x);
+    }
+    return page;
   }
   async function render(names: string[]): Promise<ResponseEntry[]> {
     // A card deleted between the match and now is no longer a member to report.
