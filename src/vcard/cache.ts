@@ -10,7 +10,24 @@
 // ~9 ms of a 9000-card query (building 9000 keys, moving 9000 entries to the front), the map ~1 ms.
 // Past the budget, the least recently queried collections go first, then the oldest entries of
 // the one being read.
+//
+// Each collection may also keep its member list (name, etag, …) for one state of the collection,
+// its sync sequence number (`keepMembers`): every change of a member bumps that number in the
+// same transaction, so a query that finds the list kept for the collection's current number
+// reads no member rows at all (reading 9000 rows was most of a repeated addressbook-query's
+// time, docs/performance.md). The list's bytes count against the same budget.
 import { parseCard, type ParsedCard } from './card.js';
+
+/** What a kept member list holds per member, at least. */
+export interface MemberRef {
+  name: string;
+  etag: string;
+}
+
+/** Bytes a member list entry is counted for: its two strings and the object and slot around them (an estimate). */
+export function memberBytes(m: MemberRef): number {
+  return m.name.length + m.etag.length + 96;
+}
 
 export const DEFAULT_PARSED_CARD_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -22,8 +39,9 @@ interface Entry {
 /** The parsed cards of one collection (from ParsedCardCache.collection). */
 export class CollectionCards {
   private readonly byName = new Map<string, Entry>();
-  /** Bytes held by this collection's cards. */
+  /** Bytes held by this collection's cards and member list. */
   bytes = 0;
+  private kept: { seq: number; members: readonly MemberRef[]; bytes: number } | null = null;
 
   constructor(private readonly owner: ParsedCardCache) {}
 
@@ -45,15 +63,51 @@ export class CollectionCards {
     return card;
   }
 
-  get size(): number {
-    return this.byName.size;
+  /**
+   * The member list kept for the collection state `seq` (Collection.syncSeq, read before the
+   * list was), or undefined. The caller's type parameter is the element type it kept.
+   */
+  members<T extends MemberRef>(seq: number): readonly T[] | undefined {
+    return this.kept !== null && this.kept.seq === seq ? (this.kept.members as readonly T[]) : undefined;
   }
 
-  /** Drops the oldest entry; the bytes freed (0 when empty). */
+  /**
+   * Keeps `members`, listed after `seq` was read, as the list of that state (replacing any
+   * other); `bytes` is the sum of memberBytes. Not kept when it alone would take more than a
+   * quarter of the budget: a huge collection is listed by pages each time instead.
+   */
+  keepMembers(seq: number, members: readonly MemberRef[], bytes: number): void {
+    this.dropMembers();
+    if (bytes > this.owner.maxBytes / 4) return;
+    this.kept = { seq, members, bytes };
+    this.bytes += bytes;
+    this.owner.grew(bytes);
+  }
+
+  /** The most bytes a member list may take to be kept (see keepMembers). */
+  get maxMemberBytes(): number {
+    return this.owner.maxBytes / 4;
+  }
+
+  get size(): number {
+    return this.byName.size + (this.kept !== null ? 1 : 0);
+  }
+
+  /** Drops the member list, else the oldest card; the bytes freed (0 when empty). */
   evictOldest(): number {
+    if (this.kept !== null) return this.dropMembers();
     const first = this.byName.entries().next();
     if (first.done) return 0;
     return this.remove(first.value[0], first.value[1]);
+  }
+
+  private dropMembers(): number {
+    const k = this.kept;
+    if (k === null) return 0;
+    this.kept = null;
+    this.bytes -= k.bytes;
+    this.owner.grew(-k.bytes);
+    return k.bytes;
   }
 
   private remove(name: string, e: Entry): number {

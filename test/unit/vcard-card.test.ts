@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCard, parseContentLine, scanLines, unescapeText, type ScannedLine } from '../../src/vcard/card.js';
-import { ParsedCardCache } from '../../src/vcard/cache.js';
+import { memberBytes, ParsedCardCache } from '../../src/vcard/cache.js';
 import { selectAddressData, WHOLE_CARD } from '../../src/vcard/address-data.js';
 import { splitVCards, splitVCardSteps } from '../../src/vcard/split.js';
 import { DEFAULT_VCARD_LIMITS } from '../../src/vcard/validate.js';
@@ -79,6 +79,32 @@ test('ParsedCardCache: past the budget the least recently queried collection goe
   c.get('9.vcf', '"e2"', text(9));
   assert.is(cache.size.bytes, before);
   assert.is(cache.peek('c', '9.vcf', '"e"'), undefined);
+});
+
+test('ParsedCardCache: a member list is kept for one collection state, counted in the budget, evicted first', () => {
+  const cache = new ParsedCardCache(40_000);
+  const list = Array.from({ length: 20 }, (_, i) => ({ name: `${i}.vcf`, etag: `"e${i}"` }));
+  const bytes = list.reduce((n, m) => n + memberBytes(m), 0);
+  const a = cache.collection('a');
+  a.keepMembers(7, list, bytes);
+  assert.is(a.members(7), list);
+  assert.is(a.members(8), undefined, 'another state of the collection');
+  assert.is(cache.size.bytes, bytes);
+  a.keepMembers(8, list.slice(1), bytes - memberBytes(list[0]!));
+  assert.is(a.members(7), undefined, 'one state kept at a time');
+  assert.is(cache.size.bytes, bytes - memberBytes(list[0]!));
+  // A list over a quarter of the budget is not kept.
+  const big = Array.from({ length: 200 }, (_, i) => ({ name: `${i}.vcf`, etag: '"e"' }));
+  a.keepMembers(9, big, big.reduce((n, m) => n + memberBytes(m), 0));
+  assert.is(a.members(9), undefined);
+  assert.is(a.members(8), undefined);
+  assert.is(cache.size.bytes, 0);
+  // Past the budget, a collection's list goes before its cards.
+  a.keepMembers(10, list, bytes);
+  for (let i = 0; i < 200 && a.members(10) !== undefined; i++) a.get(`${i}.vcf`, '"e"', card('VERSION:4.0', `UID:${i}`, 'FN:' + 'x'.repeat(200)));
+  assert.is(a.members(10), undefined);
+  assert.ok(cache.peek('a', '0.vcf', '"e"'), 'the cards stayed');
+  assert.ok(cache.size.bytes <= 40_000);
 });
 
 test('two caches share nothing', () => {

@@ -4,7 +4,7 @@
 // address-data (§10.4). It reads parse → match → render → multistatus:
 // - parse: the body into a typed request (requests/address-query.ts), 403 with the CardDAV
 //   precondition for a bad filter or collation;
-// - match: the members page by page, each card parsed once per stored version and kept in the
+// - match: the members page by page (the list kept per state of the book, vcard/cache.ts), each card parsed once per stored version and kept in the
 //   app's ParsedCardCache (svc.cards, keyed by collection, name and etag), so a repeated query
 //   reads no bodies; the work pauses for other requests every few milliseconds (time-slice.ts);
 // - render: address-data from the stored card (data-properties.ts), fetched in batches bounded
@@ -19,6 +19,7 @@ import type { ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
 import { compileCardFilter, matchCard } from '../../vcard/filter.js';
 import type { ParsedCard } from '../../vcard/card.js';
+import { memberBytes } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { depthOf } from '../depth.js';
@@ -30,7 +31,9 @@ import { propContextFor, propstatsFor } from '../propstats.js';
 import type { AddressbookResource, Resource } from '../resources.js';
 import { parseAddressQuery } from '../requests/address-query.js';
 import { ADDRESS_DATA } from '../data-properties.js';
-import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
+import { isSharee, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
+import { rowSelection, type RowSelection } from '../properties/row-derived.js';
+import { RowResponses } from '../row-listing.js';
 
 /** Members listed per page, and responses (or card bodies) read per batch. */
 const PAGE = 500;
@@ -90,15 +93,35 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       if (m) yield [m];
       return;
     }
+    // The member list kept for this state of the address book (vcard/cache.ts): its sync
+    // sequence number was read with the collection when the request was resolved, before any
+    // member row, and every change of a member bumps it, so a list kept for that number is the
+    // current one. A repeated query over an unchanged book reads no member rows.
+    const seq = collection.syncSeq;
+    const kept = cache.members<ObjectEtag>(seq);
+    if (kept !== undefined) {
+      for (let i = 0; i < kept.length; i += PAGE) yield kept.slice(i, i + PAGE);
+      return;
+    }
+    // Else listed by pages, and kept when whole and small enough (a list a write changed midway
+    // is kept under the older number, which no later request has).
+    let all: ObjectEtag[] | null = [];
+    let bytes = 0;
     let after = '';
     for (;;) {
       const page = await store.listObjectEtags(collection.id, { after, limit: PAGE });
+      if (all !== null) {
+        for (const m of page) bytes += memberBytes(m);
+        if (bytes > cache.maxMemberBytes) all = null;
+        else all.push(...page);
+      }
       if (page.length > 0) yield page;
-      if (page.length < PAGE) return;
+      if (page.length < PAGE) break;
       after = page[page.length - 1]!.name;
       const p = pause();
       if (p) await p;
     }
+    if (all !== null) cache.keepMembers(seq, all, bytes);
   }
   scan: for await (const page of members()) {
     const visible = visibleMetas(sharee, page);
@@ -134,16 +157,35 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const ctx = await propContextFor(svc, []);
   const minimal = wantsMinimal(req);
   let started = false;
-  async function* pages(): AsyncGenerator<ResponseEntry[]> {
+  // Cheap properties (any combination, properties/row-derived.ts) and whole address-data or none —
+  // what a search field asks — are rendered straight to text from the rows and bodies read, as
+  // the multiget and the Depth 1 listing do (row-listing.ts), byte-equal to the general path
+  // (test/protocol/carddav-query-rows.test.ts).
+  const rowSel = query.propReq.type === 'prop' && (rendering === null || rendering.whole) ? rowSelection(query.propReq.names, ADDRESS_DATA.name) : null;
+  async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
     for (let i = 0; i < matches.length; i += PAGE) {
       const sized = await store.getObjectSizes(collection.id, matches.slice(i, i + PAGE));
       for (const batch of batches(sized)) {
-        const page = await render(batch.map((m) => m.name));
+        const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
         started = true;
         yield page;
       }
     }
     if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
+  }
+  async function renderRows(sel: RowSelection, names: string[]): Promise<string[]> {
+    const responses = new RowResponses(sel, store, collection.id, minimal);
+    const page: string[] = [];
+    // In the order of the matches; a card deleted since the match is left out, as below.
+    const byName = new Map((await store.getObjectTexts(collection.id, names)).map((o) => [o.name, o]));
+    for (const name of names) {
+      const row = byName.get(name);
+      const o = row ? visibleText(sharee, row) : null;
+      if (!o) continue;
+      const x = responses.render(book.href + o.name, o, rendering ? { name: ADDRESS_DATA.name, value: o.text } : undefined);
+      page.push(typeof x === 'string' ? x : await x);
+    }
+    return page;
   }
   async function render(names: string[]): Promise<ResponseEntry[]> {
     // A card deleted between the match and now is no longer a member to report.
