@@ -4,8 +4,9 @@
 // address-book home (store Home 'addressbooks'): the same switch, shares and large-collection
 // threshold, so DAV-visible effects (home listing, home sync token) follow from the store.
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
-import { Conflict, NotFound } from '../store/errors.js';
+import { Conflict } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
+import { leaveShared, shareWithUser, unshareWithUser } from './collection-shares.js';
 import { slugify } from './calendars.js';
 import { addressbookPath } from '../urls.js';
 
@@ -130,7 +131,7 @@ export async function setAddressBookSync(store: Store, user: User, uri: string, 
 export async function removeAddressBook(store: Store, user: User, uri: string): Promise<'deleted' | 'unsubscribed'> {
   const i = await addressBookInstance(store, user, uri);
   if (i.access !== 'owner') {
-    await store.unshare(i.collection.id, user.id);
+    await leaveShared(store, user, i, 'address book');
     return 'unsubscribed';
   }
   const own = (await store.listInstances(user.id, { home: HOME })).filter((x) => x.access === 'owner' && isAddressBook(x));
@@ -142,23 +143,9 @@ export async function removeAddressBook(store: Store, user: User, uri: string): 
 }
 
 export async function shareAddressBook(store: Store, owner: User, uri: string, username: unknown, access: unknown): Promise<void> {
-  const i = await ownInstance(store, owner, uri);
-  if (typeof username !== 'string') throw invalid('user name required');
-  if (access !== 'read' && access !== 'read-write') throw invalid('access is "read" or "read-write"');
-  const sharee = await store.getUser(username);
-  if (!sharee) throw missing(`no user "${username}"`);
-  if (sharee.id === owner.id) throw invalid('you own this address book already');
-  await store.share(i.collection.id, sharee.id, access);
+  await shareWithUser(store, owner, await ownInstance(store, owner, uri), username, access, 'address book');
 }
 
 export async function unshareAddressBook(store: Store, owner: User, uri: string, username: string): Promise<void> {
-  const i = await ownInstance(store, owner, uri);
-  const sharee = await store.getUser(username);
-  if (!sharee) throw missing(`no user "${username}"`);
-  try {
-    await store.unshare(i.collection.id, sharee.id);
-  } catch (err) {
-    if (err instanceof NotFound) throw missing(`the address book is not shared with "${username}"`);
-    throw err;
-  }
+  await unshareWithUser(store, await ownInstance(store, owner, uri), username, 'address book');
 }

@@ -2,8 +2,9 @@
 // switch synchronization, share — used by the preferences page's JSON API and by the CLI, so both
 // behave the same. DAV-visible effects (home listing, tokens) follow from the store.
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
-import { Conflict, NotFound } from '../store/errors.js';
+import { Conflict } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
+import { leaveShared, shareWithUser, unshareWithUser } from './collection-shares.js';
 import { SCHEDULING_SEGMENTS, calendarPath } from '../urls.js';
 import { isIncludedInFreeBusy } from '../scheduling/freebusy-settings.js';
 
@@ -144,13 +145,7 @@ export async function setSync(store: Store, user: User, uri: string, enabled: bo
 export async function removeCalendar(store: Store, user: User, uri: string): Promise<'deleted' | 'unsubscribed'> {
   const i = await instanceOf(store, user, uri);
   if (i.access !== 'owner') {
-    try {
-      await store.unshare(i.collection.id, user.id);
-    } catch (err) {
-      // Shared with one of the user's groups, not with them: membership decides (issue 15 item 6).
-      if (err instanceof NotFound) throw forbiddenAction('this calendar is shared with a group you belong to; switch its synchronization off instead');
-      throw err;
-    }
+    await leaveShared(store, user, i, 'calendar');
     return 'unsubscribed';
   }
   const own = (await store.listInstances(user.id)).filter((x) => x.access === 'owner');
@@ -161,23 +156,9 @@ export async function removeCalendar(store: Store, user: User, uri: string): Pro
 }
 
 export async function shareCalendar(store: Store, owner: User, uri: string, username: unknown, access: unknown): Promise<void> {
-  const i = await ownInstance(store, owner, uri);
-  if (typeof username !== 'string') throw invalid('user name required');
-  if (access !== 'read' && access !== 'read-write') throw invalid('access is "read" or "read-write"');
-  const sharee = await store.getUser(username);
-  if (!sharee) throw missing(`no user "${username}"`);
-  if (sharee.id === owner.id) throw invalid('you own this calendar already');
-  await store.share(i.collection.id, sharee.id, access);
+  await shareWithUser(store, owner, await ownInstance(store, owner, uri), username, access, 'calendar');
 }
 
 export async function unshareCalendar(store: Store, owner: User, uri: string, username: string): Promise<void> {
-  const i = await ownInstance(store, owner, uri);
-  const sharee = await store.getUser(username);
-  if (!sharee) throw missing(`no user "${username}"`);
-  try {
-    await store.unshare(i.collection.id, sharee.id);
-  } catch (err) {
-    if (err instanceof NotFound) throw missing(`the calendar is not shared with "${username}"`);
-    throw err;
-  }
+  await unshareWithUser(store, await ownInstance(store, owner, uri), username, 'calendar');
 }

@@ -129,4 +129,20 @@ t('a calendar shared with a group by its owner reaches the members; only the own
   await srv.store.deleteGroup('crew');
 });
 
+t('an address book shared with a group reaches the members\' address-book home; a member cannot remove it (403, not 500)', async ({ srv, root, alice, bob }) => {
+  await root.ok('POST', '/groups', { name: 'cards', members: ['bob'] });
+  assert.is((await alice.call('PUT', '/addressbooks/contacts/group-shares/cards', { access: 'read' })).status, 204);
+  assert.equal(await alice.ok('GET', '/addressbooks/contacts/group-shares'), { shares: [{ group: 'cards', access: 'read' }] });
+  const books = await bob.ok('GET', '/addressbooks');
+  const shared = books.others.find((b: { owner: string }) => b.owner === 'alice');
+  assert.ok(shared, JSON.stringify(books));
+  assert.not.ok((await bob.ok('GET', '/calendars')).others.some((c: { owner: string }) => c.owner === 'alice'), 'not in the calendar home');
+  const removed = await bob.call('DELETE', `/addressbooks/${shared.uri}`);
+  assert.is(removed.status, 403);
+  assert.ok((await bob.ok('GET', '/addressbooks')).others.some((b: { owner: string }) => b.owner === 'alice'), 'nothing changed');
+  assert.is((await alice.call('DELETE', '/addressbooks/contacts/group-shares/cards')).status, 204);
+  assert.not.ok((await bob.ok('GET', '/addressbooks')).others.some((b: { owner: string }) => b.owner === 'alice'));
+  await srv.store.deleteGroup('cards');
+});
+
 t.run();
