@@ -6,7 +6,7 @@ import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, sql, type Connection, type Sql, type Tx } from './connection.js';
 import type { Homes } from './instances.js';
-import { collectionColumns, toCollection, type CollectionRow } from './rows.js';
+import { collectionColumns, toCollection, type CollectionRow } from '../rows.js';
 
 /** The home a calendar or address book must live in; null for plain collections (either). */
 export function homeOfKind(kind: CollectionKind): Home | null {

@@ -3,7 +3,7 @@
 // process must hold on the next request (issue 18 item 3).
 import { NotFound } from '../errors.js';
 import type { Device, DeviceChange, DeviceStore } from '../devices.js';
-import { toUser } from './rows.js';
+import { toUser } from '../rows.js';
 import { bit, now, sql, type Connection, type Sql } from './connection.js';
 
 interface DeviceRow {

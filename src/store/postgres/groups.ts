@@ -6,7 +6,7 @@ import type { Group, GroupMemberAddresses, GroupShare, GroupStore } from '../gro
 import { addressKey } from '../users.js';
 import { now, sql, type Connection, type Sql, type Tx } from './connection.js';
 import type { GroupAccess } from './group-access.js';
-import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+import { toUser, USER_COLUMNS, type UserRow } from '../rows.js';
 
 interface GroupRow {
   id: number;

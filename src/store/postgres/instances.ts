@@ -4,7 +4,7 @@ import { NotFound } from '../errors.js';
 import type { Home } from '../collections.js';
 import type { CalendarInstance, InstanceStore } from '../instances.js';
 import type { ChangeLog } from './changes.js';
-import { INSTANCE_SELECT, toInstance, type InstanceRow } from './rows.js';
+import { INSTANCE_SELECT, toInstance, type InstanceRow } from '../rows.js';
 import { bit, sql, type Connection, type Sql } from './connection.js';
 
 /** The namespace of a home: the owner's home-level collections plus the instances shared in. */

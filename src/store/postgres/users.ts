@@ -6,7 +6,7 @@ import { addressKey, type Person, type UserCredentials, type UserStore } from '.
 import type { Home } from '../collections.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, sql, type Connection, type Sql } from './connection.js';
-import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
+import { toUser, USER_COLUMNS, type UserRow } from '../rows.js';
 
 const BY_NAME = sql(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
 const BY_ID = sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);

@@ -5,59 +5,13 @@
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
 import { Conflict, NotFound } from '../errors.js';
-import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type ComponentType, type Home } from '../collections.js';
+import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type Home } from '../collections.js';
 import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
 import type { Homes } from './instances.js';
 
-export interface CollectionRow {
-  id: number;
-  owner_id: number;
-  home: Home;
-  parent_id: number | null;
-  uri: string;
-  kind: CollectionKind;
-  displayname: string | null;
-  description: string | null;
-  color: string | null;
-  sort_order: number | null;
-  timezone: string | null;
-  components: string;
-  sync_seq: number;
-  object_count: number;
-  created_at: string;
-  modified_at: string;
-}
-
-/** Column list of CollectionRow, qualified with a table alias for joins. */
-export function collectionColumns(alias = 'collections'): string {
-  return ['id', 'owner_id', 'home', 'parent_id', 'uri', 'kind', 'displayname', 'description', 'color', 'sort_order',
-    'timezone', 'components', 'sync_seq', 'object_count', 'created_at', 'modified_at']
-    .map((c) => `${alias}.${c}`)
-    .join(', ');
-}
-
-export function toCollection(r: CollectionRow): Collection {
-  return {
-    id: r.id,
-    ownerId: r.owner_id,
-    home: r.home,
-    parentId: r.parent_id,
-    uri: r.uri,
-    kind: r.kind,
-    displayName: r.displayname,
-    description: r.description,
-    color: r.color,
-    order: r.sort_order,
-    timezone: r.timezone,
-    components: r.components === '' ? [] : (r.components.split(',') as ComponentType[]),
-    syncSeq: r.sync_seq,
-    objectCount: r.object_count,
-    createdAt: r.created_at,
-    modifiedAt: r.modified_at,
-  };
-}
+import { collectionColumns, toCollection, type CollectionRow } from '../rows.js';
 
 /** The home a calendar or address book must live in; null for plain collections (either). */
 export function homeOfKind(kind: CollectionKind): Home | null {

@@ -6,7 +6,7 @@
 import { NotFound } from '../errors.js';
 import type { Device, DeviceChange, DeviceStore } from '../devices.js';
 import type { User } from '../users.js';
-import { toUser } from './users.js';
+import { toUser } from '../rows.js';
 import { bit, now, type Connection } from './connection.js';
 
 interface DeviceRow {

@@ -7,7 +7,7 @@ import { addressKey } from '../users.js';
 import type { Connection } from './connection.js';
 import { now } from './connection.js';
 import type { GroupAccess } from './group-access.js';
-import { toUser, USER_COLUMNS, type UserRow } from './users.js';
+import { toUser, USER_COLUMNS, type UserRow } from '../rows.js';
 
 interface GroupRow {
   id: number;

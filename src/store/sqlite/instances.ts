@@ -3,37 +3,12 @@
 // tombstone so the home's sync-collection (RFC 6578) reports the collection as removed; switching
 // on gives the instance a new changed_seq so it is reported as added.
 import { NotFound } from '../errors.js';
-import type { Access, Home } from '../collections.js';
+import type { Home } from '../collections.js';
 import type { CalendarInstance, InstanceStore } from '../instances.js';
 import type { ChangeLog } from './changes.js';
-import { collectionColumns, toCollection, type CollectionRow } from './collections.js';
 import { bit, type Connection } from './connection.js';
 
-export interface InstanceRow extends CollectionRow {
-  i_user_id: number;
-  i_home: Home;
-  i_uri: string;
-  i_access: Access;
-  i_sync_enabled: number;
-  i_changed_seq: number;
-}
-
-export const INSTANCE_SELECT = `
-  SELECT ${collectionColumns('c')}, i.user_id AS i_user_id, i.home AS i_home, i.uri AS i_uri, i.access AS i_access,
-    i.sync_enabled AS i_sync_enabled, i.changed_seq AS i_changed_seq
-  FROM instances i JOIN collections c ON c.id = i.collection_id`;
-
-export function toInstance(r: InstanceRow): CalendarInstance {
-  return {
-    userId: r.i_user_id,
-    collection: toCollection(r),
-    home: r.i_home,
-    uri: r.i_uri,
-    access: r.i_access,
-    syncEnabled: r.i_sync_enabled === 1,
-    changedSeq: r.i_changed_seq,
-  };
-}
+import { INSTANCE_SELECT, toInstance, type InstanceRow } from '../rows.js';
 
 /** The namespace of a home: the owner's home-level collections plus the instances shared in. */
 export interface Homes {

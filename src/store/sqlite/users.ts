@@ -1,31 +1,11 @@
 // Accounts. Password hashes leave the store only through getCredentials.
 import { Conflict, NotFound } from '../errors.js';
-import { addressKey, type Person, type User, type UserCredentials, type UserStore } from '../users.js';
+import { addressKey, type Person, type UserCredentials, type UserStore } from '../users.js';
 import type { Home } from '../collections.js';
 import type { ChangeLog } from './changes.js';
 import { bit, now, type Connection } from './connection.js';
 
-export interface UserRow {
-  id: number;
-  username: string;
-  display_name: string;
-  email: string | null;
-  is_admin: number;
-  created_at: string;
-}
-
-export const USER_COLUMNS = 'id, username, display_name, email, is_admin, created_at';
-
-export function toUser(r: UserRow): User {
-  return {
-    id: r.id,
-    username: r.username,
-    displayName: r.display_name,
-    email: r.email,
-    isAdmin: r.is_admin === 1,
-    createdAt: r.created_at,
-  };
-}
+import { USER_COLUMNS, toUser, type UserRow } from '../rows.js';
 
 
 /** The UserStore of a SQLite store (../users.ts). */

@@ -1,9 +1,9 @@
-// Rows of the PostgreSQL store and their domain objects: the same columns and mappings as the
-// SQLite store's (../sqlite/collections.ts, instances.ts, users.ts), in one file here because
-// several factories join them.
-import type { Collection, CollectionKind, ComponentType, Home, Access } from '../collections.js';
-import type { CalendarInstance } from '../instances.js';
-import type { User } from '../users.js';
+// Rows of users, collections and instances and their domain objects, shared by both backends:
+// the SQLite and PostgreSQL schemas name these columns alike, so the column lists, the instance
+// join and the mappings are written once (sqlite/*.ts and postgres/*.ts import them).
+import type { Collection, CollectionKind, ComponentType, Home, Access } from './collections.js';
+import type { CalendarInstance } from './instances.js';
+import type { User } from './users.js';
 
 export interface UserRow {
   id: number;
