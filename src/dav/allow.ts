@@ -49,5 +49,17 @@ export function allowedMethods(r: Resource | Kind): DavMethod[] {
   return DAV_METHODS.filter((m) => (METHOD_KINDS[m] as readonly Kind[]).includes(kind));
 }
 
+/**
+ * The Allow header of a resource: its methods, less MKCALENDAR in the address-book home, where
+ * calendars cannot be made (RFC 6352 §5.2; MKCALENDAR there is still dispatched and answers 403
+ * `calendar-collection-location-ok`, RFC 4791 §5.3.1). DAVx5 and macOS read Allow to decide what
+ * to offer, so the home does not announce a method it always refuses.
+ */
+export function allowHeader(r: Resource): string {
+  const inAddressbookHome = r.kind === 'home' ? r.home === 'addressbooks' : r.kind === 'missing' && r.parent?.kind === 'home' && r.parent.home === 'addressbooks';
+  const methods = allowedMethods(r);
+  return (inAddressbookHome ? methods.filter((m) => m !== 'MKCALENDAR') : methods).join(', ');
+}
+
 /** Every method some resource answers: the Allow of an OPTIONS before login. */
 export const ANY_RESOURCE_ALLOW = DAV_METHODS.join(', ');

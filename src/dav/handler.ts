@@ -5,7 +5,7 @@
 import type { DavRequest, DavResponse, DavServices, MethodHandler } from './handler-types.js';
 import { resolve, type Resource } from './resources.js';
 import { refuseBusyViewWrite } from './sharee-view.js';
-import { ANY_RESOURCE_ALLOW, allowedMethods, isDavMethod, type DavMethod } from './allow.js';
+import { ANY_RESOURCE_ALLOW, allowHeader, allowedMethods, isDavMethod, type DavMethod } from './allow.js';
 import { DavError, methodNotAllowed, notFound, resourceMustBeNull } from './errors.js';
 import { options } from './methods/options.js';
 import { propfind } from './methods/propfind.js';
@@ -51,7 +51,7 @@ export async function handleDav(req: DavRequest, svc: DavServices): Promise<DavR
     if (resource.kind === 'missing') throw notFound();
     // RFC 4791 §5.3.1: MKCALENDAR where something exists fails DAV:resource-must-be-null.
     if (req.method === 'MKCALENDAR') throw resourceMustBeNull();
-    throw methodNotAllowed(allow.join(', '));
+    throw methodNotAllowed(allowHeader(resource));
   }
   return handlers[req.method](req, svc, resource);
 }
@@ -64,6 +64,6 @@ async function notImplemented(req: DavRequest, svc: DavServices): Promise<DavErr
   } catch {
     // Unreadable or malformed target: the server-wide list says no more about it.
   }
-  const allow = resource ? allowedMethods(resource).join(', ') : ANY_RESOURCE_ALLOW;
+  const allow = resource ? allowHeader(resource) : ANY_RESOURCE_ALLOW;
   return new DavError(501, null, `${req.method} is not implemented`, [], { Allow: allow });
 }

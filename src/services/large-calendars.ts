@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 export interface GrowingCalendar {
   id: number;
   uri: string;
+  /** Absent or 'calendar' for calendars; the Collection row carries it. */
+  kind?: string;
 }
 
 /** Logs the warning and returns true when `before` ≤ threshold < `after`. */
@@ -14,6 +16,11 @@ export function warnIfPassedThreshold(log: Logger | (() => Logger), threshold: n
   if (!(before <= threshold && after > threshold)) return false;
   // A function is called only now: the request's child logger is built on first use, and every
   // created object passes through here (request-context.ts).
-  (typeof log === 'function' ? log() : log).warn({ collectionId: calendar.id, calendar: calendar.uri, entries: after, threshold }, 'calendar passed the large-calendar threshold; devices may synchronize it slowly');
+  // An address book is named as one (same threshold, SPEC "Large calendars" applied to contacts).
+  const fields = calendar.kind === 'addressbook'
+    ? { collectionId: calendar.id, addressbook: calendar.uri, entries: after, threshold }
+    : { collectionId: calendar.id, calendar: calendar.uri, entries: after, threshold };
+  const what = calendar.kind === 'addressbook' ? 'address book' : 'calendar';
+  (typeof log === 'function' ? log() : log).warn(fields, `${what} passed the large-calendar threshold; devices may synchronize it slowly`);
   return true;
 }

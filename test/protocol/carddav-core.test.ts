@@ -3,7 +3,7 @@
 // PUT/GET/DELETE of cards with strong ETags and conditional requests, COPY/MOVE.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestResponse, type TestServer } from '../helpers/server.js';
 import {
   C, CS, D, XML_HEADERS, errorConditions, hrefsIn, ical, parseMultistatus, prop, propStatus, propText, propfind, putOk, syncTokenOf,
 } from '../helpers/dav.js';
@@ -113,6 +113,20 @@ t('extended MKCOL creates an address book with its initial properties; a calenda
   assert.is(cal.status, 403);
   assert.ok(errorConditions(cal.text).includes(C('calendar-collection-location-ok')), cal.text);
   for (const path of [`${CALHOME}book/`, `${ABHOME}work/sub/`, `${ABHOME}events/`]) assert.is((await req(srv, 'PROPFIND', path, { Depth: '0' })).status, 404, path);
+});
+
+t('Allow in the address-book home leaves out MKCALENDAR, which is always refused there; the calendar home keeps it', async ({ srv }) => {
+  const methods = (res: TestResponse) => (res.headers.get('allow') ?? '').split(/,\s*/);
+  for (const path of [ABHOME, `${ABHOME}not-yet/`]) {
+    const allow = methods(await req(srv, 'OPTIONS', path));
+    assert.ok(allow.includes('MKCOL'), path);
+    assert.not.ok(allow.includes('MKCALENDAR'), path);
+  }
+  // A 405 (MKCOL on the existing home) carries the same list.
+  const refused = await req(srv, 'MKCOL', ABHOME);
+  assert.is(refused.status, 405);
+  assert.not.ok(methods(refused).includes('MKCALENDAR'));
+  for (const path of [CALHOME, `${CALHOME}not-yet/`]) assert.ok(methods(await req(srv, 'OPTIONS', path)).includes('MKCALENDAR'), path);
 });
 
 t('a plain MKCOL in the address-book home makes a plain collection (litmus runs there)', async ({ srv }) => {

@@ -174,7 +174,7 @@ t('import: cards stored with their bytes, bad cards reported with their line, a 
   assert.equal([third.json.imported, third.json.replaced, third.json.unchanged, third.json.entries, third.json.large], [2, 1, 0, 6, true]);
   const listed = (await alice.ok('GET', '/addressbooks')).mine.find((b: { uri: string }) => b.uri === 'personal');
   assert.equal([listed.entries, listed.large], [6, true]);
-  assert.ok(srv.logLines.some((l) => l.includes('large-calendar threshold') && l.includes('"calendar":"personal"')), 'the server logged the warning');
+  assert.ok(srv.logLines.some((l) => l.includes('address book passed the large-calendar threshold') && l.includes('"addressbook":"personal"')), 'the server logged the warning, naming an address book');
 });
 
 t('import: refused bodies — not a vCard type (415), not UTF-8 (400), no cards (a skipped "file"), unknown address book (404)', async ({ srv, alice }) => {

@@ -9,13 +9,13 @@ import { CALDAV, CARDDAV, DAV } from '../../xml/names.js';
 import { XmlError, parseXml } from '../../xml/parse.js';
 import type { MethodHandler } from '../handler-types.js';
 import { DavError, addressbookCollectionLocationOk, badRequest, calendarCollectionLocationOk, conflict, methodNotAllowed, unsupportedMediaType } from '../errors.js';
-import { allowedMethods } from '../allow.js';
+import { allowHeader } from '../allow.js';
 import { parseInstructions } from '../property-update.js';
 import { createCollectionWithProps } from '../create-collection.js';
 
 export const mkcol: MethodHandler = async (req, svc, resource) => {
   // RFC 4918 §9.3.1: MKCOL where something exists is 405.
-  if (resource.kind !== 'missing') throw methodNotAllowed(allowedMethods(resource).join(', '), 'Something already exists at this URL');
+  if (resource.kind !== 'missing') throw methodNotAllowed(allowHeader(resource), 'Something already exists at this URL');
   const raw = await req.body(svc.config.maxXmlSize, () => new DavError(413, null, 'MKCOL body too large'));
   let instructions: ReturnType<typeof parseInstructions> = [];
   let kind: 'calendar' | 'addressbook' | 'plain' = 'plain';

@@ -3,12 +3,12 @@
 // Thunderbird sends OPTIONS to the parent of each calendar (CLIENTS.md §2.2).
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import type { Resource } from '../resources.js';
-import { DAV_CLASSES, allowedMethods } from '../allow.js';
+import { DAV_CLASSES, allowHeader } from '../allow.js';
 
 export async function options(_req: DavRequest, _svc: DavServices, resource: Resource): Promise<DavResponse> {
   return {
     status: 200,
-    headers: { DAV: DAV_CLASSES, Allow: allowedMethods(resource).join(', '), 'Content-Length': '0' },
+    headers: { DAV: DAV_CLASSES, Allow: allowHeader(resource), 'Content-Length': '0' },
     body: null,
   };
 }
