@@ -97,7 +97,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     }
     return next();
   });
-  const sessions = new Sessions();
+  const sessions = new Sessions(store);
   const api = apiRouter({ store, config, authenticator, sessions });
   // The routers' 405/501 answers apply to their own /api/ routes only: elsewhere they turned a
   // PROPFIND of /.well-known/carddav or /x into "501, Allow: (empty)" (issue 12 item 3).
