@@ -13,7 +13,7 @@ import pg from 'pg';
 let schemas = 0;
 
 /** A new, empty schema in SUNDIAL_TEST_DATABASE_URL's database and a URL whose search_path names it. */
-async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.SUNDIAL_TEST_DATABASE_URL;
   if (!base) throw new Error('SUNDIAL_TEST_STORE=postgres needs SUNDIAL_TEST_DATABASE_URL (scripts/pg-test-setup.sh prints it)');
   const schema = `sundial_s${process.pid}_${++schemas}`;
