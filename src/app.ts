@@ -63,7 +63,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies(), scheduler, cards: new ParsedCardCache() });
 
   koa.use(requestContext(log));
-  koa.use(errorMiddleware);
+  koa.use(errorMiddleware({ retryAfterSeconds: config.databaseRetryAfterSeconds, log }));
   // GET/HEAD /feeds/<token>.ics: no login, the token is the secret (SPEC "Subscription feeds").
   koa.use(feedRoute({ store }));
   // /schedule/reply: the Accept/Decline page of iMIP invitations (no login; the signed token is the key).
