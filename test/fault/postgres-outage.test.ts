@@ -5,6 +5,7 @@
 // (connections dropped and refused, as during a restart), stalls (accepted, never answered: the
 // connect timeout) and restores. Needs SUNDIAL_TEST_DATABASE_URL; without it the PostgreSQL part
 // is skipped and says so, and only the classification of driver errors runs.
+import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestSchema, startTestServer, type TestServer } from '../helpers/server.js';
@@ -43,7 +44,8 @@ if (!base) {
   const event = (uid: string) => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300101T100000Z\r\nDURATION:PT1H\r\nSUMMARY:${uid}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
   const PROPFIND = '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:displayname/></d:prop></d:propfind>';
 
-  interface Ctx { proxy: TcpProxy; s: TestServer; drop: () => Promise<void> }
+  interface Ctx { proxy: TcpProxy; s: TestServer; drop: () => Promise<void>; appName: string }
+  let servers = 0;
   const test = suite<Ctx>('postgres outage: 503 with Retry-After, then service resumes', {} as Ctx);
   test.before.each(async (ctx) => {
     const schema = await createTestSchema();
@@ -51,6 +53,9 @@ if (!base) {
     ctx.proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = '127.0.0.1';
     url.port = String(ctx.proxy.port);
+    // Names this server's connections in pg_stat_activity, so the test can end exactly those.
+    ctx.appName = `sundial_fault_${process.pid}_${++servers}`;
+    url.searchParams.set('application_name', ctx.appName);
     ctx.s = await startTestServer({
       SUNDIAL_DATABASE_URL: url.toString(), SUNDIAL_DATABASE_RETRY_AFTER_SECONDS: RETRY_AFTER, SUNDIAL_DATABASE_CONNECT_TIMEOUT_SECONDS: '1',
       // Every request goes to the database, the login check included.
@@ -144,6 +149,43 @@ if (!base) {
     assert.ok(results.some((r) => r.status === 503), 'the cut came while PUTs were still under way');
     noServerBug(s);
     console.log(`  (cut during a burst: ${results.filter((r) => r.status === 201).length} PUTs acknowledged, ${results.filter((r) => r.status === 503).length} answered 503)`);
+  });
+
+  /** Ends every connection of this server's pool, as a PostgreSQL restart does (57P01 admin_shutdown). */
+  const terminateBackends = async (appName: string): Promise<number> => {
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    try {
+      const ended = (await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName])).rowCount ?? 0;
+      for (let i = 0; i < 100; i++) {
+        const left = Number((await admin.query('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [appName])).rows[0].n);
+        if (left === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return ended;
+    } finally {
+      await admin.end();
+    }
+  };
+
+  test('PostgreSQL ends Sundial\'s connections (admin shutdown, 57P01), idle and in the middle of PUTs: 201 or 503, then service goes on', async ({ s, appName }) => {
+    assert.is((await put(s, 'before')).status, 201);
+    assert.ok((await terminateBackends(appName)) > 0, 'the pool had connections to end');
+    await new Promise((r) => setTimeout(r, 50));
+    const listing = await propfind(s);
+    assert.is(listing.status, 207, `the pool replaced its dead idle connections: ${listing.text}`);
+    const names = Array.from({ length: 16 }, (_, i) => `t-${i}`);
+    const answers = Promise.all(names.map((n) => put(s, n).then((r) => ({ n, status: r.status, text: r.text }))));
+    await new Promise((r) => setTimeout(r, 30));
+    await terminateBackends(appName);
+    const results = await answers;
+    for (const r of results) assert.ok(r.status === 201 || r.status === 503, `${r.n}: ${r.status} ${r.text}`);
+    await new Promise((r) => setTimeout(r, 50));
+    const after = await propfind(s);
+    assert.is(after.status, 207, after.text);
+    for (const r of results) if (r.status === 201) assert.match(after.text, new RegExp(`${r.n}\\.ics`), `${r.n} was acknowledged and is there`);
+    noServerBug(s);
+    console.log(`  (backends ended during a burst: ${results.filter((r) => r.status === 201).length} PUTs acknowledged, ${results.filter((r) => r.status === 503).length} answered 503)`);
   });
 
   test.run();
