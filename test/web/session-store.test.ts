@@ -34,7 +34,8 @@ async function sqliteBackend(): Promise<Backend> {
     try { return fn(db); } finally { db.close(); }
   };
   return {
-    env: { SUNDIAL_DATA: dir },
+    // Empty: SQLite, also when SUNDIAL_TEST_STORE=postgres runs the other servers on PostgreSQL.
+    env: { SUNDIAL_DATA: dir, SUNDIAL_DATABASE_URL: '' },
     rows: async () => withDb((db) => db.prepare('SELECT token_hash, csrf, expires_at FROM web_sessions ORDER BY id').all() as SessionRow[]),
     expireAll: async () => { withDb((db) => db.prepare('UPDATE web_sessions SET expires_at = ?').run(Date.now() - 1)); },
     drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
