@@ -16,37 +16,34 @@ const toSession = (r: SessionRow): StoredSession => ({
   userId: r.user_id, csrf: r.csrf, credentialVersion: r.credential_version, createdAt: r.created_at, expiresAt: r.expires_at,
 });
 
-const USER_EXISTS = sql('SELECT 1 FROM users WHERE id = ?');
+// Nothing here moves the sync sequence and no cache depends on sessions: every method is one
+// statement outside tx() (atomic on its own), so logins never wait for the store's write lock.
 const INSERT = sql(`INSERT INTO web_sessions (token_hash, user_id, csrf, credential_version, created_at, expires_at)
-  VALUES (@tokenHash, @userId, @csrf, @credentialVersion, @createdAt, @expiresAt)`);
-const EXPIRED_OF = sql('DELETE FROM web_sessions WHERE user_id = ? AND expires_at <= ?');
-const OVER_CAP = sql(`DELETE FROM web_sessions WHERE user_id = @u AND id NOT IN
-  (SELECT id FROM web_sessions WHERE user_id = @u ORDER BY expires_at DESC, id DESC LIMIT ${MAX_SESSIONS_PER_USER})`);
+  SELECT @tokenHash, @userId, @csrf, @credentialVersion, @createdAt, @expiresAt WHERE EXISTS (SELECT 1 FROM users WHERE id = @userId)`);
+// The user's expired sessions, and beyond the cap the least recently used (expiry slides with
+// use; id breaks ties). Run after the insert: two logins at once may leave one extra for a moment.
+const TRIM = sql(`DELETE FROM web_sessions WHERE user_id = @u AND (expires_at <= @now OR id NOT IN
+  (SELECT id FROM web_sessions WHERE user_id = @u AND expires_at > @now ORDER BY expires_at DESC, id DESC LIMIT ${MAX_SESSIONS_PER_USER}))`);
 const FIND = sql('SELECT user_id, csrf, credential_version, created_at, expires_at FROM web_sessions WHERE token_hash = ? AND expires_at > ?');
 const TOUCH = sql('UPDATE web_sessions SET expires_at = @at WHERE token_hash = @h AND expires_at > @now AND expires_at < @at');
 const BIND = sql('UPDATE web_sessions SET credential_version = ? WHERE token_hash = ? AND credential_version IS NULL');
 const REMOVE = sql('DELETE FROM web_sessions WHERE token_hash = ?');
-const REMOVE_USER = sql('DELETE FROM web_sessions WHERE user_id = ? AND token_hash IS DISTINCT FROM ?');
-const UNBIND = sql('UPDATE web_sessions SET credential_version = NULL WHERE user_id = ? AND token_hash = ?');
+// One statement: the kept session is unbound and the others deleted together.
+const REMOVE_USER = sql(`WITH kept AS (UPDATE web_sessions SET credential_version = NULL WHERE user_id = @u AND token_hash = @keep RETURNING 1)
+  DELETE FROM web_sessions WHERE user_id = @u AND token_hash IS DISTINCT FROM @keep`);
 const PRUNE = sql('DELETE FROM web_sessions WHERE expires_at <= ?');
 
 /** The SessionStore of a PostgreSQL store (../sessions.ts). */
 export function sessionStore(conn: Connection): SessionStore {
   return {
     async createSession(init) {
-      await conn.tx(async (s) => {
-        if (!(await s.value(USER_EXISTS, [init.userId]))) throw new NotFound(`user ${init.userId}`);
-        await s.run(EXPIRED_OF, [init.userId, init.createdAt]);
-        await s.run(INSERT, init as unknown as Record<string, unknown>);
-        await s.run(OVER_CAP, { u: init.userId });
-      });
+      if ((await conn.run(INSERT, init as unknown as Record<string, unknown>)) === 0) throw new NotFound(`user ${init.userId}`);
+      await conn.run(TRIM, { u: init.userId, now: init.createdAt });
     },
     async findSession(tokenHash, now) {
       const r = await conn.row<SessionRow>(FIND, [tokenHash, now]);
       return r ? toSession(r) : null;
     },
-    // The statements below touch one session's row (or one user's): single statements, atomic on
-    // their own, so they need not wait for the store's write lock.
     async touchSession(tokenHash, expiresAt, now) {
       await conn.run(TOUCH, { h: tokenHash, at: expiresAt, now });
     },
@@ -57,11 +54,7 @@ export function sessionStore(conn: Connection): SessionStore {
       return (await conn.run(REMOVE, [tokenHash])) > 0;
     },
     async deleteUserSessions(userId, keepHash) {
-      return conn.tx(async (s) => {
-        const n = await s.run(REMOVE_USER, [userId, keepHash ?? null]);
-        if (keepHash !== undefined) await s.run(UNBIND, [userId, keepHash]);
-        return n;
-      });
+      return conn.run(REMOVE_USER, { u: userId, keep: keepHash ?? null });
     },
     async pruneSessions(now) {
       return conn.run(PRUNE, [now]);
