@@ -12,6 +12,7 @@
 // minute per session, not on every request of the page.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionStore } from '../store/types.js';
+import { StorageFull, StorageReadOnly } from '../store/errors.js';
 
 export const COOKIE = 'sundial_session';
 
@@ -64,13 +65,13 @@ export class Sessions {
     const now = this.clock();
     const s = await this.store.findSession(hash, now);
     if (!s) return null;
-    if (now + this.ttlMs - s.expiresAt >= TOUCH_INTERVAL_MS) await this.store.touchSession(hash, now + this.ttlMs, now);
+    if (now + this.ttlMs - s.expiresAt >= TOUCH_INTERVAL_MS) await bestEffort(this.store.touchSession(hash, now + this.ttlMs, now));
     return { userId: s.userId, csrf: s.csrf, createdAt: s.createdAt, credentialVersion: s.credentialVersion, hash };
   }
 
   /** Binds a session kept through its own password change (credentialVersion null) to `version`. */
   async bind(session: Session, version: number): Promise<void> {
-    await this.store.bindSessionCredentials(session.hash, version);
+    await bestEffort(this.store.bindSessionCredentials(session.hash, version));
     session.credentialVersion = version;
   }
 
@@ -86,6 +87,19 @@ export class Sessions {
   async destroyUser(userId: number, keep?: Session): Promise<void> {
     await this.store.deleteUserSessions(userId, keep?.hash);
     if (keep) keep.credentialVersion = null;
+  }
+}
+
+/**
+ * Keeping a session's expiry or binding up to date is a write; on a full disk or a read-only
+ * database (StorageFull, StorageReadOnly) the page must still read: the session stays valid as
+ * stored, and the next request tries again.
+ */
+async function bestEffort(write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!(err instanceof StorageFull) && !(err instanceof StorageReadOnly)) throw err;
   }
 }
 

@@ -15,6 +15,7 @@ import { run, tempDir } from '../helpers/cli.js';
 import { apiCall, login } from './session.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { Sessions } from '../../src/web/sessions.js';
+import { StorageFull, StorageReadOnly } from '../../src/store/errors.js';
 
 interface SessionRow { token_hash: string; csrf: string; expires_at: number }
 
@@ -195,6 +196,34 @@ sliding('a session used within its lifetime lives on; unused for longer, it ends
     assert.is(await sessions.get(id), null, 'unused for longer than its lifetime: ended');
     assert.is(await sessions.get('x'.repeat(101)), null);
     assert.is(await sessions.get(undefined), null);
+  } finally {
+    await store.close();
+  }
+});
+sliding('a full or read-only database does not end a session: the expiry is simply not moved', async () => {
+  const store = await openSqliteStore({ path: ':memory:' });
+  try {
+    const alice = await store.createUser({ username: 'alice', passwordHash: 'h' });
+    let now = Date.UTC(2030, 0, 1);
+    let failure: Error | null = null;
+    const failing = Object.assign(Object.create(store), {
+      touchSession: async (...args: Parameters<typeof store.touchSession>) => { if (failure) throw failure; return store.touchSession(...args); },
+      bindSessionCredentials: async (...args: Parameters<typeof store.bindSessionCredentials>) => { if (failure) throw failure; return store.bindSessionCredentials(...args); },
+    }) as typeof store;
+    const sessions = new Sessions(failing, 12 * 3600, () => now);
+    const { id } = await sessions.create(alice.id, null);
+    now += 3600_000;
+    failure = new StorageFull();
+    const s1 = await sessions.get(id);
+    assert.ok(s1, 'still logged in on a full disk');
+    await sessions.bind(s1!, 3);
+    assert.is(s1!.credentialVersion, 3, 'bound for this request');
+    failure = new StorageReadOnly();
+    assert.ok(await sessions.get(id), 'and on a read-only database');
+    failure = new Error('a bug');
+    let thrown: unknown = null;
+    try { await sessions.get(id); } catch (err) { thrown = err; }
+    assert.is(thrown, failure, 'other errors are not swallowed');
   } finally {
     await store.close();
   }
