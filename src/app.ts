@@ -63,7 +63,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies(), scheduler, cards: new ParsedCardCache() });
 
   koa.use(requestContext(log));
-  koa.use(errorMiddleware);
+  koa.use(errorMiddleware({ retryAfterSeconds: config.databaseRetryAfterSeconds, log }));
   // GET/HEAD /feeds/<token>.ics: no login, the token is the secret (SPEC "Subscription feeds").
   koa.use(feedRoute({ store }));
   // /schedule/reply: the Accept/Decline page of iMIP invitations (no login; the signed token is the key).
@@ -97,7 +97,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
     }
     return next();
   });
-  const sessions = new Sessions();
+  const sessions = new Sessions(store);
   const api = apiRouter({ store, config, authenticator, sessions });
   // The routers' 405/501 answers apply to their own /api/ routes only: elsewhere they turned a
   // PROPFIND of /.well-known/carddav or /x into "501, Allow: (empty)" (issue 12 item 3).

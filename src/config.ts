@@ -46,6 +46,16 @@ export const options = {
     help: 'PostgreSQL instead of SQLite: postgres://user:password@host:port/database. Default: the SQLite database in the data folder.',
     parse: databaseUrl,
   },
+  databaseConnectTimeoutSeconds: {
+    env: 'SUNDIAL_DATABASE_CONNECT_TIMEOUT_SECONDS', flag: '--database-connect-timeout', default: 5,
+    help: 'PostgreSQL only: how long opening a connection to the database may take; past it the request answers 503 with Retry-After.',
+    parse: integer(1, 300),
+  },
+  databaseRetryAfterSeconds: {
+    env: 'SUNDIAL_DATABASE_RETRY_AFTER_SECONDS', flag: '--database-retry-after', default: 5,
+    help: 'PostgreSQL only: the Retry-After (seconds) of the 503 answers given while the database cannot be reached (restarting, network cut).',
+    parse: integer(1, 3600),
+  },
   baseUrl: {
     env: 'SUNDIAL_BASE_URL', flag: '--base-url', default: null as string | null,
     help: 'Public URL of the server as clients reach it (e.g. https://cal.example.com); used for feed links and the Apple profile. Default: derived from the request.',

@@ -54,11 +54,16 @@ export async function userCommand(args: string[], io: CliIO, readPassword: () =>
     case 'passwd': {
       const username = needName();
       return withStore(io, serverFlags, async (store) => {
-        if (!(await store.getUser(username))) throw new UsageError(`no user "${username}"`);
+        const user = await store.getUser(username);
+        if (!user) throw new UsageError(`no user "${username}"`);
         const password = await readPassword();
         const problem = passwordProblem(password);
         if (problem) throw new UsageError(problem);
         await store.setPassword(username, await hashPassword(password));
+        // Web sessions live in the database (store/sessions.ts): end them all here, whichever
+        // server process holds them. The credential-version check of session-auth.ts would end
+        // each at its next request anyway; this also removes the rows.
+        await store.deleteUserSessions(user.id);
         io.out(`password of ${username} changed`);
         return 0;
       });

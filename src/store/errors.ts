@@ -60,3 +60,17 @@ export class StorageReadOnly extends StoreError {
 export class DataFolderUnusable extends StoreError {
   override name = 'DataFolderUnusable';
 }
+
+/**
+ * The database server cannot be reached right now: the connection was refused, reset or timed
+ * out, or the server is shutting down, restarting or not yet accepting connections (PostgreSQL).
+ * Nothing of the failed operation was committed (a write whose COMMIT was cut may have been,
+ * like any request whose answer is lost). The condition is temporary: http/ answers 503 with
+ * Retry-After (RFC 9110 §15.6.4), and the pool opens new connections once the server is back.
+ */
+export class StorageUnavailable extends StoreError {
+  override name = 'StorageUnavailable';
+  constructor(readonly reason: string) {
+    super(`the database cannot be reached (${reason})`);
+  }
+}

@@ -11,6 +11,7 @@
 //   feeds.ts            FeedStore          subscription link tokens
 //   groups.ts           GroupStore         groups of users, their members and group shares
 //   devices.ts          DeviceStore        devices, their app passwords and selections
+//   sessions.ts         SessionStore       web sessions of the page (hashed cookie values), shared by every process
 //
 // Every method is asynchronous so that a PostgreSQL implementation can be added without touching
 // callers, and every mutating method is one transaction: the row, its change-log entry and the
@@ -28,6 +29,7 @@ import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
 import type { SchedulingStore } from './scheduling.js';
+import type { SessionStore } from './sessions.js';
 
 export type { Person, User, UserCredentials, UserStore } from './users.js';
 export { addressKey } from './users.js';
@@ -45,10 +47,12 @@ export type { Device, DeviceChange, DeviceStore } from './devices.js';
 export { allObjectMetas, objectPages } from './objects.js';
 export type { Group, GroupMemberAddresses, GroupShare, GroupStore } from './groups.js';
 
+export type { SessionInit, SessionStore, StoredSession } from './sessions.js';
+export { MAX_SESSIONS_PER_USER } from './sessions.js';
 export type { InboxChanges, InboxInput, InboxMessage, SchedulingOp, SchedulingStore, StoredInboxMessage } from './scheduling.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore, SessionStore {
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -51,7 +51,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
       }
       throw new ApiError(401, 'invalid_credentials', 'wrong user name or password');
     }
-    const { id, session } = sessions.create(result.user.id, result.credentialVersion);
+    const { id, session } = await sessions.create(result.user.id, result.credentialVersion);
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: secureCookie(ctx), path: '/', overwrite: true });
     ctx.body = { user: userJson(result.user), csrfToken: session.csrf };
   });
@@ -69,8 +69,8 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
     ctx.body = { user: userJson(me(ctx)), csrfToken: (ctx.state as State).session.csrf, largeCalendarThreshold: config.largeCalendarThreshold };
   });
 
-  router.post('/logout', (ctx) => {
-    sessions.destroy(ctx.cookies.get(COOKIE));
+  router.post('/logout', async (ctx) => {
+    await sessions.destroy(ctx.cookies.get(COOKIE));
     ctx.cookies.set(COOKIE, '', { httpOnly: true, sameSite: 'strict', secure: secureCookie(ctx), path: '/', maxAge: 0 });
     ctx.status = 204;
   });
@@ -90,7 +90,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
     await changeOwnPassword(store, user, body.current, body.password);
     authenticator.cache.clear();
     // Other sessions of this user (another browser, a forgotten computer) end; this one stays.
-    sessions.destroyUser(user.id, (ctx.state as State).session);
+    await sessions.destroyUser(user.id, (ctx.state as State).session);
     ctx.status = 204;
   });
 
@@ -166,7 +166,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
     const actor = admin(ctx);
     const target = await store.getUser(ctx.params.username!);
     await removeUser(store, actor, ctx.params.username!);
-    if (target) sessions.destroyUser(target.id);
+    if (target) await sessions.destroyUser(target.id);
     ctx.status = 204;
   });
 
@@ -177,7 +177,7 @@ export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): 
     authenticator.cache.clear();
     // A reset ends the user's web sessions, as their DAV clients' old password stops working.
     const target = await store.getUser(ctx.params.username!);
-    if (target && target.id !== me(ctx).id) sessions.destroyUser(target.id);
+    if (target && target.id !== me(ctx).id) await sessions.destroyUser(target.id);
     ctx.status = 204;
   });
 

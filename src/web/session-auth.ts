@@ -27,16 +27,16 @@ export async function apiErrors(ctx: Context, next: Next): Promise<void> {
 export function requireSession(store: Store, sessions: Sessions) {
   return async function sessionAuth(ctx: Context, next: Next): Promise<void> {
     const cookie = ctx.cookies.get(COOKIE);
-    const session = sessions.get(cookie);
+    const session = await sessions.get(cookie);
     const user = session ? await store.getUserById(session.userId) : null;
     if (!session || !user) throw new ApiError(401, 'not_logged_in', 'log in first');
     // A password changed since the session began (web page, admin reset, `sundial user passwd`
     // in another process: the version lives in the database) ends the session.
     const version = (await store.getCredentials(user.username))?.credentialVersion;
     if (version === undefined) throw new ApiError(401, 'not_logged_in', 'log in first');
-    if (session.credentialVersion === null) session.credentialVersion = version;
+    if (session.credentialVersion === null) await sessions.bind(session, version);
     else if (session.credentialVersion !== version) {
-      sessions.destroy(cookie);
+      await sessions.destroy(cookie);
       throw new ApiError(401, 'not_logged_in', 'your password was changed; log in again');
     }
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameToken(ctx.get('X-CSRF-Token') || undefined, session.csrf)) {

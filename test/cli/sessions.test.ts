@@ -1,7 +1,8 @@
 // A password change from anywhere ends every web session of the user (issue 11 item 9):
-// `sundial user passwd` in another process (the sessions live in the server's memory, the
-// credential version in the database), an administrator's reset in the API, and the user's own
-// change in the page (which keeps only the session that made it).
+// `sundial user passwd` in another process (it deletes the user's sessions from the database,
+// and the credential version ends any session opened under the old password), an administrator's
+// reset in the API, and the user's own change in the page (which keeps only the session that
+// made it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -22,7 +23,7 @@ test('sundial user passwd (another process) ends the running server\'s web sessi
   const a2 = await login(s, 'alice');
   const admin = await login(s, 'admin');
   assert.is((await a1.call('GET', '/me')).status, 200);
-  const res = await run(['user', 'passwd', 'alice'], { env: { SUNDIAL_DATA: s.dataDir }, input: `${NEW_PW}\n` });
+  const res = await run(['user', 'passwd', 'alice'], { env: s.cliEnv, input: `${NEW_PW}\n` });
   assert.is(res.code, 0, res.stderr);
   assert.is((await a1.call('GET', '/me')).status, 401, 'first session ended');
   assert.is((await a2.call('GET', '/me')).status, 401, 'second session ended');
@@ -47,7 +48,7 @@ test('the user\'s own change keeps the session that made it and ends the others,
   assert.is(r.status, 204, r.text);
   assert.is((await a1.call('GET', '/me')).status, 200, 'the changing session stays');
   assert.is((await a2.call('GET', '/me')).status, 401, 'the other one ends');
-  const res = await run(['user', 'passwd', 'alice'], { env: { SUNDIAL_DATA: s.dataDir }, input: 'yet another password\n' });
+  const res = await run(['user', 'passwd', 'alice'], { env: s.cliEnv, input: 'yet another password\n' });
   assert.is(res.code, 0, res.stderr);
   assert.is((await a1.call('GET', '/me')).status, 401, 'the kept session ends at the next change');
 });

@@ -13,7 +13,7 @@ import pg from 'pg';
 let schemas = 0;
 
 /** A new, empty schema in SUNDIAL_TEST_DATABASE_URL's database and a URL whose search_path names it. */
-async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.SUNDIAL_TEST_DATABASE_URL;
   if (!base) throw new Error('SUNDIAL_TEST_STORE=postgres needs SUNDIAL_TEST_DATABASE_URL (scripts/pg-test-setup.sh prints it)');
   const schema = `sundial_s${process.pid}_${++schemas}`;
@@ -30,6 +30,8 @@ async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> 
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** The environment a `sundial` command needs to open this server's database (SQLite or PostgreSQL). */
+  cliEnv: Record<string, string>;
   logLines: string[];
   /** Sends a request; `user` adds Basic credentials (password = PASSWORD unless given). */
   request(method: string, urlPath: string, opts?: RequestOpts): Promise<TestResponse>;
@@ -60,7 +62,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sundial-test-'));
   // SUNDIAL_TEST_STORE=postgres (with SUNDIAL_TEST_DATABASE_URL) runs the server on a PostgreSQL
   // schema of its own, dropped on close: the protocol tests against the PostgreSQL store (issue 18).
-  const pgSchema = process.env.SUNDIAL_TEST_STORE === 'postgres' && !env.SUNDIAL_DATABASE_URL ? await createTestSchema() : null;
+  // A test that passes SUNDIAL_DATABASE_URL chooses itself (an empty one: SQLite).
+  const pgSchema = process.env.SUNDIAL_TEST_STORE === 'postgres' && env.SUNDIAL_DATABASE_URL === undefined ? await createTestSchema() : null;
   const config: Config = loadConfig({
     SUNDIAL_DATA: dataDir, SUNDIAL_PORT: '0', SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'debug',
     ...(pgSchema ? { SUNDIAL_DATABASE_URL: pgSchema.url } : {}), ...env,
@@ -78,6 +81,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return {
     ...server,
     dataDir,
+    cliEnv: { SUNDIAL_DATA: config.dataDir, ...(config.databaseUrl ? { SUNDIAL_DATABASE_URL: config.databaseUrl } : {}) },
     logLines,
     request,
     addUser: async (username, password = PASSWORD, isAdmin = false) => { await createUserWithCalendar(server.store, { username, password, isAdmin }); },

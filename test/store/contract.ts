@@ -13,6 +13,7 @@ import type { StoreFactory } from './contract/helpers.js';
 import { instancesContract } from './contract/instances.js';
 import { objectsContract } from './contract/objects.js';
 import { schedulingContract } from './contract/scheduling.js';
+import { sessionsContract } from './contract/sessions.js';
 import { sharesContract } from './contract/shares.js';
 import { usersContract } from './contract/users.js';
 
@@ -32,6 +33,7 @@ export const contractSections: Record<string, (backend: string, makeStore: Store
   groups: groupsContract,
   devices: devicesContract,
   scheduling: schedulingContract,
+  sessions: sessionsContract,
 };
 
 /** Runs every section of the contract against stores made by makeStore, named `backend` in the output. */

@@ -11,6 +11,7 @@ import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { StoredObject } from '../../store/types.js';
+import { StorageUnavailable } from '../../store/errors.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { badRequest, DavError, multigetHrefLimit } from '../errors.js';
 import { objectResource } from '../members.js';
@@ -128,7 +129,12 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
   async function elsewhere(i: number): Promise<Item> {
     const path = paths[i];
     if (!path) return { href: hrefs[i]!, status: 404 };
-    const r = await resolve(svc.store, req.user, encodeURI(path)).catch(() => null);
+    // An href that does not resolve is a 404 member; a database that cannot be reached is not
+    // (a 404 would tell the client the object was deleted): it fails the request (503).
+    const r = await resolve(svc.store, req.user, encodeURI(path)).catch((err: unknown) => {
+      if (err instanceof StorageUnavailable) throw err;
+      return null;
+    });
     if (r?.kind !== 'object' || (r.parent.kind !== kind && r.parent.kind !== 'collection')) return { href: path, status: 404 };
     const stored = await svc.store.getObject(r.parent.collection.id, r.name);
     const obj = stored ? visibleObjects(isSharee(r.parent), [stored])[0] : undefined;

@@ -5,7 +5,8 @@
 // type parsers belong to the store object).
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
+import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
+import { connectionFault } from './faults.js';
 
 /** Runs statements: the pool outside a transaction, the transaction's client inside one. */
 export interface Sql {
@@ -78,7 +79,15 @@ function values(stmt: Stmt, params: Params | undefined): unknown[] {
 }
 
 function runner(q: pg.Pool | pg.PoolClient): Sql {
-  const exec = async (stmt: Stmt, params?: Params) => q.query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params) });
+  // Outside tx() too, driver errors leave as domain errors (a server gone is StorageUnavailable).
+  const query = async (config: pg.QueryConfig | pg.QueryArrayConfig) => {
+    try {
+      return await q.query(config as pg.QueryConfig);
+    } catch (err) {
+      throw translate(err);
+    }
+  };
+  const exec = async (stmt: Stmt, params?: Params) => query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params) });
   return {
     async rows<T>(stmt: Stmt, params?: Params) {
       return (await exec(stmt, params)).rows as T[];
@@ -87,7 +96,7 @@ function runner(q: pg.Pool | pg.PoolClient): Sql {
       return (await exec(stmt, params)).rows[0] as T | undefined;
     },
     async value<T>(stmt: Stmt, params?: Params) {
-      const r = await q.query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params), rowMode: 'array' });
+      const r = await query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params), rowMode: 'array' });
       return (r.rows[0] as unknown[] | undefined)?.[0] as T | undefined;
     },
     async run(stmt: Stmt, params?: Params) {
@@ -117,12 +126,17 @@ export interface PoolOptions {
   max?: number;
   /** Errors of idle pooled connections (the server restarted, a network cut); see makePool. */
   onIdleError?: (err: Error) => void;
+  /** How long opening a connection may take before it fails as StorageUnavailable (default 5). */
+  connectTimeoutSeconds?: number;
 }
 
 export function makePool(opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 10,
+    // Without it, a server that does not answer (a dropped route, a host that is down) holds
+    // every request until the kernel gives up on the connect, minutes later.
+    connectionTimeoutMillis: (opts.connectTimeoutSeconds ?? 5) * 1000,
     types: typesFor(),
     ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
   });
@@ -145,7 +159,17 @@ export function makeConnection(pool: pg.Pool): Connection {
     pool,
     ...runner(pool),
     async tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw translate(err);
+      }
+      // A checked-out client has no 'error' listener of the pool's: a connection that breaks
+      // while fn runs JavaScript between statements would emit an unhandled 'error' and end the
+      // process. The statement in flight (or the next one) fails and the client is dropped below.
+      const onError = (): void => undefined;
+      client.on('error', onError);
       let broken: unknown;
       try {
         await client.query('BEGIN');
@@ -163,6 +187,7 @@ export function makeConnection(pool: pg.Pool): Connection {
         }
         throw translate(err);
       } finally {
+        client.removeListener('error', onError);
         client.release(broken as Error | undefined);
       }
     },
@@ -171,15 +196,19 @@ export function makeConnection(pool: pg.Pool): Connection {
 
 /**
  * Driver errors never cross the store boundary (SQLSTATE codes, PostgreSQL appendix A): a unique
- * violation the pre-checks missed is a Conflict; disk full (53100) or out of memory/too many
- * connections stay errors of the server except disk full, which is StorageFull; a read-only
- * transaction (25006, a standby) is StorageReadOnly. The transaction was rolled back.
+ * violation the pre-checks missed is a Conflict; disk full (53100) is StorageFull (out of memory
+ * stays an error of the server); a read-only
+ * transaction (25006, a standby) is StorageReadOnly; a server that cannot be reached (refused,
+ * reset, shutting down, connect timeout: faults.ts) is StorageUnavailable. The transaction was
+ * rolled back (or never began).
  */
 export function translate(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === '23505') return new Conflict((err as Error).message);
   if (code === '53100') return new StorageFull();
   if (code === '25006') return new StorageReadOnly();
+  const unreachable = connectionFault(err);
+  if (unreachable !== null) return new StorageUnavailable(unreachable);
   return err;
 }
 

@@ -15,6 +15,7 @@ import { homes, instanceStore } from './instances.js';
 import { migratePostgres } from './migrate.js';
 import { objectStore, objectWrites } from './objects.js';
 import { schedulingStore } from './scheduling.js';
+import { sessionStore } from './sessions.js';
 import { shareStore } from './shares.js';
 import { userStore } from './users.js';
 
@@ -52,6 +53,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
     ...feedStore(conn),
     ...groupStore(conn, groups),
     ...deviceStore(conn),
+    ...sessionStore(conn),
     ...schedulingStore(conn, objectWrites(conn, log, props)),
     async close() {
       await pool.end();

@@ -3,7 +3,8 @@
 // One factory per interface, in the file of the same name: users.ts → UserStore (../users.ts),
 // collections.ts → CollectionStore, instances.ts → InstanceStore, shares.ts → ShareStore,
 // objects.ts → ObjectStore, changes.ts → ChangeStore, dead-properties.ts → DeadPropertyStore,
-// feeds.ts → FeedStore, groups.ts → GroupStore; connection.ts holds what they share (the connection, the write
+// feeds.ts → FeedStore, groups.ts → GroupStore, devices.ts → DeviceStore, sessions.ts →
+// SessionStore; connection.ts holds what they share (the connection, the write
 // transaction, the global sequence, the read cache).
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { homes, instanceStore } from './instances.js';
 import { migrate } from './migrate.js';
 import { objectStore, objectWrites } from './objects.js';
 import { schedulingStore } from './scheduling.js';
+import { sessionStore } from './sessions.js';
 import { shareStore } from './shares.js';
 import { groupAccess } from './group-access.js';
 import { groupStore } from './groups.js';
@@ -57,6 +59,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...feedStore(conn),
     ...groupStore(conn, groups),
     ...deviceStore(conn),
+    ...sessionStore(conn),
     ...schedulingStore(conn, objectWrites(conn, log, deadPropertyRows(conn))),
     async close() {
       if (db.open) db.close();
@@ -102,8 +105,8 @@ function openDatabase(path: string): { db: Database.Database; applied: string[] 
 
 /**
  * Claims a data folder for one server process until `release` (or the process's end, however it
- * ends). Two servers on one database would each trust caches the other invalidates (sessions,
- * credential and response caches live in memory), so a second one refuses to start; CLI
+ * ends). Two servers on one database would each trust caches the other invalidates (credential
+ * and response caches live in memory), so a second one refuses to start; CLI
  * commands do not claim the folder and keep working beside the server.
  * The claim is an exclusive SQLite lock on a small file of its own (sundial.lock): SQLite's lock
  * is an OS file lock (fcntl), which the kernel drops when the holder dies, even by kill -9, so
