@@ -18,6 +18,8 @@ import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.js
 import { run, tempDir, type RunResult } from '../helpers/cli.js';
 import { CS, D, XML_HEADERS, describe, ical, parseMultistatus, propfindBody, putOk, syncCollection, syncCollectionRaw, errorConditions, propText } from '../helpers/dav.js';
 import { putVcfOk, vcard } from '../helpers/carddav.js';
+import { invite } from '../scheduling/helpers.js';
+import { createUserWithCalendar } from '../../src/bootstrap.js';
 import { isPostgresUrl } from '../../src/store/postgres/index.js';
 
 const base = process.env.SUNDIAL_TEST_DATABASE_URL ?? '';
@@ -79,7 +81,7 @@ async function listing(srv: TestServer, user: string, path: string, password = P
 
 const LISTED: [string, string][] = [
   ['alice', HOME], ['alice', PERSONAL], ['alice', WORK], ['alice', HIDDEN], ['alice', CONTACTS], ['alice', '/dav/addressbooks/alice/'],
-  ['bob', '/dav/calendars/bob/'], ['carol', '/dav/calendars/carol/'],
+  ['bob', '/dav/calendars/bob/'], ['bob', '/dav/calendars/bob/personal/'], ['bob', '/dav/calendars/bob/inbox/'], ['carol', '/dav/calendars/carol/'],
 ];
 
 async function snapshot(srv: TestServer, ctx: Ctx): Promise<Snapshot> {
@@ -135,11 +137,14 @@ if (!isPostgresUrl(base)) {
     // SQLite, whatever SUNDIAL_TEST_STORE says: this is the installation to move.
     const srv = await startTestServer({ SUNDIAL_DATA: ctx.dataDir, SUNDIAL_DATABASE_URL: '' });
     try {
-      for (const u of ['alice', 'bob', 'carol']) await srv.addUser(u);
+      for (const u of ['alice', 'bob', 'carol']) await createUserWithCalendar(srv.store, { username: u, password: PASSWORD, email: `${u}@example.com` });
       assert.is((await srv.request('MKCALENDAR', WORK, { user: 'alice' })).status, 201);
       for (let i = 0; i < 4; i++) await putOk(srv, 'alice', `${PERSONAL}e${i}.ics`, ical(`e${i}@copy`, { summary: `Event ${i} — ünïcödé` }));
       await putOk(srv, 'alice', `${WORK}w.ics`, ical('w@copy', { start: '20300301T090000Z', end: '20300301T100000Z' }));
       assert.is((await srv.request('DELETE', `${PERSONAL}e3.ics`, { user: 'alice' })).status, 204);
+      // Implicit scheduling (RFC 6638): bob gets a copy and a REQUEST in his inbox (schedule_inbox).
+      await putOk(srv, 'alice', `${PERSONAL}meeting.ics`, invite({ uid: 'meeting@copy', attendees: ['bob@example.com'] }));
+      await srv.store.schedulingSecret(); // the iMIP link secret (a BLOB row), made on first use
       await putVcfOk(srv, 'alice', `${CONTACTS}c.vcf`, vcard('c@copy', { fn: 'Chloé Copy' }));
       // Dead properties on a calendar and on an event (RFC 4918 §9.2).
       for (const path of [PERSONAL, `${PERSONAL}e1.ics`]) {
@@ -182,11 +187,37 @@ if (!isPostgresUrl(base)) {
     for (const table of ['users', 'collections', 'instances', 'objects', 'changes', 'dead_properties', 'feed_tokens', 'groups', 'group_members', 'group_shares', 'devices', 'device_selection', 'sequence']) {
       assert.match(out, new RegExp(`^  ${table} +\\d+ rows? `, 'm'), `a line for ${table}:\n${out}`);
     }
-    assert.match(out, /^ {2}objects +5 rows /m, 'three events left in personal, one in work, one card');
+    assert.match(out, /^ {2}objects +7 rows /m, 'four events left in personal, one in work, one card, bob\'s copy of the meeting');
     assert.match(out, /^ {2}schema_migrations +skipped: /m);
     assert.match(out, /^copied \d+ tables, \d+ rows .* sync tokens continue after \d+$/m);
     assert.not.match(out + ctx.copy.stderr, /sundial_test:sundial_test@/, 'the password of the URL is not printed');
     console.log(`  copy-data of the small installation: ${ctx.copyMs} ms (child process)`);
+  });
+
+  t('every table holds the same rows on both sides, column by column (before the PostgreSQL server wrote anything)', async (ctx) => {
+    const canon = (row: Record<string, unknown>) => JSON.stringify(Object.keys(row).sort().map((k) => {
+      const v = row[k];
+      return [k, Buffer.isBuffer(v) ? `x${v.toString('hex')}` : typeof v === 'number' || typeof v === 'bigint' ? String(v) : v];
+    }));
+    const db = new Database(`${ctx.dataDir}/sundial.db`, { readonly: true });
+    db.defaultSafeIntegers(true);
+    const schema = ctx.schemas[0]!;
+    try {
+      const tables = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations'").pluck().all() as string[];
+      assert.ok(tables.length >= 20, tables.join(' '));
+      const nonEmpty: string[] = [];
+      for (const table of tables) {
+        const a = (db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]).map(canon).sort();
+        const b = (await ctx.admin.query(`SELECT * FROM ${schema}.${table}`)).rows.map(canon).sort();
+        assert.equal(b, a, table);
+        if (a.length > 0) nonEmpty.push(table);
+      }
+      for (const t of ['users', 'user_addresses', 'collections', 'instances', 'objects', 'changes', 'home_changes', 'dead_properties', 'feed_tokens', 'groups', 'group_members', 'group_shares', 'devices', 'device_selection', 'schedule_inbox', 'schedule_inbox_changes', 'scheduling_secret', 'sequence']) {
+        assert.ok(nonEmpty.includes(t), `the installation has rows in ${t}, so the comparison means something`);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   t('every listing is the same multistatus, byte for byte: hrefs, ETags, getctag, sync tokens, dead properties, the switch', async (ctx) => {
@@ -201,7 +232,7 @@ if (!isPostgresUrl(base)) {
 
   t('GET returns the same bytes and the same ETag for every object', async (ctx) => {
     const after = await snapshot(ctx.pgSrv, ctx);
-    assert.is(after.bodies.size, 5);
+    assert.is(after.bodies.size, 6, 'alice\'s objects');
     for (const [path, body] of ctx.before.bodies) assert.ok(after.bodies.get(path)!.equals(body), `${path} byte for byte`);
     const etag = propText(parseMultistatus(ctx.before.listings.get(`alice ${PERSONAL}`)!).responses.find((r) => r.href === `${PERSONAL}e0.ics`), D('getetag'))!;
     const res = await ctx.pgSrv.request('GET', `${PERSONAL}e0.ics`, { user: 'alice', headers: { 'If-None-Match': etag } });
