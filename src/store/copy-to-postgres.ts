@@ -65,6 +65,17 @@ export class TargetNotEmpty extends Error {
   }
 }
 
+/** PostgreSQL could not be reached or refused the login: nothing was written. */
+export class TargetUnreachable extends Error {
+  override name = 'TargetUnreachable';
+}
+
+/**
+ * Errors of the first contact that are the operator's to fix (PostgreSQL appendix A and Node's
+ * socket errors): a wrong host or port, a wrong password, a database or schema that does not exist.
+ */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '28000', '3D000', '3F000', '42501']);
+
 /** The two schemas do not match (a table or column on one side only): nothing was written. */
 export class SchemaMismatch extends Error {
   override name = 'SchemaMismatch';
@@ -121,7 +132,13 @@ export async function copyToPostgres(opts: CopyOptions): Promise<CopyResult> {
     // Integers as BigInt: nothing rounds on the way (ids, epoch ms and sequence values are far
     // below 2^53 today; a restore point adds 10^12), and pg sends them as decimal text.
     db.defaultSafeIntegers(true);
-    await migratePostgres(pool);
+    try {
+      await migratePostgres(pool);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && UNREACHABLE.has(code)) throw new TargetUnreachable(`cannot use the PostgreSQL database: ${(err as Error).message}`);
+      throw err;
+    }
     const client = await pool.connect();
     let broken: unknown;
     try {

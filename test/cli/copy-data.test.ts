@@ -120,6 +120,12 @@ usage('--to is required and must be a postgres:// URL (exit 2), before anything 
   const noDb = await run(['copy-data', '--to', 'postgres://u@127.0.0.1:1/x'], { env: { SUNDIAL_DATA: dir } });
   assert.is(noDb.code, 2);
   assert.match(noDb.stderr, /no database at /);
+  // A PostgreSQL server that is not there: one sentence, exit 1 (the port is closed).
+  assert.is((await run(['migrate'], { env: { SUNDIAL_DATA: dir } })).code, 0);
+  const down = await run(['copy-data', '--to', 'postgres://u:secret@127.0.0.1:1/x'], { env: { SUNDIAL_DATA: dir } });
+  assert.is(down.code, 1, down.stdout + down.stderr);
+  assert.match(down.stderr, /^copy-data: cannot use the PostgreSQL database: .*ECONNREFUSED/m);
+  assert.not.match(down.stdout + down.stderr, /secret/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 usage.run();
