@@ -229,7 +229,9 @@ interface SqliteTable {
 }
 
 function sqliteTables(db: Database.Database): Map<string, SqliteTable> {
-  const rows = db.prepare("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").all() as { name: string; wr: bigint }[];
+  // sqlite_schema's rowid order is creation order (a table rebuilt by a migration moves to its end).
+  const rows = db.prepare(`SELECT s.name, l.wr FROM sqlite_schema s JOIN pragma_table_list l ON l.schema = 'main' AND l.name = s.name
+    WHERE s.type = 'table' AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY s.rowid`).all() as { name: string; wr: bigint }[];
   const tables = new Map<string, SqliteTable>();
   for (const r of rows) {
     const columns = (db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck().all(r.name) as string[]);
@@ -264,18 +266,22 @@ async function postgresTables(client: pg.PoolClient): Promise<Map<string, Postgr
   return tables;
 }
 
-/** Tables so that each comes after every table it references (Kahn; a cycle would be a schema bug). */
+/**
+ * The tables in the order SQLite created them (migration order: sequence, users, collections …),
+ * each moved after the tables it references (depth first); a cycle would be a schema bug.
+ */
 function foreignKeyOrder(tables: string[], target: Map<string, PostgresTable>): string[] {
   const order: string[] = [];
-  const left = new Set(tables);
-  while (left.size > 0) {
-    const ready = [...left].filter((t) => [...target.get(t)!.references].every((r) => !left.has(r)));
-    if (ready.length === 0) throw new SchemaMismatch(`foreign keys form a cycle between ${[...left].join(', ')}`);
-    for (const t of ready.sort()) {
-      order.push(t);
-      left.delete(t);
-    }
-  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (t: string, path: string[]) => {
+    if (state.get(t) === 'done') return;
+    if (state.get(t) === 'visiting') throw new SchemaMismatch(`foreign keys form a cycle: ${[...path, t].join(' → ')}`);
+    state.set(t, 'visiting');
+    for (const r of target.get(t)!.references) if (tables.includes(r)) visit(r, [...path, t]);
+    state.set(t, 'done');
+    order.push(t);
+  };
+  for (const t of tables) visit(t, []);
   return order;
 }
 
