@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { guardedBefore } from '../web/setup.js';
 import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 import { run, tempDir, type RunResult } from '../helpers/cli.js';
-import { CS, D, XML_HEADERS, describe, ical, parseMultistatus, propfindBody, putOk, syncCollection, syncCollectionRaw, errorConditions, propText } from '../helpers/dav.js';
+import { CS, D, XML_HEADERS, describe, ical, parseMultistatus, propfindBody, putOk, syncCollection, syncCollectionBody, syncCollectionRaw, errorConditions, propText } from '../helpers/dav.js';
 import { putVcfOk, vcard } from '../helpers/carddav.js';
 import { invite } from '../scheduling/helpers.js';
 import { createUserWithCalendar } from '../../src/bootstrap.js';
@@ -91,9 +91,14 @@ async function snapshot(srv: TestServer, ctx: Ctx): Promise<Snapshot> {
   for (const [user, path] of LISTED) listings.set(`${user} ${path}`, await listing(srv, user, path));
   // The device's view of the home: only its selection.
   listings.set(`device ${HOME}`, await listing(srv, 'alice', HOME, ctx.devicePassword));
+  // Home tokens too (RFC 6578 on the calendar home: calendars added and removed), the device's
+  // own (it carries the device id) included.
+  for (const who of ['alice', 'device']) {
+    tokens.set(`${who} ${HOME}`, propText(parseMultistatus(listings.get(`${who} ${HOME}`)!).responses.find((r) => r.href === HOME), D('sync-token'))!);
+  }
   for (const path of [PERSONAL, WORK, CONTACTS]) {
     const ms = parseMultistatus(listings.get(`alice ${path}`)!);
-    tokens.set(path, propText(ms.responses.find((r) => r.href === path), D('sync-token'))!);
+    tokens.set(`alice ${path}`, propText(ms.responses.find((r) => r.href === path), D('sync-token'))!);
     for (const r of ms.responses.filter((r) => r.href !== path)) {
       const res = await fetch(srv.url + r.href, { headers: { Authorization: 'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64') } });
       assert.is(res.status, 200, `GET ${r.href}`);
@@ -254,13 +259,19 @@ if (!isPostgresUrl(base)) {
   });
 
   t('sync-collection from the old tokens: nothing missed, and new changes continue after them', async (ctx) => {
-    for (const [path, token] of ctx.before.tokens) {
+    for (const [key, token] of ctx.before.tokens) {
+      const [who, path] = key.split(' ') as [string, string];
       assert.match(token, /\d/);
-      const ms = await syncCollection(ctx.pgSrv, 'alice', path, token);
-      assert.equal(ms.responses, [], `${path} from ${token}: no change since`);
-      assert.is(ms.syncToken, token, `${path}: the token is unchanged`);
+      const res = await ctx.pgSrv.request('REPORT', path, {
+        user: 'alice', password: who === 'device' ? ctx.devicePassword : PASSWORD, headers: { ...XML_HEADERS, ...(path === HOME ? { Depth: '1' } : {}) }, body: syncCollectionBody(token),
+      });
+      assert.is(res.status, 207, `${key} from ${token}: ${res.status} ${res.text.slice(0, 300)}`);
+      const ms = parseMultistatus(res.text);
+      assert.equal(ms.responses, [], `${key} from ${token}: no change since`);
+      assert.is(ms.syncToken, token, `${key}: the token is unchanged`);
     }
-    const old = ctx.before.tokens.get(PERSONAL)!;
+    assert.match(ctx.before.tokens.get(`device ${HOME}`)!, /-d\d+$/, 'the device token names the device');
+    const old = ctx.before.tokens.get(`alice ${PERSONAL}`)!;
     await putOk(ctx.pgSrv, 'alice', `${PERSONAL}new.ics`, ical('new@copy'));
     assert.is((await ctx.pgSrv.request('DELETE', `${PERSONAL}e0.ics`, { user: 'alice' })).status, 204);
     const ms = await syncCollection(ctx.pgSrv, 'alice', PERSONAL, old);
