@@ -172,6 +172,10 @@ if (!isPostgresUrl(base)) {
       await ok(['device', 'select', 'alice', 'Phone', 'personal'], ctx.env);
       const feed = await ok(['feed', 'create', 'alice', '--calendar', 'personal'], ctx.env);
       ctx.feedPath = /\/feeds\/[\w-]+\.ics/.exec(feed.stdout)![0];
+      // The newest user, calendar and address book deleted last: SQLite's AUTOINCREMENT never hands
+      // their ids out again, and PostgreSQL must not either (a sync token names a collection by id).
+      await createUserWithCalendar(srv.store, { username: 'zed', password: PASSWORD });
+      await ok(['user', 'delete', 'zed'], ctx.env);
       ctx.before = await snapshot(srv, ctx);
     } finally {
       // Stops the server (the copy needs the data folder free); the folder itself stays: it is ours.
@@ -294,7 +298,7 @@ if (!isPostgresUrl(base)) {
     assert.equal(ms.responses.map((r) => r.href).filter((h) => h.startsWith(HOME) && h !== HOME && !/\/(inbox|outbox)\/$/.test(h)).sort(), [PERSONAL]);
   });
 
-  t('new rows get new ids: a calendar, a user, a device, a group and a feed link are created on PostgreSQL', async (ctx) => {
+  t('new rows get new ids, above SQLite\'s AUTOINCREMENT marks: a calendar, a user, a device, a group and a feed link are created on PostgreSQL', async (ctx) => {
     assert.is((await ctx.pgSrv.request('MKCALENDAR', `${HOME}later/`, { user: 'alice' })).status, 201);
     const env = { SUNDIAL_DATA: ctx.pgDir, SUNDIAL_DATABASE_URL: ctx.url };
     await ok(['calendar', 'create', 'bob', 'Later'], env);
@@ -303,6 +307,21 @@ if (!isPostgresUrl(base)) {
     await ok(['feed', 'create', 'bob'], env);
     await ctx.pgSrv.addUser('dave');
     assert.is((await ctx.pgSrv.request('PROPFIND', '/dav/calendars/dave/', { user: 'dave', headers: { Depth: '0' } })).status, 207);
+    // Every id created on PostgreSQL is above SQLite's high-water mark, which zed's deletion left
+    // above the largest id copied.
+    const db = new Database(`${ctx.dataDir}/sundial.db`, { readonly: true });
+    const schema = ctx.schemas[0]!;
+    try {
+      for (const table of ['users', 'collections']) {
+        const mark = db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck().get(table) as number;
+        const copied = db.prepare(`SELECT max(id) FROM ${table}`).pluck().get() as number;
+        assert.ok(mark > copied, `${table}: zed's deletion left the mark ${mark} above the copied ${copied}`);
+        const fresh = await ctx.admin.query(`SELECT min(id) AS m FROM ${schema}.${table} WHERE id > $1`, [copied]);
+        assert.ok(Number(fresh.rows[0].m) > mark, `${table}: the first id made on PostgreSQL (${fresh.rows[0].m}) is above ${mark}`);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   t('a second copy into the now non-empty database is refused, exit 1, and changes nothing', async (ctx) => {
