@@ -6,7 +6,7 @@ import { loadConfig } from '../config.js';
 import { databasePath } from '../server.js';
 import { claimDataFolder, migrateDatabase } from '../store/sqlite/index.js';
 import { DataFolderUnusable } from '../store/errors.js';
-import { copyToPostgres, SchemaMismatch, TargetNotEmpty, TargetUnreachable } from '../store/copy-to-postgres.js';
+import { copyToPostgres, CopyFailed, SchemaMismatch, TargetNotEmpty, TargetUnreachable } from '../store/copy-to-postgres.js';
 import { isPostgresUrl } from '../store/postgres/index.js';
 import { UsageError, splitArgs, type CliIO } from './command.js';
 import { takeOptions } from './feed.js';
@@ -74,7 +74,7 @@ export async function copyDataCommand(args: string[], io: CliIO): Promise<number
       });
     } catch (err) {
       (progress as ReturnType<typeof progressLine> | null)?.end();
-      if (err instanceof TargetNotEmpty || err instanceof SchemaMismatch || err instanceof TargetUnreachable) {
+      if (err instanceof TargetNotEmpty || err instanceof SchemaMismatch || err instanceof TargetUnreachable || err instanceof CopyFailed) {
         io.err(`copy-data: ${err.message}`);
         return 1;
       }

@@ -76,6 +76,11 @@ export class TargetUnreachable extends Error {
  */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '28000', '3D000', '3F000', '42501']);
 
+/** A row could not be written (the transaction was rolled back: nothing was copied). */
+export class CopyFailed extends Error {
+  override name = 'CopyFailed';
+}
+
 /** The two schemas do not match (a table or column on one side only): nothing was written. */
 export class SchemaMismatch extends Error {
   override name = 'SchemaMismatch';
@@ -210,7 +215,13 @@ async function copyTables(db: Database.Database, client: pg.PoolClient, opts: Co
   for (const table of order) {
     const started = Date.now();
     if (SEEDED[table] !== undefined) await client.query(`DELETE FROM ${quoteIdent(table)}`);
-    const copied = await copyTable(db, client, table, source.get(table)!, target.get(table)!, totals.get(table)!, opts);
+    let copied;
+    try {
+      copied = await copyTable(db, client, table, source.get(table)!, target.get(table)!, totals.get(table)!, opts);
+    } catch (err) {
+      // A row PostgreSQL refuses (a NUL character in text, a value a CHECK rejects): say where.
+      throw new CopyFailed(`copying ${table} failed, nothing was copied: ${(err as Error).message}`, { cause: err });
+    }
     rows += copied.rows;
     bytes += copied.bytes;
     await moveIdentities(client, table, target.get(table)!, high.get(table) ?? 0n);

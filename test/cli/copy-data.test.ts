@@ -345,6 +345,32 @@ if (!isPostgresUrl(base)) {
     }
   });
 
+  t('a row PostgreSQL refuses, late in the copy, rolls the whole copy back: exit 1, the table named, no row written', async (ctx) => {
+    const dir = tempDir('sundial-copy-bad-');
+    try {
+      fs.copyFileSync(`${ctx.dataDir}/sundial.db`, `${dir}/sundial.db`);
+      const db = new Database(`${dir}/sundial.db`);
+      // SQLite text may hold NUL; PostgreSQL text may not. Dead properties come after users,
+      // collections and objects, so those were already inserted when the copy fails.
+      db.prepare('UPDATE dead_properties SET xml = ?').run('<x:color-note xmlns:x="http://example.com/ns/">a\u0000b</x:color-note>');
+      db.close();
+      const url = await newSchema(ctx);
+      const res = await run(['copy-data', '--to', url], { env: { SUNDIAL_DATA: dir }, timeoutMs: 60_000 });
+      assert.is(res.code, 1, res.stdout + res.stderr);
+      assert.match(res.stderr, /^copy-data: copying dead_properties failed, nothing was copied: /m);
+      assert.match(res.stdout, /^ {2}objects +\d+ rows/m, 'objects had been inserted before');
+      const schema = ctx.schemas[ctx.schemas.length - 1]!;
+      for (const table of ['users', 'collections', 'objects']) {
+        const n = await ctx.admin.query(`SELECT count(*) AS n FROM ${schema}.${table}`);
+        assert.is(Number(n.rows[0].n), 0, `${table} rolled back`);
+      }
+      const seq = await ctx.admin.query(`SELECT value FROM ${schema}.sequence`);
+      assert.is(Number(seq.rows[0].value), 0, 'the sequence row as the migration left it');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   t('a SQLite table without a PostgreSQL twin fails the copy loudly; nothing is written', async (ctx) => {
     const dir = tempDir('sundial-copy-extra-');
     try {
