@@ -14,6 +14,7 @@ import { exportCommand, exportUsage } from './export.js';
 import { backupCommand, backupUsage } from './backup.js';
 import { deviceCommand, deviceUsage } from './device.js';
 import { groupCommand, groupUsage } from './group.js';
+import { copyDataCommand, copyDataUsage } from './copy-data.js';
 
 const usage = `Usage: sundial <command> [arguments]
 
@@ -33,6 +34,7 @@ Commands:
   export --user U --addressbook A [--output FILE]  an address book as one .vcf file
   backup FILE                a consistent copy of the database, also while the server runs
   device add|list|select|revoke|policy  devices: an app password each, and what each synchronizes
+  copy-data --to URL         move the SQLite installation into an empty PostgreSQL database (postgres://…)
 
 sundial <command> --help explains a command. Data-touching commands take the server's options
 too (e.g. --data DIR, or SUNDIAL_DATA).`;
@@ -54,6 +56,7 @@ const commands: Record<string, { run: Command; usage?: string }> = {
   backup: { run: backupCommand, usage: backupUsage },
   device: { run: deviceCommand, usage: deviceUsage },
   group: { run: groupCommand, usage: groupUsage },
+  'copy-data': { run: copyDataCommand, usage: copyDataUsage },
 };
 
 const SERVER_OPTIONS = 'It also takes the server\'s options, e.g. --data DIR (sundial serve --help lists them).';

@@ -14,13 +14,13 @@ async function listedCommands(): Promise<string[]> {
   const res = await run(['--help'], { env: {} });
   assert.is(res.code, 0, res.stderr);
   const section = res.stdout.split('Commands:\n')[1] ?? '';
-  return [...section.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!);
+  return [...section.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!);
 }
 
 t('sundial --help lists the commands, backup among them', async () => {
   const names = await listedCommands();
   assert.ok(names.length >= 10, names.join(' '));
-  for (const n of ['serve', 'user', 'calendar', 'feed', 'stats', 'import', 'export', 'backup']) assert.ok(names.includes(n), `${n} in ${names.join(' ')}`);
+  for (const n of ['serve', 'user', 'calendar', 'feed', 'stats', 'import', 'export', 'backup', 'copy-data']) assert.ok(names.includes(n), `${n} in ${names.join(' ')}`);
 });
 
 t('every command, and its subcommands, answer --help and -h with their usage on stdout, exit 0, without touching the data folder', async () => {
