@@ -11,6 +11,7 @@
 //   feeds.ts            FeedStore          subscription link tokens
 //   groups.ts           GroupStore         groups of users, their members and group shares
 //   devices.ts          DeviceStore        devices, their app passwords and selections
+//   counters.ts         CounterStore       windowed counters shared by processes (login throttle, iMIP mails)
 //
 // Every method is asynchronous so that a PostgreSQL implementation can be added without touching
 // callers, and every mutating method is one transaction: the row, its change-log entry and the
@@ -28,6 +29,8 @@ import type { ObjectStore } from './objects.js';
 import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
 import type { SchedulingStore } from './scheduling.js';
+import type { CounterStore } from './counters.js';
+import type { ClusterEvents } from './cluster-events.js';
 
 export type { Person, User, UserCredentials, UserStore } from './users.js';
 export { addressKey } from './users.js';
@@ -45,10 +48,18 @@ export type { Device, DeviceChange, DeviceStore } from './devices.js';
 export { allObjectMetas, objectPages } from './objects.js';
 export type { Group, GroupMemberAddresses, GroupShare, GroupStore } from './groups.js';
 
+export type { Counter, CounterStore } from './counters.js';
+export type { ClusterEvent, ClusterEvents } from './cluster-events.js';
+
 export type { InboxChanges, InboxInput, InboxMessage, SchedulingOp, SchedulingStore, StoredInboxMessage } from './scheduling.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore, CounterStore {
+  /**
+   * Changes committed by any process on the same database (PostgreSQL LISTEN/NOTIFY,
+   * ./cluster-events.ts); absent where only one process serves the database (SQLite).
+   */
+  events?: ClusterEvents;
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
+import type { ClusterEvent } from '../cluster-events.js';
 
 /** Runs statements: the pool outside a transaction, the transaction's client inside one. */
 export interface Sql {
@@ -15,6 +16,8 @@ export interface Sql {
   value<T>(stmt: Stmt, params?: Params): Promise<T | undefined>;
   /** Runs a statement; returns the number of rows it touched. */
   run(stmt: Stmt, params?: Params): Promise<number>;
+  /** Inside tx(): names what the write changed, for the other processes (notifications.ts). */
+  notify?(e: ClusterEvent): void;
 }
 
 export interface Connection extends Sql {
@@ -27,11 +30,22 @@ export interface Connection extends Sql {
    * it. Driver errors become domain errors (translate).
    */
   tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T>;
+  /** Set by the store when it has cluster events: every tx() then sends its events (issue 18 item 3). */
+  notifier?: TxNotifier;
+}
+
+/** Where a transaction's events go (notifications.ts). */
+export interface TxNotifier {
+  /** The NOTIFY statement sent inside the transaction, just before COMMIT, so it is delivered only if the write commits. */
+  statement(events: readonly ClusterEvent[]): { text: string; values: unknown[] };
+  /** This process's own subscribers, after COMMIT and before tx() returns. */
+  committed(events: readonly ClusterEvent[]): void;
 }
 
 export interface Tx extends Sql {
   /** Next value of the global sequence (a sync token); inside tx() only. */
   nextSeq(): Promise<number>;
+  notify(e: ClusterEvent): void;
 }
 
 type Params = readonly unknown[] | Record<string, unknown>;
@@ -141,7 +155,7 @@ const WRITE_LOCK = sql('SELECT pg_advisory_xact_lock(7361826)');
 const BUMP = sql('UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value');
 
 export function makeConnection(pool: pg.Pool): Connection {
-  return {
+  const conn: Connection = {
     pool,
     ...runner(pool),
     async tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T> {
@@ -151,9 +165,16 @@ export function makeConnection(pool: pg.Pool): Connection {
         await client.query('BEGIN');
         const s = runner(client);
         await s.run(WRITE_LOCK);
-        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))! };
+        const events: ClusterEvent[] = [];
+        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))!, notify: (e) => void events.push(e) };
         const result = await fn(t);
+        const notifier = conn.notifier;
+        if (notifier) {
+          if (events.length === 0) events.push({ type: 'write' });
+          await client.query(notifier.statement(events));
+        }
         await client.query('COMMIT');
+        notifier?.committed(events);
         return result;
       } catch (err) {
         try {
@@ -167,6 +188,7 @@ export function makeConnection(pool: pg.Pool): Connection {
       }
     },
   };
+  return conn;
 }
 
 /**
