@@ -35,15 +35,15 @@ export class LoginThrottle {
   ) {}
 
   private static pairKey(username: string, address: string): string {
-    return `login-pair\0${username}\0${address}`;
+    return JSON.stringify(['login-pair', username, address]);
   }
 
   private static addressKey(address: string): string {
-    return `login-address\0${address}`;
+    return JSON.stringify(['login-address', address]);
   }
 
   private static trustKey(username: string, address: string): string {
-    return `login-trusted\0${username}\0${address}`;
+    return JSON.stringify(['login-trusted', username, address]);
   }
 
   private static wait(entry: Counter | null, limit: number, now: number): number {

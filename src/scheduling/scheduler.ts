@@ -70,7 +70,7 @@ export class Scheduler {
    */
   async allowMail(userId: number, now = Date.now()): Promise<boolean> {
     const hour = Math.floor(now / 3_600_000);
-    const [count] = await this.store.bumpCounters([`imip\0${userId}\0${hour}`], (hour + 1) * 3_600_000, now);
+    const [count] = await this.store.bumpCounters([JSON.stringify(['imip', userId, hour])], (hour + 1) * 3_600_000, now);
     if (count! > this.limits.mailsPerHour) {
       this.log().warn({ userId, limit: this.limits.mailsPerHour }, 'iMIP mail limit reached for this hour');
       return false;

@@ -10,6 +10,7 @@ export interface Counter {
   until: number;
 }
 
+/** Keys are text (no NUL character: PostgreSQL text cannot hold it); callers build them with JSON.stringify. */
 export interface CounterStore {
   /**
    * Adds one to each counter and sets the end of its window to `until` (a counter whose window had

@@ -20,6 +20,9 @@ export function countersContract(backend: string, makeStore: StoreFactory): void
     await store.deleteCounter('mark');
     await store.deleteCounter('never');
     assert.equal(await store.getCounters(['mark'], t), [null]);
+    const odd = JSON.stringify(['login-pair', 'ann "o\'hara"\n', '2001:db8::1']);
+    assert.equal(await store.bumpCounters([odd], t + 100, t), [1]);
+    assert.equal(await store.getCounters([odd], t), [{ count: 1, until: t + 100 }]);
   });
 
   test('counters: concurrent bumps all count', async ({ store }) => {
