@@ -20,8 +20,8 @@ export type ClusterEvent =
   | { type: 'shares-changed'; collectionId: number }
   /** The user's devices (app passwords, selections, policy) changed. */
   | { type: 'devices-changed'; userId: number }
-  /** A failed login from this address was counted (src/auth/throttle.ts). */
-  | { type: 'login-failed'; address: string }
+  /** A windowed counter (store/counters.ts) was bumped, set or deleted. */
+  | { type: 'counters-changed' }
   /** Any other committed write. */
   | { type: 'write' };
 

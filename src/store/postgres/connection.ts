@@ -36,8 +36,11 @@ export interface Connection extends Sql {
 
 /** Where a transaction's events go (notifications.ts). */
 export interface TxNotifier {
-  /** The NOTIFY statement sent inside the transaction, just before COMMIT, so it is delivered only if the write commits. */
-  statement(events: readonly ClusterEvent[]): { text: string; values: unknown[] };
+  /**
+   * The NOTIFY statement (SQL text, literals escaped) sent inside the transaction, in the same
+   * round trip as COMMIT, so it is delivered only if the write commits.
+   */
+  statement(events: readonly ClusterEvent[]): string;
   /** This process's own subscribers, after COMMIT and before tx() returns. */
   committed(events: readonly ClusterEvent[]): void;
 }
@@ -169,11 +172,9 @@ export function makeConnection(pool: pg.Pool): Connection {
         const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))!, notify: (e) => void events.push(e) };
         const result = await fn(t);
         const notifier = conn.notifier;
-        if (notifier) {
-          if (events.length === 0) events.push({ type: 'write' });
-          await client.query(notifier.statement(events));
-        }
-        await client.query('COMMIT');
+        if (notifier && events.length === 0) events.push({ type: 'write' });
+        // One simple-protocol round trip: an error in the NOTIFY skips the COMMIT (rolled back below).
+        await client.query(notifier ? `${notifier.statement(events)}; COMMIT` : 'COMMIT');
         notifier?.committed(events);
         return result;
       } catch (err) {

@@ -15,6 +15,7 @@ import { groupStore } from './groups.js';
 import { homes, instanceStore } from './instances.js';
 import { migratePostgres } from './migrate.js';
 import { pgClusterEvents } from './notifications.js';
+import { withReadCache } from './read-cache.js';
 import { objectStore, objectWrites } from './objects.js';
 import { schedulingStore } from './scheduling.js';
 import { shareStore } from './shares.js';
@@ -58,7 +59,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
   const home = homes();
   const groups = groupAccess(log, home);
   const props = deadPropertyRows();
-  return {
+  // The hot reads of every request, kept between writes of any process (read-cache.ts).
+  return withReadCache({
     ...userStore(conn, log),
     ...collectionStore(conn, log, home),
     ...instanceStore(conn, log),
@@ -76,7 +78,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       await events.close();
       await pool.end();
     },
-  };
+  }, events);
 }
 
 /** `sundial migrate` for PostgreSQL: applies pending migrations; returns the files applied now. */

@@ -131,7 +131,7 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
   };
 
   const notifier: TxNotifier = {
-    statement: (events) => ({ text: 'SELECT pg_notify($1, $2)', values: [channel, encodePayload(origin, events)] }),
+    statement: (events) => `SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(encodePayload(origin, events))})`,
     committed: deliver,
   };
 
