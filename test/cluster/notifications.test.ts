@@ -96,6 +96,31 @@ if (!isPostgresUrl(url)) {
     }
   });
 
+  test('read cache: repeated reads make no round trip; another store\'s write empties it when its event arrives', async ({ a, b }) => {
+    const ann = (await a.getUser('ann'))!;
+    let seen = 0;
+    const off = b.events!.subscribe(() => seen++);
+    const cal = await a.createCollection(ann.id, { uri: 'cached', kind: 'calendar' });
+    // Until A's event has arrived, B may still drop what it reads (that read may predate the write).
+    await waitFor('the event of the new calendar at B', () => seen > 0);
+    off();
+    const first = (await b.getInstance(ann.id, 'cached'))!;
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.collection), 'shared values are frozen');
+    assert.is(await b.getInstance(ann.id, 'cached'), first, 'the second read is the cached value');
+    assert.is(await b.getCredentials('ann'), await b.getCredentials('ann'));
+    await a.putObject(cal.id, { name: 'y.ics', data: Buffer.from('y'), contentType: 'text/calendar' });
+    await waitFor('B to see the new sync token', async () => (await b.getInstance(ann.id, 'cached'))!.collection.syncSeq > first.collection.syncSeq);
+    // Its own write is seen at once, without waiting for anything.
+    await b.putObject(cal.id, { name: 'z.ics', data: Buffer.from('z'), contentType: 'text/calendar' });
+    assert.is((await b.getInstance(ann.id, 'cached'))!.collection.syncSeq, (await b.changesSince(cal.id, 0)).seq);
+    // Counters: a bump through A empties B's counters when its event arrives.
+    const t = Date.now();
+    assert.equal(await b.getCounters(['k1'], t), [null]);
+    await a.bumpCounters(['k1'], t + 60_000, t);
+    await waitFor('B to see the counter', async () => (await b.getCounters(['k1'], t))[0]?.count === 1);
+    assert.equal(await b.getCounters(['k1'], t + 60_000), [null], 'an ended window reads as none, from the cache too');
+  });
+
   test('the listener comes back after pg_terminate_backend; subscribers are told to drop what they kept', async ({ a, b }) => {
     const channel = channelOf(schema);
     let resets = 0;

@@ -48,13 +48,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
   // Cluster events (issue 18 item 3): every write NOTIFYs the other processes on this schema.
   const schema = (await conn.value<string>(CURRENT_SCHEMA))!;
   const events = pgClusterEvents(conn, { url: opts.url, schema, onError: opts.onListenError });
-  try {
-    await events.start();
-  } catch (err) {
-    await events.close();
-    await pool.end();
-    throw err;
-  }
+  await events.start();
   const log = changeLog();
   const home = homes();
   const groups = groupAccess(log, home);

@@ -19,6 +19,8 @@ import { quoteIdent, type Connection, type TxNotifier } from './connection.js';
 const MAX_PAYLOAD = 7900;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
+/** How long the listener waits for its own probe before it counts as not listening. */
+const PROBE_MS = 3000;
 
 export interface NotificationOptions {
   /** Connection settings of the listening client: the store's URL (and schema, for search_path). */
@@ -30,7 +32,10 @@ export interface NotificationOptions {
 }
 
 export interface PgClusterEvents extends ClusterEvents {
-  /** Opens the listening connection (resolves once LISTEN is in place) and hooks into conn's transactions. */
+  /**
+   * Hooks into conn's transactions and opens the listening connection; resolves once it listens,
+   * or once it failed (then `live` stays false, onError is told, and it keeps trying).
+   */
   start(): Promise<void>;
   close(): Promise<void>;
   /** The channel name (tests). */
@@ -59,6 +64,8 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
   let closed = false;
   let retryMs = RETRY_MIN_MS;
   let timer: NodeJS.Timeout | null = null;
+  /** The probe the listener waits for (see connect), and what to call when it arrives. */
+  let probe: { id: string; arrived: () => void } | null = null;
 
   const deliver = (events: readonly ClusterEvent[]) => {
     for (const e of events) {
@@ -113,12 +120,25 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
       } catch {
         parsed = { e: [{ type: 'write' }] };
       }
-      if (parsed.o === origin) return; // applied at commit (connection.ts tx)
+      if (parsed.o === origin) {
+        if (probe && (parsed as { p?: unknown }).p === probe.id) probe.arrived();
+        return; // this process's own events were applied at commit (connection.ts tx)
+      }
       deliver(Array.isArray(parsed.e) ? (parsed.e as ClusterEvent[]) : [{ type: 'write' }]);
     });
     try {
       await c.connect();
       await c.query(`LISTEN ${quoteIdent(channel)}`);
+      // A NOTIFY sent through the pool must come back on this connection before events are
+      // trusted: behind a pooler in transaction mode LISTEN "succeeds" on a session that is then
+      // handed to someone else, and caches fed by events would serve stale data. Without the
+      // probe the caches stay off (reads go to the database) and the listener tries again.
+      const id = randomUUID();
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`LISTEN ${channel} receives no notifications (a pooler in transaction mode?); reading without caches`)), PROBE_MS);
+        probe = { id, arrived: () => { clearTimeout(t); resolve(); } };
+        conn.pool.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: origin, p: id, e: [] })]).catch((err: Error) => { clearTimeout(t); reject(err); });
+      }).finally(() => { probe = null; });
     } catch (err) {
       lost(c, err as Error);
       throw err;
@@ -154,7 +174,7 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
     },
     async start() {
       conn.notifier = notifier;
-      await connect();
+      await connect().catch(() => {});
     },
     async close() {
       closed = true;
