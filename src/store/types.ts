@@ -60,6 +60,13 @@ export interface Store
    * ./cluster-events.ts); absent where only one process serves the database (SQLite).
    */
   events?: ClusterEvents;
+  /**
+   * Called at the start of each HTTP request: afterwards the request sees every write committed
+   * before, by any process, also through the store's cached reads (PostgreSQL: one read of the
+   * write version, store/postgres/read-cache.ts). Absent where nothing needs it (SQLite's read
+   * cache checks PRAGMA data_version on every read).
+   */
+  refresh?(): Promise<void>;
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -137,6 +137,12 @@ if (!isPostgresUrl(url)) {
     assert.not.ok((await homeListing(b, 'ann', home)).includes(CAL), 'switched off on A: gone from B at once');
     await web.ok('PATCH', '/calendars/personal', { sync: true });
     assert.ok((await homeListing(b, 'ann', home)).includes(CAL), 'and back');
+    // Again and again, each answer of B right after A's: B must not wait for A's notification.
+    for (let i = 0; i < 10; i++) {
+      await web.ok('PATCH', '/calendars/personal', { sync: i % 2 === 1 });
+      assert.is((await homeListing(b, 'ann', home)).includes(CAL), i % 2 === 1, `round ${i}`);
+    }
+    await web.ok('PATCH', '/calendars/personal', { sync: true });
   });
 
   test('a share revoked on A is refused on B', async ({ a, b }) => {

@@ -29,6 +29,7 @@ export interface PostgresStoreOptions extends PoolOptions {
 }
 
 const CURRENT_SCHEMA = sql('SELECT current_schema()');
+const WRITE_VERSION = sql('SELECT value FROM write_version WHERE id = 1');
 
 /** Whether a database setting names a PostgreSQL server (postgres:// or postgresql://). */
 export function isPostgresUrl(url: string | null | undefined): boolean {
@@ -72,7 +73,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       await events.close();
       await pool.end();
     },
-  }, events);
+  }, events, async () => (await conn.value<number>(WRITE_VERSION))!);
 }
 
 /** `sundial migrate` for PostgreSQL: applies pending migrations; returns the files applied now. */

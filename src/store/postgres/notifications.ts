@@ -151,7 +151,8 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
   };
 
   const notifier: TxNotifier = {
-    statement: (events) => `SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(encodePayload(origin, events))})`,
+    // The write version moves with the events (read-cache.ts reads it at the start of a request).
+    statement: (events) => `UPDATE write_version SET value = value + 1 WHERE id = 1; SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(encodePayload(origin, events))})`,
     committed: deliver,
   };
 

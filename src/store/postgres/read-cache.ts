@@ -1,20 +1,23 @@
 // The reads every request makes, kept in memory between writes (issue 18 item 3): a getctag poll
 // read the throttle counters, the credentials, the device policy and the calendar instance — four
-// round trips — before answering from the instance; with this cache a repeated poll makes none.
-// The SQLite store keeps the same reads until any write (store/sqlite/connection.ts readCache);
-// here "any write" is any write of any process on the schema, learnt from the cluster events
-// (notifications.ts): every write transaction NOTIFYs, and each event empties these caches.
+// round trips — before answering from the instance; with this cache a repeated poll makes one
+// (refresh). The SQLite store keeps the same reads until any write (store/sqlite/connection.ts
+// readCache); here "any write" is any write of any process on the schema.
 //
 // Rules that keep it correct (docs/architecture.md "Cache rules with several processes"):
+// - each request starts with refresh(): one read of `write_version`, which every write
+//   transaction and every counter write moves as it commits; when it moved, everything cached is
+//   dropped. So a request sees every write committed before it began, whichever process made it —
+//   the notification of such a write may still be on its way (measured: a share revoked on one
+//   process was still served by the other on a loaded machine before this rule);
+// - between requests, and for reads outside a request, the cluster events (notifications.ts)
+//   empty the caches as each write's notification arrives;
 // - used only while the listening connection is up (`events.live`); when it breaks or comes
-//   back, everything is dropped (events may have been missed) and reads go to the database;
-// - a read that was under way when an event arrived is not kept (the generation check): its rows
-//   may predate that write;
+//   back, everything is dropped and reads go to the database;
+// - a read under way when the caches are emptied is not kept (the generation check): its rows
+//   may predate the write that emptied them;
 // - this process's own writes empty the caches at commit, before the write returns;
 // - values are frozen, shared by every caller (as on SQLite).
-// Known race: another process's write is seen here once its notification has arrived — typically
-// well under a millisecond after its COMMIT, but not bounded; a request served in between gets
-// the state from before that write (as if it had come a moment earlier).
 import type { Store } from '../types.js';
 import type { ClusterEvents } from '../cluster-events.js';
 
@@ -29,8 +32,8 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** `store` with its hot reads cached, invalidated by `events`. */
-export function withReadCache(store: Store, events: ClusterEvents): Store {
+/** `store` with its hot reads cached, invalidated by `events` and by `readVersion` (write_version) in refresh(). */
+export function withReadCache(store: Store, events: ClusterEvents, readVersion: () => Promise<number>): Store {
   // One generation for the data caches, one for the counters: a counter bump (a failed login)
   // need not empty the credentials, and a calendar write need not empty the counters.
   const data = { gen: 0, maps: [] as Map<string, unknown>[] };
@@ -66,8 +69,17 @@ export function withReadCache(store: Store, events: ClusterEvents): Store {
   const readCounters = store.getCounters.bind(store);
   const getCounters = cached(counters, (keys: readonly string[]) => readCounters(keys, 0), (keys) => JSON.stringify(keys));
   const changedCounters = () => events.publish({ type: 'counters-changed' });
+  let version = -1;
 
   return Object.assign(store, {
+    async refresh() {
+      const v = await readVersion();
+      if (v !== version) {
+        version = v;
+        clear(data);
+        clear(counters);
+      }
+    },
     getCredentials: cached(data, store.getCredentials.bind(store), (username) => username),
     findDeviceByToken: cached(data, store.findDeviceByToken.bind(store), (hash) => hash),
     getDevicePolicy: cached(data, store.getDevicePolicy.bind(store), (userId) => String(userId)),
