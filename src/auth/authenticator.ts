@@ -45,9 +45,11 @@ export class Authenticator {
     // The cache is keyed by the credential version read on every request, so a password changed
     // by another process voids its entries anyway; forgetting them at once keeps no verified
     // password in memory longer than needed (store/cluster-events.ts).
-    store.events?.subscribe((e) => {
-      if (e.type === 'credentials-changed') this.cache.clear();
-    });
+    if (typeof store.events?.subscribe === 'function') {
+      store.events.subscribe((e) => {
+        if (e.type === 'credentials-changed') this.cache.clear();
+      });
+    }
   }
 
   async authenticate(username: string, password: string, address: string, opts: AuthOptions = {}): Promise<AuthResult> {

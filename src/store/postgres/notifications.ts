@@ -136,6 +136,7 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
       const id = randomUUID();
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`LISTEN ${channel} receives no notifications (a pooler in transaction mode?); reading without caches`)), PROBE_MS);
+        t.unref();
         probe = { id, arrived: () => { clearTimeout(t); resolve(); } };
         conn.pool.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: origin, p: id, e: [] })]).catch((err: Error) => { clearTimeout(t); reject(err); });
       }).finally(() => { probe = null; });
