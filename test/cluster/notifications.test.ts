@@ -122,6 +122,20 @@ if (!isPostgresUrl(url)) {
     assert.equal(await b.getCounters(['k1'], t + 60_000), [null], 'an ended window reads as none, from the cache too');
   });
 
+  test('a listener that does not receive its own probe (a pooler in transaction mode) is not live', async () => {
+    // NOTIFYs through this "pool" go nowhere, as when LISTEN ran on a session a pooler handed on.
+    const deaf = { pool: { query: async () => ({ rows: [] }) } } as unknown as Parameters<typeof pgClusterEvents>[0];
+    const errors: string[] = [];
+    const ev = pgClusterEvents(deaf, { url, schema, onError: (e) => errors.push(e.message) });
+    try {
+      await ev.start();
+      assert.is(ev.live, false, 'events are not trusted: caches fed by them stay off');
+      assert.match(errors.join('\n'), /receives no notifications/);
+    } finally {
+      await ev.close();
+    }
+  });
+
   test('the listener comes back after pg_terminate_backend; subscribers are told to drop what they kept', async ({ a, b }) => {
     const channel = channelOf(schema);
     let resets = 0;
