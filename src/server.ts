@@ -31,7 +31,7 @@ export function databasePath(config: Config): string {
  * Sundial cannot write (a read-only mount, wrong owner) is one clear sentence, not a driver error:
  * every start migrates, and SQLite's WAL needs its -wal and -shm files beside the database.
  */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, log?: Logger): Promise<Store> {
   const dir = config.dataDir;
   const unwritable = (why: string) => new DataFolderUnusable(`Sundial cannot write to its data folder ${dir} (${why}); make it writable for the user running Sundial, or set SUNDIAL_DATA to another folder.`);
   try {
@@ -43,7 +43,12 @@ export async function openStore(config: Config): Promise<Store> {
     throw unwritable(why);
   }
   // SUNDIAL_DATABASE_URL selects PostgreSQL (issue 18); the data folder stays (the lock file).
-  if (config.databaseUrl !== null) return openPostgresStore({ url: config.databaseUrl });
+  if (config.databaseUrl !== null) {
+    // The LISTEN connection of the cluster events reconnects by itself; while it is down the
+    // store reads without its caches (store/postgres/notifications.ts), which the log says.
+    const onListenError = log ? (err: Error) => log.warn({ err: err.message }, 'cluster events (PostgreSQL LISTEN/NOTIFY): reading without the caches until the listener is back') : undefined;
+    return openPostgresStore({ url: config.databaseUrl, onListenError });
+  }
   try {
     return await openSqliteStore({ path: databasePath(config) });
   } catch (err) {
@@ -57,7 +62,7 @@ export async function openStore(config: Config): Promise<Store> {
 
 export async function startServer(config: Config, log: Logger, opts: { store?: Store; print?: (line: string) => void } = {}): Promise<RunningServer> {
   // The folder must be writable before it can be claimed (openStore says so in one sentence).
-  const store = opts.store ?? (await openStore(config));
+  const store = opts.store ?? (await openStore(config, log));
   let release: () => void;
   try {
     release = claimDataFolder(config.dataDir);
