@@ -64,6 +64,15 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
 
   koa.use(requestContext(log));
   koa.use(errorMiddleware({ retryAfterSeconds: config.databaseRetryAfterSeconds, log }));
+  // Several processes on one database (issue 18 item 3): the request sees every write committed
+  // before it began, by any process, also through the store's cached reads (Store.refresh).
+  if (store.refresh) {
+    const refresh = store.refresh.bind(store);
+    koa.use(async (ctx, next) => {
+      if (ctx.path !== '/healthz') await refresh();
+      return next();
+    });
+  }
   // GET/HEAD /feeds/<token>.ics: no login, the token is the secret (SPEC "Subscription feeds").
   koa.use(feedRoute({ store }));
   // /schedule/reply: the Accept/Decline page of iMIP invitations (no login; the signed token is the key).

@@ -44,9 +44,13 @@ export async function openStore(config: Config, log?: Logger): Promise<Store> {
   }
   // SUNDIAL_DATABASE_URL selects PostgreSQL (issue 18); the data folder stays (the lock file).
   if (config.databaseUrl !== null) {
+    // The LISTEN connection of the cluster events reconnects by itself; while it is down the
+    // store reads without its caches (store/postgres/notifications.ts), which the log says.
+    const onListenError = log ? (err: Error) => log.warn({ err: err.message }, 'cluster events (PostgreSQL LISTEN/NOTIFY): reading without the caches until the listener is back') : undefined;
     return openPostgresStore({
       url: config.databaseUrl,
       connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+      onListenError,
       // An idle pooled connection broke (the database restarted, a network cut): the pool drops
       // it and opens a new one when needed; requests meanwhile get 503 (http/errors.ts).
       onIdleError: (err) => log?.warn({ err: { code: (err as { code?: unknown }).code, message: err.message } }, 'database connection lost'),

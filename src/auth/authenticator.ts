@@ -5,7 +5,7 @@ import type { Device, Store, User } from '../store/types.js';
 import type { LRUCache } from 'lru-cache';
 import { boundedCache } from '../bounded-cache.js';
 import { CredentialCache } from './credential-cache.js';
-import { LoginThrottle } from './throttle.js';
+import { LoginThrottle, type ThrottleState } from './throttle.js';
 import { verifyPassword } from './passwords.js';
 import { appPasswordHash, appPasswordKey } from './app-passwords.js';
 
@@ -39,18 +39,25 @@ export class Authenticator {
     opts: { cacheSeconds: number; failureLimit: number; throttleSeconds: number; addressFailureLimit?: number; devicePasswordsRequired?: boolean },
   ) {
     this.cache = new CredentialCache(opts.cacheSeconds);
-    this.throttle = new LoginThrottle(opts.failureLimit, opts.throttleSeconds, opts.addressFailureLimit);
+    this.throttle = new LoginThrottle(store, opts.failureLimit, opts.throttleSeconds, opts.addressFailureLimit);
     this.devicePasswordsRequired = opts.devicePasswordsRequired ?? false;
     this.touched = boundedCache(10_000, { ttl: TOUCH_INTERVAL_MS });
+    // The cache is keyed by the credential version read on every request, so a password changed
+    // by another process voids its entries anyway; forgetting them at once keeps no verified
+    // password in memory longer than needed (store/cluster-events.ts).
+    if (typeof store.events?.subscribe === 'function') {
+      store.events.subscribe((e) => {
+        if (e.type === 'credentials-changed') this.cache.clear();
+      });
+    }
   }
 
   async authenticate(username: string, password: string, address: string, opts: AuthOptions = {}): Promise<AuthResult> {
-    const retryAfter = this.throttle.retryAfter(username, address);
-    if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
-    // An address blocked for guessing across accounts: only accounts that logged in from it
-    // before get through (throttle.ts); for the others nothing is checked.
-    const addressWait = this.throttle.addressRetryAfter(username, address);
-    if (addressWait > 0) return { ok: false, reason: 'throttled', retryAfter: addressWait };
+    // The pair's failures, then the address's: an address blocked for guessing across accounts
+    // lets through only accounts that logged in from it before (throttle.ts); for the others
+    // nothing is checked. Counted in the store, so the limits hold across processes.
+    const throttle = await this.throttle.check(username, address);
+    if (throttle.wait > 0) return { ok: false, reason: 'throttled', retryAfter: throttle.wait };
     // An app password is looked up by its hash alone, never by the user name, so the lookup takes
     // the same time whether the account exists or not; it is read from the store on every request
     // (cached only until any write, by any process), so a revoked device gets 401 at once. A hash
@@ -60,7 +67,7 @@ export class Authenticator {
     if (key !== null) {
       const found = await this.store.findDeviceByToken(appPasswordHash(key));
       if (found && found.user.username === username) {
-        this.throttle.succeed(username, address);
+        await this.succeeded(username, address, throttle);
         this.touch(found.device, opts.userAgent);
         return { ok: true, user: found.user, credentialVersion: 0, device: found.device };
       }
@@ -72,16 +79,21 @@ export class Authenticator {
       // times do not reveal which user names exist.
       ok = await this.verifyOnce(username, password, creds?.passwordHash ?? DUMMY_HASH);
       if (!creds || !ok) {
-        this.throttle.fail(username, address);
+        await this.throttle.fail(username, address).catch(() => {}); // a full disk must not turn a wrong password into a 500
         return { ok: false, reason: 'invalid' };
       }
       this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
     }
-    this.throttle.succeed(username, address);
+    await this.succeeded(username, address, throttle);
     if (opts.devices && ((await this.store.getDevicePolicy(creds!.user.id)) ?? this.devicePasswordsRequired)) {
       return { ok: false, reason: 'device-password-required' };
     }
     return { ok: true, user: creds!.user, credentialVersion: creds!.credentialVersion, device: null };
+  }
+
+  /** Clears the pair's failures; a store that cannot write (full disk) must not refuse a login. */
+  private async succeeded(username: string, address: string, state: ThrottleState): Promise<void> {
+    await this.throttle.succeed(username, address, state).catch(() => {});
   }
 
   /**

@@ -9,53 +9,71 @@
 //   per-pair limit), so spraying one password over many accounts is slowed as much as guessing
 //   one. Only that address is blocked, and only for the window: users elsewhere are never
 //   locked out by it.
-import type { LRUCache } from 'lru-cache';
-import { boundedCache } from '../bounded-cache.js';
+// The counters live in the store (store/counters.ts), not in this process: with several
+// processes behind one address (issue 18 item 3) a guesser spreading attempts over them meets
+// the same limits, and a restart does not forget them. Each window slides: a failure extends it.
+import type { Counter, CounterStore } from '../store/types.js';
 
-interface Entry { count: number; until: number }
+const DAY_MS = 24 * 3600 * 1000;
+/** A "logged in from here" mark is written again when less than this is left of its day: at most one write an hour per pair. */
+const TRUST_REFRESH_MS = 23 * 3600 * 1000;
+
+/** What one check read: the answer and what a success must then clear or renew. */
+export interface ThrottleState {
+  /** Seconds to wait when this attempt is refused, else 0. */
+  wait: number;
+  pair: Counter | null;
+  trusted: Counter | null;
+}
 
 export class LoginThrottle {
-  private readonly failures: LRUCache<string, Entry>;
-  private readonly byAddress: LRUCache<string, Entry>;
-  /** (account, address) pairs with a successful login in the last day. */
-  private readonly trusted: LRUCache<string, true>;
+  constructor(
+    private readonly store: CounterStore,
+    private readonly limit: number,
+    private readonly windowSeconds: number,
+    private readonly addressLimit = Infinity,
+  ) {}
 
-  constructor(private readonly limit: number, private readonly windowSeconds: number, private readonly addressLimit = Infinity) {
-    this.failures = boundedCache(50_000, { ttl: windowSeconds * 1000 });
-    this.byAddress = boundedCache(50_000, { ttl: windowSeconds * 1000 });
-    this.trusted = boundedCache(50_000, { ttl: 24 * 3600 * 1000 });
+  private static pairKey(username: string, address: string): string {
+    return JSON.stringify(['login-pair', username, address]);
   }
 
-  private key(username: string, address: string): string {
-    return `${username}\0${address}`;
+  private static addressKey(address: string): string {
+    return JSON.stringify(['login-address', address]);
   }
 
-  private static wait(entry: Entry | undefined, limit: number, now: number): number {
+  private static trustKey(username: string, address: string): string {
+    return JSON.stringify(['login-trusted', username, address]);
+  }
+
+  private static wait(entry: Counter | null, limit: number, now: number): number {
     if (!entry || entry.count < limit) return 0;
     return Math.max(1, Math.ceil((entry.until - now) / 1000));
   }
 
-  /** Seconds to wait when this pair is blocked, else 0. */
-  retryAfter(username: string, address: string, now = Date.now()): number {
-    return LoginThrottle.wait(this.failures.get(this.key(username, address)), this.limit, now);
+  /**
+   * Whether this account may try a password from this address now (one read of the store): the
+   * pair's own limit first, then the address's, which does not apply to an account that logged in
+   * from this address within the last day.
+   */
+  async check(username: string, address: string, now = Date.now()): Promise<ThrottleState> {
+    const [pair, byAddress, trusted] = await this.store.getCounters([LoginThrottle.pairKey(username, address), LoginThrottle.addressKey(address), LoginThrottle.trustKey(username, address)], now);
+    let wait = LoginThrottle.wait(pair!, this.limit, now);
+    if (wait === 0 && !trusted) wait = LoginThrottle.wait(byAddress!, this.addressLimit, now);
+    return { wait, pair: pair!, trusted: trusted! };
   }
 
-  /** Seconds to wait when this address is blocked for this account, else 0. */
-  addressRetryAfter(username: string, address: string, now = Date.now()): number {
-    if (this.trusted.has(this.key(username, address))) return 0;
-    return LoginThrottle.wait(this.byAddress.get(address), this.addressLimit, now);
+  async fail(username: string, address: string, now = Date.now()): Promise<void> {
+    await this.store.bumpCounters([LoginThrottle.pairKey(username, address), LoginThrottle.addressKey(address)], now + this.windowSeconds * 1000, now);
   }
 
-  fail(username: string, address: string, now = Date.now()): void {
-    const until = now + this.windowSeconds * 1000;
-    const key = this.key(username, address);
-    this.failures.set(key, { count: (this.failures.get(key)?.count ?? 0) + 1, until });
-    this.byAddress.set(address, { count: (this.byAddress.get(address)?.count ?? 0) + 1, until });
-  }
-
-  /** A success clears the pair; the address count stays (one valid account must not unlock spraying). */
-  succeed(username: string, address: string): void {
-    this.failures.delete(this.key(username, address));
-    this.trusted.set(this.key(username, address), true);
+  /**
+   * A success clears the pair's failures and marks the pair as trusted for a day; the address
+   * count stays (one valid account must not unlock spraying). Writes only when there is something
+   * to change, so a polling client's requests do not write.
+   */
+  async succeed(username: string, address: string, state: ThrottleState, now = Date.now()): Promise<void> {
+    if (state.pair) await this.store.deleteCounter(LoginThrottle.pairKey(username, address));
+    if (!state.trusted || state.trusted.until - now < TRUST_REFRESH_MS) await this.store.setCounter(LoginThrottle.trustKey(username, address), 1, now + DAY_MS);
   }
 }

@@ -256,7 +256,7 @@ async function mailOut(
 ): Promise<string> {
   const to = mailTarget(address);
   if (!to) return STATUS.invalidUser;
-  if (!s.mailer.enabled || !s.allowMail(organizer.id)) return STATUS.notDelivered;
+  if (!s.mailer.enabled || !(await s.allowMail(organizer.id))) return STATUS.notDelivered;
   const info = schedulingInfo(copy)!;
   const first = info.components[0]!;
   let links: { accept: string; decline: string } | undefined;
@@ -320,7 +320,7 @@ async function sendReply(
     return;
   }
   const to = mailTarget(organizerAddress);
-  if (!to || !s.mailer.enabled || !s.allowMail(owner.id)) return;
+  if (!to || !s.mailer.enabled || !(await s.allowMail(owner.id))) return;
   const name = owner.displayName || owner.username;
   const answer = changed[0]?.partstat ?? 'NEEDS-ACTION';
   const text = `${name} answered ${answer} to your invitation.\n`;

@@ -63,23 +63,18 @@ export class Scheduler {
     })();
   }
 
-  /** Mails counted per user in the current hour; bounded by the users who send in one hour. */
-  private readonly sent = new Map<number, { hour: number; count: number }>();
-
-  /** Whether `userId` may cause one more iMIP mail this hour (counts it when so). */
-  allowMail(userId: number, now = Date.now()): boolean {
+  /**
+   * Whether `userId` may cause one more iMIP mail this hour (counts it). Counted in the store
+   * (store/counters.ts), so the limit holds for the user whatever process serves them (issue 18
+   * item 3); a refused mail counts too, which changes nothing once the limit is reached.
+   */
+  async allowMail(userId: number, now = Date.now()): Promise<boolean> {
     const hour = Math.floor(now / 3_600_000);
-    let e = this.sent.get(userId);
-    if (!e || e.hour !== hour) {
-      if (this.sent.size > 10_000) this.sent.clear();
-      e = { hour, count: 0 };
-      this.sent.set(userId, e);
-    }
-    if (e.count >= this.limits.mailsPerHour) {
+    const [count] = await this.store.bumpCounters([JSON.stringify(['imip', userId, hour])], (hour + 1) * 3_600_000, now);
+    if (count! > this.limits.mailsPerHour) {
       this.log().warn({ userId, limit: this.limits.mailsPerHour }, 'iMIP mail limit reached for this hour');
       return false;
     }
-    e.count++;
     return true;
   }
 

@@ -41,11 +41,13 @@ import { migratePostgres } from './postgres/migrate.js';
 export const SKIPPED: Readonly<Record<string, string>> = {
   schema_migrations: 'each backend records its own migrations (PostgreSQL: schema/postgres, applied before the copy)',
   web_sessions: 'web-page logins are not carried over: users log in to the page again (docs/deployment.md)',
+  counters: 'windowed counts (failed logins, iMIP mails per hour) that expire within the hour',
 };
 
 /** PostgreSQL tables with no SQLite twin, and why they stay as the migrations left them. */
 export const POSTGRES_ONLY: Readonly<Record<string, string>> = {
   schema_migrations: 'filled by the PostgreSQL migrations themselves',
+  write_version: 'the version each process compares its cached reads against (postgres/read-cache.ts); no process runs during the copy, so none holds a cache to invalidate',
 };
 
 /**

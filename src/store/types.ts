@@ -12,6 +12,7 @@
 //   groups.ts           GroupStore         groups of users, their members and group shares
 //   devices.ts          DeviceStore        devices, their app passwords and selections
 //   sessions.ts         SessionStore       web sessions of the page (hashed cookie values), shared by every process
+//   counters.ts         CounterStore       windowed counters shared by processes (login throttle, iMIP mails)
 //
 // Every method is asynchronous so that a PostgreSQL implementation can be added without touching
 // callers, and every mutating method is one transaction: the row, its change-log entry and the
@@ -30,6 +31,8 @@ import type { ShareStore } from './shares.js';
 import type { UserStore } from './users.js';
 import type { SchedulingStore } from './scheduling.js';
 import type { SessionStore } from './sessions.js';
+import type { CounterStore } from './counters.js';
+import type { ClusterEvents } from './cluster-events.js';
 
 export type { Person, User, UserCredentials, UserStore } from './users.js';
 export { addressKey } from './users.js';
@@ -49,10 +52,25 @@ export type { Group, GroupMemberAddresses, GroupShare, GroupStore } from './grou
 
 export type { SessionInit, SessionStore, StoredSession } from './sessions.js';
 export { MAX_SESSIONS_PER_USER } from './sessions.js';
+export type { Counter, CounterStore } from './counters.js';
+export type { ClusterEvent, ClusterEvents } from './cluster-events.js';
+
 export type { InboxChanges, InboxInput, InboxMessage, SchedulingOp, SchedulingStore, StoredInboxMessage } from './scheduling.js';
 
 export interface Store
-  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore, SessionStore {
+  extends UserStore, CollectionStore, InstanceStore, ShareStore, ObjectStore, ChangeStore, DeadPropertyStore, FeedStore, GroupStore, DeviceStore, SchedulingStore, SessionStore, CounterStore {
+  /**
+   * Changes committed by any process on the same database (PostgreSQL LISTEN/NOTIFY,
+   * ./cluster-events.ts); absent where only one process serves the database (SQLite).
+   */
+  events?: ClusterEvents;
+  /**
+   * Called at the start of each HTTP request: afterwards the request sees every write committed
+   * before, by any process, also through the store's cached reads (PostgreSQL: one read of the
+   * write version, store/postgres/read-cache.ts). Absent where nothing needs it (SQLite's read
+   * cache checks PRAGMA data_version on every read).
+   */
+  refresh?(): Promise<void>;
   /** Closes the connection(s); the store must not be used afterwards. */
   close(): Promise<void>;
 }

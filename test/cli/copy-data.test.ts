@@ -21,6 +21,7 @@ import { putVcfOk, vcard } from '../helpers/carddav.js';
 import { invite } from '../scheduling/helpers.js';
 import { createUserWithCalendar } from '../../src/bootstrap.js';
 import { isPostgresUrl } from '../../src/store/postgres/index.js';
+import { SKIPPED } from '../../src/store/copy-to-postgres.js';
 
 const base = process.env.SUNDIAL_TEST_DATABASE_URL ?? '';
 
@@ -222,6 +223,11 @@ if (!isPostgresUrl(base)) {
       assert.ok(tables.length >= 20, tables.join(' '));
       const nonEmpty: string[] = [];
       for (const table of tables) {
+        if (SKIPPED[table] !== undefined) {
+          // Volatile state (sessions, counters) is left behind on purpose: none of it arrives.
+          assert.is(Number((await ctx.admin.query(`SELECT count(*) AS n FROM ${schema}.${table}`)).rows[0].n), 0, table);
+          continue;
+        }
         const a = (db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]).map(canon).sort();
         const b = (await ctx.admin.query(`SELECT * FROM ${schema}.${table}`)).rows.map(canon).sort();
         assert.equal(b, a, table);

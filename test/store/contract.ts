@@ -5,6 +5,7 @@
 import { addressbooksContract } from './contract/addressbooks.js';
 import { changesContract } from './contract/changes.js';
 import { collectionsContract } from './contract/collections.js';
+import { countersContract } from './contract/counters.js';
 import { deadPropertiesContract } from './contract/dead-properties.js';
 import { devicesContract } from './contract/devices.js';
 import { feedsContract } from './contract/feeds.js';
@@ -34,6 +35,7 @@ export const contractSections: Record<string, (backend: string, makeStore: Store
   devices: devicesContract,
   scheduling: schedulingContract,
   sessions: sessionsContract,
+  counters: countersContract,
 };
 
 /** Runs every section of the contract against stores made by makeStore, named `backend` in the output. */

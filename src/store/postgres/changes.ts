@@ -24,9 +24,11 @@ export function changeLog(): ChangeLog {
   return {
     async record(s, collectionId, name, deleted, seq) {
       await s.run(RECORD, { seq, c: collectionId, name, deleted: bit(deleted), now: new Date().toISOString() });
+      s.notify?.({ type: 'collection-changed', collectionId });
     },
     async tombstone(s, userId, home, uri, seq) {
       await s.run(TOMB, [seq, userId, home, uri]);
+      s.notify?.({ type: 'home-changed', userId });
     },
   };
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
 import { connectionFault } from './faults.js';
+import type { ClusterEvent } from '../cluster-events.js';
 
 /** Runs statements: the pool outside a transaction, the transaction's client inside one. */
 export interface Sql {
@@ -16,6 +17,8 @@ export interface Sql {
   value<T>(stmt: Stmt, params?: Params): Promise<T | undefined>;
   /** Runs a statement; returns the number of rows it touched. */
   run(stmt: Stmt, params?: Params): Promise<number>;
+  /** Inside tx(): names what the write changed, for the other processes (notifications.ts). */
+  notify?(e: ClusterEvent): void;
 }
 
 export interface Connection extends Sql {
@@ -28,11 +31,25 @@ export interface Connection extends Sql {
    * it. Driver errors become domain errors (translate).
    */
   tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T>;
+  /** Set by the store when it has cluster events: every tx() then sends its events (issue 18 item 3). */
+  notifier?: TxNotifier;
+}
+
+/** Where a transaction's events go (notifications.ts). */
+export interface TxNotifier {
+  /**
+   * The NOTIFY statement (SQL text, literals escaped) sent inside the transaction, in the same
+   * round trip as COMMIT, so it is delivered only if the write commits.
+   */
+  statement(events: readonly ClusterEvent[]): string;
+  /** This process's own subscribers, after COMMIT and before tx() returns. */
+  committed(events: readonly ClusterEvent[]): void;
 }
 
 export interface Tx extends Sql {
   /** Next value of the global sequence (a sync token); inside tx() only. */
   nextSeq(): Promise<number>;
+  notify(e: ClusterEvent): void;
 }
 
 type Params = readonly unknown[] | Record<string, unknown>;
@@ -155,7 +172,7 @@ const WRITE_LOCK = sql('SELECT pg_advisory_xact_lock(7361826)');
 const BUMP = sql('UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value');
 
 export function makeConnection(pool: pg.Pool): Connection {
-  return {
+  const conn: Connection = {
     pool,
     ...runner(pool),
     async tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T> {
@@ -175,9 +192,14 @@ export function makeConnection(pool: pg.Pool): Connection {
         await client.query('BEGIN');
         const s = runner(client);
         await s.run(WRITE_LOCK);
-        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))! };
+        const events: ClusterEvent[] = [];
+        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))!, notify: (e) => void events.push(e) };
         const result = await fn(t);
-        await client.query('COMMIT');
+        const notifier = conn.notifier;
+        if (notifier && events.length === 0) events.push({ type: 'write' });
+        // One simple-protocol round trip: an error in the NOTIFY skips the COMMIT (rolled back below).
+        await client.query(notifier ? `${notifier.statement(events)}; COMMIT` : 'COMMIT');
+        notifier?.committed(events);
         return result;
       } catch (err) {
         try {
@@ -192,6 +214,7 @@ export function makeConnection(pool: pg.Pool): Connection {
       }
     },
   };
+  return conn;
 }
 
 /**

@@ -73,6 +73,7 @@ export function deviceStore(conn: Connection): DeviceStore {
       return conn.tx(async (s) => {
         if (!(await s.value(USER_EXISTS, [init.userId]))) throw new NotFound(`user ${init.userId}`);
         const id = (await s.value<number>(INSERT, [init.userId, init.name, init.tokenHash, now()]))!;
+        s.notify({ type: 'devices-changed', userId: init.userId });
         return get(s, init.userId, id);
       });
     },
@@ -101,6 +102,7 @@ export function deviceStore(conn: Connection): DeviceStore {
         const newView = view(wanted);
         const sameSelection = (before.selection === null) === (wanted === null) && (wanted === null || (before.selection!.length === wanted.length && wanted.every((x, k) => before.selection![k] === x)));
         if (sameSelection) return before;
+        s.notify({ type: 'devices-changed', userId });
         await s.run(SET_FOLLOW, [bit(wanted === null), deviceId]);
         await s.run(CLEAR_SELECTION, [deviceId]);
         for (const id of wanted ?? []) await s.run(ADD_SELECTION, [deviceId, id]);
@@ -117,6 +119,7 @@ export function deviceStore(conn: Connection): DeviceStore {
     async deleteDevice(userId, deviceId) {
       await conn.tx(async (s) => {
         if ((await s.run(REMOVE, [userId, deviceId])) === 0) throw new NotFound(`device ${deviceId} of user ${userId}`);
+        s.notify({ type: 'devices-changed', userId });
       });
     },
     async deviceHomeSeq(userId, deviceId, home = 'calendars') {
@@ -135,6 +138,7 @@ export function deviceStore(conn: Connection): DeviceStore {
     async setDevicePolicy(userId, required) {
       await conn.tx(async (s) => {
         if ((await s.run(SET_POLICY, [required === null ? null : bit(required), userId])) === 0) throw new NotFound(`user ${userId}`);
+        s.notify({ type: 'devices-changed', userId });
       });
     },
   };

@@ -5,7 +5,8 @@
 import type { Store } from '../types.js';
 import { changeLog, changeStore } from './changes.js';
 import { collectionStore } from './collections.js';
-import { makeConnection, makePool, type PoolOptions } from './connection.js';
+import { counterStore } from './counters.js';
+import { makeConnection, makePool, sql, type PoolOptions } from './connection.js';
 import { deadPropertyRows, deadPropertyStore } from './dead-properties.js';
 import { deviceStore } from './devices.js';
 import { feedStore } from './feeds.js';
@@ -13,6 +14,8 @@ import { groupAccess } from './group-access.js';
 import { groupStore } from './groups.js';
 import { homes, instanceStore } from './instances.js';
 import { migratePostgres } from './migrate.js';
+import { pgClusterEvents } from './notifications.js';
+import { withReadCache } from './read-cache.js';
 import { objectStore, objectWrites } from './objects.js';
 import { schedulingStore } from './scheduling.js';
 import { sessionStore } from './sessions.js';
@@ -21,7 +24,13 @@ import { userStore } from './users.js';
 
 export { migratePostgres, postgresSchemaDir } from './migrate.js';
 
-export type PostgresStoreOptions = PoolOptions;
+export interface PostgresStoreOptions extends PoolOptions {
+  /** Told when the LISTEN connection of the cluster events breaks (it reconnects by itself). */
+  onListenError?: (err: Error) => void;
+}
+
+const CURRENT_SCHEMA = sql('SELECT current_schema()');
+const WRITE_VERSION = sql('SELECT value FROM write_version WHERE id = 1');
 
 /** Whether a database setting names a PostgreSQL server (postgres:// or postgresql://). */
 export function isPostgresUrl(url: string | null | undefined): boolean {
@@ -38,11 +47,16 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
     throw err;
   }
   const conn = makeConnection(pool);
+  // Cluster events (issue 18 item 3): every write NOTIFYs the other processes on this schema.
+  const schema = (await conn.value<string>(CURRENT_SCHEMA))!;
+  const events = pgClusterEvents(conn, { url: opts.url, schema, onError: opts.onListenError });
+  await events.start();
   const log = changeLog();
   const home = homes();
   const groups = groupAccess(log, home);
   const props = deadPropertyRows();
-  return {
+  // The hot reads of every request, kept between writes of any process (read-cache.ts).
+  return withReadCache({
     ...userStore(conn, log),
     ...collectionStore(conn, log, home),
     ...instanceStore(conn, log),
@@ -54,11 +68,14 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
     ...groupStore(conn, groups),
     ...deviceStore(conn),
     ...sessionStore(conn),
+    ...counterStore(conn),
     ...schedulingStore(conn, objectWrites(conn, log, props)),
+    events,
     async close() {
+      await events.close();
       await pool.end();
     },
-  };
+  }, events, async () => (await conn.value<number>(WRITE_VERSION))!);
 }
 
 /** `sundial migrate` for PostgreSQL: applies pending migrations; returns the files applied now. */

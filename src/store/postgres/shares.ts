@@ -34,6 +34,7 @@ export function shareStore(conn: Connection, log: ChangeLog, homes: Homes, group
         if (c.kind === 'plain') throw new Conflict('only calendars and address books can be shared');
         if (c.ownerId === userId) throw new Conflict(`a ${c.kind} cannot be shared with its owner`);
         if (!(await s.value(USER_EXISTS, [userId]))) throw new NotFound(`user ${userId}`);
+        s.notify({ type: 'shares-changed', collectionId });
         const existing = await homes.instance(s, userId, collectionId);
         if (existing) {
           await s.run(MARK_DIRECT, [userId, collectionId]);
@@ -56,6 +57,7 @@ export function shareStore(conn: Connection, log: ChangeLog, homes: Homes, group
           throw new NotFound(`collection ${collectionId} is not shared with user ${userId}`);
         }
         await s.run(REMOVE, [userId, collectionId]);
+        s.notify({ type: 'shares-changed', collectionId });
         const seq = await s.nextSeq();
         await log.tombstone(s, userId, existing.home, existing.uri, seq);
         // Still reached through a group: the instance comes back with the groups' access.

@@ -83,12 +83,14 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
     async setPassword(username, passwordHash) {
       await conn.tx(async (s) => {
         if ((await s.run(SET_PW, [passwordHash, username])) === 0) throw new NotFound(`user ${username}`);
+        s.notify({ type: 'credentials-changed', username });
       });
     },
     async deleteUser(username) {
       await conn.tx(async (s) => {
         const u = await s.row<UserRow>(BY_NAME, [username]);
         if (!u) throw new NotFound(`user ${username}`);
+        s.notify({ type: 'credentials-changed', username });
         const affected = await s.rows<{ userId: number; home: Home; uri: string }>(SHAREES, [u.id]);
         if (affected.length > 0) {
           const seq = await s.nextSeq();

@@ -13,6 +13,7 @@ import { DataFolderUnusable } from '../errors.js';
 import { changeLog, changeStore } from './changes.js';
 import { backfillClassification } from './classify.js';
 import { collectionStore } from './collections.js';
+import { counterStore } from './counters.js';
 import { makeConnection } from './connection.js';
 import { deadPropertyRows, deadPropertyStore } from './dead-properties.js';
 import { feedStore } from './feeds.js';
@@ -60,6 +61,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...groupStore(conn, groups),
     ...deviceStore(conn),
     ...sessionStore(conn),
+    ...counterStore(conn),
     ...schedulingStore(conn, objectWrites(conn, log, deadPropertyRows(conn))),
     async close() {
       if (db.open) db.close();

@@ -1,0 +1,37 @@
+// Windowed counters (../counters.ts) in SQLite: one upsert per key in one write transaction.
+import { COUNTER_PRUNE_INTERVAL_MS, type Counter, type CounterStore } from '../counters.js';
+import type { Connection } from './connection.js';
+
+/** The CounterStore of a SQLite store. */
+export function counterStore(conn: Connection): CounterStore {
+  const { db } = conn;
+  const bump = db.prepare(`
+    INSERT INTO counters (key, count, expires_at) VALUES (@key, 1, @until)
+    ON CONFLICT (key) DO UPDATE SET count = CASE WHEN counters.expires_at > @now THEN counters.count + 1 ELSE 1 END, expires_at = @until
+    RETURNING count`).pluck();
+  const get = db.prepare('SELECT count, expires_at AS until FROM counters WHERE key = ? AND expires_at > ?');
+  const set = db.prepare('INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET count = excluded.count, expires_at = excluded.expires_at');
+  const remove = db.prepare('DELETE FROM counters WHERE key = ?');
+  const prune = db.prepare('DELETE FROM counters WHERE expires_at <= ?');
+  let pruned = 0;
+  return {
+    async bumpCounters(keys, until, now = Date.now()) {
+      return conn.write(() => {
+        if (now - pruned > COUNTER_PRUNE_INTERVAL_MS) {
+          prune.run(now);
+          pruned = now;
+        }
+        return keys.map((key) => bump.get({ key, until, now }) as number);
+      });
+    },
+    async getCounters(keys, now = Date.now()) {
+      return keys.map((key) => (get.get(key, now) as Counter | undefined) ?? null);
+    },
+    async setCounter(key, count, until) {
+      conn.write(() => set.run(key, count, until));
+    },
+    async deleteCounter(key) {
+      conn.write(() => remove.run(key));
+    },
+  };
+}
