@@ -1,8 +1,10 @@
 // Responses of objects rendered straight from their rows (properties/row-derived.ts), for the
-// Depth 1 listing (methods/propfind.ts) and the narrow calendar-multiget (reports/calendar-multiget.ts):
+// Depth 1 listing (methods/propfind.ts), the token-less sync-collection (reports/sync-collection.ts)
+// and the narrow calendar-multiget (reports/calendar-multiget.ts):
 // no Resource, no ResponseEntry and no promise per member, and the text of each response equal,
 // byte for byte, to what the general path (propstats.ts, xml/serialize.ts writeResponse) renders
-// for the same member (test/protocol/row-listing.test.ts checks every combination).
+// for the same member (test/protocol/row-listing.test.ts and carddav-sync-rows.test.ts check every
+// combination).
 import type { ObjectEtag, ObjectRow } from '../store/objects.js';
 import type { Store } from '../store/types.js';
 import { encodeHref, escapeText, okResponseXml, propstatXml, type PropValue, type ResponseEntry } from '../xml/serialize.js';
@@ -76,17 +78,19 @@ export class RowResponses {
 const LISTING_PAGE = 1000;
 
 /**
- * The Depth 1 listing of a calendar for a row-derived selection, read and rendered a page at a
- * time while the body is sent: at any moment only one page of rows is alive, so a 100,000-member
- * listing holds ~1000 rows instead of all of them for the whole transfer (which also made them
- * outlive young-generation GCs and pile up in the old space). Pages continue after the last name
- * sent, so every member that exists throughout the listing is listed exactly once; one created or
- * deleted while it is sent may or may not be — as if the listing had been taken at some moment
- * during the response. A sharee's listing leaves private objects out and shows confidential ones
- * as busy views (sharee-view.ts); paging still follows the stored rows.
+ * The Depth 1 listing of a calendar or address book for a row-derived selection — after `self`,
+ * the collection's own response; a sync-collection without a token (RFC 6578 §3.4) has none and
+ * lists the members alone — read and rendered a page at a time while the body is sent: at any
+ * moment only one page of rows is alive, so a 100,000-member listing holds ~1000 rows instead of
+ * all of them for the whole transfer (which also made them outlive young-generation GCs and pile
+ * up in the old space). Pages continue after the last name sent, so every member that exists
+ * throughout the listing is listed exactly once; one created or deleted while it is sent may or
+ * may not be — as if the listing had been taken at some moment during the response. A sharee's
+ * listing leaves private objects out and shows confidential ones as busy views (sharee-view.ts);
+ * paging still follows the stored rows.
  */
-export async function* rowListing(self: ResponseEntry, parentHref: string, store: Store, collectionId: number, sel: RowSelection, opts: { sharee: boolean; minimal: boolean }): AsyncGenerator<(ResponseEntry | string)[]> {
-  yield [self];
+export async function* rowListing(self: ResponseEntry | null, parentHref: string, store: Store, collectionId: number, sel: RowSelection, opts: { sharee: boolean; minimal: boolean }): AsyncGenerator<(ResponseEntry | string)[]> {
+  if (self) yield [self];
   const responses = new RowResponses(sel, store, collectionId, opts.minimal);
   let after = '';
   for (;;) {

@@ -131,6 +131,59 @@ t('Depth 1 PROPFIND: every combination, owner and sharee, with and without dead 
   assert.is(compared, 2 * 2 * 127);
 });
 
+t('sync-collection without a token: every combination, owner and sharee, with and without dead properties, minimal or not', async (ctx) => {
+  let compared = 0;
+  for (const who of ['alice', 'rita']) {
+    for (const cal of CALS) {
+      const path = calPath(who, cal);
+      const lists = propLists();
+      for (let k = 0; k < lists.length; k++) {
+        const names = lists[k]!;
+        const minimal = k % 3 === 1;
+        // Thunderbird's Depth 1 with sync-level 1, DAVx5's and iOS's Depth 0; a limit the members fit in every fourth.
+        const depth = k % 2 === 0 ? '1' : '0';
+        const limit = k % 4 === 3 ? '<d:limit><d:nresults>4</d:nresults></d:limit>' : '';
+        const what = `${who} ${cal} ${names.join(' ')}${minimal ? ' minimal' : ''} depth ${depth}${limit ? ' limit' : ''}`;
+        const send = (n: string[]) => ctx.srv.request('REPORT', path, {
+          user: who, headers: { Depth: depth, ...XML_HEADERS, ...(minimal ? { Prefer: 'return=minimal' } : {}) },
+          body: `<?xml version="1.0"?><d:sync-collection ${NS}><d:sync-token/><d:sync-level>1</d:sync-level>${limit}<d:prop>${propXml(n)}</d:prop></d:sync-collection>`,
+        });
+        const rowRead = names.some((n) => ![D('getetag'), D('resourcetype'), ...UNKNOWN].includes(n)) ? 'listObjectRows' : 'listObjectEtags';
+        const [fast, general] = await pair(ctx, send, names, rowRead, 'listObjectsPage', what);
+        assert.fixture(fast, general, what);
+        // The members alone (no response of the collection itself), then the token (RFC 6578 §3.4, §6.3).
+        const parsed = parseMultistatus(fast);
+        assert.equal(parsed.responses.map((r) => r.href.slice(path.length)).sort(), who === 'alice' ? ['a b.ics', 'conf.ics', 'priv.ics', 'pub.ics'] : ['a b.ics', 'conf.ics', 'pub.ics'], what);
+        assert.match(fast, /<\/d:response><d:sync-token>[^<]+<\/d:sync-token><\/d:multistatus>$/, what);
+        compared++;
+      }
+    }
+  }
+  assert.is(compared, 2 * 2 * 127);
+});
+
+t('sync-collection without a token: a limit the members exceed is 507 number-of-matches-within-limits; the token then syncs what changed', async (ctx) => {
+  const path = calPath('alice', 'plain');
+  const body = (token: string, limit: string) => `<d:sync-collection ${NS}>${token}<d:sync-level>1</d:sync-level>${limit}<d:prop><d:getetag/><d:getcontenttype/></d:prop></d:sync-collection>`;
+  const over = await ctx.srv.request('REPORT', path, { user: 'alice', headers: XML_HEADERS, body: body('<d:sync-token/>', '<d:limit><d:nresults>3</d:nresults></d:limit>') });
+  assert.is(over.status, 507, describe('REPORT', path, over));
+  assert.ok(over.text.includes('number-of-matches-within-limits'), over.text);
+  ctx.calls = {};
+  const first = await ctx.srv.request('REPORT', path, { user: 'alice', headers: XML_HEADERS, body: body('<d:sync-token/>', '') });
+  assert.is(first.status, 207);
+  assert.ok(ctx.calls.listObjectRows && !ctx.calls.listObjectsPage, JSON.stringify(ctx.calls));
+  const token = parseMultistatus(first.text).syncToken!;
+  assert.ok(token, first.text);
+  // A member deleted and one added after the row listing: the next sync names both, the deleted one as a 404 response.
+  await ctx.srv.request('DELETE', path + 'pub.ics', { user: 'alice' });
+  await putOk(ctx.srv, 'alice', path + 'new.ics', ical('new', { summary: 'Added' }));
+  const next = parseMultistatus((await ctx.srv.request('REPORT', path, { user: 'alice', headers: XML_HEADERS, body: body(`<d:sync-token>${token}</d:sync-token>`, '') })).text);
+  assert.equal(next.responses.map((r) => [r.href.slice(path.length), String(r.status ?? r.propstats.map((p) => p.status).join())]).sort(), [['new.ics', '200'], ['pub.ics', '404']]);
+  // Restored for the other tests.
+  await ctx.srv.request('DELETE', path + 'new.ics', { user: 'alice' });
+  await putOk(ctx.srv, 'alice', path + 'pub.ics', OBJECTS[0]![1]);
+});
+
 t('the answers compared hold what each viewer may see: the dead property, no private member, no length of the busy view', async ({ srv }) => {
   const names = [D('getcontentlength'), ...UNKNOWN];
   const body = `<d:propfind ${NS}><d:prop>${propXml(names)}</d:prop></d:propfind>`;

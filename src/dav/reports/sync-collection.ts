@@ -23,6 +23,8 @@ import { reportPropRequest } from '../requests/prop-request.js';
 import { dataPropertyOf } from '../data-properties.js';
 import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
 import { homeDelta, homeSeqFor } from '../home-view.js';
+import { rowSelection } from '../properties/index.js';
+import { rowListing } from '../row-listing.js';
 
 interface SyncRequest {
   seq: number | null; // null = initial sync
@@ -71,6 +73,23 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   // A sharee: private members are never listed, and a change that made one private reaches them
   // as a 404 removal; confidential ones come as their busy view (sharee-view.ts).
   const sharee = isSharee(target);
+  // calendar-data, or address-data in an address book (data-properties.ts).
+  const rendering = dataPropertyOf(target).prepare(root, propReq, svc);
+  const minimal = wantsMinimal(req);
+  // A sync without a token is the Depth 1 listing without the collection's own response and with
+  // the token at the end (RFC 6578 §3.4, §6.3): when every property asked is cheap (any
+  // combination: properties/row-derived.ts), it is read and rendered from rows a page at a time,
+  // as the listing is (row-listing.ts) — what Thunderbird's and DAVx5's first sync of a calendar
+  // and iOS's and DAVx5's of an address book send. A limit that some member count could exceed
+  // takes the general path, which counts the members the viewer sees (the 507 below). The token is
+  // the one read with the collection, before any row: a member changed while the pages are read
+  // is reported again by the next sync, never missed.
+  const sel = sync.seq === null && rendering === null && propReq.type === 'prop' && (target.kind === 'calendar' || target.kind === 'addressbook') && (sync.limit === null || collection.objectCount <= sync.limit) ? rowSelection(propReq.names) : null;
+  if (sel) {
+    // The first page is read before the 207 is committed: an error there is still a proper status.
+    const pages = await startedStream(rowListing(null, target.href, store, collection.id, sel, { sharee, minimal }));
+    return multistatus(pages, { syncToken: syncTokenOf(collection.syncSeq) });
+  }
   let changes: Change[];
   let newSeq: number;
   let initialMetas: Map<string, ObjectMeta> | null = null;
@@ -96,10 +115,7 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
     newSeq = changes[changes.length - 1]!.seq;
     truncated = true;
   }
-  // calendar-data, or address-data in an address book (data-properties.ts).
-  const rendering = dataPropertyOf(target).prepare(root, propReq, svc);
   const withData = rendering !== null;
-  const minimal = wantsMinimal(req);
   const ctx = await propContextFor(svc, []);
   const metas = initialMetas ?? new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
 
