@@ -86,7 +86,10 @@ async function createSchema(base: string): Promise<BenchSchema> {
   admin.on('error', () => undefined);
   await admin.query(`CREATE SCHEMA "${schema}"`);
   const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  // Options already in the URL stay (e.g. `?options=-c%20synchronous_commit%3Doff` to measure
+  // what the commit's WAL flush costs); the run's search_path is added to them.
+  const given = url.searchParams.get('options');
+  url.searchParams.set('options', `${given ? `${given} ` : ''}-c search_path=${schema}`);
   url.searchParams.set('application_name', appName);
   return {
     url: url.toString(), schema, appName, admin,
