@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -113,6 +114,30 @@ try {
     if (a.statements) for (const s of last) console.log(`      ${s.slice(0, 150)}`);
   }
   client.close();
+
+  // What one round trip and one commit cost on this machine now (a loaded machine makes every
+  // round trip wait for a core twice: the backend's turn, then Node's).
+  const probe = new pg.Client({ connectionString: url.toString() });
+  await probe.connect();
+  try {
+    const time = async (count: number, fn: () => Promise<unknown>) => {
+      const ms: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        await fn();
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((x, y) => x - y);
+      return `p50 ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms, p90 ${ms[Math.floor(ms.length * 0.9)]!.toFixed(2)} ms`;
+    };
+    console.log(`  one round trip (SELECT 1, ×500):                ${await time(500, () => probe.query('SELECT 1'))}`);
+    const commit = () => probe.query('BEGIN').then(() => probe.query('UPDATE sequence SET value = value WHERE id = 1')).then(() => probe.query('COMMIT'));
+    console.log(`  a write transaction (BEGIN, UPDATE, COMMIT ×200): ${await time(200, commit)} (synchronous_commit on: the commit waits for the WAL flush)`);
+    await probe.query('SET synchronous_commit = off');
+    console.log(`  the same with synchronous_commit off:             ${await time(200, commit)}`);
+  } finally {
+    await probe.end();
+  }
 } finally {
   await server.stop();
   await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
