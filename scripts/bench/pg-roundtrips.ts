@@ -1,4 +1,4 @@
-// node dist/scripts/bench/pg-roundtrips.js [--database-url URL] [--n N] [--rounds R] [--statements]
+// node dist/scripts/bench/pg-roundtrips.js [--database-url URL] [--n N] [--rounds R] [--statements] [--store sqlite]
 //
 // SQL round trips per request type on the PostgreSQL store (issue 18 item 6: where the time goes).
 // Starts Sundial in this process on a schema of its own in the database of --database-url (or
@@ -7,7 +7,9 @@
 // trip (BEGIN, the advisory write lock, the sequence bump and COMMIT included; the pool's own
 // queries go through Client#query too). Requests are sent one at a time, so the count of a request
 // is exact. `--statements` lists the statements of each type's last request. The schema is
-// dropped at the end. See docs/performance.md "PostgreSQL (issue 18)".
+// dropped at the end. Each line also gives the requests' median latency (one at a time, in
+// process); `--store sqlite` sends the same requests to the SQLite store (no round trips) for the
+// latency beside it. See docs/performance.md "PostgreSQL (issue 18)".
 import { Writable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,9 +31,11 @@ const { values: a } = parseArgs({
     n: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '5' },
     statements: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'postgres' },
   },
 });
-const base = benchDatabaseUrl(a['database-url'], process.env);
+const sqlite = a.store === 'sqlite';
+const base = sqlite ? 'postgres://unused' : benchDatabaseUrl(a['database-url'], process.env);
 if (!base) {
   console.error('pg-roundtrips: give --database-url or SUNDIAL_BENCH_DATABASE_URL (postgres://…)');
   process.exit(2);
@@ -53,13 +57,13 @@ proto.query = function (this: pg.Client, ...args: unknown[]) {
 };
 
 const schema = `sundial_rt_${process.pid}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE SCHEMA "${schema}"`);
+const admin = sqlite ? null : new pg.Client({ connectionString: base });
+await admin?.connect();
+await admin?.query(`CREATE SCHEMA "${schema}"`);
 const url = new URL(base);
 url.searchParams.set('options', `-c search_path=${schema}`);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sundial-rt-'));
-const config = loadConfig({ SUNDIAL_DATA: dataDir, SUNDIAL_PORT: '0', SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn', SUNDIAL_DATABASE_URL: url.toString() });
+const config = loadConfig({ SUNDIAL_DATA: dataDir, SUNDIAL_PORT: '0', SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn', ...(sqlite ? {} : { SUNDIAL_DATABASE_URL: url.toString() }) });
 const server = await startServer(config, createLogger('warn', new Writable({ write(_c, _e, cb) { cb(); } })));
 try {
   await createUserWithCalendar(server.store, { username: 'rt', password: 'pw12345678' });
@@ -82,7 +86,7 @@ try {
   for (let i = 0; i < n; i++) await put(i, { 'If-None-Match': '*' });
   const token = async () => /<d:sync-token>([^<]+)</.exec((await client.request({ method: 'PROPFIND', url: cal, headers: { ...XML, Depth: '0' }, body: CTAG })).body)?.[1] ?? '';
 
-  type Step = { name: string; prepare?: (r: number) => Promise<unknown>; send: (r: number, prep: unknown) => Promise<{ status: number }> };
+  type Step = { name: string; prepare?: (r: number) => Promise<unknown>; send: (r: number, prep: unknown) => Promise<{ status: number; ms: number }> };
   const steps: Step[] = [
     { name: 'PUT new (If-None-Match: *)', send: async (r) => { const ev = events[n + r]!; return client.request({ method: 'PUT', url: ev.name, headers: { ...ICS, 'If-None-Match': '*' }, body: ev.ics }); } },
     { name: 'PUT change (If-Match)', send: async (r) => { const ev = events[r]!; return client.request({ method: 'PUT', url: ev.name, headers: { ...ICS, 'If-Match': etags.get(ev.name)! }, body: modifyEvent(ev, r + 2).ics }); } },
@@ -97,9 +101,10 @@ try {
     { name: 'calendar-query, one month, getetag', send: async () => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '1' }, body: QUERY }) },
     { name: 'DELETE', send: async (r) => client.request({ method: 'DELETE', url: events[n - 1 - r]!.name }) },
   ];
-  console.log(`SQL round trips per request on the PostgreSQL store (N=${n}, ${rounds} requests each, one at a time; min / median / max):`);
+  console.log(`SQL round trips per request on the ${sqlite ? 'SQLite' : 'PostgreSQL'} store (N=${n}, ${rounds} requests each, one at a time; min / median / max; median latency):`);
   for (const step of steps) {
     const counts: number[] = [];
+    const ms: number[] = [];
     let last: string[] = [];
     for (let r = 0; r < rounds; r++) {
       const prep = await step.prepare?.(r);
@@ -109,17 +114,18 @@ try {
       log = null;
       if (res.status >= 400) throw new Error(`${step.name}: HTTP ${res.status}`);
       counts.push(last.length);
+      ms.push(res.ms);
     }
-    console.log(`  ${step.name.padEnd(42)} ${String(Math.min(...counts)).padStart(3)} / ${String(median(counts)).padStart(3)} / ${String(Math.max(...counts)).padStart(3)}   (${counts.join(' ')})`);
+    console.log(`  ${step.name.padEnd(42)} ${String(Math.min(...counts)).padStart(3)} / ${String(median(counts)).padStart(3)} / ${String(Math.max(...counts)).padStart(3)}   ${median(ms).toFixed(2).padStart(7)} ms   (${counts.join(' ')})`);
     if (a.statements) for (const s of last) console.log(`      ${s.slice(0, 150)}`);
   }
   client.close();
 
   // What one round trip and one commit cost on this machine now (a loaded machine makes every
   // round trip wait for a core twice: the backend's turn, then Node's).
-  const probe = new pg.Client({ connectionString: url.toString() });
-  await probe.connect();
-  try {
+  const probe = sqlite ? null : new pg.Client({ connectionString: url.toString() });
+  await probe?.connect();
+  if (probe) try {
     const time = async (count: number, fn: () => Promise<unknown>) => {
       const ms: number[] = [];
       for (let i = 0; i < count; i++) {
@@ -140,7 +146,7 @@ try {
   }
 } finally {
   await server.stop();
-  await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-  await admin.end();
+  await admin?.query(`DROP SCHEMA "${schema}" CASCADE`);
+  await admin?.end();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
