@@ -21,15 +21,22 @@
 //                     variants (scripts/bench/addressbook-variants.ts); --term T the query's text
 //   --auth account|device  Sundial only: log in with the account password (default) or with a
 //                     device's app password made by `sundial device add` (issue 16)
+//   --store sqlite|postgres|sqlite,postgres  Sundial's store (default sqlite); several: one run each,
+//                     side by side with the issue-18 targets (scripts/bench/stores.ts)
+//   --processes 1,2   Sundial processes over one PostgreSQL database (default 1), requests
+//                     round-robin across them; one run per count
+//   --database-url URL  the PostgreSQL server for --store postgres (or SUNDIAL_BENCH_DATABASE_URL);
+//                     each run creates a schema of its own there and drops it
 // See docs/performance.md.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { expectedInRange, type Expected } from './bench/expected.js';
 import { generateCalendar } from './bench/generate.js';
 import { sampleProcess } from './bench/proc.js';
-import { renderTable, renderVariantTable, slowestVariants, type LabelledRun } from './bench/report.js';
+import { renderStoreComparison, renderTable, renderVariantTable, slowestVariants, type LabelledRun } from './bench/report.js';
 import { installed, startServer, type ServerName } from './bench/servers.js';
+import { benchDatabaseUrl, parseProcesses, parseStores, startSundial, storeLabel, storePlan, type StoreSetup } from './bench/stores.js';
 import { rangeOf, TARGETS, VARIANTS, type RangeKind } from './bench/variants.js';
 import { runWorkload } from './bench/workload.js';
 
@@ -56,6 +63,9 @@ const { values: a } = parseArgs({
     addressbook: { type: 'boolean', default: false },
     term: { type: 'string', default: 'müller' },
     auth: { type: 'string', default: 'account' },
+    store: { type: 'string', default: 'sqlite' },
+    processes: { type: 'string', default: '1' },
+    'database-url': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -66,7 +76,7 @@ function fail(msg: string): never {
 }
 
 if (a.help) {
-  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"] [--variants REGEX] [--list-variants]\nSee docs/performance.md.');
+  console.log('Usage: npm run bench -- (--server sundial|radicale|xandikos|all | --url URL --user U --password P) [--n N] [--peer-n N] [--json FILE] [--cpu-prof] [--node-args "FLAGS"] [--variants REGEX] [--list-variants] [--store sqlite|postgres|sqlite,postgres] [--processes 1,2] [--database-url postgres://…]\nSee docs/performance.md.');
   process.exit(0);
 }
 if (a['list-variants']) {
@@ -98,8 +108,20 @@ if (!month) fail('--month must be YYYY-MM');
 const range = { start: Date.UTC(+month[1]!, +month[2]! - 1, 1), end: Date.UTC(+month[1]!, +month[2]!, 1) };
 if (a.auth !== 'account' && a.auth !== 'device') fail('--auth must be account or device');
 if (!a.url && !a.server) fail('give --server sundial|radicale|xandikos|all, or --url with --user and --password');
+let setups: StoreSetup[] = [];
+let databaseUrl: string | null = null;
+try {
+  const sp = storePlan(parseStores(a.store!), parseProcesses(a.processes!));
+  setups = sp.setups;
+  for (const s of sp.skipped) console.error(`bench: skipped ${s}`);
+  databaseUrl = benchDatabaseUrl(a['database-url'], process.env);
+} catch (err) {
+  fail((err as Error).message);
+}
+if (setups.length === 0) fail('no store/process combination to run (SQLite runs with one process)');
+if (setups.some((s) => s.store === 'postgres') && !databaseUrl) fail('--store postgres needs --database-url or SUNDIAL_BENCH_DATABASE_URL (postgres://…)');
 
-interface Plan { server: ServerName | 'url'; n: number }
+interface Plan { server: ServerName | 'url'; n: number; setup?: StoreSetup }
 const plan: Plan[] = [];
 if (a.url) plan.push({ server: 'url', n });
 else {
@@ -111,8 +133,8 @@ else {
       continue;
     }
     if (s === 'sundial') {
-      plan.push({ server: s, n });
-      if (a.server === 'all' && peerN !== n) plan.push({ server: s, n: peerN });
+      for (const setup of setups) plan.push({ server: s, n, setup });
+      if (a.server === 'all' && peerN !== n) plan.push({ server: s, n: peerN, setup: setups[0] });
     } else plan.push({ server: s, n: a.server === 'all' ? peerN : n });
   }
 }
@@ -143,18 +165,27 @@ for (const p of plan) {
 const runs: (LabelledRun & { cpuProfile?: string | null })[] = [];
 for (const p of plan) {
   const events = allEvents.slice(0, p.n);
-  log(`\n== ${p.server} N=${p.n}`);
-  let server = null;
+  log(`\n== ${p.setup ? storeLabel(p.setup) : p.server} N=${p.n}`);
+  let server: { url: string; password: string; label: string; launch?: string; urls?: string[]; sample?: () => ReturnType<typeof sampleProcess>; pid?: number; stop(): Promise<{ cpuProfile: string | null }> } | null = null;
   const loadBefore = os.loadavg()[0]!;
   try {
-    if (p.server !== 'url') server = await startServer(p.server, { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! || a['cpu-prof']!, auth: a.auth as 'account' | 'device', log });
+    const startOpts = { user: a.user!, password: a.password!, cpuProf: a['cpu-prof']! && p.server === 'sundial', nodeArgs: a['node-args']!.split(/\s+/).filter(Boolean), keep: a.keep! || a['cpu-prof']!, auth: a.auth as 'account' | 'device', log };
+    if (p.setup) {
+      const c = await startSundial(p.setup, { ...startOpts, databaseUrl });
+      server = { ...c, label: `${c.label} ${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string}` };
+    } else if (p.server !== 'url') server = await startServer(p.server, startOpts);
     const pid = server?.pid;
+    const sample = server?.sample ?? (pid ? () => sampleProcess(pid) : null);
     const result = await runWorkload({
       url: server?.url ?? a.url!, user: a.user!, password: server?.password ?? a.password!, events, range, expectedFor: (k) => expectedByN.get(p.n)!.get(k)!, variants, seed: a.seed!,
       pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']), repeatBudgetSeconds: Number(a['repeat-budget']),
-      clean: a.clean!, sample: pid ? () => sampleProcess(pid) : null, log,
+      clean: a.clean!, sample, log, ...(server?.urls && server.urls.length > 1 ? { spreadOver: server.urls } : {}),
     });
-    const run: LabelledRun & { cpuProfile?: string | null } = { server: p.server, label: server?.label.split(' ')[0] ?? 'server', version: server?.label.split(' ')[1] ?? null, ...result };
+    const words = server?.label.split(' ') ?? [];
+    const run: LabelledRun & { cpuProfile?: string | null } = {
+      server: p.server, label: p.setup && !(setups.length === 1 && p.setup.store === 'sqlite') ? storeLabel(p.setup).replace('Sundial ', 'Sundial/') : words[0] ?? 'server', version: words[words.length - 1] ?? null,
+      ...(p.setup ? { store: p.setup.store, processes: p.setup.processes } : {}), ...result,
+    };
     run.details.loadAverage = { before: loadBefore, after: os.loadavg()[0]! };
     if (server?.launch) run.details.launch = server.launch;
     if (server) {
@@ -172,7 +203,7 @@ for (const p of plan) {
   }
 }
 
-const main = runs.find((r) => r.server === 'sundial' && r.n === n) ?? null;
+const main = runs.find((r) => r.server === 'sundial' && r.n === n && r.store !== 'postgres') ?? runs.find((r) => r.server === 'sundial' && r.n === n) ?? null;
 console.log(`\nauth: ${a.auth === 'device' ? 'a device\'s app password (SHA-256 lookup)' : 'the account password (argon2id, then the credential cache)'}`);
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}; month ${a.month}; seed ${a.seed}`);
 console.log('"WRONG": the answer was not exact; "(rewr.)": data not returned byte for byte as PUT (see the notes).');
@@ -180,12 +211,13 @@ console.log('Ratios compare runs at the same N and read "Sundial is k× better" 
 console.log(renderTable(runs, main));
 console.log(renderVariantTable(runs, main));
 if (main) console.log(slowestVariants(main));
+if (runs.some((r) => r.store === 'postgres')) console.log(renderStoreComparison(runs.filter((r) => r.n === n && r.store !== undefined)));
 console.log(`1-min load average before/after each run (2 cores = 2.0 fully busy): ${runs.map((r) => { const l = r.details.loadAverage as { before: number; after: number }; return `${r.label} N=${r.n} ${l.before.toFixed(1)}/${l.after.toFixed(1)}`; }).join(', ')}`);
 if (a.json) {
   writeFileSync(a.json, `${JSON.stringify({
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    options: { n, peerN, auth: a.auth, month: a.month, seed: a.seed, pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']) },
+    options: { n, peerN, auth: a.auth, stores: setups, month: a.month, seed: a.seed, pollSeconds: Number(a['poll-seconds']), getSeconds: Number(a['get-seconds']) },
     runs,
   }, null, 2)}\n`);
   log(`wrote ${a.json}`);

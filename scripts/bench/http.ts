@@ -24,6 +24,9 @@ export class DavClient {
   private readonly agent: http.Agent;
   private readonly auth: string;
   private readonly mod: typeof http | typeof https;
+  /** Origins (`http://host:port`) to spread requests over, round-robin per request; see spreadOver. */
+  private origins: string[] = [];
+  private next = 0;
 
   constructor(baseUrl: string, user: string, password: string, maxSockets = 32) {
     this.base = new URL(baseUrl);
@@ -32,8 +35,22 @@ export class DavClient {
     this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
 
+  /**
+   * Sends each request for the base URL's origin to the next of `origins` in turn (several Sundial
+   * processes over one PostgreSQL database, scripts/bench/stores.ts): the same paths on every
+   * process, balanced per request as nginx's upstream round-robin does, without a proxy hop.
+   */
+  spreadOver(origins: readonly string[]): void {
+    this.origins = origins.map((o) => new URL(o).origin);
+  }
+
   request(opts: RequestOptions): Promise<Reply> {
     const url = new URL(opts.url, this.base);
+    if (this.origins.length > 1 && url.origin === this.base.origin) {
+      const to = new URL(this.origins[this.next++ % this.origins.length]!);
+      url.protocol = to.protocol;
+      url.host = to.host;
+    }
     const body = opts.body === undefined ? undefined : Buffer.from(opts.body, 'utf8');
     const headers: Record<string, string | number> = { Authorization: this.auth, ...opts.headers };
     if (body) headers['Content-Length'] = body.length;

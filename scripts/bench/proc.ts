@@ -39,6 +39,23 @@ export interface ProcSample {
   peakRssMb: number;
   rssMb: number;
   cpuSeconds: number;
+  /** CPU seconds of the PostgreSQL backends serving the server (stores.ts), when it runs on PostgreSQL. */
+  dbCpuSeconds?: number;
+}
+
+/** utime + stime of one process in clock ticks, or null when it is gone. */
+export function processTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+export function ticksToSeconds(ticks: number): number {
+  return ticks / ticksPerSecond();
 }
 
 export function sampleProcess(pid: number): ProcSample | null {

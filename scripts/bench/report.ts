@@ -34,6 +34,9 @@ export interface LabelledRun extends RunResult {
   server: string;
   label: string;
   version?: string | null;
+  /** Sundial's store and process count (stores.ts); absent for peers and --url. */
+  store?: 'sqlite' | 'postgres';
+  processes?: number;
 }
 
 export function meetsTarget(row: Row, m: Metric | undefined): boolean | null {
@@ -157,4 +160,98 @@ export function slowestVariants(run: LabelledRun, count = 5): string {
   const ranked = [...run.variants].sort((x, y) => targetRatio(y) - targetRatio(x)).slice(0, count);
   if (ranked.length === 0) return '';
   return `Slowest variants of ${run.label} N=${run.n} (figure / target; > 1 misses):\n${ranked.map((r) => `  ${r.name.padEnd(24)} ${fmtVariant(r).padStart(16)} ${r.unit.padEnd(5)} ${Number.isFinite(targetRatio(r)) ? targetRatio(r).toFixed(2) : '—'}×${meetsVariantTarget(r) ? '' : ' ✗'}`).join('\n')}\n`;
+}
+
+// Issue 18 item 6: PostgreSQL within 2× of SQLite on these figures, and polling with two processes
+// over one database at least 1.6× one process.
+const WITHIN_2X = new Set(['etag_listing_ms', 'initial_sync_ms', 'poll_rps', 'incr_sync_ms', 'timerange_ms']);
+const SCALING: Record<string, number> = { poll_rps: 1.6 };
+const CPU_VARIANTS = ['bench-listing', 'bench-initial-sync', 'bench-poll', 'bench-incremental', 'bench-query', 'bench-query-expand'];
+
+const times = (k: number) => `${k >= 100 ? k.toFixed(0) : k >= 10 ? k.toFixed(1) : k.toFixed(2)}×`;
+
+/** How many times worse `m` is than `ref` (1 = equal, > 1 worse), or null. */
+function slowdown(row: Row, ref: Metric | undefined, m: Metric | undefined): number | null {
+  if (!ref || !m || ref.value === null || m.value === null || ref.value === 0 || m.value === 0) return null;
+  return row.better === 'higher' ? ref.value / m.value : m.value / ref.value;
+}
+
+/**
+ * SQLite and PostgreSQL side by side (issue 18): one column per store/process run at the same N,
+ * PostgreSQL's factor against SQLite with the "within 2×" target, each multi-process run's gain
+ * over one process with the polling target (≥ 1.6× for two), then the server CPU per request split
+ * into Sundial's processes and the PostgreSQL backends.
+ */
+export function renderStoreComparison(runs: LabelledRun[]): string {
+  const sqlite = runs.find((r) => r.store === 'sqlite');
+  const pg1 = runs.find((r) => r.store === 'postgres' && r.processes === 1);
+  const multi = runs.filter((r) => r.store === 'postgres' && (r.processes ?? 1) > 1);
+  const header = ['figure', 'unit'];
+  const cols: ((row: Row) => string)[] = [(r) => r.label, (r) => r.unit];
+  const verdicts: string[] = [];
+  const check = (ok: boolean) => (ok ? '✓' : '✗');
+  if (sqlite) {
+    header.push(sqlite.label);
+    cols.push((row) => fmt(sqlite.metrics[row.key]));
+  }
+  if (pg1) {
+    header.push(pg1.label);
+    cols.push((row) => fmt(pg1.metrics[row.key]));
+    if (sqlite) {
+      header.push('PG×1 vs SQLite');
+      cols.push((row) => {
+        const k = slowdown(row, sqlite.metrics[row.key], pg1.metrics[row.key]);
+        if (!WITHIN_2X.has(row.key)) return k === null ? '' : times(k);
+        const ok = k !== null && k <= 2 && pg1.metrics[row.key]?.exact !== false;
+        return `${k === null ? '–' : times(k)} ≤ 2× ${check(ok)}`;
+      });
+      for (const row of ROWS.filter((r) => WITHIN_2X.has(r.key))) {
+        const k = slowdown(row, sqlite.metrics[row.key], pg1.metrics[row.key]);
+        verdicts.push(`${row.label.trim()}: PostgreSQL ${k === null ? 'n/a' : `${times(k)} SQLite's`} (≤ 2×) ${check(k !== null && k <= 2 && pg1.metrics[row.key]?.exact !== false)}`);
+      }
+    }
+  }
+  for (const run of multi) {
+    header.push(run.label);
+    cols.push((row) => fmt(run.metrics[row.key]));
+    if (pg1) {
+      const p = run.processes!;
+      header.push(`PG×${p} vs PG×1`);
+      cols.push((row) => {
+        const k = slowdown(row, run.metrics[row.key], pg1.metrics[row.key]); // gain: PG×1 is k× worse
+        const target = p === 2 ? SCALING[row.key] : undefined;
+        if (target === undefined) return k === null ? '' : times(k);
+        return `${k === null ? '–' : times(k)} ≥ ${target}× ${check(k !== null && k >= target && run.metrics[row.key]?.exact !== false)}`;
+      });
+      if (p === 2) {
+        for (const [key, target] of Object.entries(SCALING)) {
+          const row = ROWS.find((r) => r.key === key)!;
+          const k = slowdown(row, run.metrics[key], pg1.metrics[key]);
+          verdicts.push(`${row.label.trim()}: 2 processes ${k === null ? 'n/a' : `${times(k)} one process`} (≥ ${target}×) ${check(k !== null && k >= target && run.metrics[key]?.exact !== false)}`);
+        }
+      }
+    }
+  }
+  const body = ROWS.map((row) => cols.map((c) => c(row)));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const out = [line(header), `|${widths.map((w, i) => (i < 2 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`, ...body.map(line)];
+
+  // Server CPU per timed request: Sundial's processes + PostgreSQL's backends.
+  const cpuRuns = [sqlite, pg1, ...multi].filter((r): r is LabelledRun => r !== undefined);
+  const cpuHeader = ['variant', ...cpuRuns.map((r) => `${r.label} CPU ms/req`)];
+  const cpuBody = CPU_VARIANTS.filter((v) => cpuRuns.some((r) => r.variants.some((x) => x.name === v))).map((v) => [v, ...cpuRuns.map((r) => {
+    const x = r.variants.find((y) => y.name === v);
+    if (x?.serverCpuMs === undefined) return '';
+    const f = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(2));
+    return x.dbCpuMs !== undefined ? `${f(x.serverCpuMs)} + ${f(x.dbCpuMs)} PG` : f(x.serverCpuMs);
+  })]);
+  const cw = cpuHeader.map((h, i) => Math.max(h.length, ...cpuBody.map((r) => r[i]!.length)));
+  const cline = (cells: string[]) => `| ${cells.map((c, i) => (i < 1 ? c.padEnd(cw[i]!) : c.padStart(cw[i]!))).join(' | ')} |`;
+  const cpu = cpuBody.length ? ['', 'Server CPU per timed request (Sundial processes + PostgreSQL backends of the run):', cline(cpuHeader), `|${cw.map((w, i) => (i < 1 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`, ...cpuBody.map(cline)] : [];
+  const load = cpuRuns.map((r) => {
+    const l = r.details.loadAverage as { before: number; after: number } | undefined;
+    return l ? `${r.label} ${l.before.toFixed(1)}/${l.after.toFixed(1)}` : '';
+  }).filter(Boolean).join(', ');
+  return `\nSQLite and PostgreSQL side by side (issue 18), N=${cpuRuns[0]?.n ?? '?'}:\n${out.join('\n')}\n${cpu.join('\n')}\n\nIssue 18 targets:\n${verdicts.map((v) => `  ${v}`).join('\n') || '  (need a SQLite and a PostgreSQL run, and two processes for the polling target)'}\n1-min load average before/after: ${load}\n`;
 }

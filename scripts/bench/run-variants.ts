@@ -30,6 +30,8 @@ export interface VariantResult {
   bytes?: number;
   /** Server CPU ms per timed request or run (workload.ts, from /proc; absent for --url). */
   serverCpuMs?: number;
+  /** PostgreSQL backends' CPU ms per timed request or run, on the PostgreSQL store (stores.ts). */
+  dbCpuMs?: number;
   /** 1-minute load average when the variant started and ended. */
   load: [number, number];
   error?: string;

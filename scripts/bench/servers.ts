@@ -33,6 +33,13 @@ export interface StartOptions {
   keep: boolean;
   /** Sundial: log in with the account password, or with a device's app password (`--auth device`, issue 16). */
   auth?: 'account' | 'device';
+  /** Sundial: more environment (SUNDIAL_DATABASE_URL for the PostgreSQL store; stores.ts). */
+  env?: Record<string, string>;
+  /**
+   * Sundial: create the user (and device) first (default). A second process over the same
+   * PostgreSQL database finds them there and gets `password` as the first one returned it.
+   */
+  provision?: boolean;
   log: (line: string) => void;
 }
 
@@ -133,10 +140,11 @@ export async function startServer(name: ServerName, o: StartOptions): Promise<St
 
   if (name === 'sundial') {
     const bin = path.join(repoRoot, 'bin/sundial.js');
-    const env: NodeJS.ProcessEnv = { ...process.env, SUNDIAL_DATA: path.join(dir, 'data'), SUNDIAL_PORT: String(port), SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn' };
-    const add = spawnSync(process.execPath, [bin, 'user', 'add', o.user], { env, input: `${o.password}\n`, encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`sundial user add failed: ${add.stderr || add.stdout}`);
-    if (o.auth === 'device') {
+    const env: NodeJS.ProcessEnv = { ...process.env, SUNDIAL_DATA: path.join(dir, 'data'), SUNDIAL_PORT: String(port), SUNDIAL_HOST: '127.0.0.1', SUNDIAL_CREATE_ADMIN: 'false', SUNDIAL_LOG_LEVEL: 'warn', ...o.env };
+    const provision = o.provision !== false;
+    const add = provision ? spawnSync(process.execPath, [bin, 'user', 'add', o.user], { env, input: `${o.password}\n`, encoding: 'utf8' }) : null;
+    if (add && add.status !== 0) throw new Error(`sundial user add failed: ${add.stderr || add.stdout}`);
+    if (provision && o.auth === 'device') {
       // The app password is printed alone on the last line (src/cli/device.ts).
       const dev = spawnSync(process.execPath, [bin, 'device', 'add', o.user, 'bench'], { env, encoding: 'utf8' });
       if (dev.status !== 0) throw new Error(`sundial device add failed: ${dev.stderr || dev.stdout}`);

@@ -27,6 +27,8 @@ export interface WorkloadOptions {
   clean: boolean;
   sample: (() => ProcSample | null) | null;
   log: (line: string) => void;
+  /** Base URLs of several server processes over one database: requests go round-robin (stores.ts). */
+  spreadOver?: readonly string[];
 }
 
 export interface Metric {
@@ -44,6 +46,8 @@ export interface RunResult {
   metrics: Record<string, Metric>;
   details: Record<string, unknown>;
   cpuByPhase: Record<string, number>;
+  /** PostgreSQL backends' CPU seconds per phase (stores.ts), when the server runs on PostgreSQL. */
+  dbCpuByPhase?: Record<string, number>;
   /** Server RSS and peak RSS (VmHWM) in MB at the end of each phase: which phase set the peak. */
   memByPhase: Record<string, { rssMb: number; peakMb: number }>;
   /** Phase windows on the monotonic clock in µs (the clock of V8's .cpuprofile timestamps). */
@@ -69,6 +73,7 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
   const client = new DavClient(o.url, o.user, o.password, 32);
+  if (o.spreadOver) client.spreadOver(o.spreadOver);
   const collectionPath = new URL(o.url).pathname.replace(/\/+$/, '');
   const isMember = (href: string) => hrefPath(href).replace(/\/+$/, '') !== collectionPath && hrefPath(href) !== '';
   const result: RunResult = { url: o.url, n: o.events.length, metrics: {}, details: {}, cpuByPhase: {}, memByPhase: {}, phases: [], errors: [], variants: [] };
@@ -79,7 +84,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
   const rng = new Prng(`${o.seed}/workload`);
 
   const phase = async (name: string, fn: () => Promise<void>) => {
-    const before = o.sample?.()?.cpuSeconds ?? null;
+    const start = o.sample?.() ?? null;
+    const before = start?.cpuSeconds ?? null;
     const t0 = performance.now();
     const startUs = monoUs();
     o.log(`  ${name}…`);
@@ -94,6 +100,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     const end = o.sample?.() ?? null;
     const after = end?.cpuSeconds ?? null;
     if (before !== null && after !== null) result.cpuByPhase[name] = round2(after - before);
+    if (start?.dbCpuSeconds !== undefined && end?.dbCpuSeconds !== undefined) (result.dbCpuByPhase ??= {})[name] = round2(end.dbCpuSeconds - start.dbCpuSeconds);
     if (end) result.memByPhase[name] = { rssMb: round1(end.rssMb), peakMb: round1(end.peakRssMb) };
     o.log(`    (${((performance.now() - t0) / 1000).toFixed(1)} s${end ? `; server RSS ${end.rssMb.toFixed(0)} MB, peak ${end.peakRssMb.toFixed(0)} MB` : ''})`);
   };
@@ -164,6 +171,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     const cpu = result.cpuByPhase[v.name];
     const per = r?.kind === 'poll' ? r.requests : r?.runsMs?.length;
     if (r && cpu !== undefined && per) r.serverCpuMs = Math.round((cpu * 1000 * 100) / per) / 100;
+    const dbCpu = result.dbCpuByPhase?.[v.name];
+    if (r && dbCpu !== undefined && per) r.dbCpuMs = Math.round((dbCpu * 1000 * 100) / per) / 100;
     if (v.legacyKey && r) fillLegacy(result, v.legacyKey, r);
   }
 

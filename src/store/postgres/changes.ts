@@ -8,22 +8,26 @@ import { bit, sql, type Connection, type Sql } from './connection.js';
 
 /** Write-side helpers, called inside a tx() with the seq of that write. */
 export interface ChangeLog {
-  /** Logs a change of member `name` ('' = the collection's own properties) and moves the collection's token. */
-  record(s: Sql, collectionId: number, name: string, deleted: boolean, seq: number): Promise<void>;
+  /**
+   * Logs a change of member `name` ('' = the collection's own properties) and moves the collection's
+   * token; `countDelta` (+1 a new member, -1 a removed one) moves its object_count in the same statement.
+   */
+  record(s: Sql, collectionId: number, name: string, deleted: boolean, seq: number, countDelta?: number): Promise<void>;
   /** The user's home `home` no longer lists `uri` (instance removed, renamed away or switched off). */
   tombstone(s: Sql, userId: number, home: Home, uri: string, seq: number): Promise<void>;
 }
 
-// The change row and the token move in one statement: one round trip per logged change.
+// The change row, the token move and the member count in one statement: one round trip per logged
+// change (scripts/bench/pg-roundtrips.ts counts them).
 const RECORD = sql(`
   WITH logged AS (INSERT INTO changes (seq, collection_id, name, deleted) VALUES (@seq, @c, @name, @deleted))
-  UPDATE collections SET sync_seq = @seq, modified_at = @now WHERE id = @c`);
+  UPDATE collections SET sync_seq = @seq, modified_at = @now, object_count = object_count + @count WHERE id = @c`);
 const TOMB = sql('INSERT INTO home_changes (seq, user_id, home, uri, removed) VALUES (?, ?, ?, ?, 1)');
 
 export function changeLog(): ChangeLog {
   return {
-    async record(s, collectionId, name, deleted, seq) {
-      await s.run(RECORD, { seq, c: collectionId, name, deleted: bit(deleted), now: new Date().toISOString() });
+    async record(s, collectionId, name, deleted, seq, countDelta = 0) {
+      await s.run(RECORD, { seq, c: collectionId, name, deleted: bit(deleted), now: new Date().toISOString(), count: countDelta });
       s.notify?.({ type: 'collection-changed', collectionId });
     },
     async tombstone(s, userId, home, uri, seq) {
@@ -34,13 +38,19 @@ export function changeLog(): ChangeLog {
 }
 
 const BOUNDS = sql('SELECT sync_seq AS seq, pruned_below AS floor FROM collections WHERE id = ?');
-// Latest row per name (SQLite takes bare columns from the max(id) row; here DISTINCT ON).
-const SINCE = sql(`
-  SELECT name, seq, deleted FROM (
+// The bounds and the changes in one round trip (the latest row per name: SQLite takes bare columns
+// from the max(id) row, here DISTINCT ON): one row per changed name, or one row with a NULL
+// name when nothing changed or the token is out of bounds (checked below: no change rows are
+// read for it); none when the collection does not exist.
+const BOUNDS_AND_SINCE = sql(`
+  SELECT c.sync_seq AS seq, c.pruned_below AS floor, l.name, l.seq AS change_seq, l.deleted
+  FROM collections c
+  LEFT JOIN LATERAL (
     SELECT DISTINCT ON (name) name, seq, deleted FROM changes
-    WHERE collection_id = ? AND seq > ? AND name <> ''
-    ORDER BY name, id DESC) latest
-  ORDER BY seq, name`);
+    WHERE collection_id = c.id AND seq > @s AND name <> '' AND @s BETWEEN c.pruned_below AND c.sync_seq
+    ORDER BY name, id DESC) l ON true
+  WHERE c.id = @c
+  ORDER BY l.seq, l.name`);
 const HOME = sql(`
   SELECT greatest(
     coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u AND home = @home), 0),
@@ -59,16 +69,20 @@ const TOMBS = sql(`
 export function changeStore(conn: Connection): ChangeStore {
   return {
     async changesSince(collectionId, seq): Promise<ChangeSet> {
-      const b = await conn.row<{ seq: number; floor: number }>(BOUNDS, [collectionId]);
-      if (!b) throw new NotFound(`collection ${collectionId}`);
-      // RFC 6578 §3.2: a token from the future, from before the collection existed or from a
-      // pruned stretch of the log cannot be answered exactly -> valid-sync-token.
-      if (!Number.isInteger(seq) || seq > b.seq || seq < b.floor) {
-        throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
+      if (Number.isSafeInteger(seq)) {
+        const rows = await conn.rows<{ seq: number; floor: number; name: string | null; change_seq: number | null; deleted: number | null }>(BOUNDS_AND_SINCE, { c: collectionId, s: seq });
+        const b = rows[0];
+        if (!b) throw new NotFound(`collection ${collectionId}`);
+        // RFC 6578 §3.2: a token from the future, from before the collection existed or from a
+        // pruned stretch of the log cannot be answered exactly -> valid-sync-token.
+        if (seq > b.seq || seq < b.floor) throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
+        const changes: Change[] = rows.filter((r) => r.name !== null).map((r) => ({ name: r.name!, deleted: r.deleted === 1, seq: r.change_seq! }));
+        return { seq: b.seq, changes };
       }
-      const rows = await conn.rows<{ name: string; seq: number; deleted: number }>(SINCE, [collectionId, seq]);
-      const changes: Change[] = rows.map((r) => ({ name: r.name, deleted: r.deleted === 1, seq: r.seq }));
-      return { seq: b.seq, changes };
+      // Not a token this store could have handed out (a fraction, beyond 2^53): the bounds alone
+      // decide between NotFound and valid-sync-token.
+      if (!(await conn.row(BOUNDS, [collectionId]))) throw new NotFound(`collection ${collectionId}`);
+      throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
     },
     async homeSeq(userId, h = 'calendars') {
       return (await conn.value<number>(HOME, { u: userId, home: h }))!;

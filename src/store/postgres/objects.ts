@@ -123,6 +123,15 @@ const QUERY_RANGE = sql(`
   WHERE collection_id = @c AND first_start IS NULL AND (last_end IS NULL OR last_end >= @start::bigint)
     AND (@type::text IS NULL OR component_type = @type)`);
 const BY_UID = sql('SELECT name FROM objects WHERE collection_id = ? AND uid = ?');
+// What a PUT checks before writing, in one round trip (scripts/bench/pg-roundtrips.ts): the
+// collection exists (a row), the current object at the name (NULL columns when absent) and the
+// object already holding the UID (objects_uid: at most one). The checks run in the order of
+// mustCollection, getMeta and checkUid.
+const PUT_CHECK = sql(`
+  SELECT c.id AS collection_exists, ${META.split(', ').map((col) => `o.${col}`).join(', ')},
+    (SELECT u.name FROM objects u WHERE u.collection_id = c.id AND u.uid = @uid) AS uid_holder
+  FROM collections c LEFT JOIN objects o ON o.collection_id = c.id AND o.name = @name
+  WHERE c.id = @c`);
 const COLLECTION_EXISTS = sql('SELECT 1 FROM collections WHERE id = ?');
 const REMOVE = sql('DELETE FROM objects WHERE collection_id = ? AND name = ?');
 const RENAME = sql('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
@@ -131,7 +140,6 @@ const COPY = sql(`
     created_at, modified_at, data, instance_start, instance_end, classification)
   SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification
   FROM objects WHERE collection_id = ? AND name = ?`);
-const COUNT = sql('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
 const UPSERT = sql(`
   INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
     created_at, modified_at, data, instance_start, instance_end, classification)
@@ -260,11 +268,10 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
         const replaced = await clearTarget(s, to, toName);
         await s.run(RENAME, [to, toName, from, name]);
         await props.move(s, from, name, to, toName);
-        await s.run(COUNT, [-1, from]);
-        if (!replaced) await s.run(COUNT, [1, to]);
-        // To a client syncing either collection a MOVE is a delete here and a new member there.
-        await log.record(s, from, name, true, seq);
-        await log.record(s, to, toName, false, seq);
+        // To a client syncing either collection a MOVE is a delete here and a new member there;
+        // the member counts move with the log (one statement each).
+        await log.record(s, from, name, true, seq, -1);
+        await log.record(s, to, toName, false, seq, replaced ? 0 : 1);
         return { meta: toMeta((await getMeta(s, to, toName))!), created: !replaced };
       });
     },
@@ -285,8 +292,7 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
         const ts = now();
         await s.run(COPY, [to, toName, ts, ts, from, name]);
         await props.copy(s, from, name, to, toName);
-        if (!replaced) await s.run(COUNT, [1, to]);
-        await log.record(s, to, toName, false, seq);
+        await log.record(s, to, toName, false, seq, replaced ? 0 : 1);
         return { meta: toMeta((await getMeta(s, to, toName))!), created: !replaced };
       });
     },
@@ -308,12 +314,14 @@ export function objectWrites(_conn: Connection, log: ChangeLog, props: DeadPrope
   return {
     async put(s, collectionId, input, cond, before) {
       await before?.();
-      await mustCollection(s, collectionId);
+      const found = await s.row<MetaRow & { collection_exists: number | null; uid_holder: string | null }>(PUT_CHECK, { c: collectionId, name: input.name, uid: input.uid ?? null });
+      if (!found) throw new NotFound(`collection ${collectionId}`);
       checkSegment(input.name);
-      const current = await getMeta(s, collectionId, input.name);
+      const current = found.name === null ? undefined : found;
       checkConditions(current?.etag ?? null, cond);
       checkSameUid(input.name, current, input.uid);
-      await checkUid(s, collectionId, input.uid, input.name);
+      // Another object of the collection holding the UID -> no-uid-conflict (checkUid).
+      if (found.uid_holder !== null && found.uid_holder !== input.name) throw new UidConflict(found.uid_holder);
       const seq = await s.nextSeq();
       const row = (await s.row<MetaRow>(UPSERT, {
         c: collectionId,
@@ -331,8 +339,7 @@ export function objectWrites(_conn: Connection, log: ChangeLog, props: DeadPrope
         now: now(),
         data: input.data,
       }))!;
-      if (!current) await s.run(COUNT, [1, collectionId]);
-      await log.record(s, collectionId, input.name, false, seq);
+      await log.record(s, collectionId, input.name, false, seq, current ? 0 : 1);
       return { meta: toMeta(row), created: !current };
     },
     async delete(s, collectionId, name, cond) {
@@ -343,8 +350,7 @@ export function objectWrites(_conn: Connection, log: ChangeLog, props: DeadPrope
       const seq = await s.nextSeq();
       await s.run(REMOVE, [collectionId, name]);
       await props.drop(s, collectionId, name);
-      await s.run(COUNT, [-1, collectionId]);
-      await log.record(s, collectionId, name, true, seq);
+      await log.record(s, collectionId, name, true, seq, -1);
     },
   };
 }
