@@ -186,5 +186,44 @@ if (!isPostgresUrl(url)) {
     assert.is((await depth0(a, '/dav/calendars/dave/', 'dave')).status, 429, 'and on A');
   });
 
+  // Issue 18 item 5: a write is acknowledged (201) only after its transaction committed in
+  // PostgreSQL, so a process killed without warning — no SIGTERM, no drain — takes no
+  // acknowledged write with it. Runs last: A is gone afterwards.
+  test('killing A with SIGKILL during a burst of PUTs loses no acknowledged write: B serves every one', async ({ a, b, procs }) => {
+    const cal = '/dav/calendars/bob/personal/';
+    const acked = new Map<string, string>();
+    let next = 0;
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      while (next < 80) {
+        const path = `${cal}k${next}.ics`;
+        const uid = `k${next++}`;
+        let res: TestResponse;
+        try {
+          res = await a.request('PUT', path, { user: 'bob', headers: { 'Content-Type': 'text/calendar; charset=utf-8' }, body: ical(uid) });
+        } catch {
+          return; // the connection died with the process: not acknowledged
+        }
+        if (res.status === 201) acked.set(path, res.headers.get('etag') ?? '');
+        if (acked.size === 10 && !killed) {
+          killed = true;
+          procs[0]!.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    assert.ok(killed, 'A was killed mid-burst');
+    assert.is((await procs[0]!.exited(10_000)).signal, 'SIGKILL');
+    assert.ok(acked.size >= 10, `${acked.size} acknowledged`);
+    for (const [path, etag] of acked) {
+      const got = await b.request('GET', path, { user: 'bob' });
+      assert.is(got.status, 200, `${path} acknowledged by A, on B`);
+      assert.is(got.headers.get('etag'), etag, path);
+    }
+    // B goes on serving, and what it lists holds every acknowledged PUT.
+    const listed = (await homeListing(b, 'bob', cal)).filter((h) => h.startsWith(`${cal}k`));
+    for (const path of acked.keys()) assert.ok(listed.includes(path), path);
+  });
+
   test.run();
 }

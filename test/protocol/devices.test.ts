@@ -223,7 +223,7 @@ t('revoking ends access at the next request (API)', async ({ srv, alice }) => {
 t('revoking with `sundial device revoke` in another process ends access at once', async ({ srv, alice }) => {
   const car = await alice.ok('POST', '/devices', { name: 'Car' });
   assert.is((await dav(srv, car.password, 'PROPFIND', HOME, '0', propfindBody([D('displayname')]))).status, 207);
-  const out = await run(['device', 'revoke', 'alice', 'Car'], { env: { SUNDIAL_DATA: srv.dataDir } });
+  const out = await run(['device', 'revoke', 'alice', 'Car'], { env: srv.cliEnv });
   assert.is(out.code, 0, out.stderr);
   assert.match(out.stdout, /revoked device "Car"/);
   assert.is((await dav(srv, car.password, 'PROPFIND', HOME, '0', propfindBody([D('displayname')]))).status, 401);

@@ -184,7 +184,7 @@ t('off and on through the service the CLI uses: the same DAV effects', async ({ 
 
 t('off and on with `sundial calendar sync` while the server runs', async ({ srv }) => {
   const before = await homeState(srv, 'alice');
-  const env = { SUNDIAL_DATA: srv.dataDir };
+  const env = srv.cliEnv; // the server's database, SQLite or PostgreSQL
   const off = await run(['calendar', 'sync', 'alice', 'work', 'off'], { env });
   assert.is(off.code, 0, off.stderr);
   assert.match(off.stdout, /work.*off/);

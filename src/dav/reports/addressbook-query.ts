@@ -164,7 +164,11 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const rowSel = query.propReq.type === 'prop' && (rendering === null || rendering.whole) ? rowSelection(query.propReq.names, ADDRESS_DATA.name) : null;
   async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
     for (let i = 0; i < matches.length; i += PAGE) {
-      const sized = await store.getObjectSizes(collection.id, matches.slice(i, i + PAGE));
+      // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
+      // name order): the batches follow the matches, so both paths list the cards by name.
+      const slice = matches.slice(i, i + PAGE);
+      const sizeOf = new Map((await store.getObjectSizes(collection.id, slice)).map((o) => [o.name, o.size]));
+      const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
       for (const batch of batches(sized)) {
         const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
         started = true;
