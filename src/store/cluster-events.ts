@@ -22,6 +22,11 @@ export type ClusterEvent =
   | { type: 'devices-changed'; userId: number }
   /** A windowed counter (store/counters.ts) was bumped, set or deleted. */
   | { type: 'counters-changed' }
+  /**
+   * Sent by every PostgreSQL write transaction: the parts of the read cache
+   * (store/postgres/cache-parts.ts) whose tables it wrote, derived from its statements.
+   */
+  | { type: 'data-changed'; parts: readonly ('accounts' | 'collections' | 'counters')[] }
   /** Any other committed write. */
   | { type: 'write' };
 

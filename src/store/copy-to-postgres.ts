@@ -47,7 +47,7 @@ export const SKIPPED: Readonly<Record<string, string>> = {
 /** PostgreSQL tables with no SQLite twin, and why they stay as the migrations left them. */
 export const POSTGRES_ONLY: Readonly<Record<string, string>> = {
   schema_migrations: 'filled by the PostgreSQL migrations themselves',
-  write_version: 'the version each process compares its cached reads against (postgres/read-cache.ts); no process runs during the copy, so none holds a cache to invalidate',
+  write_version: 'the versions (one row per cache part, postgres/cache-parts.ts) each process compares its cached reads against (postgres/read-cache.ts); no process runs during the copy, so none holds a cache to invalidate',
 };
 
 /**

@@ -60,9 +60,10 @@ if (!isPostgresUrl(url)) {
     const offB = b.events!.subscribe((e) => atB.push(e));
     await a.createUser({ username: 'ann', passwordHash: 'h1' });
     await a.setPassword('ann', 'h2');
-    assert.equal(atA.at(-1), { type: 'credentials-changed', username: 'ann' }, 'delivered at commit, before setPassword resolved');
+    assert.equal(atA.at(-2), { type: 'credentials-changed', username: 'ann' }, 'delivered at commit, before setPassword resolved');
+    assert.equal(atA.at(-1), { type: 'data-changed', parts: ['accounts'] }, 'with the parts of the read cache it wrote');
     await waitFor('the event at B', () => atB.some((e) => e.type === 'credentials-changed' && e.username === 'ann'));
-    assert.ok(atB.some((e) => e.type === 'write'), 'createUser names no type: a generic write');
+    assert.ok(atB.some((e) => e.type === 'data-changed' && e.parts.includes('accounts')), 'createUser names no type: the parts it wrote');
     assert.not.ok(atA.some((e, i) => atA.indexOf(e) !== i), 'no echo of its own events');
     const cal = await b.createCollection((await b.getUser('ann'))!.id, { uri: 'work', kind: 'calendar' });
     await b.putObject(cal.id, { name: 'x.ics', data: Buffer.from('x'), contentType: 'text/calendar' });

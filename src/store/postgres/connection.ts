@@ -8,6 +8,7 @@ import pg from 'pg';
 import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
 import { connectionFault } from './faults.js';
 import type { ClusterEvent } from '../cluster-events.js';
+import { partsWritten, type CachePart } from './cache-parts.js';
 
 /** Runs statements: the pool outside a transaction, the transaction's client inside one. */
 export interface Sql {
@@ -38,10 +39,11 @@ export interface Connection extends Sql {
 /** Where a transaction's events go (notifications.ts). */
 export interface TxNotifier {
   /**
-   * The NOTIFY statement (SQL text, literals escaped) sent inside the transaction, in the same
-   * round trip as COMMIT, so it is delivered only if the write commits.
+   * The statements (SQL text, literals escaped) sent inside the transaction, in the same round
+   * trip as COMMIT: the move of the write versions of `parts` (read-cache.ts) and the NOTIFY, so
+   * both take effect only if the write commits.
    */
-  statement(events: readonly ClusterEvent[]): string;
+  statement(events: readonly ClusterEvent[], parts: readonly CachePart[]): string;
   /** This process's own subscribers, after COMMIT and before tx() returns. */
   committed(events: readonly ClusterEvent[]): void;
 }
@@ -64,6 +66,8 @@ export interface Stmt {
    * from the text, so equal statements share it and no counter is kept.
    */
   prepared: string;
+  /** The read-cache parts its writes move (cache-parts.ts), derived from the text once. */
+  parts: readonly CachePart[];
 }
 
 /**
@@ -80,7 +84,7 @@ export function sql(text: string): Stmt {
     return `$${i + 1}`;
   });
   if (positional > 0 && names.length > 0) throw new Error(`mixed parameter styles in: ${text}`);
-  return { text: out, names: names.length > 0 ? names : null, prepared: `sundial_${createHash('sha1').update(out).digest('hex').slice(0, 20)}` };
+  return { text: out, names: names.length > 0 ? names : null, prepared: `sundial_${createHash('sha1').update(out).digest('hex').slice(0, 20)}`, parts: partsWritten(out) };
 }
 
 function values(stmt: Stmt, params: Params | undefined): unknown[] {
@@ -95,7 +99,8 @@ function values(stmt: Stmt, params: Params | undefined): unknown[] {
   return (params as unknown[]).map((v) => (v === undefined ? null : v));
 }
 
-function runner(q: pg.Pool | pg.PoolClient): Sql {
+/** `seen` is told of every statement before it runs (tx() collects the parts written). */
+function runner(q: pg.Pool | pg.PoolClient, seen?: (stmt: Stmt) => void): Sql {
   // Outside tx() too, driver errors leave as domain errors (a server gone is StorageUnavailable).
   const query = async (config: pg.QueryConfig | pg.QueryArrayConfig) => {
     try {
@@ -104,7 +109,10 @@ function runner(q: pg.Pool | pg.PoolClient): Sql {
       throw translate(err);
     }
   };
-  const exec = async (stmt: Stmt, params?: Params) => query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params) });
+  const exec = async (stmt: Stmt, params?: Params) => {
+    seen?.(stmt);
+    return query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params) });
+  };
   return {
     async rows<T>(stmt: Stmt, params?: Params) {
       return (await exec(stmt, params)).rows as T[];
@@ -113,6 +121,7 @@ function runner(q: pg.Pool | pg.PoolClient): Sql {
       return (await exec(stmt, params)).rows[0] as T | undefined;
     },
     async value<T>(stmt: Stmt, params?: Params) {
+      seen?.(stmt);
       const r = await query({ name: stmt.prepared, text: stmt.text, values: values(stmt, params), rowMode: 'array' });
       return (r.rows[0] as unknown[] | undefined)?.[0] as T | undefined;
     },
@@ -190,15 +199,22 @@ export function makeConnection(pool: pg.Pool): Connection {
       let broken: unknown;
       try {
         await client.query('BEGIN');
-        const s = runner(client);
+        // The read-cache parts this transaction writes, from its statements (cache-parts.ts).
+        const parts = new Set<CachePart>();
+        const s = runner(client, (stmt) => {
+          for (const p of stmt.parts) parts.add(p);
+        });
         await s.run(WRITE_LOCK);
         const events: ClusterEvent[] = [];
         const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))!, notify: (e) => void events.push(e) };
         const result = await fn(t);
         const notifier = conn.notifier;
-        if (notifier && events.length === 0) events.push({ type: 'write' });
+        // Always one event naming the parts written (possibly none): the read caches of the other
+        // processes empty those, whatever typed events the write method sent.
+        const written = [...parts];
+        events.push({ type: 'data-changed', parts: written });
         // One simple-protocol round trip: an error in the NOTIFY skips the COMMIT (rolled back below).
-        await client.query(notifier ? `${notifier.statement(events)}; COMMIT` : 'COMMIT');
+        await client.query(notifier ? `${notifier.statement(events, written)}; COMMIT` : 'COMMIT');
         notifier?.committed(events);
         return result;
       } catch (err) {

@@ -3,6 +3,7 @@
 // (users.ts → UserStore, collections.ts → CollectionStore, …); connection.ts holds what they share
 // (the pool, tx(), the global sequence). Selected by SUNDIAL_DATABASE_URL=postgres://….
 import type { Store } from '../types.js';
+import { ALL_PARTS, PART_IDS } from './cache-parts.js';
 import { changeLog, changeStore } from './changes.js';
 import { collectionStore } from './collections.js';
 import { counterStore } from './counters.js';
@@ -30,7 +31,8 @@ export interface PostgresStoreOptions extends PoolOptions {
 }
 
 const CURRENT_SCHEMA = sql('SELECT current_schema()');
-const WRITE_VERSION = sql('SELECT value FROM write_version WHERE id = 1');
+/** Every part's write version in one round trip (read-cache.ts refresh). */
+const WRITE_VERSIONS = sql('SELECT id, value FROM write_version');
 
 /** Whether a database setting names a PostgreSQL server (postgres:// or postgresql://). */
 export function isPostgresUrl(url: string | null | undefined): boolean {
@@ -75,7 +77,11 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       await events.close();
       await pool.end();
     },
-  }, events, async () => (await conn.value<number>(WRITE_VERSION))!);
+  }, events, async () => {
+    const rows = await conn.rows<{ id: number; value: number }>(WRITE_VERSIONS);
+    const byId = new Map(rows.map((r) => [r.id, Number(r.value)]));
+    return new Map(ALL_PARTS.map((p) => [p, byId.get(PART_IDS[p]) ?? -1]));
+  });
 }
 
 /** `sundial migrate` for PostgreSQL: applies pending migrations; returns the files applied now. */

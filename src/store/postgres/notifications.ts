@@ -14,6 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ClusterEvent, ClusterEvents } from '../cluster-events.js';
 import { quoteIdent, type Connection, type TxNotifier } from './connection.js';
+import { PART_IDS } from './cache-parts.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; a longer list becomes one "write". */
 const MAX_PAYLOAD = 7900;
@@ -152,8 +153,12 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
   };
 
   const notifier: TxNotifier = {
-    // The write version moves with the events (read-cache.ts reads it at the start of a request).
-    statement: (events) => `UPDATE write_version SET value = value + 1 WHERE id = 1; SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(encodePayload(origin, events))})`,
+    // The write versions of the parts written move with the events (read-cache.ts reads them at
+    // the start of a request); ids are PART_IDS constants, not input.
+    statement: (events, parts) => {
+      const move = parts.length > 0 ? `UPDATE write_version SET value = value + 1 WHERE id IN (${parts.map((p) => PART_IDS[p]).join(', ')}); ` : '';
+      return `${move}SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(encodePayload(origin, events))})`;
+    },
     committed: deliver,
   };
 

@@ -2,24 +2,28 @@
 // read the throttle counters, the credentials, the device policy and the calendar instance — four
 // round trips — before answering from the instance; with this cache a repeated poll makes one
 // (refresh). The SQLite store keeps the same reads until any write (store/sqlite/connection.ts
-// readCache); here "any write" is any write of any process on the schema.
+// readCache); here the cache has parts (cache-parts.ts: accounts, collections, counters) and a
+// part is kept until a write of any process on the schema touches one of its tables.
 //
 // Rules that keep it correct (docs/architecture.md "Cache rules with several processes"):
-// - each request starts with refresh(): one read of `write_version`, which every write
-//   transaction and every counter write moves as it commits; when it moved, everything cached is
-//   dropped. So a request sees every write committed before it began, whichever process made it —
-//   the notification of such a write may still be on its way (measured: a share revoked on one
-//   process was still served by the other on a loaded machine before this rule);
+// - each request starts with refresh(): one read of the rows of `write_version`, one per part,
+//   which every write transaction moves for the parts it wrote as it commits (and every counter
+//   write for the counters); a part whose version moved is dropped. So a request sees every write
+//   committed before it began, whichever process made it — the notification of such a write may
+//   still be on its way (measured: a share revoked on one process was still served by the other
+//   on a loaded machine before this rule);
 // - between requests, and for reads outside a request, the cluster events (notifications.ts)
-//   empty the caches as each write's notification arrives;
+//   empty the parts each write's notification names (its 'data-changed' event; a typed event
+//   its own part; a 'write' or an unknown event every part);
 // - used only while the listening connection is up (`events.live`); when it breaks or comes
 //   back, everything is dropped and reads go to the database;
-// - a read under way when the caches are emptied is not kept (the generation check): its rows
-//   may predate the write that emptied them;
-// - this process's own writes empty the caches at commit, before the write returns;
+// - a read under way when its part is emptied is not kept (the generation check): its rows may
+//   predate the write that emptied them;
+// - this process's own writes empty the parts at commit, before the write returns;
 // - values are frozen, shared by every caller (as on SQLite).
 import type { Store } from '../types.js';
 import type { ClusterEvents } from '../cluster-events.js';
+import { ALL_PARTS, partsOfEvent, type CachePart } from './cache-parts.js';
 
 /** Entries per cache; a full cache is emptied (the next reads refill it). */
 const MAX_ENTRIES = 2000;
@@ -32,23 +36,35 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** `store` with its hot reads cached, invalidated by `events` and by `readVersion` (write_version) in refresh(). */
-export function withReadCache(store: Store, events: ClusterEvents, readVersion: () => Promise<number>): Store {
-  // One generation for the data caches, one for the counters: a counter bump (a failed login)
-  // need not empty the credentials, and a calendar write need not empty the counters.
-  const data = { gen: 0, maps: [] as Map<string, unknown>[] };
-  const counters = { gen: 0, maps: [] as Map<string, unknown>[] };
-  const clear = (c: typeof data) => {
+/** How often each part was emptied (tests: a calendar write must leave the accounts part alone). */
+export type ReadCacheStats = Record<CachePart, number>;
+
+/**
+ * `store` with its hot reads cached, invalidated by `events` and by `readVersions` (the rows of
+ * write_version, by part) in refresh().
+ */
+export function withReadCache(store: Store, events: ClusterEvents, readVersions: () => Promise<ReadonlyMap<CachePart, number>>): Store & { readCacheStats: ReadCacheStats } {
+  // One generation per part: a failed login need not empty the credentials, a calendar write
+  // need not empty the credentials nor the counters.
+  type Group = { gen: number; maps: Map<string, unknown>[] };
+  const groups = Object.fromEntries(ALL_PARTS.map((p) => [p, { gen: 0, maps: [] as Map<string, unknown>[] }])) as Record<CachePart, Group>;
+  const readCacheStats = Object.fromEntries(ALL_PARTS.map((p) => [p, 0])) as ReadCacheStats;
+  const clear = (p: CachePart) => {
+    const c = groups[p];
     c.gen++;
     for (const m of c.maps) m.clear();
+    readCacheStats[p]++;
   };
-  events.subscribe((e) => clear(e.type === 'counters-changed' ? counters : data));
-  events.onReset(() => {
-    clear(data);
-    clear(counters);
+  const clearAll = () => {
+    for (const p of ALL_PARTS) clear(p);
+  };
+  events.subscribe((e) => {
+    for (const p of partsOfEvent(e)) clear(p);
   });
+  events.onReset(clearAll);
+  const { accounts, collections, counters } = groups;
 
-  function cached<A extends unknown[], V>(group: typeof data, load: (...args: A) => Promise<V>, keyOf: (...args: A) => string): (...args: A) => Promise<V> {
+  function cached<A extends unknown[], V>(group: Group, load: (...args: A) => Promise<V>, keyOf: (...args: A) => string): (...args: A) => Promise<V> {
     const entries = new Map<string, V>();
     group.maps.push(entries);
     return async (...args: A) => {
@@ -69,21 +85,24 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersion: 
   const readCounters = store.getCounters.bind(store);
   const getCounters = cached(counters, (keys: readonly string[]) => readCounters(keys, 0), (keys) => JSON.stringify(keys));
   const changedCounters = () => events.publish({ type: 'counters-changed' });
-  let version = -1;
+  const versions = new Map<CachePart, number>();
 
   return Object.assign(store, {
+    readCacheStats,
     async refresh() {
-      const v = await readVersion();
-      if (v !== version) {
-        version = v;
-        clear(data);
-        clear(counters);
+      const now = await readVersions();
+      for (const p of ALL_PARTS) {
+        const v = now.get(p) ?? -1; // a row missing: always dropped
+        if (v === -1 || v !== versions.get(p)) {
+          versions.set(p, v);
+          clear(p);
+        }
       }
     },
-    getCredentials: cached(data, store.getCredentials.bind(store), (username) => username),
-    findDeviceByToken: cached(data, store.findDeviceByToken.bind(store), (hash) => hash),
-    getDevicePolicy: cached(data, store.getDevicePolicy.bind(store), (userId) => String(userId)),
-    getInstance: cached(data, store.getInstance.bind(store), (userId, uri, home = 'calendars') => JSON.stringify([userId, home, uri])),
+    getCredentials: cached(accounts, store.getCredentials.bind(store), (username) => username),
+    findDeviceByToken: cached(accounts, store.findDeviceByToken.bind(store), (hash) => hash),
+    getDevicePolicy: cached(accounts, store.getDevicePolicy.bind(store), (userId) => String(userId)),
+    getInstance: cached(collections, store.getInstance.bind(store), (userId, uri, home = 'calendars') => JSON.stringify([userId, home, uri])),
     // Counters are kept with every row, ended or not (now = 0), and filtered when read: a window
     // ending needs no event.
     async getCounters(keys: readonly string[], now = Date.now()) {

@@ -1,0 +1,119 @@
+// The parts of the PostgreSQL read cache (src/store/postgres/cache-parts.ts, issue 18): a write
+// empties, in every process, only the parts whose tables it wrote. Two stores on one schema stand
+// for two processes. A PUT on a calendar at A leaves B's cached credentials, devices and device
+// policy in place (the very same frozen objects, and the accounts part's drop count unmoved),
+// while a password change at A is seen by B's next request at once (refresh), before its
+// notification is waited for.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import pg from 'pg';
+import { isPostgresUrl, openPostgresStore } from '../../src/store/postgres/index.js';
+import { quoteIdent } from '../../src/store/postgres/connection.js';
+import { partsOfEvent, partsWritten } from '../../src/store/postgres/cache-parts.js';
+import type { ReadCacheStats } from '../../src/store/postgres/read-cache.js';
+import type { ClusterEvent, Store } from '../../src/store/types.js';
+
+const url = process.env.SUNDIAL_TEST_DATABASE_URL ?? '';
+
+async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.unreachable(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const parse = suite('cache parts: the tables a statement writes');
+parse('writes map to their parts; unknown tables, TRUNCATE and deletes that cascade across parts move more', () => {
+  assert.equal(partsWritten('SELECT * FROM users WHERE id = $1 FOR UPDATE'), []);
+  assert.equal(partsWritten('UPDATE users SET password_hash = $1 WHERE username = $2'), ['accounts']);
+  assert.equal(partsWritten('INSERT INTO objects (a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET a = excluded.a'), ['collections']);
+  assert.equal(partsWritten('UPDATE collections SET sync_seq = $1'), ['collections']);
+  // device_selection references collections ON DELETE CASCADE; users cascade to everything.
+  assert.equal(partsWritten('DELETE FROM collections WHERE id = $1').sort(), ['accounts', 'collections']);
+  assert.equal(partsWritten('DELETE FROM users WHERE username = $1').sort(), ['accounts', 'collections']);
+  assert.equal(partsWritten('WITH moved AS (UPDATE write_version SET value = value + 1 WHERE id = 3) DELETE FROM counters WHERE key = $1'), ['counters']);
+  assert.equal(partsWritten('INSERT INTO brand_new_table (a) VALUES ($1)').sort(), ['accounts', 'collections', 'counters']);
+  assert.equal(partsWritten('TRUNCATE web_sessions').sort(), ['accounts', 'collections', 'counters']);
+  assert.equal(partsWritten('SELECT 1 FROM objects o FOR UPDATE OF o SKIP LOCKED'), []);
+  assert.equal(partsWritten('INSERT INTO web_sessions (id) VALUES ($1)'), []);
+  assert.equal(partsOfEvent({ type: 'write' }).length, 3);
+  assert.equal(partsOfEvent({ type: 'something-new' }).length, 3);
+  assert.equal(partsOfEvent({ type: 'data-changed', parts: ['collections'] }), ['collections']);
+  assert.equal(partsOfEvent({ type: 'data-changed', parts: ['nonsense'] }).length, 3);
+});
+parse.run();
+
+if (!isPostgresUrl(url)) {
+  console.log('\n  PostgreSQL cache parts SKIPPED: SUNDIAL_TEST_DATABASE_URL is not set (run scripts/pg-test-setup.sh and export the URL it prints).\n');
+} else {
+  const admin = new pg.Pool({ connectionString: url, max: 2 });
+  const schema = `sundial_p${process.pid}`;
+  type Cached = Store & { readCacheStats: ReadCacheStats };
+  const test = suite<{ a: Cached; b: Cached }>('cache parts: postgres, two processes', { a: undefined as unknown as Cached, b: undefined as unknown as Cached });
+  test.before(async (ctx) => {
+    await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    ctx.a = (await openPostgresStore({ url, schema, max: 2 })) as Cached;
+    ctx.b = (await openPostgresStore({ url, schema, max: 2 })) as Cached;
+  });
+  test.after(async (ctx) => {
+    await ctx.a?.close();
+    await ctx.b?.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await admin.end();
+  });
+
+  test('one write_version row per part', async () => {
+    const r = await admin.query(`SELECT id, value FROM ${quoteIdent(schema)}.write_version ORDER BY id`);
+    assert.equal(r.rows.map((x) => x.id), [1, 2, 3]);
+  });
+
+  test('a calendar write keeps the other process\'s accounts part; a password change drops it at its next request', async ({ a, b }) => {
+    await a.createUser({ username: 'ann', passwordHash: 'h1' });
+    const ann = (await a.getUser('ann'))!;
+    const cal = await a.createCollection(ann.id, { uri: 'work', kind: 'calendar' });
+    const device = await a.createDevice({ userId: ann.id, name: 'phone', tokenHash: 'tok' });
+    await a.setDeviceSelection(ann.id, device.id, [cal.id]);
+    const atB: ClusterEvent[] = [];
+    const off = b.events!.subscribe((e) => atB.push(e));
+    // Until A's events have arrived, B may still drop what it reads.
+    await waitFor('the selection event at B', () => atB.some((e) => e.type === 'data-changed' && e.parts.includes('accounts')));
+    await b.refresh!();
+    const creds = (await b.getCredentials('ann'))!;
+    const found = (await b.findDeviceByToken('tok'))!;
+    const policy = await b.getDevicePolicy(ann.id);
+    const inst = (await b.getInstance(ann.id, 'work'))!;
+    assert.is(await b.getCredentials('ann'), creds, 'cached');
+    const dropped = { ...b.readCacheStats };
+
+    atB.length = 0;
+    await a.putObject(cal.id, { name: 'x.ics', data: Buffer.from('x'), contentType: 'text/calendar' });
+    // B's next request: refresh sees the collections version moved, not the accounts one.
+    await b.refresh!();
+    assert.ok((await b.getInstance(ann.id, 'work'))!.collection.syncSeq > inst.collection.syncSeq, 'the calendar write is seen at once');
+    await waitFor('the PUT event at B', () => atB.some((e) => e.type === 'collection-changed'));
+    await b.refresh!();
+    assert.is(b.readCacheStats.accounts, dropped.accounts, 'the accounts part was not dropped');
+    assert.is(b.readCacheStats.counters, dropped.counters, 'nor the counters');
+    assert.ok(b.readCacheStats.collections > dropped.collections, 'the collections part was');
+    assert.is(await b.getCredentials('ann'), creds, 'the credentials are still the cached value');
+    assert.is(await b.findDeviceByToken('tok'), found, 'the device too');
+    assert.is(await b.getDevicePolicy(ann.id), policy);
+
+    // A password change at A: B's next request reads the new hash, notification or not.
+    await a.setPassword('ann', 'h2');
+    await b.refresh!();
+    assert.is((await b.getCredentials('ann'))!.passwordHash, 'h2');
+    assert.ok(b.readCacheStats.accounts > dropped.accounts);
+
+    // Deleting the calendar cascades to the device's selection (accounts part).
+    const before = (await b.findDeviceByToken('tok'))!;
+    assert.equal(before.device.selection, [cal.id]);
+    await a.deleteCollection(cal.id);
+    await b.refresh!();
+    assert.equal((await b.findDeviceByToken('tok'))!.device.selection, [], 'the selection lost the deleted calendar');
+    off();
+  });
+
+  test.run();
+}
