@@ -81,6 +81,9 @@ export async function startServer(config: Config, log: Logger, opts: { store?: S
     return await listen(config, log, store, release, opts);
   } catch (err) {
     release();
+    // A store it opened is closed too: PostgreSQL's pool and LISTEN connection would otherwise
+    // keep the process alive after a failed start (a bad TLS setting, a port in use).
+    if (!opts.store) await store.close();
     throw err;
   }
 }

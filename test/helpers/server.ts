@@ -70,7 +70,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const logLines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
-  const server = await startServer(config, createLogger(config.logLevel, sink));
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, createLogger(config.logLevel, sink));
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await pgSchema?.drop();
+    throw err;
+  }
   const request = async (method: string, urlPath: string, opts: RequestOpts = {}): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.user) headers.Authorization = basic(opts.user, opts.password);
