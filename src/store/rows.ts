@@ -1,8 +1,9 @@
-// Rows of users, collections and instances and their domain objects, shared by both backends:
-// the SQLite and PostgreSQL schemas name these columns alike, so the column lists, the instance
-// join and the mappings are written once (sqlite/*.ts and postgres/*.ts import them).
+// Rows of users, collections, instances and web sessions and their domain objects, shared by both
+// backends: the SQLite and PostgreSQL schemas name these columns alike, so the column lists, the
+// instance join and the mappings are written once (sqlite/*.ts and postgres/*.ts import them).
 import type { Collection, CollectionKind, ComponentType, Home, Access } from './collections.js';
 import type { CalendarInstance } from './instances.js';
+import type { StoredSession } from './sessions.js';
 import type { User } from './users.js';
 
 export interface UserRow {
@@ -92,4 +93,18 @@ export function toInstance(r: InstanceRow): CalendarInstance {
     syncEnabled: r.i_sync_enabled === 1,
     changedSeq: r.i_changed_seq,
   };
+}
+
+export interface SessionRow {
+  user_id: number;
+  csrf: string;
+  credential_version: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export const SESSION_COLUMNS = 'user_id, csrf, credential_version, created_at, expires_at';
+
+export function toSession(r: SessionRow): StoredSession {
+  return { userId: r.user_id, csrf: r.csrf, credentialVersion: r.credential_version, createdAt: r.created_at, expiresAt: r.expires_at };
 }

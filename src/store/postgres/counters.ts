@@ -3,17 +3,19 @@
 // queue behind (or hold up) the writes of everyone else.
 import { COUNTER_PRUNE_INTERVAL_MS, type Counter, type CounterStore } from '../counters.js';
 import { sql, type Connection } from './connection.js';
+import { PART_IDS } from './cache-parts.js';
 
-// Each write moves the counters' write version (row 3, cache-parts.ts) in the same statement
+// Each write moves the counters' write version (cache-parts.ts) in the same statement
 // (read-cache.ts; 004_write_versions.sql).
+const MOVE = `WITH moved AS (UPDATE write_version SET value = value + 1 WHERE id = ${PART_IDS.counters})`;
 const BUMP = sql(`
-  WITH moved AS (UPDATE write_version SET value = value + 1 WHERE id = 3)
+  ${MOVE}
   INSERT INTO counters (key, count, expires_at) VALUES (@key, 1, @until)
   ON CONFLICT (key) DO UPDATE SET count = CASE WHEN counters.expires_at > @now THEN counters.count + 1 ELSE 1 END, expires_at = @until
   RETURNING count`);
 const GET = sql('SELECT key, count, expires_at AS until FROM counters WHERE key = ANY(?::text[]) AND expires_at > ?');
-const SET = sql('WITH moved AS (UPDATE write_version SET value = value + 1 WHERE id = 3) INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET count = excluded.count, expires_at = excluded.expires_at');
-const REMOVE = sql('WITH moved AS (UPDATE write_version SET value = value + 1 WHERE id = 3) DELETE FROM counters WHERE key = ?');
+const SET = sql(`${MOVE} INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET count = excluded.count, expires_at = excluded.expires_at`);
+const REMOVE = sql(`${MOVE} DELETE FROM counters WHERE key = ?`);
 const PRUNE = sql('DELETE FROM counters WHERE expires_at <= ?');
 
 /** The CounterStore of a PostgreSQL store. */

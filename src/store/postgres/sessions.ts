@@ -1,20 +1,9 @@
 // Web sessions: the PostgreSQL twin of ../sqlite/sessions.ts (see ../sessions.ts). No read cache:
 // a session ended by another process must be refused on the next request.
 import { NotFound } from '../errors.js';
-import { MAX_SESSIONS_PER_USER, type SessionStore, type StoredSession } from '../sessions.js';
+import { MAX_SESSIONS_PER_USER, type SessionStore } from '../sessions.js';
+import { SESSION_COLUMNS, toSession, type SessionRow } from '../rows.js';
 import { sql, type Connection } from './connection.js';
-
-interface SessionRow {
-  user_id: number;
-  csrf: string;
-  credential_version: number | null;
-  created_at: number;
-  expires_at: number;
-}
-
-const toSession = (r: SessionRow): StoredSession => ({
-  userId: r.user_id, csrf: r.csrf, credentialVersion: r.credential_version, createdAt: r.created_at, expiresAt: r.expires_at,
-});
 
 // Nothing here moves the sync sequence and no cache depends on sessions: every method is one
 // statement outside tx() (atomic on its own), so logins never wait for the store's write lock.
@@ -24,7 +13,7 @@ const INSERT = sql(`INSERT INTO web_sessions (token_hash, user_id, csrf, credent
 // use; id breaks ties). Run after the insert: two logins at once may leave one extra for a moment.
 const TRIM = sql(`DELETE FROM web_sessions WHERE user_id = @u AND (expires_at <= @now OR id NOT IN
   (SELECT id FROM web_sessions WHERE user_id = @u AND expires_at > @now ORDER BY expires_at DESC, id DESC LIMIT ${MAX_SESSIONS_PER_USER}))`);
-const FIND = sql('SELECT user_id, csrf, credential_version, created_at, expires_at FROM web_sessions WHERE token_hash = ? AND expires_at > ?');
+const FIND = sql(`SELECT ${SESSION_COLUMNS} FROM web_sessions WHERE token_hash = ? AND expires_at > ?`);
 const TOUCH = sql('UPDATE web_sessions SET expires_at = @at WHERE token_hash = @h AND expires_at > @now AND expires_at < @at');
 const BIND = sql('UPDATE web_sessions SET credential_version = ? WHERE token_hash = ? AND credential_version IS NULL');
 const REMOVE = sql('DELETE FROM web_sessions WHERE token_hash = ?');

@@ -2,20 +2,9 @@
 // Never read through the read cache: `sundial user passwd` in another process ends sessions, and
 // the next request must see it.
 import { NotFound } from '../errors.js';
-import { MAX_SESSIONS_PER_USER, type SessionStore, type StoredSession } from '../sessions.js';
+import { MAX_SESSIONS_PER_USER, type SessionStore } from '../sessions.js';
+import { SESSION_COLUMNS, toSession, type SessionRow } from '../rows.js';
 import type { Connection } from './connection.js';
-
-interface SessionRow {
-  user_id: number;
-  csrf: string;
-  credential_version: number | null;
-  created_at: number;
-  expires_at: number;
-}
-
-const toSession = (r: SessionRow): StoredSession => ({
-  userId: r.user_id, csrf: r.csrf, credentialVersion: r.credential_version, createdAt: r.created_at, expiresAt: r.expires_at,
-});
 
 /** The SessionStore of a SQLite store (../sessions.ts). */
 export function sessionStore(conn: Connection): SessionStore {
@@ -27,7 +16,7 @@ export function sessionStore(conn: Connection): SessionStore {
   // Beyond the cap, the least recently used go (expiry slides with use; id breaks ties).
   const overCap = db.prepare(`DELETE FROM web_sessions WHERE user_id = @u AND id NOT IN
     (SELECT id FROM web_sessions WHERE user_id = @u ORDER BY expires_at DESC, id DESC LIMIT ${MAX_SESSIONS_PER_USER})`);
-  const find = db.prepare('SELECT user_id, csrf, credential_version, created_at, expires_at FROM web_sessions WHERE token_hash = ? AND expires_at > ?');
+  const find = db.prepare(`SELECT ${SESSION_COLUMNS} FROM web_sessions WHERE token_hash = ? AND expires_at > ?`);
   const touch = db.prepare('UPDATE web_sessions SET expires_at = @at WHERE token_hash = @h AND expires_at > @now AND expires_at < @at');
   const bind = db.prepare('UPDATE web_sessions SET credential_version = ? WHERE token_hash = ? AND credential_version IS NULL');
   const remove = db.prepare('DELETE FROM web_sessions WHERE token_hash = ?');
