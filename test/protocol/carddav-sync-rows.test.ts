@@ -14,12 +14,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { D, XML_HEADERS, describe, parseMultistatus } from '../helpers/dav.js';
+import { CHEAP, DEAR, propXml as propXmlOf, spyOnStore, withoutDear } from '../helpers/row-paths.js';
 import { addressData, putVcfOk, vcard } from '../helpers/carddav.js';
 
-const CHEAP = ['getetag', 'resourcetype', 'getcontenttype', 'getcontentlength', 'getlastmodified', 'creationdate'].map(D);
 const UNKNOWN = '{urn:x-test}note';
 const DATA = '{urn:ietf:params:xml:ns:carddav}address-data';
-const DEAR = D('current-user-privilege-set');
 const OWNER = 'hal';
 const SHAREE = 'ivy';
 const BOOKS = ['plain', 'dead'] as const;
@@ -57,29 +56,11 @@ t.before(async (ctx) => {
   });
   assert.is(patch.status, 207, describe('PROPPATCH', 'ann.vcf', patch));
   ctx.calls = {};
-  const store = ctx.srv.store as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const m of ['listObjectEtags', 'listObjectRows', 'listObjectsPage', 'getObjects', 'getObjectTexts']) {
-    const orig = store[m]!.bind(store);
-    store[m] = (...a: unknown[]) => {
-      ctx.calls[m] = (ctx.calls[m] ?? 0) + 1;
-      return orig(...a);
-    };
-  }
+  spyOnStore(ctx.srv.store, ['listObjectEtags', 'listObjectRows', 'listObjectsPage', 'getObjects', 'getObjectTexts'], (m) => { ctx.calls[m] = (ctx.calls[m] ?? 0) + 1; });
 });
 t.after(async (ctx) => { await ctx.srv?.close(); });
 
-function propXml(names: string[]): string {
-  return names.map((n) => {
-    const [, ns, local] = /^\{([^}]*)\}(.*)$/.exec(n)!;
-    return `<${ns === 'DAV:' ? 'd' : ns === 'urn:x-test' ? 'x' : 'card'}:${local}/>`;
-  }).join('');
-}
-
-function withoutDear(text: string): string {
-  return text
-    .replace(/<d:current-user-privilege-set>[\s\S]*?<\/d:current-user-privilege-set>|<d:current-user-privilege-set\/>/g, '')
-    .replace(/<d:propstat><d:prop><\/d:prop><d:status>HTTP\/1\.1 200 OK<\/d:status><\/d:propstat>(?=<d:propstat>)/g, '');
-}
+const propXml = (names: string[]) => propXmlOf(names, 'card');
 
 const syncBody = (names: string[], token = '', extra = '') => `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:x="urn:x-test"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level>${extra}<d:prop>${propXml(names)}</d:prop></d:sync-collection>`;
 

@@ -14,13 +14,12 @@ import * as assert from 'uvu/assert';
 import { guardedBefore } from '../web/setup.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { C, D, XML_HEADERS, describe, ical, parseMultistatus, putOk } from '../helpers/dav.js';
+import { CHEAP, DEAR, propXml as propXmlOf, spyOnStore, withoutDear } from '../helpers/row-paths.js';
 import { login } from '../web/session.js';
 
-const CHEAP = ['getetag', 'resourcetype', 'getcontenttype', 'getcontentlength', 'getlastmodified', 'creationdate'].map(D);
 /** Defined by no one here: Sundial has no scheduling (DAVx5 and iOS ask it), and a client's own name, stored as a dead property on one member of the "dead" calendar. */
 // (calendar-availability: schedule-tag is a row property since issue 15, and no longer unknown.)
 const UNKNOWN = [C('calendar-availability'), '{urn:x-test}note'];
-const DEAR = D('current-user-privilege-set');
 
 const vcal = (...lines: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Sundial tests//EN', ...lines, 'END:VCALENDAR'].join('\r\n') + '\r\n';
 const CONF = vcal('BEGIN:VEVENT', 'UID:conf', 'DTSTAMP:20240101T000000Z', 'DTSTART:20300105T090000Z', 'DTEND:20300105T100000Z', 'SUMMARY:Interview', 'CLASS:CONFIDENTIAL', 'END:VEVENT');
@@ -56,14 +55,7 @@ guardedBefore(t, async (ctx) => {
   assert.is(patch.status, 207, describe('PROPPATCH', 'pub.ics', patch));
   // Which reads each request makes: the row path reads rows, the general path whole metadata.
   ctx.calls = {};
-  const store = ctx.srv.store as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const m of ['listObjectEtags', 'listObjectRows', 'listObjectsPage', 'getObjectTexts', 'getObjects']) {
-    const orig = store[m]!.bind(store);
-    store[m] = (...a: unknown[]) => {
-      ctx.calls[m] = (ctx.calls[m] ?? 0) + 1;
-      return orig(...a);
-    };
-  }
+  spyOnStore(ctx.srv.store, ['listObjectEtags', 'listObjectRows', 'listObjectsPage', 'getObjectTexts', 'getObjects'], (m) => { ctx.calls[m] = (ctx.calls[m] ?? 0) + 1; });
 });
 t.after(async (ctx) => { await ctx.srv?.close(); });
 
@@ -82,19 +74,7 @@ function propLists(): string[][] {
 }
 
 const NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:x="urn:x-test"';
-function propXml(names: string[]): string {
-  return names.map((n) => {
-    const [, ns, local] = /^\{([^}]*)\}(.*)$/.exec(n)!;
-    return `<${ns === 'DAV:' ? 'd' : ns === 'urn:x-test' ? 'x' : 'c'}:${local}/>`;
-  }).join('');
-}
-
-/** The general answer with the dear property taken out: its element, and a 200 propstat it leaves empty before a 404 one. */
-function withoutDear(text: string): string {
-  return text
-    .replace(/<d:current-user-privilege-set>[\s\S]*?<\/d:current-user-privilege-set>|<d:current-user-privilege-set\/>/g, '')
-    .replace(/<d:propstat><d:prop><\/d:prop><d:status>HTTP\/1\.1 200 OK<\/d:status><\/d:propstat>(?=<d:propstat>)/g, '');
-}
+const propXml = (names: string[]) => propXmlOf(names, 'c');
 
 /** Runs `fast` and `general` (= fast + DEAR), asserting which store reads each made; returns both texts. */
 async function pair(ctx: Ctx, send: (names: string[]) => Promise<{ status: number; text: string }>, names: string[], rowRead: string, fullRead: string, what: string): Promise<[string, string]> {
