@@ -9,7 +9,6 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import { claimDataFolder, openSqliteStore } from './store/sqlite/index.js';
-import { openPostgresStore } from './store/postgres/index.js';
 import { DataFolderUnusable } from './store/errors.js';
 import { createApp, type SundialApp } from './app.js';
 import { bootstrapAdmin } from './bootstrap.js';
@@ -47,6 +46,8 @@ export async function openStore(config: Config, log?: Logger): Promise<Store> {
     // The LISTEN connection of the cluster events reconnects by itself; while it is down the
     // store reads without its caches (store/postgres/notifications.ts), which the log says.
     const onListenError = log ? (err: Error) => log.warn({ err: err.message }, 'cluster events (PostgreSQL LISTEN/NOTIFY): reading without the caches until the listener is back') : undefined;
+    // Loaded only here: a SQLite installation never loads node-postgres (store/database-url.ts).
+    const { openPostgresStore } = await import('./store/postgres/index.js');
     return openPostgresStore({
       url: config.databaseUrl,
       connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,

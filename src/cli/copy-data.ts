@@ -6,8 +6,7 @@ import { loadConfig } from '../config.js';
 import { databasePath } from '../server.js';
 import { claimDataFolder, migrateDatabase } from '../store/sqlite/index.js';
 import { DataFolderUnusable } from '../store/errors.js';
-import { copyToPostgres, CopyFailed, SchemaMismatch, TargetNotEmpty, TargetUnreachable } from '../store/copy-to-postgres.js';
-import { isPostgresUrl } from '../store/postgres/index.js';
+import { isPostgresUrl } from '../store/database-url.js';
 import { UsageError, splitArgs, type CliIO } from './command.js';
 import { takeOptions } from './feed.js';
 import { progressLine } from './import.js';
@@ -53,6 +52,8 @@ export async function copyDataCommand(args: string[], io: CliIO): Promise<number
     let progress: ReturnType<typeof progressLine> | null = null;
     let current = '';
     let result;
+    // Loaded here: every other command (and the server on SQLite) runs without node-postgres.
+    const { copyToPostgres, CopyFailed, SchemaMismatch, TargetNotEmpty, TargetUnreachable } = await import('../store/copy-to-postgres.js');
     try {
       result = await copyToPostgres({
         sqlitePath: source,

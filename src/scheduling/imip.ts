@@ -2,7 +2,6 @@
 // SMTP (nodemailer). The mail is multipart/mixed: a multipart/alternative of text/plain,
 // text/html and text/calendar; method=… (RFC 6047 §2.4: the iCalendar body part carries the
 // method), and the same object as an .ics attachment for mail clients that show only attachments.
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 
 export interface OutgoingImip {
@@ -35,14 +34,24 @@ export const NO_MAIL: ImipMailer = {
 
 export class SmtpMailer implements ImipMailer {
   readonly enabled = true;
-  private readonly transport: Transporter;
-  constructor(smtpUrl: string, private readonly from: string) {
+  /** Made at the first send: nodemailer (~4 MB of heap and code) is loaded only by a server that mails. */
+  private transport: Promise<Transporter> | null = null;
+  private closed = false;
+  constructor(private readonly smtpUrl: string, private readonly from: string) {}
+
+  private connect(): Promise<Transporter> {
     // Timeouts so a hanging SMTP server cannot pile up sends; the sends run after the commit.
-    this.transport = nodemailer.createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) => {
+      const t = nodemailer.createTransport(this.smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
+      if (this.closed) t.close();
+      return t;
+    });
+    return this.transport;
   }
 
   async send(m: OutgoingImip): Promise<void> {
-    await this.transport.sendMail({
+    const transport = await this.connect();
+    await transport.sendMail({
       from: m.fromName ? { name: m.fromName, address: this.from } : this.from,
       to: m.to,
       subject: m.subject,
@@ -54,7 +63,8 @@ export class SmtpMailer implements ImipMailer {
   }
 
   close(): void {
-    this.transport.close();
+    this.closed = true;
+    void this.transport?.then((t) => t.close());
   }
 }
 

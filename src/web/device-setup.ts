@@ -10,7 +10,6 @@
 // opens "login with URL" at once for davx5, caldavs, carddavs, http and https. davx5:// is used
 // for https (it covers calendars and, later, contacts); a plain-http server gets caldav://,
 // which DAVx5 maps back to http (it then shows the login-type page first).
-import QRCode from 'qrcode';
 
 export function davx5LoginUri(baseUrl: string, username: string, password: string): string {
   const url = new URL(baseUrl);
@@ -21,6 +20,8 @@ export function davx5LoginUri(baseUrl: string, username: string, password: strin
 
 /** The QR code of `text` as an SVG data URL (the page's CSP allows data: images). */
 export async function qrDataUrl(text: string): Promise<string> {
+  // Loaded on the first QR code, not at start: qrcode and pngjs are ~1 MB of heap few pages use.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }

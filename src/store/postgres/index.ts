@@ -34,10 +34,7 @@ const CURRENT_SCHEMA = sql('SELECT current_schema()');
 /** Every part's write version in one round trip (read-cache.ts refresh). */
 const WRITE_VERSIONS = sql('SELECT id, value FROM write_version');
 
-/** Whether a database setting names a PostgreSQL server (postgres:// or postgresql://). */
-export function isPostgresUrl(url: string | null | undefined): boolean {
-  return typeof url === 'string' && /^postgres(?:ql)?:\/\//i.test(url);
-}
+export { isPostgresUrl } from '../database-url.js';
 
 /** Opens a pool, applies pending migrations and returns the store. */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
