@@ -1,4 +1,4 @@
-// PROPFIND Depth 1 etag listings are read and sent in pages of rows (propfind.ts LISTING_PAGE):
+// PROPFIND Depth 1 etag listings are read and sent in pages of rows (row-listing.ts LISTING_PAGE, 250):
 // a calendar of several pages must still be listed whole, in name order, every member once,
 // each with its stored etag — and a write between two listings shows in the next one.
 import { suite } from 'uvu';
@@ -9,7 +9,7 @@ import { textOf } from '../../src/xml/parse.js';
 
 const CAL = '/dav/calendars/alice/personal/';
 const BODY = '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>';
-const COUNT = 2345; // two full pages and a partial one
+const COUNT = 2345; // nine full pages and a partial one
 
 const t = suite<{ srv: TestServer }>('etag listing in pages', { srv: undefined as unknown as TestServer });
 t.before(async (ctx) => {
