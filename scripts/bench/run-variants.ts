@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { modifyEvent, type BenchEvent } from './generate.js';
 import type { Expected } from './expected.js';
 import { closedLoop, DavClient, median, percentile, type Reply } from './http.js';
-import { hrefPath, parseMultistatus } from './multistatus.js';
+import { hrefPath, listedHrefs, parseMultistatus } from './multistatus.js';
 import type { Prng } from './prng.js';
 import { rangeOf, renderBody, TARGETS, type RangeKind, type Shape, type Variant } from './variants.js';
 import { verifyFetched, verifyListing, verifyPoll, verifySync, type Truth, type Verdict } from './verify.js';
@@ -103,7 +103,7 @@ export async function runVariant(ctx: VariantContext, v: Variant): Promise<Varia
       const once = async () => {
         const t0 = performance.now();
         const { r } = await listingOnce(ctx, v);
-        const hrefs = parseMultistatus(r.body, []).filter((m) => m.status !== 404 && hrefPath(m.href).replace(/\/+$/, '') !== ctx.collectionPath).map((m) => hrefPath(m.href));
+        const hrefs = listedHrefs(r.body).filter((m) => m.status !== 404 && hrefPath(m.href).replace(/\/+$/, '') !== ctx.collectionPath).map((m) => hrefPath(m.href));
         const bodies: string[] = [];
         for (let i = 0; i < hrefs.length; i += fetch.batch!) {
           const f = await send(ctx, fetch, renderBody(fetch, { hrefs: hrefs.slice(i, i + fetch.batch!) }));
