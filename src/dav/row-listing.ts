@@ -87,7 +87,7 @@ const LISTING_PAGE = 250;
  * The Depth 1 listing of a calendar or address book for a row-derived selection — after `self`,
  * the collection's own response; a sync-collection without a token (RFC 6578 §3.4) has none and
  * lists the members alone — read and rendered a page at a time while the body is sent: at any
- * moment only one page of rows is alive, so a 100,000-member listing holds ~1000 rows instead of
+ * moment only one page of rows is alive, so a 100,000-member listing holds 250 rows instead of
  * all of them for the whole transfer (which also made them outlive young-generation GCs and pile
  * up in the old space). Pages continue after the last name sent, so every member that exists
  * throughout the listing is listed exactly once; one created or deleted while it is sent may or
