@@ -3,7 +3,7 @@
 // sequence and the read cache. Each interface's factory (users.ts, objects.ts, …) takes a
 // Connection so its prepared statements sit next to the methods that use them.
 import type BetterSqlite3 from 'better-sqlite3';
-import { Conflict, StorageFull, StorageReadOnly } from '../errors.js';
+import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
 
 export type DB = BetterSqlite3.Database;
 
@@ -101,6 +101,12 @@ function translate(err: unknown): unknown {
   }
   if (code === 'SQLITE_FULL') return new StorageFull();
   if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) return new StorageReadOnly();
+  // Another process (a CLI command beside the server) held the write lock past busy_timeout:
+  // temporary and not the request's fault, so 503 with Retry-After (http/errors.ts), not 500.
+  // Nothing of the failed transaction was committed.
+  if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+    return new StorageUnavailable(`the database is locked by another process (${code})`);
+  }
   return err;
 }
 
