@@ -69,22 +69,15 @@ if (!isPostgresUrl(url)) {
   });
 
   test('a calendar write keeps the other process\'s accounts part; a password change drops it at its next request', async ({ a, b }) => {
-    // Subscribed before A writes: on a loaded machine A's events reached B before a subscription
-    // made after the writes, which then waited for them in vain.
-    const atB: ClusterEvent[] = [];
-    const off = b.events!.subscribe((e) => atB.push(e));
     await a.createUser({ username: 'ann', passwordHash: 'h1' });
     const ann = (await a.getUser('ann'))!;
     const cal = await a.createCollection(ann.id, { uri: 'work', kind: 'calendar' });
     const device = await a.createDevice({ userId: ann.id, name: 'phone', tokenHash: 'tok' });
     await a.setDeviceSelection(ann.id, device.id, [cal.id]);
-    // Until A's events have arrived, B may still drop what it reads: wait for them to stop coming
-    // (every write above was committed, so PostgreSQL has sent all their notifications).
+    const atB: ClusterEvent[] = [];
+    const off = b.events!.subscribe((e) => atB.push(e));
+    // Until A's events have arrived, B may still drop what it reads.
     await waitFor('the selection event at B', () => atB.some((e) => e.type === 'data-changed' && e.parts.includes('accounts')));
-    for (let seen = -1; seen !== atB.length;) {
-      seen = atB.length;
-      await new Promise((r) => setTimeout(r, 300));
-    }
     await b.refresh!();
     const creds = (await b.getCredentials('ann'))!;
     const found = (await b.findDeviceByToken('tok'))!;
