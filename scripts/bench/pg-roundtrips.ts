@@ -97,6 +97,19 @@ try {
       prepare: async (r) => { const t = await token(); const ev = events[200 + r]!; await client.request({ method: 'PUT', url: ev.name, headers: ICS, body: modifyEvent(ev, 7).ics }); return t; },
       send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
     },
+    {
+      // The bench's incremental round (docs/performance.md "incremental sync"): 10 members changed.
+      name: 'sync-collection after 10 changes',
+      prepare: async (r) => {
+        const t = await token();
+        for (let k = 0; k < 10; k++) {
+          const ev = events[(210 + r * 10 + k) % n]!;
+          await client.request({ method: 'PUT', url: ev.name, headers: ICS, body: modifyEvent(ev, 9).ics });
+        }
+        return t;
+      },
+      send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
+    },
     { name: `PROPFIND D1 getetag (${n} members)`, send: async () => client.request({ method: 'PROPFIND', url: cal, headers: { ...XML, Depth: '1' }, body: ETAG }) },
     { name: 'calendar-query, one month, getetag', send: async () => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '1' }, body: QUERY }) },
     { name: 'DELETE', send: async (r) => client.request({ method: 'DELETE', url: events[n - 1 - r]!.name }) },
