@@ -119,6 +119,12 @@ try {
       },
       send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
     },
+    {
+      // A client's periodic sync from its current token (nothing changed since).
+      name: 'sync-collection, nothing changed',
+      prepare: async () => token(),
+      send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
+    },
     { name: `PROPFIND D1 getetag (${n} members)`, send: async () => client.request({ method: 'PROPFIND', url: cal, headers: { ...XML, Depth: '1' }, body: ETAG }) },
     { name: 'calendar-query, one month, getetag', send: async () => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '1' }, body: QUERY }) },
     { name: 'DELETE', send: async (r) => client.request({ method: 'DELETE', url: events[n - 1 - r]!.name }) },
