@@ -76,8 +76,11 @@ if (!isPostgresUrl(url)) {
     await a.setDeviceSelection(ann.id, device.id, [cal.id]);
     const atB: ClusterEvent[] = [];
     const off = b.events!.subscribe((e) => atB.push(e));
-    // Until A's events have arrived, B may still drop what it reads.
-    await waitFor('the selection event at B', () => atB.some((e) => e.type === 'data-changed' && e.parts.includes('accounts')));
+    // Until A's events have arrived, B may still drop what it reads. Notifications arrive in commit
+    // order, so a marker sent after the selection's commit arrives after its event (which itself
+    // may have reached B before the subscription above: waiting for it could time out).
+    await a.events!.publish({ type: 'counters-changed' });
+    await waitFor('the selection event at B', () => atB.some((e) => e.type === 'counters-changed'));
     await b.refresh!();
     const creds = (await b.getCredentials('ann'))!;
     const found = (await b.findDeviceByToken('tok'))!;
