@@ -6,10 +6,11 @@
 // and counts what node-postgres sends to the server while it runs: every Client#query is one round
 // trip (BEGIN, the advisory write lock, the sequence bump and COMMIT included; the pool's own
 // queries go through Client#query too). Requests are sent one at a time, so the count of a request
-// is exact. `--statements` lists the statements of each type's last request. The schema is
-// dropped at the end. Each line also gives the requests' median latency (one at a time, in
-// process); `--store sqlite` sends the same requests to the SQLite store (no round trips) for the
-// latency beside it. See docs/performance.md "PostgreSQL (issue 18)".
+// is exact. `--statements` lists the statements of each type's last request, each with the time
+// from its send to its answer. The schema is dropped at the end. Each line also gives the
+// requests' median latency (one at a time, in process) and the median CPU time of this process per
+// request (server and client; the PostgreSQL backend's not included); `--store sqlite` sends the
+// same requests to the SQLite store (no round trips) for the figures beside them. See docs/performance.md "PostgreSQL (issue 18)".
 import { Writable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,16 +45,24 @@ const n = Number(a.n);
 const rounds = Number(a.rounds);
 
 // The counting proxy: every statement the store sends, in order.
+// With --statements, each statement also gets the time from its send to its answer (ms).
 let log: string[] | null = null;
 const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
 const query = proto.query;
 proto.query = function (this: pg.Client, ...args: unknown[]) {
-  if (log) {
-    const q = args[0] as string | { text?: string; name?: string };
-    const text = typeof q === 'string' ? q : q.text ?? q.name ?? '?';
-    log.push(text.replace(/\s+/g, ' ').trim());
-  }
-  return query.apply(this, args);
+  const entries = log;
+  if (!entries) return query.apply(this, args);
+  const q = args[0] as string | { text?: string; name?: string };
+  const text = (typeof q === 'string' ? q : q.text ?? q.name ?? '?').replace(/\s+/g, ' ').trim();
+  const at = entries.push(text) - 1;
+  const t0 = performance.now();
+  const done = () => { entries[at] = `${(performance.now() - t0).toFixed(2).padStart(6)} ms  ${text}`; };
+  // pg.Pool#query passes a callback; a client's own query returns a promise.
+  const cb = args[args.length - 1];
+  if (typeof cb === 'function') args[args.length - 1] = (...r: unknown[]) => { done(); return cb(...r); };
+  const result = query.apply(this, args);
+  if (result instanceof Promise) void result.then(done, () => undefined);
+  return result;
 };
 
 const schema = `sundial_rt_${process.pid}`;
@@ -97,6 +106,25 @@ try {
       prepare: async (r) => { const t = await token(); const ev = events[200 + r]!; await client.request({ method: 'PUT', url: ev.name, headers: ICS, body: modifyEvent(ev, 7).ics }); return t; },
       send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
     },
+    {
+      // The bench's incremental round (docs/performance.md "incremental sync"): 10 members changed.
+      name: 'sync-collection after 10 changes',
+      prepare: async (r) => {
+        const t = await token();
+        for (let k = 0; k < 10; k++) {
+          const ev = events[(210 + r * 10 + k) % n]!;
+          await client.request({ method: 'PUT', url: ev.name, headers: ICS, body: modifyEvent(ev, 9).ics });
+        }
+        return t;
+      },
+      send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
+    },
+    {
+      // A client's periodic sync from its current token (nothing changed since).
+      name: 'sync-collection, nothing changed',
+      prepare: async () => token(),
+      send: async (_r, t) => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '0' }, body: sync(t as string) }),
+    },
     { name: `PROPFIND D1 getetag (${n} members)`, send: async () => client.request({ method: 'PROPFIND', url: cal, headers: { ...XML, Depth: '1' }, body: ETAG }) },
     { name: 'calendar-query, one month, getetag', send: async () => client.request({ method: 'REPORT', url: cal, headers: { ...XML, Depth: '1' }, body: QUERY }) },
     { name: 'DELETE', send: async (r) => client.request({ method: 'DELETE', url: events[n - 1 - r]!.name }) },
@@ -105,18 +133,23 @@ try {
   for (const step of steps) {
     const counts: number[] = [];
     const ms: number[] = [];
+    const cpu: number[] = [];
     let last: string[] = [];
     for (let r = 0; r < rounds; r++) {
       const prep = await step.prepare?.(r);
       log = [];
+      const c0 = process.cpuUsage();
       const res = await step.send(r, prep);
+      const c1 = process.cpuUsage(c0);
       last = log;
       log = null;
       if (res.status >= 400) throw new Error(`${step.name}: HTTP ${res.status}`);
       counts.push(last.length);
       ms.push(res.ms);
+      cpu.push((c1.user + c1.system) / 1000);
     }
-    console.log(`  ${step.name.padEnd(42)} ${String(Math.min(...counts)).padStart(3)} / ${String(median(counts)).padStart(3)} / ${String(Math.max(...counts)).padStart(3)}   ${median(ms).toFixed(2).padStart(7)} ms   (${counts.join(' ')})`);
+    // CPU: this process's (the server and the client in it; PostgreSQL's backend not counted).
+    console.log(`  ${step.name.padEnd(42)} ${String(Math.min(...counts)).padStart(3)} / ${String(median(counts)).padStart(3)} / ${String(Math.max(...counts)).padStart(3)}   ${median(ms).toFixed(2).padStart(7)} ms  CPU ${median(cpu).toFixed(2).padStart(6)} ms   (${counts.join(' ')})`);
     if (a.statements) for (const s of last) console.log(`      ${s.slice(0, 150)}`);
   }
   client.close();

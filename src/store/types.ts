@@ -43,7 +43,7 @@ export type { Share, ShareStore } from './shares.js';
 export type {
   Classification, ObjectEtag, ObjectInput, ObjectMeta, ObjectQuery, ObjectStore, ObjectText, KeysetPage, PutResult, Replaced, StoredObject, WriteConditions,
 } from './objects.js';
-export type { Change, ChangeSet, ChangeStore, HomeChange } from './changes.js';
+export type { Change, ChangeSet, ChangeSetWithMetas, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';
 export type { FeedStore, FeedToken, FeedTokenInit } from './feeds.js';
 export type { Device, DeviceChange, DeviceStore } from './devices.js';

@@ -76,8 +76,11 @@ if (!isPostgresUrl(url)) {
     await a.setDeviceSelection(ann.id, device.id, [cal.id]);
     const atB: ClusterEvent[] = [];
     const off = b.events!.subscribe((e) => atB.push(e));
-    // Until A's events have arrived, B may still drop what it reads.
-    await waitFor('the selection event at B', () => atB.some((e) => e.type === 'data-changed' && e.parts.includes('accounts')));
+    // Until A's events have arrived, B may still drop what it reads. Notifications arrive in commit
+    // order, so a marker sent after the selection's commit arrives after its event (which itself
+    // may have reached B before the subscription above: waiting for it could time out).
+    await a.events!.publish({ type: 'counters-changed' });
+    await waitFor('the selection event at B', () => atB.some((e) => e.type === 'counters-changed'));
     await b.refresh!();
     const creds = (await b.getCredentials('ann'))!;
     const found = (await b.findDeviceByToken('tok'))!;
@@ -113,6 +116,34 @@ if (!isPostgresUrl(url)) {
     await b.refresh!();
     assert.equal((await b.findDeviceByToken('tok'))!.device.selection, [], 'the selection lost the deleted calendar');
     off();
+  });
+
+  test('a sync answer is served from the cache until a write of either process; many changes are not kept', async ({ a, b }) => {
+    const bob = await a.createUser({ username: 'bob', passwordHash: 'h' });
+    const cal = await a.createCollection(bob.id, { uri: 'sync', kind: 'calendar' });
+    await a.putObject(cal.id, { name: 'a.ics', data: Buffer.from('a'), contentType: 'text/calendar' });
+    const token = (await a.getCollection(cal.id))!.syncSeq;
+    await b.refresh!();
+    const empty = await b.changedMetasSince(cal.id, token);
+    assert.equal(empty.changes, []);
+    assert.is(await b.changedMetasSince(cal.id, token), empty, 'the second read is the cached answer');
+    // A write at A: B's next request sees it (refresh), before any notification.
+    await a.putObject(cal.id, { name: 'b.ics', data: Buffer.from('b'), contentType: 'text/calendar' });
+    await b.refresh!();
+    const one = await b.changedMetasSince(cal.id, token);
+    assert.equal(one.changes.map((c) => c.name), ['b.ics']);
+    assert.equal(one.metas.map((m) => m.etag), [(await a.getObjectMeta(cal.id, 'b.ics'))!.etag]);
+    // B's own write is seen without a refresh (its commit empties the part).
+    await b.putObject(cal.id, { name: 'b.ics', data: Buffer.from('b2'), contentType: 'text/calendar' });
+    const again = await b.changedMetasSince(cal.id, token);
+    assert.equal(again.metas.map((m) => m.etag), [(await a.getObjectMeta(cal.id, 'b.ics'))!.etag]);
+    assert.is.not(again.metas[0]!.etag, one.metas[0]!.etag);
+    // An answer of more than 32 changes is read again each time, never held.
+    for (let i = 0; i < 40; i++) await a.putObject(cal.id, { name: `m${i}.ics`, data: Buffer.from(`m${i}`), contentType: 'text/calendar' });
+    await b.refresh!();
+    const many = await b.changedMetasSince(cal.id, token);
+    assert.is(many.changes.length, 41);
+    assert.is.not(await b.changedMetasSince(cal.id, token), many, 'not kept');
   });
 
   test.run();

@@ -109,6 +109,10 @@ if (!isPostgresUrl(url)) {
     assert.equal(await query(b, 'ann', CAL), [`${CAL}e0.ics`]);
     assert.equal(await query(b, 'ann', CAL), [`${CAL}e0.ics`], 'second time from the caches');
 
+    // B's answer for this token, warm (kept by its read cache): nothing changed yet.
+    assert.equal((await syncCollection(b, 'ann', CAL, token)).responses, []);
+    assert.equal((await syncCollection(b, 'ann', CAL, token)).responses, [], 'second time from the caches');
+
     const etag = await putOk(a, 'ann', `${CAL}e1.ics`, ical('e1', { start: '20300110T100000Z', end: '20300110T110000Z' }));
     const synced = await syncCollection(b, 'ann', CAL, token);
     assert.equal(synced.responses.map((r) => hrefPath(r.href)), [`${CAL}e1.ics`]);

@@ -92,17 +92,19 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   }
   let changes: Change[];
   let newSeq: number;
-  let initialMetas: Map<string, ObjectMeta> | null = null;
+  // The responses are rendered from these rows (one read, not a query per member).
+  let metas: Map<string, ObjectMeta>;
   if (sync.seq === null) {
     const all = visibleMetas(sharee, await allObjectMetas(store, collection.id));
-    // Kept: the responses are rendered from these rows (one listing, not a query per member).
-    initialMetas = new Map(all.map((m) => [m.name, m]));
+    metas = new Map(all.map((m) => [m.name, m]));
     changes = all.map((m) => ({ name: m.name, deleted: false, seq: collection.syncSeq }));
     newSeq = collection.syncSeq;
   } else {
-    const set = await translated(() => store.changesSince(collection.id, sync.seq!));
+    // The changes with their members' rows, read together (one round trip on PostgreSQL).
+    const set = await translated(() => store.changedMetasSince(collection.id, sync.seq!));
     changes = set.changes;
     newSeq = set.seq;
+    metas = new Map(visibleMetas(sharee, set.metas).map((m) => [m.name, m]));
   }
   // RFC 6578 §3.6: past the client's limit, answer the first changes, a token that covers
   // exactly those, and a 507 response for the collection itself.
@@ -117,7 +119,6 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   }
   const withData = rendering !== null;
   const ctx = await propContextFor(svc, []);
-  const metas = initialMetas ?? new Map(visibleMetas(sharee, [...(await metasFor(svc, collection.id, changes)).values()]).map((m) => [m.name, m]));
 
   const sizeOf = (name: string) => metas.get(name)?.size ?? 0;
   let started = false;
@@ -166,17 +167,6 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
 /** Changes per batch read from the store, and body bytes per batch when calendar-data is asked. */
 const SYNC_BATCH = 100;
 const SYNC_BATCH_BYTES = 4 * 1024 * 1024;
-
-async function metasFor(svc: DavServices, collectionId: number, changes: Change[]): Promise<Map<string, ObjectMeta>> {
-  const live = changes.filter((c) => !c.deleted);
-  if (live.length > 200) return new Map((await allObjectMetas(svc.store, collectionId)).map((m) => [m.name, m]));
-  const out = new Map<string, ObjectMeta>();
-  for (const c of live) {
-    const m = await svc.store.getObjectMeta(collectionId, c.name);
-    if (m) out.set(c.name, m);
-  }
-  return out;
-}
 
 async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resource, { kind: 'home' }>, sync: SyncRequest, propReq: ReturnType<typeof reportPropRequest>): Promise<DavResponse> {
   const store = svc.store;

@@ -9,7 +9,7 @@
 // name its part below and every table it reads must map to that part.
 
 /** accounts: users, devices, their selections (getCredentials, findDeviceByToken, getDevicePolicy).
- * collections: collections, instances, shares, objects (getInstance). counters: the windowed counters. */
+ * collections: collections, instances, shares, objects, the change log (getInstance, changedMetasSince). counters: the windowed counters. */
 export type CachePart = 'accounts' | 'collections' | 'counters';
 
 /** The row of each part in `write_version`. */

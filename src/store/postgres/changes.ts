@@ -2,9 +2,11 @@
 // PostgreSQL twin of ../sqlite/changes.ts. Collection token = collections.sync_seq; home token =
 // the largest of the home's instance changes, listed collections' tokens and tombstones.
 import { InvalidSyncToken, NotFound } from '../errors.js';
-import type { Change, ChangeSet, ChangeStore, HomeChange } from '../changes.js';
+import type { Change, ChangeSet, ChangeSetWithMetas, ChangeStore, HomeChange } from '../changes.js';
 import type { Home } from '../collections.js';
+import type { ObjectMeta } from '../objects.js';
 import { bit, sql, type Connection, type Sql } from './connection.js';
+import { metaColumnsOf, toMeta, type MetaRow } from './objects.js';
 
 /** Write-side helpers, called inside a tx() with the seq of that write. */
 export interface ChangeLog {
@@ -51,6 +53,20 @@ const BOUNDS_AND_SINCE = sql(`
     ORDER BY name, id DESC) l ON true
   WHERE c.id = @c
   ORDER BY l.seq, l.name`);
+// The same with each live member's object row (null columns for a deleted or vanished one): the
+// changes and what the sync-collection report renders from, in one round trip and one snapshot.
+const BOUNDS_AND_SINCE_WITH_METAS = sql(`
+  SELECT c.sync_seq AS seq, c.pruned_below AS floor, l.name AS change_name, l.seq AS change_seq, l.deleted AS change_deleted, ${metaColumnsOf('o')}
+  FROM collections c
+  LEFT JOIN LATERAL (
+    SELECT DISTINCT ON (name) name, seq, deleted FROM changes
+    WHERE collection_id = c.id AND seq > @s AND name <> '' AND @s BETWEEN c.pruned_below AND c.sync_seq
+    ORDER BY name, id DESC) l ON true
+  LEFT JOIN objects o ON l.deleted = 0 AND o.collection_id = c.id AND o.name = l.name
+  WHERE c.id = @c
+  ORDER BY l.seq, l.name`);
+type BoundsRow = { seq: number; floor: number };
+type WithMetaRow = BoundsRow & { change_name: string | null; change_seq: number | null; change_deleted: number | null } & { [K in keyof MetaRow]: MetaRow[K] | null };
 const HOME = sql(`
   SELECT greatest(
     coalesce((SELECT max(changed_seq) FROM instances WHERE user_id = @u AND home = @home), 0),
@@ -65,24 +81,43 @@ const TOMBS = sql(`
     AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.user_id = @u AND i.home = @home AND i.uri = h.uri AND i.sync_enabled = 1)
   GROUP BY uri ORDER BY seq, uri`);
 
+/**
+ * The rows of a bounds-and-changes statement, checked: `rows[0]` carries the bounds (RFC 6578 §3.2:
+ * a token from the future, from before the collection existed or from a pruned stretch of the log
+ * cannot be answered exactly -> valid-sync-token); none = an unknown collection.
+ */
+async function boundsChecked<R extends BoundsRow>(conn: Connection, stmt: typeof BOUNDS, collectionId: number, seq: number): Promise<R[]> {
+  if (Number.isSafeInteger(seq)) {
+    const rows = await conn.rows<R>(stmt, { c: collectionId, s: seq });
+    const b = rows[0];
+    if (!b) throw new NotFound(`collection ${collectionId}`);
+    if (seq > b.seq || seq < b.floor) throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
+    return rows;
+  }
+  // Not a token this store could have handed out (a fraction, beyond 2^53): the bounds alone
+  // decide between NotFound and valid-sync-token.
+  if (!(await conn.row(BOUNDS, [collectionId]))) throw new NotFound(`collection ${collectionId}`);
+  throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
+}
+
 /** The ChangeStore of a PostgreSQL store (../changes.ts). */
 export function changeStore(conn: Connection): ChangeStore {
   return {
     async changesSince(collectionId, seq): Promise<ChangeSet> {
-      if (Number.isSafeInteger(seq)) {
-        const rows = await conn.rows<{ seq: number; floor: number; name: string | null; change_seq: number | null; deleted: number | null }>(BOUNDS_AND_SINCE, { c: collectionId, s: seq });
-        const b = rows[0];
-        if (!b) throw new NotFound(`collection ${collectionId}`);
-        // RFC 6578 §3.2: a token from the future, from before the collection existed or from a
-        // pruned stretch of the log cannot be answered exactly -> valid-sync-token.
-        if (seq > b.seq || seq < b.floor) throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
-        const changes: Change[] = rows.filter((r) => r.name !== null).map((r) => ({ name: r.name!, deleted: r.deleted === 1, seq: r.change_seq! }));
-        return { seq: b.seq, changes };
+      const rows = await boundsChecked<BoundsRow & { name: string | null; change_seq: number | null; deleted: number | null }>(conn, BOUNDS_AND_SINCE, collectionId, seq);
+      const changes: Change[] = rows.filter((r) => r.name !== null).map((r) => ({ name: r.name!, deleted: r.deleted === 1, seq: r.change_seq! }));
+      return { seq: rows[0]!.seq, changes };
+    },
+    async changedMetasSince(collectionId, seq): Promise<ChangeSetWithMetas> {
+      const rows = await boundsChecked<WithMetaRow>(conn, BOUNDS_AND_SINCE_WITH_METAS, collectionId, seq);
+      const changes: Change[] = [];
+      const metas: ObjectMeta[] = [];
+      for (const r of rows) {
+        if (r.change_name === null) continue;
+        changes.push({ name: r.change_name, deleted: r.change_deleted === 1, seq: r.change_seq! });
+        if (r.collection_id !== null) metas.push(toMeta(r as MetaRow));
       }
-      // Not a token this store could have handed out (a fraction, beyond 2^53): the bounds alone
-      // decide between NotFound and valid-sync-token.
-      if (!(await conn.row(BOUNDS, [collectionId]))) throw new NotFound(`collection ${collectionId}`);
-      throw new InvalidSyncToken(`sync token ${seq} unknown for collection ${collectionId}`);
+      return { seq: rows[0]!.seq, changes, metas };
     },
     async homeSeq(userId, h = 'calendars') {
       return (await conn.value<number>(HOME, { u: userId, home: h }))!;

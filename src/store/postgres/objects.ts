@@ -16,7 +16,7 @@ import { etagOf } from '../sqlite/objects.js';
 
 export { etagOf };
 
-interface MetaRow {
+export interface MetaRow {
   collection_id: number;
   name: string;
   etag: string;
@@ -33,8 +33,10 @@ interface MetaRow {
 
 // Never `data` here: listings and PROPFIND must not pull the bodies (nor detoast them).
 const META = 'collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end, created_at, modified_at, classification';
+/** META with a table alias, for a join (changes.ts). */
+export const metaColumnsOf = (alias: string): string => META.split(', ').map((c) => `${alias}.${c}`).join(', ');
 
-function toMeta(r: MetaRow): ObjectMeta {
+export function toMeta(r: MetaRow): ObjectMeta {
   return {
     collectionId: r.collection_id,
     name: r.name,

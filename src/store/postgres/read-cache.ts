@@ -27,6 +27,8 @@ import { ALL_PARTS, partsOfEvent, type CachePart } from './cache-parts.js';
 
 /** Entries per cache; a full cache is emptied (the next reads refill it). */
 const MAX_ENTRIES = 2000;
+/** The most changes a cached sync answer holds (2000 entries of 32 rows: a few MB at most). */
+const MAX_SYNC_CHANGES = 32;
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
@@ -64,7 +66,8 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
   events.onReset(clearAll);
   const { accounts, collections, counters } = groups;
 
-  function cached<A extends unknown[], V>(group: Group, load: (...args: A) => Promise<V>, keyOf: (...args: A) => string): (...args: A) => Promise<V> {
+  /** `keep` (absent = always): whether a value read is small enough to be kept. */
+  function cached<A extends unknown[], V>(group: Group, load: (...args: A) => Promise<V>, keyOf: (...args: A) => string, keep?: (v: V) => boolean): (...args: A) => Promise<V> {
     const entries = new Map<string, V>();
     group.maps.push(entries);
     return async (...args: A) => {
@@ -74,7 +77,7 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
       if (hit !== undefined || entries.has(key)) return hit as V;
       const gen = group.gen;
       const v = deepFreeze(await load(...args));
-      if (gen === group.gen && events.live) {
+      if (gen === group.gen && events.live && (keep === undefined || keep(v))) {
         if (entries.size >= MAX_ENTRIES) entries.clear();
         entries.set(key, v);
       }
@@ -103,6 +106,12 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
     findDeviceByToken: cached(accounts, store.findDeviceByToken.bind(store), (hash) => hash),
     getDevicePolicy: cached(accounts, store.getDevicePolicy.bind(store), (userId) => String(userId)),
     getInstance: cached(collections, store.getInstance.bind(store), (userId, uri, home = 'calendars') => JSON.stringify([userId, home, uri])),
+    // A sync-collection from a token (RFC 6578) reads the collection, its change log and its
+    // objects: all tables of the collections part, so the answer holds until that part moves. The
+    // most frequent sync, a client's periodic one from its current token, then answers from here
+    // without a round trip, as a poll does. Answers of many changes (an old token) are not kept:
+    // an entry holds at most MAX_SYNC_CHANGES rows.
+    changedMetasSince: cached(collections, store.changedMetasSince.bind(store), (collectionId, seq) => `${collectionId}:${seq}`, (set) => set.changes.length <= MAX_SYNC_CHANGES),
     // Counters are kept with every row, ended or not (now = 0), and filtered when read: a window
     // ending needs no event.
     async getCounters(keys: readonly string[], now = Date.now()) {

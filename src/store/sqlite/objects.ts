@@ -27,7 +27,7 @@ interface MetaRow {
 }
 
 // Never `data` here: listings and PROPFIND must not pull the bodies off disk.
-const META_COLUMNS = ['collection_id', 'name', 'etag', 'content_type', 'size', 'uid', 'component_type', 'first_start', 'last_end', 'created_at', 'modified_at', 'classification'] as const;
+export const META_COLUMNS = ['collection_id', 'name', 'etag', 'content_type', 'size', 'uid', 'component_type', 'first_start', 'last_end', 'created_at', 'modified_at', 'classification'] as const;
 const META = META_COLUMNS.join(', ');
 const col = Object.fromEntries(META_COLUMNS.map((c, i) => [c, i])) as Record<(typeof META_COLUMNS)[number], number>;
 
@@ -59,7 +59,7 @@ function toQueryMeta(r: QueryRow): ObjectMeta {
  * builds a named-column object per row at about twice the cost, which shows in 9000-row listings
  * and in every multiget batch.
  */
-function metaOfRaw(r: unknown[]): ObjectMeta {
+export function metaOfRaw(r: unknown[]): ObjectMeta {
   return {
     collectionId: r[col.collection_id] as number,
     name: r[col.name] as string,

@@ -2,7 +2,21 @@
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
 import { InvalidSyncToken, NotFound } from '../../../src/store/errors.js';
+import type { ObjectMeta, Store } from '../../../src/store/types.js';
 import { rejects, put, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
+
+/** changedMetasSince(c, since) against changesSince and a getObjectMeta per live change. */
+async function sameAsChangesAndMetas(store: Store, c: number, since: number): Promise<void> {
+  const plain = await store.changesSince(c, since);
+  const got = await store.changedMetasSince(c, since);
+  assert.equal({ seq: got.seq, changes: got.changes }, plain, `changes of ${c} since ${since}`);
+  const metas: ObjectMeta[] = [];
+  for (const ch of plain.changes) {
+    const m = ch.deleted ? null : await store.getObjectMeta(c, ch.name);
+    if (m) metas.push(m);
+  }
+  assert.equal(got.metas, metas, `metas of ${c} since ${since}`);
+}
 
 export function changesContract(backend: string, makeStore: StoreFactory): void {
   const test = contractSuite(backend, 'changes', makeStore);
@@ -49,6 +63,7 @@ export function changesContract(backend: string, makeStore: StoreFactory): void 
           `collection ${c} since step ${i}`,
         );
         for (const ch of got.changes) assert.ok(ch.seq > since && ch.seq <= got.seq);
+        await sameAsChangesAndMetas(store, c, since);
       }
     }
     // Tokens move with every write, also with property-only changes.
@@ -71,6 +86,34 @@ export function changesContract(backend: string, makeStore: StoreFactory): void 
     await rejects(store.changesSince(cal.id, before), InvalidSyncToken, () => {});
     assert.equal((await store.changesSince(cal.id, cal.syncSeq)).changes.map((c) => c.name), ['a']);
     await rejects(store.changesSince(99999, 1), NotFound);
+    // changedMetasSince refuses exactly what changesSince refuses.
+    assert.equal(await store.changedMetasSince(cal.id, now), { seq: now, changes: [], metas: [] });
+    for (const bad of [now + 1, 0, before, now - 0.5, 2 ** 60]) await rejects(store.changedMetasSince(cal.id, bad), InvalidSyncToken);
+    await rejects(store.changedMetasSince(99999, 1), NotFound);
+    await rejects(store.changedMetasSince(99999, 1.5), NotFound);
+  });
+
+  test('sync: changedMetasSince = changesSince + getObjectMeta of each live change, in change order', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const cal = await calendar(store, alice, 'work');
+    const t0 = cal.syncSeq;
+    // Calendar objects and a plain resource; changed twice, deleted, re-created, moved within
+    // the collection, a dead property on a member (a change without a new body).
+    await put(store, cal, 'a.ics', 'ua');
+    await put(store, cal, 'b.ics', 'ub');
+    await put(store, cal, 'note.txt', null, 'plain');
+    const t1 = (await store.getCollection(cal.id))!.syncSeq;
+    await put(store, cal, 'a.ics', 'ua', 'changed');
+    await store.deleteObject(cal.id, 'b.ics');
+    await put(store, cal, 'c.ics', 'uc');
+    await store.moveObject(cal.id, 'c.ics', cal.id, 'd.ics');
+    const t2 = (await store.getCollection(cal.id))!.syncSeq;
+    await put(store, cal, 'b.ics', 'ub', 'back');
+    await store.patchDeadProperties(cal.id, 'note.txt', [{ name: '{urn:x}p', xml: '<p xmlns="urn:x"/>' }]);
+    for (const since of [t0, t1, t2, (await store.getCollection(cal.id))!.syncSeq]) await sameAsChangesAndMetas(store, cal.id, since);
+    const got = await store.changedMetasSince(cal.id, t1);
+    assert.equal(got.metas.map((m) => m.name), ['a.ics', 'd.ics', 'b.ics', 'note.txt']);
+    assert.equal(got.changes.filter((ch) => ch.deleted).map((ch) => ch.name), ['c.ics']);
   });
 
   test.run();
