@@ -41,7 +41,7 @@ export class CollectionCards {
   private readonly byName = new Map<string, Entry>();
   /** Bytes held by this collection's cards and member list. */
   bytes = 0;
-  private kept: { seq: number; members: readonly MemberRef[]; bytes: number } | null = null;
+  private kept: { seq: number; members: readonly MemberRef[]; bytes: number; cards: readonly (ParsedCard | undefined)[] | null } | null = null;
 
   constructor(private readonly owner: ParsedCardCache) {}
 
@@ -58,6 +58,7 @@ export class CollectionCards {
     const card = parseCard(text);
     if (e !== undefined) this.remove(name, e);
     this.byName.set(name, { etag, card });
+    if (this.kept !== null) this.kept.cards = null; // it may name this member as not cached
     this.bytes += card.bytes;
     this.owner.grew(card.bytes);
     return card;
@@ -72,6 +73,25 @@ export class CollectionCards {
   }
 
   /**
+   * The parsed card of each member of the list kept for `seq`, in its order (undefined where
+   * none is cached: never parsed, or a card that does not parse), or undefined when no list is
+   * kept for `seq`. Built with one lookup per member the first time it is asked for a list, then
+   * kept with it, so that a repeated query over an unchanged book looks nothing up (the lookups
+   * were ~4 ms of a warm 9000-card query). It holds only cards this collection holds: removing
+   * any card drops it (remove), and the list goes before any card when evicting (evictOldest).
+   */
+  cardsOf(seq: number): readonly (ParsedCard | undefined)[] | undefined {
+    const k = this.kept;
+    if (k === null || k.seq !== seq) return undefined;
+    if (k.cards === null) {
+      const cards: (ParsedCard | undefined)[] = new Array(k.members.length);
+      for (let i = 0; i < k.members.length; i++) cards[i] = this.peek(k.members[i]!.name, k.members[i]!.etag);
+      k.cards = cards;
+    }
+    return k.cards;
+  }
+
+  /**
    * Keeps `members`, listed after `seq` was read, as the list of that state (replacing any
    * other); `bytes` is the sum of memberBytes. Not kept when it alone would take more than a
    * quarter of the budget: a huge collection is listed by pages each time instead.
@@ -79,7 +99,7 @@ export class CollectionCards {
   keepMembers(seq: number, members: readonly MemberRef[], bytes: number): void {
     this.dropMembers();
     if (bytes > this.owner.maxBytes / 4) return;
-    this.kept = { seq, members, bytes };
+    this.kept = { seq, members, bytes, cards: null };
     this.bytes += bytes;
     this.owner.grew(bytes);
   }
@@ -112,6 +132,7 @@ export class CollectionCards {
 
   private remove(name: string, e: Entry): number {
     this.byName.delete(name);
+    if (this.kept !== null) this.kept.cards = null;
     this.bytes -= e.card.bytes;
     this.owner.grew(-e.card.bytes);
     return e.card.bytes;

@@ -31,7 +31,7 @@ import { propContextFor, propstatsFor } from '../propstats.js';
 import type { AddressbookResource, Resource } from '../resources.js';
 import { parseAddressQuery } from '../requests/address-query.js';
 import { ADDRESS_DATA } from '../data-properties.js';
-import { isSharee, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
+import { isSharee, visibleMeta, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
 import { rowSelection, type RowSelection } from '../properties/row-derived.js';
 import { RowResponses } from '../row-listing.js';
 
@@ -51,6 +51,18 @@ function scopeOf(req: DavRequest, target: Resource): { book: AddressbookResource
 }
 
 type Sized = Pick<ObjectMeta, 'name' | 'size'>;
+
+/** A card parsed from a row read by the query, with the etag of that row. */
+interface Parsed {
+  etag: string;
+  card: ParsedCard;
+}
+
+/** A matching member as the requester may see it, and its parsed card (which holds its stored text). */
+interface Match {
+  m: ObjectEtag;
+  card: ParsedCard;
+}
 
 /** Consecutive runs of `metas` bounded by count and by the bytes of their bodies. */
 function* batches<T extends Sized>(metas: readonly T[]): Generator<T[]> {
@@ -84,8 +96,11 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // Match: the members listed by name and etag only (three columns: a warm query of 9000 cards
   // spent most of its time reading the twelve of every member's metadata), the parsed card of
   // each from the cache, else parsed from its body (read in batches bounded by bytes) and kept.
-  const matches: string[] = [];
+  // A match keeps its member (as the requester may see it) and its parsed card, which holds the
+  // stored text: the render below needs no second read of what the match read.
+  const matches: Match[] = [];
   let truncated = false;
+  const seq = collection.syncSeq;
   async function* members(): AsyncGenerator<ObjectEtag[]> {
     if (scope.none) return;
     if (scope.only !== null) {
@@ -97,7 +112,6 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     // sequence number was read with the collection when the request was resolved, before any
     // member row, and every change of a member bumps it, so a list kept for that number is the
     // current one. A repeated query over an unchanged book reads no member rows.
-    const seq = collection.syncSeq;
     const kept = cache.members<ObjectEtag>(seq);
     if (kept !== undefined) {
       for (let i = 0; i < kept.length; i += PAGE) yield kept.slice(i, i + PAGE);
@@ -123,32 +137,86 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     }
     if (all !== null) cache.keepMembers(seq, all, bytes);
   }
-  scan: for await (const page of members()) {
-    const visible = visibleMetas(sharee, page);
-    const parsed = new Map<string, ParsedCard>();
-    const unparsed = visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name);
-    const sized = unparsed.length > 0 ? await store.getObjectSizes(collection.id, unparsed) : [];
+  /**
+   * takeRead: `take` for a card parsed from a row read now, which a write may have changed since
+   * the member was listed: the match then answers with that row's etag, which is the one of the
+   * text it renders.
+   */
+  function takeRead(m: ObjectEtag, read: Parsed | undefined): boolean {
+    if (read === undefined) return true;
+    return take(read.etag === m.etag ? m : { ...m, etag: read.etag }, read.card);
+  }
+  /** Matches `m` on its parsed card; false once the limit is passed (the scan stops). */
+  function take(m: ObjectEtag, card: ParsedCard | undefined): boolean {
+    const v = sharee ? visibleMeta(true, m) : m;
+    if (v === null || card === undefined || !matchCard(card, filter)) return true;
+    if (query.limit !== null && matches.length >= query.limit) {
+      truncated = true;
+      return false;
+    }
+    matches.push({ m: v, card });
+    return true;
+  }
+  // The kept list's cards, one per member in its order (vcard/cache.ts cardsOf): a repeated query
+  // over an unchanged book matches straight from them, without a lookup per member. A member
+  // without a cached card (one that does not parse, or was evicted) is read and parsed first.
+  const keptCards = scope.none || scope.only !== null ? undefined : cache.cardsOf(seq);
+  const keptList = keptCards !== undefined ? cache.members<ObjectEtag>(seq) : undefined;
+  if (keptCards !== undefined && keptList !== undefined) {
+    const missing: string[] = [];
+    for (let i = 0; i < keptList.length; i++) if (keptCards[i] === undefined) missing.push(keptList[i]!.name);
+    const late = new Map<string, Parsed>();
+    const sized = missing.length > 0 ? await store.getObjectSizes(collection.id, missing) : [];
     for (const batch of batches(sized)) {
       for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
         try {
-          parsed.set(o.name, cache.get(o.name, o.etag, o.text));
+          late.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
         } catch {
           // A stored card that no longer parses (validated when stored): it matches nothing.
         }
+      }
+    }
+    for (let i = 0; i < keptList.length; i++) {
+      const m = keptList[i]!;
+      const card = keptCards[i];
+      if (!(card !== undefined ? take(m, card) : takeRead(m, late.get(m.name)))) break;
+      if ((i & 63) === 63) {
         const p = pause();
         if (p) await p;
       }
     }
-    for (const m of visible) {
-      const card = parsed.get(m.name) ?? cache.peek(m.name, m.etag);
-      if (!card || !matchCard(card, filter)) continue;
-      if (query.limit !== null && matches.length >= query.limit) {
-        truncated = true;
-        break scan;
+  } else {
+    scan: for await (const page of members()) {
+      const visible = visibleMetas(sharee, page);
+      const parsed = new Map<string, Parsed>();
+      const unparsed = visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name);
+      const sized = unparsed.length > 0 ? await store.getObjectSizes(collection.id, unparsed) : [];
+      for (const batch of batches(sized)) {
+        for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
+          try {
+            parsed.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
+          } catch {
+            // A stored card that no longer parses (validated when stored): it matches nothing.
+          }
+          const p = pause();
+          if (p) await p;
+        }
       }
-      matches.push(m.name);
-      const p = pause();
-      if (p) await p;
+      for (const v of visible) {
+        // Already the requester's view of the member (visibleMetas above); a card read now
+        // answers with the etag of its row (takeRead).
+        const read = parsed.get(v.name);
+        const m = read === undefined || read.etag === v.etag ? v : { ...v, etag: read.etag };
+        const card = read?.card ?? cache.peek(v.name, v.etag);
+        if (card === undefined || !matchCard(card, filter)) continue;
+        if (query.limit !== null && matches.length >= query.limit) {
+          truncated = true;
+          break scan;
+        }
+        matches.push({ m, card });
+        const p = pause();
+        if (p) await p;
+      }
     }
   }
 
@@ -162,17 +230,36 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // the multiget and the Depth 1 listing do (row-listing.ts), byte-equal to the general path
   // (test/protocol/carddav-query-rows.test.ts).
   const rowSel = query.propReq.type === 'prop' && (rendering === null || rendering.whole) ? rowSelection(query.propReq.names, ADDRESS_DATA.name) : null;
+  // A selection that needs no row column (every property etag-derived or unknown: getetag, the
+  // search field's ask) renders from the matches themselves — the member's etag and the stored
+  // text its parsed card holds (the etag is a hash of those bytes) — with no read at all; a
+  // sharee's busy-only view of a card (none today: cards are stored public), and a card whose
+  // text the cache does not keep (bulky values, vcard/card.ts), read their rows.
+  const fromMatches = rowSel !== null && !rowSel.wide && matches.every((x) => x.m.busyView !== true && x.card.text !== null);
   async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
-    for (let i = 0; i < matches.length; i += PAGE) {
-      // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
-      // name order): the batches follow the matches, so both paths list the cards by name.
-      const slice = matches.slice(i, i + PAGE);
-      const sizeOf = new Map((await store.getObjectSizes(collection.id, slice)).map((o) => [o.name, o.size]));
-      const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
-      for (const batch of batches(sized)) {
-        const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
+    if (fromMatches) {
+      const responses = new RowResponses(rowSel!, store, collection.id, minimal);
+      for (let i = 0; i < matches.length; i += BATCH) {
+        const page: string[] = [];
+        for (const { m, card } of matches.slice(i, i + BATCH)) {
+          const x = responses.render(book.href + m.name, m, rendering ? { name: ADDRESS_DATA.name, value: card.text! } : undefined);
+          page.push(typeof x === 'string' ? x : await x);
+        }
         started = true;
         yield page;
+      }
+    } else {
+      for (let i = 0; i < matches.length; i += PAGE) {
+        // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
+        // name order): the batches follow the matches, so both paths list the cards by name.
+        const slice = matches.slice(i, i + PAGE).map((x) => x.m.name);
+        const sizeOf = new Map((await store.getObjectSizes(collection.id, slice)).map((o) => [o.name, o.size]));
+        const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
+        for (const batch of batches(sized)) {
+          const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
+          started = true;
+          yield page;
+        }
       }
     }
     if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
