@@ -17,6 +17,7 @@
 // reads no member rows at all (reading 9000 rows was most of a repeated addressbook-query's
 // time, docs/performance.md). The list's bytes count against the same budget.
 import { parseCard, type ParsedCard } from './card.js';
+import type { TextIndex } from './text-index.js';
 
 /** What a kept member list holds per member, at least. */
 export interface MemberRef {
@@ -36,12 +37,26 @@ interface Entry {
   card: ParsedCard;
 }
 
+/** A member list kept for one state of a collection, with what was derived from it for that state. */
+interface Kept {
+  seq: number;
+  members: readonly MemberRef[];
+  /** Bytes of the list and its indexes. */
+  bytes: number;
+  cards: readonly (ParsedCard | undefined)[] | null;
+  /** Text indexes by "collation NUL name" (text-index.ts), in the order they were built. */
+  indexes: Map<string, TextIndex>;
+}
+
+/** Text indexes kept per member list: one per (property, collation) a query has used, the oldest going first. */
+const MAX_INDEXES = 8;
+
 /** The parsed cards of one collection (from ParsedCardCache.collection). */
 export class CollectionCards {
   private readonly byName = new Map<string, Entry>();
   /** Bytes held by this collection's cards and member list. */
   bytes = 0;
-  private kept: { seq: number; members: readonly MemberRef[]; bytes: number; cards: readonly (ParsedCard | undefined)[] | null } | null = null;
+  private kept: Kept | null = null;
 
   constructor(private readonly owner: ParsedCardCache) {}
 
@@ -92,6 +107,32 @@ export class CollectionCards {
   }
 
   /**
+   * The text index `key` of the list kept for `seq`, built by `build` (from that list's cards)
+   * the first time and kept with the list, its bytes counted; null when no list is kept for `seq`.
+   * It describes the members of that state, whose content the etags fix, so it stays true for as
+   * long as the list does.
+   */
+  textIndex(seq: number, key: string, build: () => TextIndex): TextIndex | null {
+    const k = this.kept;
+    if (k === null || k.seq !== seq) return null;
+    let ix = k.indexes.get(key);
+    if (ix !== undefined) return ix;
+    ix = build();
+    if (k.indexes.size >= MAX_INDEXES) {
+      const [oldKey, old] = k.indexes.entries().next().value!;
+      k.indexes.delete(oldKey);
+      k.bytes -= old.bytes;
+      this.bytes -= old.bytes;
+      this.owner.grew(-old.bytes);
+    }
+    k.indexes.set(key, ix);
+    k.bytes += ix.bytes;
+    this.bytes += ix.bytes;
+    this.owner.grew(ix.bytes);
+    return ix;
+  }
+
+  /**
    * Keeps `members`, listed after `seq` was read, as the list of that state (replacing any
    * other); `bytes` is the sum of memberBytes. Not kept when it alone would take more than a
    * quarter of the budget: a huge collection is listed by pages each time instead.
@@ -99,7 +140,7 @@ export class CollectionCards {
   keepMembers(seq: number, members: readonly MemberRef[], bytes: number): void {
     this.dropMembers();
     if (bytes > this.owner.maxBytes / 4) return;
-    this.kept = { seq, members, bytes, cards: null };
+    this.kept = { seq, members, bytes, cards: null, indexes: new Map() };
     this.bytes += bytes;
     this.owner.grew(bytes);
   }

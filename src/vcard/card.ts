@@ -262,7 +262,7 @@ const QUERY_SCAN: ScanLimits = { maxLineLength: Number.MAX_SAFE_INTEGER };
  * strings are copied out of it (slices would keep the whole text alive), so a book of photos
  * costs the cache its names and values, not its images.
  */
-const KEEP_TEXT_BULK = 1024;
+const KEEP_TEXT_BULK = 8192;
 
 /** A copy of `s` that does not keep the string it was sliced from alive (V8 flattens the concatenation into a new string). */
 function detached(s: string): string {

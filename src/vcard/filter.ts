@@ -11,6 +11,7 @@
 // - a prop-filter needs the property to exist, unless it is is-not-defined.
 // Collations: i;ascii-casemap (RFC 4790 §9.2), i;unicode-casemap (RFC 5051), i;octet.
 import { internName, unescapeText, type CardProp, type ParsedCard } from './card.js';
+import type { TextIndex } from './text-index.js';
 
 export type CardCollation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
 export type CardMatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
@@ -150,6 +151,7 @@ function matchFolded(hay: string, needle: string, type: CardMatchType, checkMark
 
 /** A text-match compiled once per query: the needle folded. */
 interface CompiledMatch {
+  collation: CardCollation;
   needle: string;
   fold: (s: string) => string;
   type: CardMatchType;
@@ -161,7 +163,7 @@ interface CompiledMatch {
 function compileMatch(tm: CardTextMatch): CompiledMatch {
   const fold = foldFor(tm.collation);
   const needle = fold(tm.value);
-  return { needle, fold, type: tm.matchType, negate: tm.negate, marks: tm.collation === 'i;unicode-casemap' };
+  return { collation: tm.collation, needle, fold, type: tm.matchType, negate: tm.negate, marks: tm.collation === 'i;unicode-casemap' };
 }
 
 /** Whether `text` (unfolded, unescaped) satisfies the text-match, negation included. */
@@ -221,6 +223,72 @@ function foldedValue(p: CardProp, m: CompiledMatch): string {
   if (m.fold === unicodeCasemap) return p.unicode ?? (p.unicode = unicodeCasemap(text));
   if (m.fold === asciiFold) return p.ascii ?? (p.ascii = asciiFold(text));
   return text;
+}
+
+/** The value of `p` as a text-match under `collation` compares it (kept on the property, as above). */
+export function foldedFor(p: CardProp, collation: CardCollation): string {
+  const text = p.text ?? (p.text = unescapeText(p.value));
+  if (collation === 'i;unicode-casemap') return p.unicode ?? (p.unicode = unicodeCasemap(text));
+  if (collation === 'i;ascii-casemap') return p.ascii ?? (p.ascii = asciiFold(text));
+  return text;
+}
+
+// --- candidates -------------------------------------------------------------------------------
+
+/** The text index of property `name` under `collation` over the cards being matched, or null when there is none. */
+export type IndexLookup = (name: string, collation: CardCollation) => TextIndex | null;
+
+/**
+ * A superset of the cards (slots 0…n-1 of the member list) that can match the filter, from the
+ * text indexes (text-index.ts): a card where no positive text-match's needle occurs in a value of
+ * its property cannot satisfy a prop-filter that needs that text-match, so only the marked cards
+ * need matchCard. null when the filter gives no bound (a negated text-match, is-not-defined,
+ * a param-filter in an anyof, an empty prop-filter, or no index): every card is matched.
+ */
+export function candidateCards(filter: CompiledCardFilter, n: number, index: IndexLookup): Uint8Array | null {
+  const fs = filter.propFilters;
+  if (fs.length === 0) return null;
+  if (filter.test === 'allof') {
+    // Every prop-filter must hold: the bound of any one of them bounds the filter.
+    for (const f of fs) {
+      const b = propFilterBound(f, n, index);
+      if (b !== null) return b;
+    }
+    return null;
+  }
+  let out: Uint8Array | null = null;
+  for (const f of fs) {
+    const b = propFilterBound(f, n, index);
+    if (b === null) return null;
+    if (out === null) out = b;
+    else for (let i = 0; i < n; i++) out[i]! |= b[i]!;
+  }
+  return out;
+}
+
+function propFilterBound(f: CompiledPropFilter, n: number, index: IndexLookup): Uint8Array | null {
+  if (f.isNotDefined) return null;
+  const positive = f.textMatches.filter((m) => !m.negate);
+  if (f.test === 'anyof') {
+    // Holds when one of its tests holds: bounded only when each is a positive text-match.
+    if (f.paramFilters.length > 0 || positive.length === 0 || positive.length !== f.textMatches.length) return null;
+    const out = new Uint8Array(n);
+    for (const m of positive) {
+      const ix = index(f.name, m.collation);
+      if (ix === null) return null;
+      ix.mark(m.needle, out);
+    }
+    return out;
+  }
+  // allof: every test must hold, so any positive text-match bounds it.
+  for (const m of positive) {
+    const ix = index(f.name, m.collation);
+    if (ix === null) continue;
+    const out = new Uint8Array(n);
+    ix.mark(m.needle, out);
+    return out;
+  }
+  return null;
 }
 
 /**

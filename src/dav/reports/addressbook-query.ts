@@ -17,7 +17,8 @@ import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
-import { compileCardFilter, matchCard } from '../../vcard/filter.js';
+import { candidateCards, compileCardFilter, foldedFor, matchCard } from '../../vcard/filter.js';
+import { TextIndex } from '../../vcard/text-index.js';
 import type { ParsedCard } from '../../vcard/card.js';
 import { memberBytes } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
@@ -38,6 +39,9 @@ import { RowResponses } from '../row-listing.js';
 /** Members listed per page, and responses (or card bodies) read per batch. */
 const PAGE = 500;
 const BATCH = 100;
+/** An answer of at most this many responses, and of address-data of at most this many characters, is sent whole. */
+const WHOLE_MAX_MATCHES = 2000;
+const WHOLE_MAX_CHARS = 1024 * 1024;
 /** Body bytes read per batch (the same bound as the multigets'). */
 const BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -50,7 +54,7 @@ function scopeOf(req: DavRequest, target: Resource): { book: AddressbookResource
   return { book: target, only: null, none: depthOf(req, '1') === '0' };
 }
 
-type Sized = Pick<ObjectMeta, 'name' | 'size'>;
+type Sized = Pick<ObjectMeta, 'size'>;
 
 /** A card parsed from a row read by the query, with the etag of that row. */
 interface Parsed {
@@ -176,7 +180,12 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
         }
       }
     }
+    // The cards that can match, from the text indexes kept with the list (vcard/text-index.ts),
+    // built only over a list whose every card is parsed; the others are matched one by one.
+    const candidates = missing.length > 0 ? null : candidateCards(filter, keptList.length, (name, collation) =>
+      cache.textIndex(seq, `${collation}\0${name}`, () => TextIndex.build(keptCards as readonly ParsedCard[], name, (p) => foldedFor(p, collation))));
     for (let i = 0; i < keptList.length; i++) {
+      if (candidates !== null && candidates[i] === 0) continue;
       const m = keptList[i]!;
       const card = keptCards[i];
       if (!(card !== undefined ? take(m, card) : takeRead(m, late.get(m.name)))) break;
@@ -232,18 +241,34 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const rowSel = query.propReq.type === 'prop' && (rendering === null || rendering.whole) ? rowSelection(query.propReq.names, ADDRESS_DATA.name) : null;
   // A selection that needs no row column (every property etag-derived or unknown: getetag, the
   // search field's ask) renders from the matches themselves — the member's etag and the stored
-  // text its parsed card holds (the etag is a hash of those bytes) — with no read at all; a
-  // sharee's busy-only view of a card (none today: cards are stored public), and a card whose
-  // text the cache does not keep (bulky values, vcard/card.ts), read their rows.
-  const fromMatches = rowSel !== null && !rowSel.wide && matches.every((x) => x.m.busyView !== true && x.card.text !== null);
+  // text its parsed card holds (the etag is a hash of those bytes) — reading nothing; only a
+  // sharee's busy-only view of a card (none today: cards are stored public) and a card whose text
+  // the cache does not keep (large bulky values, vcard/card.ts) read their rows.
+  const fromMatches = rowSel !== null && !rowSel.wide;
+  const needsRow = (x: Match) => x.m.busyView === true || x.card.text === null;
   async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
     if (fromMatches) {
+      const need = matches.filter(needsRow).map((x) => x.m.name);
+      const sizeOf = new Map(need.length > 0 ? (await store.getObjectSizes(collection.id, need)).map((o) => [o.name, o.size]) : []);
+      // A card deleted since the match (no size) is left out, as the row path does below.
+      const sized = matches.filter((x) => !needsRow(x) || sizeOf.has(x.m.name)).map((x) => ({ x, size: needsRow(x) ? sizeOf.get(x.m.name)! : x.card.text!.length }));
       const responses = new RowResponses(rowSel!, store, collection.id, minimal);
-      for (let i = 0; i < matches.length; i += BATCH) {
+      for (const batch of batches(sized)) {
+        const wanted = batch.filter((b) => needsRow(b.x)).map((b) => b.x.m.name);
+        const rows = new Map(wanted.length > 0 ? (await store.getObjectTexts(collection.id, wanted)).map((o) => [o.name, o]) : []);
         const page: string[] = [];
-        for (const { m, card } of matches.slice(i, i + BATCH)) {
-          const x = responses.render(book.href + m.name, m, rendering ? { name: ADDRESS_DATA.name, value: card.text! } : undefined);
-          page.push(typeof x === 'string' ? x : await x);
+        for (const { x } of batch) {
+          let o: ObjectEtag = x.m;
+          let text = x.card.text;
+          if (needsRow(x)) {
+            const row = rows.get(x.m.name);
+            const v = row ? visibleText(sharee, row) : null;
+            if (!v) continue;
+            o = v;
+            text = v.text;
+          }
+          const r = responses.render(book.href + o.name, o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+          page.push(typeof r === 'string' ? r : await r);
         }
         started = true;
         yield page;
@@ -298,6 +323,18 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
     }
     return page;
+  }
+  // A small answer rendered from the matches (its size known from the cards' texts) is rendered
+  // whole and sent with one write (multistatus's array path, as a multiget batch): streaming it
+  // page by page through the chunk generator and the socket's stream cost more than rendering it.
+  if (fromMatches && matches.length <= WHOLE_MAX_MATCHES && !matches.some(needsRow)) {
+    let size = 0;
+    for (const x of matches) size += x.card.text!.length;
+    if (rendering === null || size <= WHOLE_MAX_CHARS) {
+      const all: (ResponseEntry | string)[] = [];
+      for await (const page of pages()) all.push(...page);
+      return multistatus(all);
+    }
   }
   return multistatus(await startedStream(pages()));
 }
