@@ -80,6 +80,21 @@ export class CollectionCards {
   }
 
   /**
+   * Keeps `bytes`, a whole response rendered from `card` (the cached card of `name` at `etag`),
+   * on the card under `key`, replacing the one it held; counted in the card's bytes. Not kept when
+   * the card is no longer this collection's (evicted or replaced meanwhile).
+   */
+  keepResponse(name: string, etag: string, card: ParsedCard, key: string, bytes: Buffer): void {
+    if (this.peek(name, etag) !== card) return;
+    const old = card.response;
+    const delta = (bytes.length + 2 * key.length + 64) - (old ? old.bytes.length + 2 * old.key.length + 64 : 0);
+    card.response = { key, bytes };
+    card.bytes += delta;
+    this.bytes += delta;
+    this.owner.grew(delta);
+  }
+
+  /**
    * The member list kept for the collection state `seq` (Collection.syncSeq, read before the
    * list was), or undefined. The caller's type parameter is the element type it kept.
    */

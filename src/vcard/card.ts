@@ -252,6 +252,11 @@ export interface ParsedCard {
   text: string | null;
   /** Approximate memory held, for the cache bound. */
   bytes: number;
+  /**
+   * The last whole response rendered from this card (cache.ts keepResponse), by a key that names
+   * everything else it depends on: addressbook-query renders it once per card and request shape.
+   */
+  response: { key: string; bytes: Buffer } | null;
 }
 
 /** Parsing a stored card for queries: generous, since it was validated when stored. */
@@ -300,9 +305,9 @@ export function parseCard(text: string): ParsedCard {
     // (filter.ts; the unescaped text is the value itself unless it holds escapes).
     bytes += 200 + 2 * value.length;
   });
-  if (bulk <= KEEP_TEXT_BULK) return { props, text, bytes: bytes + text.length };
+  if (bulk <= KEEP_TEXT_BULK) return { props, text, bytes: bytes + text.length, response: null };
   const copies = props.map((p) => p.detached());
-  return { props: copies, text: null, bytes };
+  return { props: copies, text: null, bytes, response: null };
 }
 
 /**

@@ -34,6 +34,8 @@ import { parseAddressQuery } from '../requests/address-query.js';
 import { ADDRESS_DATA } from '../data-properties.js';
 import { isSharee, visibleMeta, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
 import { rowSelection, type RowSelection } from '../properties/row-derived.js';
+import { etagDerivedDefs } from '../properties/registry.js';
+import { chunksToBuffer } from '../../xml/chunked-writer.js';
 import { RowResponses } from '../row-listing.js';
 
 /** Members listed per page, and responses (or card bodies) read per batch. */
@@ -245,6 +247,12 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // sharee's busy-only view of a card (none today: cards are stored public) and a card whose text
   // the cache does not keep (large bulky values, vcard/card.ts) read their rows.
   const fromMatches = rowSel !== null && !rowSel.wide;
+  // When every property asked derives from the etag (getetag) but address-data, which is the
+  // card's text, a response is a function of (card version, request shape, href): it is kept on
+  // the card as bytes (vcard/cache.ts keepResponse), and a repeated query copies them instead of
+  // escaping and encoding 400 KB of address-data again (as calendar-query keeps its responses).
+  const responseKey = fromMatches && query.propReq.type === 'prop' && etagDerivedDefs(query.propReq.names, ADDRESS_DATA.name) !== null
+    ? `${query.propReq.names.join(' ')}\u0001${rendering !== null}\u0001${minimal}\u0001` : null;
   const needsRow = (x: Match) => x.m.busyView === true || x.card.text === null;
   async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
     if (fromMatches) {
@@ -256,10 +264,29 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       for (const batch of batches(sized)) {
         const wanted = batch.filter((b) => needsRow(b.x)).map((b) => b.x.m.name);
         const rows = new Map(wanted.length > 0 ? (await store.getObjectTexts(collection.id, wanted)).map((o) => [o.name, o]) : []);
-        const page: string[] = [];
+        const page: (ResponseEntry | string)[] = [];
         for (const { x } of batch) {
           let o: ObjectEtag = x.m;
           let text = x.card.text;
+          const href = book.href + o.name;
+          if (responseKey !== null && !needsRow(x)) {
+            // The whole response, kept on the card for this request shape (see responseKey).
+            const key = responseKey + href;
+            const kept = x.card.response;
+            if (kept !== null && kept.key === key) {
+              page.push({ href, encoded: kept.bytes });
+              continue;
+            }
+            const r = responses.render(href, o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+            if (typeof r !== 'string') {
+              page.push(await r);
+              continue;
+            }
+            const bytes = chunksToBuffer([r], true);
+            cache.keepResponse(o.name, o.etag, x.card, key, bytes);
+            page.push({ href, encoded: bytes });
+            continue;
+          }
           if (needsRow(x)) {
             const row = rows.get(x.m.name);
             const v = row ? visibleText(sharee, row) : null;
