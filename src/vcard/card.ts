@@ -182,7 +182,8 @@ function scanParams(s: string, i: number, lineNo: number, name: string, out: Car
  * each the one string a parsed card and a compiled filter use for it (internName). Filters compare
  * a prop-filter's name with every property of every card: two distinct strings of equal length are
  * compared character by character, the same string at once — most of a 9000-card query's matching
- * (measured: 830 → NNN ns per card). A fixed table, not a cache: names outside it stay as they are.
+ * (measured on the bench's 9000 cards, FN or EMAIL contains "müller": 3.9 → 1.8 ms a pass). A fixed
+ * table, not a cache: names outside it stay as they are.
  */
 const KNOWN_NAMES: ReadonlyMap<string, string> = new Map([
   'BEGIN', 'END', 'SOURCE', 'KIND', 'XML', 'FN', 'N', 'NICKNAME', 'PHOTO', 'BDAY', 'ANNIVERSARY', 'GENDER', 'ADR', 'LABEL',

@@ -4,13 +4,17 @@
 // address-data (§10.4). It reads parse → match → render → multistatus:
 // - parse: the body into a typed request (requests/address-query.ts), 403 with the CardDAV
 //   precondition for a bad filter or collation;
-// - match: the members page by page (the list kept per state of the book, vcard/cache.ts), each card parsed once per stored version and kept in the
-//   app's ParsedCardCache (svc.cards, keyed by collection, name and etag), so a repeated query
-//   reads no bodies; the work pauses for other requests every few milliseconds (time-slice.ts);
-// - render: address-data from the stored card (data-properties.ts), fetched in batches bounded
-//   by count and bytes;
-// - multistatus: the first page rendered before the 207 is committed (a refused address-data
-//   conversion is still a 403), then streamed.
+// - match: the members page by page (the list kept per state of the book, vcard/cache.ts), each
+//   card parsed once per stored version and kept in the app's ParsedCardCache (svc.cards, keyed
+//   by collection, name and etag), so a repeated query reads no bodies; over a kept list, the
+//   text indexes (vcard/text-index.ts) name the candidate cards and matchCard decides each; the
+//   work pauses for other requests every few milliseconds (time-slice.ts);
+// - render: address-data from the stored card (data-properties.ts): for a selection of
+//   etag-derived or unknown properties, from the text the parsed card keeps (whole responses
+//   kept on the card per request shape), else from rows fetched in batches bounded by count and
+//   bytes;
+// - multistatus: a small answer rendered whole; else the first page rendered before the 207 is
+//   committed (a refused address-data conversion is still a 403), then streamed.
 // CARDDAV:limit (§8.6.1): past nresults, the first nresults matches and a 507 response for the
 // address book with DAV:number-of-matches-within-limits.
 import { DAV } from '../../xml/names.js';
