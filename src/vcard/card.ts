@@ -283,8 +283,10 @@ function detached(s: string): string {
  * `bytes` estimates what the card holds: the text itself (property values and names are slices
  * of it, which keep it alive), one object per property, and room for the folded copies a
  * text-match keeps (filter.ts). Measured on the bench's 9000 cards (~470 bytes, 10 lines each),
- * FN and EMAIL folded: 23.8 MB of heap, estimated at 26 MB (the property objects with every
- * parameter parsed took 39.8 MB, estimated at 25 MB).
+ * FN and EMAIL folded: 21.8 MB of heap, estimated at 22.6 MB (the property objects with every
+ * parameter parsed took 39.8 MB, estimated at 25 MB). With the member list (1.5 MB), the FN and
+ * EMAIL indexes (1.1 MB) and the kept responses (0.4 MB), such a book takes 26 MB of the
+ * default 32 MB budget: an estimate well above the heap would evict the list of a book that fits.
  */
 export function parseCard(text: string): ParsedCard {
   const props: CardProp[] = [];
@@ -304,7 +306,7 @@ export function parseCard(text: string): ParsedCard {
     props.push(new CardProp(head.group, name, colon > head.end ? s.slice(head.end, colon) : '', value, l.line));
     // The object and its strings (slices of the text), and the folded copies a text-match makes
     // (filter.ts; the unescaped text is the value itself unless it holds escapes).
-    bytes += 200 + 2 * value.length;
+    bytes += 150 + 2 * value.length;
   });
   if (bulk <= KEEP_TEXT_BULK) return { props, text, bytes: bytes + text.length, response: null };
   const copies = props.map((p) => p.detached());
