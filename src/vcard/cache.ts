@@ -17,6 +17,7 @@
 // reads no member rows at all (reading 9000 rows was most of a repeated addressbook-query's
 // time, docs/performance.md). The list's bytes count against the same budget.
 import { parseCard, type ParsedCard } from './card.js';
+import type { TextIndex } from './text-index.js';
 
 /** What a kept member list holds per member, at least. */
 export interface MemberRef {
@@ -36,12 +37,26 @@ interface Entry {
   card: ParsedCard;
 }
 
+/** A member list kept for one state of a collection, with what was derived from it for that state. */
+interface Kept {
+  seq: number;
+  members: readonly MemberRef[];
+  /** Bytes of the list and its indexes. */
+  bytes: number;
+  cards: readonly (ParsedCard | undefined)[] | null;
+  /** Text indexes by "collation NUL name" (text-index.ts), in the order they were built. */
+  indexes: Map<string, TextIndex>;
+}
+
+/** Text indexes kept per member list: one per (property, collation) a query has used, the oldest going first. */
+const MAX_INDEXES = 8;
+
 /** The parsed cards of one collection (from ParsedCardCache.collection). */
 export class CollectionCards {
   private readonly byName = new Map<string, Entry>();
   /** Bytes held by this collection's cards and member list. */
   bytes = 0;
-  private kept: { seq: number; members: readonly MemberRef[]; bytes: number } | null = null;
+  private kept: Kept | null = null;
 
   constructor(private readonly owner: ParsedCardCache) {}
 
@@ -58,9 +73,25 @@ export class CollectionCards {
     const card = parseCard(text);
     if (e !== undefined) this.remove(name, e);
     this.byName.set(name, { etag, card });
+    if (this.kept !== null) this.kept.cards = null; // it may name this member as not cached
     this.bytes += card.bytes;
     this.owner.grew(card.bytes);
     return card;
+  }
+
+  /**
+   * Keeps `bytes`, a whole response rendered from `card` (the cached card of `name` at `etag`),
+   * on the card under `key`, replacing the one it held; counted in the card's bytes. Not kept when
+   * the card is no longer this collection's (evicted or replaced meanwhile).
+   */
+  keepResponse(name: string, etag: string, card: ParsedCard, key: string, bytes: Buffer): void {
+    if (this.peek(name, etag) !== card) return;
+    const old = card.response;
+    const delta = (bytes.length + 2 * key.length + 64) - (old ? old.bytes.length + 2 * old.key.length + 64 : 0);
+    card.response = { key, bytes };
+    card.bytes += delta;
+    this.bytes += delta;
+    this.owner.grew(delta);
   }
 
   /**
@@ -72,6 +103,51 @@ export class CollectionCards {
   }
 
   /**
+   * The parsed card of each member of the list kept for `seq`, in its order (undefined where
+   * none is cached: never parsed, or a card that does not parse), or undefined when no list is
+   * kept for `seq`. Built with one lookup per member the first time it is asked for a list, then
+   * kept with it, so that a repeated query over an unchanged book looks nothing up (the lookups
+   * were ~4 ms of a warm 9000-card query). It holds only cards this collection holds: removing
+   * any card drops it (remove), and the list goes before any card when evicting (evictOldest).
+   */
+  cardsOf(seq: number): readonly (ParsedCard | undefined)[] | undefined {
+    const k = this.kept;
+    if (k === null || k.seq !== seq) return undefined;
+    if (k.cards === null) {
+      const cards: (ParsedCard | undefined)[] = new Array(k.members.length);
+      for (let i = 0; i < k.members.length; i++) cards[i] = this.peek(k.members[i]!.name, k.members[i]!.etag);
+      k.cards = cards;
+    }
+    return k.cards;
+  }
+
+  /**
+   * The text index `key` of the list kept for `seq`, built by `build` (from that list's cards)
+   * the first time and kept with the list, its bytes counted; null when no list is kept for `seq`.
+   * It describes the members of that state, whose content the etags fix, so it stays true for as
+   * long as the list does.
+   */
+  textIndex(seq: number, key: string, build: () => TextIndex): TextIndex | null {
+    const k = this.kept;
+    if (k === null || k.seq !== seq) return null;
+    let ix = k.indexes.get(key);
+    if (ix !== undefined) return ix;
+    ix = build();
+    if (k.indexes.size >= MAX_INDEXES) {
+      const [oldKey, old] = k.indexes.entries().next().value!;
+      k.indexes.delete(oldKey);
+      k.bytes -= old.bytes;
+      this.bytes -= old.bytes;
+      this.owner.grew(-old.bytes);
+    }
+    k.indexes.set(key, ix);
+    k.bytes += ix.bytes;
+    this.bytes += ix.bytes;
+    this.owner.grew(ix.bytes);
+    return ix;
+  }
+
+  /**
    * Keeps `members`, listed after `seq` was read, as the list of that state (replacing any
    * other); `bytes` is the sum of memberBytes. Not kept when it alone would take more than a
    * quarter of the budget: a huge collection is listed by pages each time instead.
@@ -79,7 +155,7 @@ export class CollectionCards {
   keepMembers(seq: number, members: readonly MemberRef[], bytes: number): void {
     this.dropMembers();
     if (bytes > this.owner.maxBytes / 4) return;
-    this.kept = { seq, members, bytes };
+    this.kept = { seq, members, bytes, cards: null, indexes: new Map() };
     this.bytes += bytes;
     this.owner.grew(bytes);
   }
@@ -112,6 +188,7 @@ export class CollectionCards {
 
   private remove(name: string, e: Entry): number {
     this.byName.delete(name);
+    if (this.kept !== null) this.kept.cards = null;
     this.bytes -= e.card.bytes;
     this.owner.grew(-e.card.bytes);
     return e.card.bytes;

@@ -10,7 +10,8 @@
 //   one of its values matches (negated: none of its values matches);
 // - a prop-filter needs the property to exist, unless it is is-not-defined.
 // Collations: i;ascii-casemap (RFC 4790 §9.2), i;unicode-casemap (RFC 5051), i;octet.
-import { unescapeText, type CardProperty, type ParsedCard } from './card.js';
+import { internName, unescapeText, type CardProp, type ParsedCard } from './card.js';
+import type { TextIndex } from './text-index.js';
 
 export type CardCollation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
 export type CardMatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
@@ -150,6 +151,7 @@ function matchFolded(hay: string, needle: string, type: CardMatchType, checkMark
 
 /** A text-match compiled once per query: the needle folded. */
 interface CompiledMatch {
+  collation: CardCollation;
   needle: string;
   fold: (s: string) => string;
   type: CardMatchType;
@@ -161,7 +163,7 @@ interface CompiledMatch {
 function compileMatch(tm: CardTextMatch): CompiledMatch {
   const fold = foldFor(tm.collation);
   const needle = fold(tm.value);
-  return { needle, fold, type: tm.matchType, negate: tm.negate, marks: tm.collation === 'i;unicode-casemap' };
+  return { collation: tm.collation, needle, fold, type: tm.matchType, negate: tm.negate, marks: tm.collation === 'i;unicode-casemap' };
 }
 
 /** Whether `text` (unfolded, unescaped) satisfies the text-match, negation included. */
@@ -171,7 +173,7 @@ export function textMatchHolds(tm: CardTextMatch, text: string): boolean {
 
 function holds(m: CompiledMatch, text: string): boolean {
   const hay = m.fold(text);
-  return matchFolded(hay, m.needle, m.type, m.marks && !isAscii(hay)) !== m.negate;
+  return matchFolded(hay, m.needle, m.type, m.marks) !== m.negate;
 }
 
 // --- evaluation -------------------------------------------------------------------------------
@@ -199,7 +201,7 @@ export function compileCardFilter(filter: CardFilter): CompiledCardFilter {
     propFilters: filter.propFilters.map((pf) => {
       const dot = pf.name.indexOf('.');
       return {
-        name: (dot < 0 ? pf.name : pf.name.slice(dot + 1)).toUpperCase(),
+        name: internName((dot < 0 ? pf.name : pf.name.slice(dot + 1)).toUpperCase()),
         group: dot < 0 ? null : pf.name.slice(0, dot).toUpperCase(),
         test: pf.test,
         isNotDefined: pf.isNotDefined,
@@ -212,37 +214,106 @@ export function compileCardFilter(filter: CardFilter): CompiledCardFilter {
 
 /**
  * The text a text-match compares with: the value unescaped (RFC 6350 §3.4), and its folded
- * forms, computed once per property and kept on it (cards live in ParsedCardCache, so repeated
- * queries fold nothing: 9000 cards of non-ASCII names cost ~70 ms to fold, ~5 ms to compare).
+ * forms, computed once per property and kept on it (card.ts CardProp; cards live in
+ * ParsedCardCache, so repeated queries fold nothing: 9000 cards of non-ASCII names cost ~70 ms
+ * to fold, ~5 ms to compare).
  */
-interface FoldedProperty extends CardProperty {
-  text?: string;
-  unicode?: string;
-  ascii?: string;
-}
-
-function foldedValue(p: FoldedProperty, m: CompiledMatch): string {
-  const text = (p.text ??= unescapeText(p.value));
-  if (m.fold === unicodeCasemap) return (p.unicode ??= unicodeCasemap(text));
-  if (m.fold === asciiFold) return (p.ascii ??= asciiFold(text));
+function foldedValue(p: CardProp, m: CompiledMatch): string {
+  const text = p.text ?? (p.text = unescapeText(p.value));
+  if (m.fold === unicodeCasemap) return p.unicode ?? (p.unicode = unicodeCasemap(text));
+  if (m.fold === asciiFold) return p.ascii ?? (p.ascii = asciiFold(text));
   return text;
 }
 
-function holdsOn(m: CompiledMatch, p: CardProperty): boolean {
-  const hay = foldedValue(p, m);
-  return matchFolded(hay, m.needle, m.type, m.marks && !isAscii(hay)) !== m.negate;
+/** The value of `p` as a text-match under `collation` compares it (kept on the property, as above). */
+export function foldedFor(p: CardProp, collation: CardCollation): string {
+  const text = p.text ?? (p.text = unescapeText(p.value));
+  if (collation === 'i;unicode-casemap') return p.unicode ?? (p.unicode = unicodeCasemap(text));
+  if (collation === 'i;ascii-casemap') return p.ascii ?? (p.ascii = asciiFold(text));
+  return text;
 }
 
-function isInstance(f: CompiledPropFilter, p: CardProperty): boolean {
+// --- candidates -------------------------------------------------------------------------------
+
+/** The text index of property `name` under `collation` over the cards being matched, or null when there is none. */
+export type IndexLookup = (name: string, collation: CardCollation) => TextIndex | null;
+
+/**
+ * A superset of the cards (slots 0…n-1 of the member list) that can match the filter, from the
+ * text indexes (text-index.ts): a card where no positive text-match's needle occurs in a value of
+ * its property cannot satisfy a prop-filter that needs that text-match, so only the marked cards
+ * need matchCard. null when the filter gives no bound (a negated text-match, is-not-defined,
+ * a param-filter in an anyof, an empty prop-filter, or no index): every card is matched.
+ */
+export function candidateCards(filter: CompiledCardFilter, n: number, index: IndexLookup): Uint8Array | null {
+  const fs = filter.propFilters;
+  if (fs.length === 0) return null;
+  if (filter.test === 'allof') {
+    // Every prop-filter must hold: the bound of any one of them bounds the filter.
+    for (const f of fs) {
+      const b = propFilterBound(f, n, index);
+      if (b !== null) return b;
+    }
+    return null;
+  }
+  let out: Uint8Array | null = null;
+  for (const f of fs) {
+    const b = propFilterBound(f, n, index);
+    if (b === null) return null;
+    if (out === null) out = b;
+    else for (let i = 0; i < n; i++) out[i]! |= b[i]!;
+  }
+  return out;
+}
+
+function propFilterBound(f: CompiledPropFilter, n: number, index: IndexLookup): Uint8Array | null {
+  if (f.isNotDefined) return null;
+  const positive = f.textMatches.filter((m) => !m.negate);
+  if (f.test === 'anyof') {
+    // Holds when one of its tests holds: bounded only when each is a positive text-match.
+    if (f.paramFilters.length > 0 || positive.length === 0 || positive.length !== f.textMatches.length) return null;
+    const out = new Uint8Array(n);
+    for (const m of positive) {
+      const ix = index(f.name, m.collation);
+      if (ix === null) return null;
+      ix.mark(m.needle, out);
+    }
+    return out;
+  }
+  // allof: every test must hold, so any positive text-match bounds it.
+  for (const m of positive) {
+    const ix = index(f.name, m.collation);
+    if (ix === null) continue;
+    const out = new Uint8Array(n);
+    ix.mark(m.needle, out);
+    return out;
+  }
+  return null;
+}
+
+/**
+ * Whether the property's value satisfies the text-match. The combining-mark test (matchFolded)
+ * only looks at the characters around a hit, and a character below U+0300 is never a mark, so it
+ * is asked for every unicode-casemap match: on an ASCII value it answers what skipping it would
+ * (the value was scanned for non-ASCII on every match before: most of the warm query's matching).
+ */
+function holdsOn(m: CompiledMatch, p: CardProp): boolean {
+  return matchFolded(foldedValue(p, m), m.needle, m.type, m.marks) !== m.negate;
+}
+
+function isInstance(f: CompiledPropFilter, p: CardProp): boolean {
   return p.name === f.name && (f.group === null || (p.group !== null && p.group.toUpperCase() === f.group));
 }
 
-function textMatchOn(f: CompiledPropFilter, m: CompiledMatch, props: CardProperty[]): boolean {
-  for (const p of props) if (isInstance(f, p) && holdsOn(m, p)) return true;
+function textMatchOn(f: CompiledPropFilter, m: CompiledMatch, props: readonly CardProp[]): boolean {
+  for (let i = 0; i < props.length; i++) {
+    const p = props[i]!;
+    if (isInstance(f, p) && holdsOn(m, p)) return true;
+  }
   return false;
 }
 
-function paramFilterOn(f: CompiledPropFilter, pf: CompiledPropFilter['paramFilters'][number], props: CardProperty[]): boolean {
+function paramFilterOn(f: CompiledPropFilter, pf: CompiledPropFilter['paramFilters'][number], props: readonly CardProp[]): boolean {
   if (pf.isNotDefined) {
     for (const p of props) if (isInstance(f, p) && p.params.some((q) => q.name === pf.name)) return false;
     return true;
@@ -262,15 +333,21 @@ function paramFilterOn(f: CompiledPropFilter, pf: CompiledPropFilter['paramFilte
 }
 
 function propFilterHolds(f: CompiledPropFilter, card: ParsedCard): boolean {
+  const props = card.props;
   let defined = false;
-  for (const p of card.props) if (isInstance(f, p)) { defined = true; break; }
+  for (let i = 0; i < props.length; i++) {
+    if (isInstance(f, props[i]!)) {
+      defined = true;
+      break;
+    }
+  }
   if (f.isNotDefined) return !defined;
   if (!defined) return false;
   const n = f.textMatches.length + f.paramFilters.length;
   if (n === 0) return true; // an empty prop-filter: the property exists
   const all = f.test === 'allof';
-  for (const m of f.textMatches) if (textMatchOn(f, m, card.props) !== all) return !all;
-  for (const pf of f.paramFilters) if (paramFilterOn(f, pf, card.props) !== all) return !all;
+  for (let i = 0; i < f.textMatches.length; i++) if (textMatchOn(f, f.textMatches[i]!, props) !== all) return !all;
+  for (let i = 0; i < f.paramFilters.length; i++) if (paramFilterOn(f, f.paramFilters[i]!, props) !== all) return !all;
   return all;
 }
 
@@ -280,10 +357,14 @@ function propFilterHolds(f: CompiledPropFilter, card: ParsedCard): boolean {
  */
 export function matchCard(card: ParsedCard, filter: CompiledCardFilter | CardFilter): boolean {
   const compiled = isCompiled(filter) ? filter : compileCardFilter(filter);
-  if (compiled.propFilters.length === 0) return true;
-  return compiled.test === 'allof'
-    ? compiled.propFilters.every((f) => propFilterHolds(f, card))
-    : compiled.propFilters.some((f) => propFilterHolds(f, card));
+  const fs = compiled.propFilters;
+  if (fs.length === 0) return true;
+  if (compiled.test === 'allof') {
+    for (let i = 0; i < fs.length; i++) if (!propFilterHolds(fs[i]!, card)) return false;
+    return true;
+  }
+  for (let i = 0; i < fs.length; i++) if (propFilterHolds(fs[i]!, card)) return true;
+  return false;
 }
 
 function isCompiled(f: CompiledCardFilter | CardFilter): f is CompiledCardFilter {

@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addressQueryBody, putVcfOk, report207, vcard } from '../helpers/carddav.js';
+import { parseMultistatus, propText } from '../helpers/dav.js';
 
 const t = suite<{ srv: TestServer; calls: Record<string, number> }>('carddav query members');
 
@@ -78,6 +79,58 @@ t('the kept list is of one book: another book of the user is listed for itself',
   const ms = await report207(srv, USER, other, addressQueryBody(FN('mara')));
   assert.equal(ms.responses.map((r) => r.href), [`${other}w.vcf`]);
   assert.is((await query(srv, FN('mara work'))).names.length, 0);
+});
+
+t('answers rendered from the matched cards: repeated bytes with nothing read, each path its own hrefs, a change and a photo card as stored', async (ctx) => {
+  const { srv } = ctx;
+  const book = `/dav/addressbooks/${USER}/shared/`;
+  const mk = await srv.request('MKCOL', book, {
+    user: USER, headers: { 'content-type': 'application/xml; charset=utf-8' },
+    body: '<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>',
+  });
+  assert.is(mk.status, 201, mk.text);
+  await srv.addUser('hal');
+  const owner = (await srv.store.getUser(USER))!;
+  const hal = (await srv.store.getUser('hal'))!;
+  await srv.store.share((await srv.store.getInstance(owner.id, 'shared', 'addressbooks'))!.collection.id, hal.id, 'read');
+  const photo = 'PHOTO;ENCODING=b;TYPE=JPEG:' + 'QUJD'.repeat(4000); // past the 8 KB of bulky values whose card text the cache keeps
+  await putVcfOk(srv, USER, `${book}a.vcf`, vcard('a@q', { fn: 'Zoë Müller & <Co>' }));
+  await putVcfOk(srv, USER, `${book}b.vcf`, vcard('b@q', { fn: 'Zoe Mueller', extra: [photo] }));
+  await putVcfOk(srv, USER, `${book}c.vcf`, vcard('c@q', { fn: 'Someone else' }));
+  const paths: Record<string, string> = { [USER]: book, hal: `/dav/addressbooks/hal/shared/` };
+  const body = addressQueryBody(FN('zo'));
+  const send = (who: string) => srv.request('REPORT', paths[who]!, { user: who, headers: { Depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body });
+  const reads: Record<string, number> = {};
+  const store = srv.store as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const m of ['getObjectTexts', 'getObjects']) {
+    const orig = store[m]!.bind(store);
+    store[m] = (...a: unknown[]) => { reads[m] = (reads[m] ?? 0) + 1; return orig(...a); };
+  }
+  const stored = async (name: string) => (await srv.request('GET', `${book}${name}`, { user: USER })).text;
+  const check = async (who: string, text: string) => {
+    const ms = parseMultistatus(text);
+    assert.equal(ms.responses.map((r) => r.href), [`${paths[who]}a.vcf`, `${paths[who]}b.vcf`], `${who}: hrefs of its own path`);
+    for (const r of ms.responses) assert.is(propText(r, '{urn:ietf:params:xml:ns:carddav}address-data'), (await stored(r.href.split('/').pop()!)).trim(), `${who} ${r.href}`);
+  };
+  const first: Record<string, string> = {};
+  for (const who of [USER, 'hal', USER, 'hal']) {
+    const res = await send(who);
+    assert.is(res.status, 207, res.text);
+    await check(who, res.text);
+    if (first[who] === undefined) first[who] = res.text;
+    else assert.is(res.text, first[who], `${who}: a repeated query answers the same bytes`);
+  }
+  // Warm: only the photo card (its text is not kept) is read, by its row.
+  for (const k of Object.keys(reads)) delete reads[k];
+  await send(USER);
+  assert.equal(reads, { getObjectTexts: 1 }, JSON.stringify(reads));
+
+  await putVcfOk(srv, USER, `${book}a.vcf`, vcard('a@q', { fn: 'Zoë Müller, renamed' }));
+  for (const who of [USER, 'hal']) {
+    const res = await send(who);
+    await check(who, res.text);
+    assert.ok(res.text.includes('renamed'), `${who}: the changed card`);
+  }
 });
 
 t.run();

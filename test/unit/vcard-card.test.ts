@@ -60,6 +60,28 @@ test('ParsedCardCache: parses once per (collection, name, etag), a new etag is a
   assert.is(cache.peek(1, 'c0.vcf', '"e"'), undefined); // the oldest went first
 });
 
+test('ParsedCardCache: a kept response and the kept list\'s cards are counted, replaced and dropped with their card', () => {
+  const cache = new ParsedCardCache(1_000_000);
+  const c = cache.collection(1);
+  const a = c.get('a.vcf', '"e1"', card('VERSION:4.0', 'UID:a', 'FN:A'));
+  const before = cache.size.bytes;
+  c.keepResponse('a.vcf', '"e1"', a, 'k1', Buffer.alloc(1000));
+  assert.ok(cache.size.bytes >= before + 1000, JSON.stringify(cache.size));
+  c.keepResponse('a.vcf', '"e1"', a, 'k2', Buffer.alloc(10));
+  assert.ok(cache.size.bytes < before + 200 && a.response?.key === 'k2', JSON.stringify(cache.size));
+  // A card replaced by a new version keeps no response for the old one, and the bytes go with it.
+  const b = c.get('a.vcf', '"e2"', card('VERSION:4.0', 'UID:a', 'FN:B'));
+  c.keepResponse('a.vcf', '"e1"', a, 'k3', Buffer.alloc(5000));
+  assert.is(a.response?.key, 'k2');
+  assert.ok(cache.size.bytes < b.bytes + 200, JSON.stringify(cache.size));
+  // The kept list's cards: one per member in order, rebuilt after a card changes.
+  c.keepMembers(7, [{ name: 'a.vcf', etag: '"e2"' }, { name: 'z.vcf', etag: '"e"' }], 300);
+  assert.equal(c.cardsOf(7), [b, undefined]);
+  assert.is(c.cardsOf(8), undefined);
+  const z = c.get('z.vcf', '"e"', card('VERSION:4.0', 'UID:z', 'FN:Z'));
+  assert.equal(c.cardsOf(7), [b, z]);
+});
+
 test('ParsedCardCache: past the budget the least recently queried collection goes first', () => {
   const cache = new ParsedCardCache(30_000);
   const text = (i: number) => card('VERSION:4.0', `UID:${i}`, 'FN:' + 'x'.repeat(200));

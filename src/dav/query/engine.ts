@@ -21,7 +21,7 @@ import { UTC_ZONE, type Zone } from '../../ical/zones.js';
 import { WorkBudget } from '../../ical/work-budget.js';
 import { etagDerivedDefs, type PropContent } from '../properties/index.js';
 import type { PropRequest } from '../propstats.js';
-import { renderCalendarDataElement } from './render.js';
+import { renderCalendarDataElement, storedDataElement, WHOLE_DATA_KEY } from './render.js';
 
 /** The identity of one stored version of an object, under a query key. */
 export function objectKey(o: { collectionId: number; name: string; etag: string; busyView?: true }, key: string): string {
@@ -138,6 +138,17 @@ export class QueryEngine {
     let v = this.renderings.get(key);
     if (!v) {
       v = await renderCalendarDataElement(obj, dataReq, opts);
+      this.renderings.set(key, v);
+    }
+    return v;
+  }
+
+  /** calendar-data of `obj` as stored, as the encoded element, from the cache or encoded now (and then cached). */
+  storedData(obj: StoredObject): Buffer {
+    const key = objectKey(obj, WHOLE_DATA_KEY);
+    let v = this.renderings.get(key);
+    if (!v) {
+      v = storedDataElement(obj);
       this.renderings.set(key, v);
     }
     return v;

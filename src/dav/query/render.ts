@@ -22,3 +22,11 @@ export async function renderCalendarDataElement(obj: StoredObject, dataReq: Cale
   }
   return propertyBytes(CALDAV.calendarData, text);
 }
+
+/** The render key of calendar-data as stored (no transformation); queryKey's keys are numbers. */
+export const WHOLE_DATA_KEY = 'stored';
+
+/** calendar-data of `obj` as stored (RFC 4791 §9.6 without a transformation), as the encoded element. */
+export function storedDataElement(obj: StoredObject): Buffer {
+  return propertyBytes(CALDAV.calendarData, obj.data.toString('utf8'));
+}

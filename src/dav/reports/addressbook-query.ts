@@ -4,20 +4,25 @@
 // address-data (§10.4). It reads parse → match → render → multistatus:
 // - parse: the body into a typed request (requests/address-query.ts), 403 with the CardDAV
 //   precondition for a bad filter or collation;
-// - match: the members page by page (the list kept per state of the book, vcard/cache.ts), each card parsed once per stored version and kept in the
-//   app's ParsedCardCache (svc.cards, keyed by collection, name and etag), so a repeated query
-//   reads no bodies; the work pauses for other requests every few milliseconds (time-slice.ts);
-// - render: address-data from the stored card (data-properties.ts), fetched in batches bounded
-//   by count and bytes;
-// - multistatus: the first page rendered before the 207 is committed (a refused address-data
-//   conversion is still a 403), then streamed.
+// - match: the members page by page (the list kept per state of the book, vcard/cache.ts), each
+//   card parsed once per stored version and kept in the app's ParsedCardCache (svc.cards, keyed
+//   by collection, name and etag), so a repeated query reads no bodies; over a kept list, the
+//   text indexes (vcard/text-index.ts) name the candidate cards and matchCard decides each; the
+//   work pauses for other requests every few milliseconds (time-slice.ts);
+// - render: address-data from the stored card (data-properties.ts): for a selection of
+//   etag-derived or unknown properties, from the text the parsed card keeps (whole responses
+//   kept on the card per request shape), else from rows fetched in batches bounded by count and
+//   bytes;
+// - multistatus: a small answer rendered whole; else the first page rendered before the 207 is
+//   committed (a refused address-data conversion is still a 403), then streamed.
 // CARDDAV:limit (§8.6.1): past nresults, the first nresults matches and a 507 response for the
 // address book with DAV:number-of-matches-within-limits.
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
-import { compileCardFilter, matchCard } from '../../vcard/filter.js';
+import { candidateCards, compileCardFilter, foldedFor, matchCard } from '../../vcard/filter.js';
+import { TextIndex } from '../../vcard/text-index.js';
 import type { ParsedCard } from '../../vcard/card.js';
 import { memberBytes } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
@@ -31,13 +36,18 @@ import { propContextFor, propstatsFor } from '../propstats.js';
 import type { AddressbookResource, Resource } from '../resources.js';
 import { parseAddressQuery } from '../requests/address-query.js';
 import { ADDRESS_DATA } from '../data-properties.js';
-import { isSharee, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
+import { isSharee, visibleMeta, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
 import { rowSelection, type RowSelection } from '../properties/row-derived.js';
+import { etagDerivedDefs } from '../properties/registry.js';
+import { chunksToBuffer } from '../../xml/chunked-writer.js';
 import { RowResponses } from '../row-listing.js';
 
 /** Members listed per page, and responses (or card bodies) read per batch. */
 const PAGE = 500;
 const BATCH = 100;
+/** An answer of at most this many responses, and of address-data of at most this many characters, is sent whole. */
+const WHOLE_MAX_MATCHES = 2000;
+const WHOLE_MAX_CHARS = 1024 * 1024;
 /** Body bytes read per batch (the same bound as the multigets'). */
 const BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -50,7 +60,19 @@ function scopeOf(req: DavRequest, target: Resource): { book: AddressbookResource
   return { book: target, only: null, none: depthOf(req, '1') === '0' };
 }
 
-type Sized = Pick<ObjectMeta, 'name' | 'size'>;
+type Sized = Pick<ObjectMeta, 'size'>;
+
+/** A card parsed from a row read by the query, with the etag of that row. */
+interface Parsed {
+  etag: string;
+  card: ParsedCard;
+}
+
+/** A matching member as the requester may see it, and its parsed card (which holds its stored text). */
+interface Match {
+  m: ObjectEtag;
+  card: ParsedCard;
+}
 
 /** Consecutive runs of `metas` bounded by count and by the bytes of their bodies. */
 function* batches<T extends Sized>(metas: readonly T[]): Generator<T[]> {
@@ -84,8 +106,11 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // Match: the members listed by name and etag only (three columns: a warm query of 9000 cards
   // spent most of its time reading the twelve of every member's metadata), the parsed card of
   // each from the cache, else parsed from its body (read in batches bounded by bytes) and kept.
-  const matches: string[] = [];
+  // A match keeps its member (as the requester may see it) and its parsed card, which holds the
+  // stored text: the render below needs no second read of what the match read.
+  const matches: Match[] = [];
   let truncated = false;
+  const seq = collection.syncSeq;
   async function* members(): AsyncGenerator<ObjectEtag[]> {
     if (scope.none) return;
     if (scope.only !== null) {
@@ -97,7 +122,6 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     // sequence number was read with the collection when the request was resolved, before any
     // member row, and every change of a member bumps it, so a list kept for that number is the
     // current one. A repeated query over an unchanged book reads no member rows.
-    const seq = collection.syncSeq;
     const kept = cache.members<ObjectEtag>(seq);
     if (kept !== undefined) {
       for (let i = 0; i < kept.length; i += PAGE) yield kept.slice(i, i + PAGE);
@@ -123,32 +147,91 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     }
     if (all !== null) cache.keepMembers(seq, all, bytes);
   }
-  scan: for await (const page of members()) {
-    const visible = visibleMetas(sharee, page);
-    const parsed = new Map<string, ParsedCard>();
-    const unparsed = visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name);
-    const sized = unparsed.length > 0 ? await store.getObjectSizes(collection.id, unparsed) : [];
+  /**
+   * takeRead: `take` for a card parsed from a row read now, which a write may have changed since
+   * the member was listed: the match then answers with that row's etag, which is the one of the
+   * text it renders.
+   */
+  function takeRead(m: ObjectEtag, read: Parsed | undefined): boolean {
+    if (read === undefined) return true;
+    return take(read.etag === m.etag ? m : { ...m, etag: read.etag }, read.card);
+  }
+  /** Matches `m` on its parsed card; false once the limit is passed (the scan stops). */
+  function take(m: ObjectEtag, card: ParsedCard | undefined): boolean {
+    const v = sharee ? visibleMeta(true, m) : m;
+    if (v === null || card === undefined || !matchCard(card, filter)) return true;
+    if (query.limit !== null && matches.length >= query.limit) {
+      truncated = true;
+      return false;
+    }
+    matches.push({ m: v, card });
+    return true;
+  }
+  // The kept list's cards, one per member in its order (vcard/cache.ts cardsOf): a repeated query
+  // over an unchanged book matches straight from them, without a lookup per member. A member
+  // without a cached card (one that does not parse, or was evicted) is read and parsed first.
+  const keptCards = scope.none || scope.only !== null ? undefined : cache.cardsOf(seq);
+  const keptList = keptCards !== undefined ? cache.members<ObjectEtag>(seq) : undefined;
+  if (keptCards !== undefined && keptList !== undefined) {
+    const missing: string[] = [];
+    for (let i = 0; i < keptList.length; i++) if (keptCards[i] === undefined) missing.push(keptList[i]!.name);
+    const late = new Map<string, Parsed>();
+    const sized = missing.length > 0 ? await store.getObjectSizes(collection.id, missing) : [];
     for (const batch of batches(sized)) {
       for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
         try {
-          parsed.set(o.name, cache.get(o.name, o.etag, o.text));
+          late.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
         } catch {
           // A stored card that no longer parses (validated when stored): it matches nothing.
         }
+      }
+    }
+    // The cards that can match, from the text indexes kept with the list (vcard/text-index.ts),
+    // built only over a list whose every card is parsed; the others are matched one by one.
+    const candidates = missing.length > 0 ? null : candidateCards(filter, keptList.length, (name, collation) =>
+      cache.textIndex(seq, `${collation}\0${name}`, () => TextIndex.build(keptCards as readonly ParsedCard[], name, (p) => foldedFor(p, collation))));
+    for (let i = 0; i < keptList.length; i++) {
+      if (candidates !== null && candidates[i] === 0) continue;
+      const m = keptList[i]!;
+      const card = keptCards[i];
+      if (!(card !== undefined ? take(m, card) : takeRead(m, late.get(m.name)))) break;
+      if ((i & 63) === 63) {
         const p = pause();
         if (p) await p;
       }
     }
-    for (const m of visible) {
-      const card = parsed.get(m.name) ?? cache.peek(m.name, m.etag);
-      if (!card || !matchCard(card, filter)) continue;
-      if (query.limit !== null && matches.length >= query.limit) {
-        truncated = true;
-        break scan;
+  } else {
+    scan: for await (const page of members()) {
+      const visible = visibleMetas(sharee, page);
+      const parsed = new Map<string, Parsed>();
+      const unparsed = visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name);
+      const sized = unparsed.length > 0 ? await store.getObjectSizes(collection.id, unparsed) : [];
+      for (const batch of batches(sized)) {
+        for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
+          try {
+            parsed.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
+          } catch {
+            // A stored card that no longer parses (validated when stored): it matches nothing.
+          }
+          const p = pause();
+          if (p) await p;
+        }
       }
-      matches.push(m.name);
-      const p = pause();
-      if (p) await p;
+      for (const v of visible) {
+        // Already the requester's view of the member (visibleMetas above); a card read now
+        // answers with the etag of its row (takeRead).
+        const read = parsed.get(v.name);
+        const m = read === undefined || read.etag === v.etag ? v : { ...v, etag: read.etag };
+        const card = read?.card ?? cache.peek(v.name, v.etag);
+        if (card === undefined || !matchCard(card, filter)) continue;
+        if (query.limit !== null && matches.length >= query.limit) {
+          truncated = true;
+          break scan;
+        }
+        matches.push({ m, card });
+        const p = pause();
+        if (p) await p;
+      }
     }
   }
 
@@ -162,17 +245,77 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // the multiget and the Depth 1 listing do (row-listing.ts), byte-equal to the general path
   // (test/protocol/carddav-query-rows.test.ts).
   const rowSel = query.propReq.type === 'prop' && (rendering === null || rendering.whole) ? rowSelection(query.propReq.names, ADDRESS_DATA.name) : null;
+  // A selection that needs no row column (every property etag-derived or unknown: getetag, the
+  // search field's ask) renders from the matches themselves — the member's etag and the stored
+  // text its parsed card holds (the etag is a hash of those bytes) — reading nothing; only a
+  // sharee's busy-only view of a card (none today: cards are stored public) and a card whose text
+  // the cache does not keep (large bulky values, vcard/card.ts) read their rows.
+  const fromMatches = rowSel !== null && !rowSel.wide;
+  // When every property asked derives from the etag (getetag) but address-data, which is the
+  // card's text, a response is a function of (card version, request shape, href): it is kept on
+  // the card as bytes (vcard/cache.ts keepResponse), and a repeated query copies them instead of
+  // escaping and encoding 400 KB of address-data again (as calendar-query keeps its responses).
+  const responseKey = fromMatches && query.propReq.type === 'prop' && etagDerivedDefs(query.propReq.names, ADDRESS_DATA.name) !== null
+    ? `${query.propReq.names.join(' ')}\u0001${rendering !== null}\u0001${minimal}\u0001` : null;
+  const needsRow = (x: Match) => x.m.busyView === true || x.card.text === null;
   async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
-    for (let i = 0; i < matches.length; i += PAGE) {
-      // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
-      // name order): the batches follow the matches, so both paths list the cards by name.
-      const slice = matches.slice(i, i + PAGE);
-      const sizeOf = new Map((await store.getObjectSizes(collection.id, slice)).map((o) => [o.name, o.size]));
-      const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
+    if (fromMatches) {
+      const need = matches.filter(needsRow).map((x) => x.m.name);
+      const sizeOf = new Map(need.length > 0 ? (await store.getObjectSizes(collection.id, need)).map((o) => [o.name, o.size]) : []);
+      // A card deleted since the match (no size) is left out, as the row path does below.
+      const sized = matches.filter((x) => !needsRow(x) || sizeOf.has(x.m.name)).map((x) => ({ x, size: needsRow(x) ? sizeOf.get(x.m.name)! : x.card.text!.length }));
+      const responses = new RowResponses(rowSel!, store, collection.id, minimal);
       for (const batch of batches(sized)) {
-        const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
+        const wanted = batch.filter((b) => needsRow(b.x)).map((b) => b.x.m.name);
+        const rows = new Map(wanted.length > 0 ? (await store.getObjectTexts(collection.id, wanted)).map((o) => [o.name, o]) : []);
+        const page: (ResponseEntry | string)[] = [];
+        for (const { x } of batch) {
+          let o: ObjectEtag = x.m;
+          let text = x.card.text;
+          const href = book.href + o.name;
+          if (responseKey !== null && !needsRow(x)) {
+            // The whole response, kept on the card for this request shape (see responseKey).
+            const key = responseKey + href;
+            const kept = x.card.response;
+            if (kept !== null && kept.key === key) {
+              page.push({ href, encoded: kept.bytes });
+              continue;
+            }
+            const r = responses.render(href, o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+            if (typeof r !== 'string') {
+              page.push(await r);
+              continue;
+            }
+            const bytes = chunksToBuffer([r], true);
+            cache.keepResponse(o.name, o.etag, x.card, key, bytes);
+            page.push({ href, encoded: bytes });
+            continue;
+          }
+          if (needsRow(x)) {
+            const row = rows.get(x.m.name);
+            const v = row ? visibleText(sharee, row) : null;
+            if (!v) continue;
+            o = v;
+            text = v.text;
+          }
+          const r = responses.render(book.href + o.name, o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+          page.push(typeof r === 'string' ? r : await r);
+        }
         started = true;
         yield page;
+      }
+    } else {
+      for (let i = 0; i < matches.length; i += PAGE) {
+        // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
+        // name order): the batches follow the matches, so both paths list the cards by name.
+        const slice = matches.slice(i, i + PAGE).map((x) => x.m.name);
+        const sizeOf = new Map((await store.getObjectSizes(collection.id, slice)).map((o) => [o.name, o.size]));
+        const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
+        for (const batch of batches(sized)) {
+          const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
+          started = true;
+          yield page;
+        }
       }
     }
     if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
@@ -211,6 +354,18 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       page.push({ href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats });
     }
     return page;
+  }
+  // A small answer rendered from the matches (its size known from the cards' texts) is rendered
+  // whole and sent with one write (multistatus's array path, as a multiget batch): streaming it
+  // page by page through the chunk generator and the socket's stream cost more than rendering it.
+  if (fromMatches && matches.length <= WHOLE_MAX_MATCHES && !matches.some(needsRow)) {
+    let size = 0;
+    for (const x of matches) size += x.card.text!.length;
+    if (rendering === null || size <= WHOLE_MAX_CHARS) {
+      const all: (ResponseEntry | string)[] = [];
+      for await (const page of pages()) all.push(...page);
+      return multistatus(all);
+    }
   }
   return multistatus(await startedStream(pages()));
 }
