@@ -38,6 +38,8 @@ export interface BookResult {
   unit: 'ms' | 'req/s';
   p99?: number;
   runsMs?: number[];
+  /** The first run, before the timed ones and not counted (run-variants.ts VariantResult.coldMs). */
+  coldMs?: number;
   requests?: number;
   bytes?: number;
   /** Server processor ms per timed run (per request for polls; per round, its 10 PUTs included, for incremental syncs). */
@@ -126,16 +128,18 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
     let problem: string | null = null;
     if (v.kind === 'listing' || v.kind === 'query') {
       const body = fill(ctx, v.request);
-      const runs = await repeat(10, async () => {
+      const once = async () => {
         const r = await send(ctx, v.request, body);
         expect207(r, v.name);
         return r;
-      });
+      };
+      res.coldMs = round1((await once()).ms);
+      const runs = await repeat(10, once);
       const expected = v.kind === 'query' ? expectedQueryHits([...ctx.current.values()], ctx.o.term) : all;
       problem = checkListing(ctx, v, members(ctx, runs[0]!.body), expected);
       res.value = round1(median(runs.map((r) => r.ms)));
       res.runsMs = runs.map((r) => round1(r.ms));
-      units = runs.length;
+      units = runs.length + 1; // the warm-up run's CPU is in the window too
       res.bytes = runs[0]!.body.length;
       if (!problem) res.note = `${expected.size} members${v.kind === 'query' ? ` match "${ctx.o.term}"` : ''}, exact`;
     } else if (v.kind === 'initial-sync') {
@@ -157,8 +161,9 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
         if (v.after) expect207(await send(ctx, v.after, fill(ctx, v.after)), `${v.name} token`);
         return { ms: performance.now() - t0, list: r.body, bodies };
       };
+      res.coldMs = round1((await once()).ms);
       const runs = await repeat(5, once);
-      units = runs.length;
+      units = runs.length + 1; // with the warm-up run
       problem = checkListing(ctx, { ...v, memberProps: v.memberProps }, members(ctx, runs[0]!.list).filter((m) => m.status !== 404), all);
       if (!problem) {
         const fetched = runs[0]!.bodies.flatMap((b) => members(ctx, b));
@@ -216,6 +221,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
     }
     res.exact = problem === null;
     if (problem) res.note = problem;
+    else if (res.coldMs !== undefined) res.note += `; first (warm-up) run ${res.coldMs} ms, not counted`;
   } catch (err) {
     res.note = `error: ${(err as Error).message}`;
   }

@@ -26,6 +26,12 @@ export interface VariantResult {
   rewritten?: boolean;
   note: string;
   runsMs?: number[];
+  /**
+   * The variant's first run, before the timed ones and not counted in `value`: whichever variant
+   * ran first after the upload used to absorb the server's warm-up (JIT, caches) in its median
+   * (bench-listing's runs 119 and 101 ms, then 41–67 ms), so figures depended on variant order.
+   */
+  coldMs?: number;
   requests?: number;
   bytes?: number;
   /** Server CPU ms per timed request or run (workload.ts, from /proc; absent for --url). */
@@ -92,6 +98,7 @@ export async function runVariant(ctx: VariantContext, v: Variant): Promise<Varia
   try {
     let verdict: Verdict;
     if (v.kind === 'listing' || v.kind === 'query' || v.kind === 'query-data' || v.kind === 'query-expand') {
+      res.coldMs = round1((await listingOnce(ctx, v)).r.ms);
       const runs = await ctx.repeat(10, () => listingOnce(ctx, v));
       const exp = v.range ? ctx.expected(v.range) : null;
       verdict = verifyListing(runs[0]!.r.body, v, expectedNames(ctx, v), truth(ctx), exp);
@@ -112,6 +119,7 @@ export async function runVariant(ctx: VariantContext, v: Variant): Promise<Varia
         }
         return { ms: performance.now() - t0, list: r.body, bodies };
       };
+      res.coldMs = round1((await once()).ms);
       const runs = await ctx.repeat(5, once);
       const names = expectedNames(ctx, v);
       const listed = verifyListing(runs[0]!.list, v, names, truth(ctx));
@@ -168,7 +176,7 @@ export async function runVariant(ctx: VariantContext, v: Variant): Promise<Varia
     }
     res.exact = verdict.exact;
     if (verdict.rewritten) res.rewritten = true;
-    res.note = verdict.note;
+    res.note = verdict.note + (res.coldMs !== undefined ? `; first (warm-up) run ${res.coldMs} ms, not counted` : '');
   } catch (err) {
     res.error = (err as Error).message;
     res.note = `error: ${res.error}`;

@@ -169,7 +169,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     // Server CPU per timed request (per run for an initial sync; an incremental round includes its
     // 10 PUTs and the token read): far less sensitive to a loaded machine than the wall-clock figure.
     const cpu = result.cpuByPhase[v.name];
-    const per = r?.kind === 'poll' ? r.requests : r?.runsMs?.length;
+    // The phase's CPU covers the untimed warm-up run too (coldMs): it counts as a run here.
+    const per = r?.kind === 'poll' ? r.requests : r?.runsMs ? r.runsMs.length + (r.coldMs !== undefined ? 1 : 0) : undefined;
     if (r && cpu !== undefined && per) r.serverCpuMs = Math.round((cpu * 1000 * 100) / per) / 100;
     const dbCpu = result.dbCpuByPhase?.[v.name];
     if (r && dbCpu !== undefined && per) r.dbCpuMs = Math.round((dbCpu * 1000 * 100) / per) / 100;
