@@ -180,22 +180,39 @@ export function quoteIdent(name: string): string {
 const WRITE_LOCK = sql('SELECT pg_advisory_xact_lock(7361826)');
 const BUMP = sql('UPDATE sequence SET value = value + 1 WHERE id = 1 RETURNING value');
 
+/**
+ * A client of the pool with `onError` attached inside the pool's own callback, not after an
+ * `await`: the pool takes its idle-error listener off when it hands a client out, and when a
+ * fresh connection's ready message and a FATAL (57P01, the backend ended during a PostgreSQL
+ * restart) arrive in one TCP read, the parser emits the 'error' before any promise continuation
+ * runs — with no listener, that ended the process (seen once in CI, under load, in
+ * fault/postgres-outage's "backends ended during a burst").
+ */
+export function checkout(pool: pg.Pool, onError: (err: Error) => void): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((err, client) => {
+      if (err || !client) return reject(err ?? new Error('no client'));
+      client.on('error', onError);
+      resolve(client);
+    });
+  });
+}
+
 export function makeConnection(pool: pg.Pool): Connection {
   const conn: Connection = {
     pool,
     ...runner(pool),
     async tx<T>(fn: (sql: Tx) => Promise<T>): Promise<T> {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw translate(err);
-      }
       // A checked-out client has no 'error' listener of the pool's: a connection that breaks
       // while fn runs JavaScript between statements would emit an unhandled 'error' and end the
       // process. The statement in flight (or the next one) fails and the client is dropped below.
       const onError = (): void => undefined;
-      client.on('error', onError);
+      let client: pg.PoolClient;
+      try {
+        client = await checkout(pool, onError);
+      } catch (err) {
+        throw translate(err);
+      }
       let broken: unknown;
       try {
         await client.query('BEGIN');

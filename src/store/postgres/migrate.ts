@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { packageRoot } from '../../package-root.js';
+import { checkout } from './connection.js';
 
 const FILE = /^(\d+)_[\w.-]+\.sql$/;
 const MIGRATE_LOCK = 7361825;
@@ -33,7 +34,8 @@ function listMigrations(dir: string): { version: number; name: string; file: str
 /** Applies the pending migrations; returns the file names applied now (empty when up to date). */
 export async function migratePostgres(pool: pg.Pool, opts: { dir?: string } = {}): Promise<string[]> {
   const applied: string[] = [];
-  const client = await pool.connect();
+  // A broken connection fails the statement in flight; the listener keeps its 'error' from ending the process.
+  const client = await checkout(pool, () => undefined);
   try {
     for (const m of listMigrations(opts.dir ?? postgresSchemaDir())) {
       await client.query('BEGIN');
