@@ -148,6 +148,27 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     if (all !== null) cache.keepMembers(seq, all, bytes);
   }
   /**
+   * The cards named, read from their rows now (in batches bounded by bytes) and parsed into the
+   * cache; a stored card that no longer parses (it was validated when stored) is left out and
+   * matches nothing.
+   */
+  async function readParsed(names: string[]): Promise<Map<string, Parsed>> {
+    const out = new Map<string, Parsed>();
+    const sized = names.length > 0 ? await store.getObjectSizes(collection.id, names) : [];
+    for (const batch of batches(sized)) {
+      for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
+        try {
+          out.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
+        } catch {
+          // left out: matches nothing
+        }
+        const p = pause();
+        if (p) await p;
+      }
+    }
+    return out;
+  }
+  /**
    * takeRead: `take` for a card parsed from a row read now, which a write may have changed since
    * the member was listed: the match then answers with that row's etag, which is the one of the
    * text it renders.
@@ -175,17 +196,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   if (keptCards !== undefined && keptList !== undefined) {
     const missing: string[] = [];
     for (let i = 0; i < keptList.length; i++) if (keptCards[i] === undefined) missing.push(keptList[i]!.name);
-    const late = new Map<string, Parsed>();
-    const sized = missing.length > 0 ? await store.getObjectSizes(collection.id, missing) : [];
-    for (const batch of batches(sized)) {
-      for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
-        try {
-          late.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
-        } catch {
-          // A stored card that no longer parses (validated when stored): it matches nothing.
-        }
-      }
-    }
+    const late = await readParsed(missing);
     // The cards that can match, from the text indexes kept with the list (vcard/text-index.ts),
     // built only over a list whose every card is parsed; the others are matched one by one.
     const candidates = missing.length > 0 ? null : candidateCards(filter, keptList.length, (name, collation) =>
@@ -202,33 +213,13 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     }
   } else {
     scan: for await (const page of members()) {
+      // Private cards a sharee may not see are not even read (visibleMetas; take's own view of
+      // an already visible member is the same).
       const visible = visibleMetas(sharee, page);
-      const parsed = new Map<string, Parsed>();
-      const unparsed = visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name);
-      const sized = unparsed.length > 0 ? await store.getObjectSizes(collection.id, unparsed) : [];
-      for (const batch of batches(sized)) {
-        for (const o of await store.getObjectTexts(collection.id, batch.map((m) => m.name))) {
-          try {
-            parsed.set(o.name, { etag: o.etag, card: cache.get(o.name, o.etag, o.text) });
-          } catch {
-            // A stored card that no longer parses (validated when stored): it matches nothing.
-          }
-          const p = pause();
-          if (p) await p;
-        }
-      }
+      const parsed = await readParsed(visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name));
       for (const v of visible) {
-        // Already the requester's view of the member (visibleMetas above); a card read now
-        // answers with the etag of its row (takeRead).
         const read = parsed.get(v.name);
-        const m = read === undefined || read.etag === v.etag ? v : { ...v, etag: read.etag };
-        const card = read?.card ?? cache.peek(v.name, v.etag);
-        if (card === undefined || !matchCard(card, filter)) continue;
-        if (query.limit !== null && matches.length >= query.limit) {
-          truncated = true;
-          break scan;
-        }
-        matches.push({ m, card });
+        if (!(read !== undefined ? takeRead(v, read) : take(v, cache.peek(v.name, v.etag)))) break scan;
         const p = pause();
         if (p) await p;
       }
