@@ -213,19 +213,11 @@ export function compileCardFilter(filter: CardFilter): CompiledCardFilter {
 }
 
 /**
- * The text a text-match compares with: the value unescaped (RFC 6350 §3.4), and its folded
- * forms, computed once per property and kept on it (card.ts CardProp; cards live in
- * ParsedCardCache, so repeated queries fold nothing: 9000 cards of non-ASCII names cost ~70 ms
- * to fold, ~5 ms to compare).
+ * The text a text-match under `collation` compares with: the value unescaped (RFC 6350 §3.4),
+ * and its folded forms, computed once per property and kept on it (card.ts CardProp; cards live
+ * in ParsedCardCache, so repeated queries fold nothing: 9000 cards of non-ASCII names cost ~70 ms
+ * to fold, ~5 ms to compare). The text indexes (text-index.ts) are built from the same values.
  */
-function foldedValue(p: CardProp, m: CompiledMatch): string {
-  const text = p.text ?? (p.text = unescapeText(p.value));
-  if (m.fold === unicodeCasemap) return p.unicode ?? (p.unicode = unicodeCasemap(text));
-  if (m.fold === asciiFold) return p.ascii ?? (p.ascii = asciiFold(text));
-  return text;
-}
-
-/** The value of `p` as a text-match under `collation` compares it (kept on the property, as above). */
 export function foldedFor(p: CardProp, collation: CardCollation): string {
   const text = p.text ?? (p.text = unescapeText(p.value));
   if (collation === 'i;unicode-casemap') return p.unicode ?? (p.unicode = unicodeCasemap(text));
@@ -298,7 +290,7 @@ function propFilterBound(f: CompiledPropFilter, n: number, index: IndexLookup): 
  * (the value was scanned for non-ASCII on every match before: most of the warm query's matching).
  */
 function holdsOn(m: CompiledMatch, p: CardProp): boolean {
-  return matchFolded(foldedValue(p, m), m.needle, m.type, m.marks) !== m.negate;
+  return matchFolded(foldedFor(p, m.collation), m.needle, m.type, m.marks) !== m.negate;
 }
 
 function isInstance(f: CompiledPropFilter, p: CardProp): boolean {
