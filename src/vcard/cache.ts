@@ -49,7 +49,7 @@ interface Kept {
 }
 
 /** Text indexes kept per member list: one per (property, collation) a query has used, the oldest going first. */
-const MAX_INDEXES = 8;
+export const MAX_INDEXES = 8;
 
 /** The parsed cards of one collection (from ParsedCardCache.collection). */
 export class CollectionCards {
@@ -123,16 +123,18 @@ export class CollectionCards {
 
   /**
    * The text index `key` of the list kept for `seq`, built by `build` (from that list's cards)
-   * the first time and kept with the list, its bytes counted; null when no list is kept for `seq`.
+   * the first time and kept with the list, its bytes counted; null when no list is kept for `seq`
+   * or `build` declines (returns null).
    * It describes the members of that state, whose content the etags fix, so it stays true for as
    * long as the list does.
    */
-  textIndex(seq: number, key: string, build: () => TextIndex): TextIndex | null {
+  textIndex(seq: number, key: string, build: () => TextIndex | null): TextIndex | null {
     const k = this.kept;
     if (k === null || k.seq !== seq) return null;
-    let ix = k.indexes.get(key);
+    let ix: TextIndex | null | undefined = k.indexes.get(key);
     if (ix !== undefined) return ix;
     ix = build();
+    if (ix === null) return null;
     if (k.indexes.size >= MAX_INDEXES) {
       const [oldKey, old] = k.indexes.entries().next().value!;
       k.indexes.delete(oldKey);

@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addressQueryBody, putVcfOk, report207, vcard } from '../helpers/carddav.js';
 import { parseMultistatus, propText } from '../helpers/dav.js';
+import { TextIndex } from '../../src/vcard/text-index.js';
+import { MAX_INDEXES } from '../../src/vcard/cache.js';
 
 const t = suite<{ srv: TestServer; calls: Record<string, number> }>('carddav query members');
 
@@ -131,6 +133,29 @@ t('answers rendered from the matched cards: repeated bytes with nothing read, ea
     await check(who, res.text);
     assert.ok(res.text.includes('renamed'), `${who}: the changed card`);
   }
+});
+
+t('a filter over many properties builds at most MAX_INDEXES text indexes per query, and still answers exactly', async (ctx) => {
+  const { srv } = ctx;
+  await query(srv, FN('mara')); // the list, then its cards, are kept for this state of the book
+  const fnOnly = (await query(srv, FN('mara'))).names;
+  assert.ok(fnOnly.length > 0);
+  const names = ['TEL', 'NOTE', 'ORG', 'TITLE', 'NICKNAME', 'URL', 'ROLE', 'CATEGORIES', 'ADR', 'BDAY', 'LANG', 'FN'];
+  const anyOf = names.map((n) => `<card:prop-filter name="${n}"><card:text-match>mara</card:text-match></card:prop-filter>`).join('');
+  const build = TextIndex.build;
+  let builds = 0;
+  TextIndex.build = (...a: Parameters<typeof build>) => {
+    builds++;
+    return build(...a);
+  };
+  try {
+    const ms = await report207(srv, USER, BOOK, addressQueryBody(anyOf, { test: 'anyof' }));
+    const got = ms.responses.filter((r) => r.status === undefined).map((r) => r.href.slice(r.href.lastIndexOf('/') + 1)).sort();
+    assert.equal(got, fnOnly, 'the same cards as FN alone (no other property holds "mara")');
+  } finally {
+    TextIndex.build = build;
+  }
+  assert.ok(builds <= MAX_INDEXES, `${builds} index builds in one query`);
 });
 
 t.run();

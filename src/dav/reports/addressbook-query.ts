@@ -24,7 +24,7 @@ import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
 import { candidateCards, compileCardFilter, foldedFor, matchCard } from '../../vcard/filter.js';
 import { TextIndex } from '../../vcard/text-index.js';
 import type { ParsedCard } from '../../vcard/card.js';
-import { memberBytes } from '../../vcard/cache.js';
+import { MAX_INDEXES, memberBytes } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { depthOf } from '../depth.js';
@@ -198,9 +198,14 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     for (let i = 0; i < keptList.length; i++) if (keptCards[i] === undefined) missing.push(keptList[i]!.name);
     const late = await readParsed(missing);
     // The cards that can match, from the text indexes kept with the list (vcard/text-index.ts),
-    // built only over a list whose every card is parsed; the others are matched one by one.
+    // built only over a list whose every card is parsed; the others are matched one by one. A
+    // build is one synchronous pass over every card: one query builds at most as many as are kept
+    // (MAX_INDEXES), so a filter of 100 prop-filters on distinct properties cannot hold the event
+    // loop for 100 passes (past the cap: no index, hence no bound, and every card is matched one
+    // by one, with pauses).
+    let builds = 0;
     const candidates = missing.length > 0 ? null : candidateCards(filter, keptList.length, (name, collation) =>
-      cache.textIndex(seq, `${collation}\0${name}`, () => TextIndex.build(keptCards as readonly ParsedCard[], name, (p) => foldedFor(p, collation))));
+      cache.textIndex(seq, `${collation}\0${name}`, () => (++builds > MAX_INDEXES ? null : TextIndex.build(keptCards as readonly ParsedCard[], name, (p) => foldedFor(p, collation)))));
     for (let i = 0; i < keptList.length; i++) {
       if (candidates !== null && candidates[i] === 0) continue;
       const m = keptList[i]!;
