@@ -10,7 +10,9 @@ import { BOOK_VARIANTS, withTerm, type BookVariant } from './addressbook-variant
 import { closedLoop, DavClient, median, percentile, pool, type Reply } from './http.js';
 import { hrefName, hrefPath, listedHrefs, parseMultistatus, type MsResponse } from './multistatus.js';
 import { Prng } from './prng.js';
+import { LISTING_WARMUP, SYNC_WARMUP, warmUpNote } from './run-variants.js';
 import { renderBody, TARGETS, type Shape } from './variants.js';
+import { repeatWithin, warmUp } from './repeat.js';
 
 export interface BookOptions {
   /** The address book's URL (trailing slash). */
@@ -40,6 +42,8 @@ export interface BookResult {
   runsMs?: number[];
   /** The first run, before the timed ones and not counted (run-variants.ts VariantResult.coldMs). */
   coldMs?: number;
+  /** Untimed runs before the timed ones, the first included (repeat.ts warmUp). */
+  warmupRuns?: number;
   requests?: number;
   bytes?: number;
   /** Server processor ms per timed run (per request for polls; per round, its 10 PUTs included, for incremental syncs). */
@@ -113,65 +117,71 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
   const target = TARGETS[v.kind];
   const res: BookResult = { name: v.name, client: v.client, kind: v.kind, what: v.what, value: null, unit: target.unit, exact: false, note: '', load: [os.loadavg()[0]!, 0] };
   const all = new Set(ctx.current.keys());
-  const repeat = async <T>(max: number, fn: () => Promise<T>): Promise<T[]> => {
-    const out: T[] = [];
-    const t0 = performance.now();
-    while (out.length < max) {
-      out.push(await fn());
-      if (performance.now() - t0 > ctx.o.repeatBudgetSeconds * 1000) break;
-    }
-    return out;
-  };
+  const repeat = <T>(max: number, fn: (run: number) => Promise<T>): Promise<T[]> => repeatWithin(max, ctx.o.repeatBudgetSeconds, fn);
   const cpu0 = ctx.o.sample?.()?.cpuSeconds ?? null;
   let units = 0;
   try {
     let problem: string | null = null;
     if (v.kind === 'listing' || v.kind === 'query') {
       const body = fill(ctx, v.request);
-      const once = async () => {
+      // Only run 0's answer is kept (and verified): repeat.ts.
+      let first = '';
+      const once = async (keep: boolean) => {
         const r = await send(ctx, v.request, body);
         expect207(r, v.name);
-        return r;
+        if (keep) first = r.body;
+        return r.ms;
       };
-      res.coldMs = round1((await once()).ms);
-      const runs = await repeat(10, once);
+      const w = await warmUp(LISTING_WARMUP, () => once(false));
+      res.coldMs = round1(w.coldMs);
+      res.warmupRuns = w.runs;
+      const runs = await repeat(10, (run) => once(run === 0));
       const expected = v.kind === 'query' ? expectedQueryHits([...ctx.current.values()], ctx.o.term) : all;
-      problem = checkListing(ctx, v, members(ctx, runs[0]!.body), expected);
-      res.value = round1(median(runs.map((r) => r.ms)));
-      res.runsMs = runs.map((r) => round1(r.ms));
-      units = runs.length + 1; // the warm-up run's CPU is in the window too
-      res.bytes = runs[0]!.body.length;
+      problem = checkListing(ctx, v, members(ctx, first), expected);
+      res.value = round1(median(runs));
+      res.runsMs = runs.map(round1);
+      units = runs.length + w.runs; // the warm-up runs' CPU is in the window too
+      res.bytes = first.length;
       if (!problem) res.note = `${expected.size} members${v.kind === 'query' ? ` match "${ctx.o.term}"` : ''}, exact`;
     } else if (v.kind === 'initial-sync') {
       const fetch = v.fetch!;
-      const once = async () => {
+      // The listing and the multigets' answers of the verified run (run 0) only: repeat.ts.
+      const kept = { list: '', bodies: [] as string[] };
+      const once = async (keep: boolean) => {
         const t0 = performance.now();
         const r = await send(ctx, v.request, fill(ctx, v.request));
         expect207(r, `${v.name} listing`);
         // What to fetch, as a client reads it (href and status only); the whole listing is checked
         // after the timed runs.
         const hrefs = listedHrefs(r.body).filter((m) => m.status !== 404 && m.href !== '' && hrefPath(m.href).replace(/\/+$/, '') !== ctx.path).map((m) => hrefPath(m.href));
-        const bodies: string[] = [];
+        let requests = 1;
         const batch = fetch.batch || hrefs.length;
         for (let i = 0; i < hrefs.length; i += batch) {
           const f = await send(ctx, fetch, fill(ctx, fetch, { hrefs: hrefs.slice(i, i + batch) }));
           expect207(f, `${v.name} multiget of ${Math.min(batch, hrefs.length - i)}`);
-          bodies.push(f.body);
+          requests++;
+          if (keep) kept.bodies.push(f.body);
         }
-        if (v.after) expect207(await send(ctx, v.after, fill(ctx, v.after)), `${v.name} token`);
-        return { ms: performance.now() - t0, list: r.body, bodies };
+        if (v.after) {
+          expect207(await send(ctx, v.after, fill(ctx, v.after)), `${v.name} token`);
+          requests++;
+        }
+        if (keep) kept.list = r.body;
+        return { ms: performance.now() - t0, requests };
       };
-      res.coldMs = round1((await once()).ms);
-      const runs = await repeat(5, once);
-      units = runs.length + 1; // with the warm-up run
-      problem = checkListing(ctx, { ...v, memberProps: v.memberProps }, members(ctx, runs[0]!.list).filter((m) => m.status !== 404), all);
+      const w = await warmUp(SYNC_WARMUP, async () => (await once(false)).ms);
+      res.coldMs = round1(w.coldMs);
+      res.warmupRuns = w.runs;
+      const runs = await repeat(5, (run) => once(run === 0));
+      units = runs.length + w.runs; // with the warm-up runs
+      problem = checkListing(ctx, { ...v, memberProps: v.memberProps }, members(ctx, kept.list).filter((m) => m.status !== 404), all);
       if (!problem) {
-        const fetched = runs[0]!.bodies.flatMap((b) => members(ctx, b));
+        const fetched = kept.bodies.flatMap((b) => members(ctx, b));
         problem = checkListing(ctx, { ...v, memberProps: ['getetag', 'address-data'] }, fetched, all);
       }
       res.value = round1(median(runs.map((x) => x.ms)));
       res.runsMs = runs.map((x) => round1(x.ms));
-      res.requests = 1 + runs[0]!.bodies.length + (v.after ? 1 : 0);
+      res.requests = runs[0]!.requests;
       if (!problem) res.note = `${all.size} listed and fetched, address-data byte for byte`;
     } else if (v.kind === 'poll') {
       const token = await currentToken(ctx);
@@ -221,7 +231,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
     }
     res.exact = problem === null;
     if (problem) res.note = problem;
-    else if (res.coldMs !== undefined) res.note += `; first (warm-up) run ${res.coldMs} ms, not counted`;
+    else res.note += warmUpNote(res);
   } catch (err) {
     res.note = `error: ${(err as Error).message}`;
   }

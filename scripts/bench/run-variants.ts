@@ -11,6 +11,7 @@ import { hrefPath, listedHrefs, parseMultistatus } from './multistatus.js';
 import type { Prng } from './prng.js';
 import { rangeOf, renderBody, TARGETS, type RangeKind, type Shape, type Variant } from './variants.js';
 import { verifyFetched, verifyListing, verifyPoll, verifySync, type Truth, type Verdict } from './verify.js';
+import { warmUp, type WarmUp } from './repeat.js';
 
 export interface VariantResult {
   name: string;
@@ -32,6 +33,8 @@ export interface VariantResult {
    * (bench-listing's runs 119 and 101 ms, then 41–67 ms), so figures depended on variant order.
    */
   coldMs?: number;
+  /** Untimed runs before the timed ones, the first included (repeat.ts warmUp). */
+  warmupRuns?: number;
   requests?: number;
   bytes?: number;
   /** Server CPU ms per timed request or run (workload.ts, from /proc; absent for --url). */
@@ -55,7 +58,8 @@ export interface VariantContext {
   expected: (range: RangeKind) => Expected;
   rng: Prng;
   pollSeconds: number;
-  repeat: <T>(max: number, fn: () => Promise<T>) => Promise<T[]>;
+  /** repeat.ts repeatWithin under the run's budget; fn gets the run's index. */
+  repeat: <T>(max: number, fn: (run: number) => Promise<T>) => Promise<T[]>;
   /** Incremental-sync rounds so far (the SEQUENCE of the changed events). */
   round: { n: number };
 }
@@ -92,42 +96,67 @@ async function listingOnce(ctx: VariantContext, v: Variant): Promise<{ r: Reply;
   return { r, body };
 }
 
+/** Untimed runs at most before a listing's or query's timed ones, and before an initial sync's (repeat.ts warmUp). */
+export const LISTING_WARMUP = 5;
+export const SYNC_WARMUP = 4;
+
+function warmed(res: { coldMs?: number; warmupRuns?: number }, w: WarmUp): void {
+  res.coldMs = round1(w.coldMs);
+  res.warmupRuns = w.runs;
+}
+
+/** The note's account of the untimed runs. */
+export function warmUpNote(res: { coldMs?: number; warmupRuns?: number }): string {
+  if (res.coldMs === undefined) return '';
+  return `; first (warm-up) run ${res.coldMs} ms${(res.warmupRuns ?? 1) > 1 ? `, ${res.warmupRuns} warm-up runs` : ''}, not counted`;
+}
+
 export async function runVariant(ctx: VariantContext, v: Variant): Promise<VariantResult> {
   const target = TARGETS[v.kind];
   const res: VariantResult = { name: v.name, client: v.client, kind: v.kind, what: v.what, value: null, unit: target.unit, exact: false, note: '', load: [os.loadavg()[0]!, 0] };
   try {
     let verdict: Verdict;
     if (v.kind === 'listing' || v.kind === 'query' || v.kind === 'query-data' || v.kind === 'query-expand') {
-      res.coldMs = round1((await listingOnce(ctx, v)).r.ms);
-      const runs = await ctx.repeat(10, () => listingOnce(ctx, v));
+      warmed(res, await warmUp(LISTING_WARMUP, async () => (await listingOnce(ctx, v)).r.ms));
+      // Only run 0's answer is kept (and verified): see repeat.ts.
+      let first = '';
+      const runs = await ctx.repeat(10, async (run) => {
+        const { r } = await listingOnce(ctx, v);
+        if (run === 0) first = r.body;
+        return r.ms;
+      });
       const exp = v.range ? ctx.expected(v.range) : null;
-      verdict = verifyListing(runs[0]!.r.body, v, expectedNames(ctx, v), truth(ctx), exp);
-      res.value = round1(median(runs.map((x) => x.r.ms)));
-      res.runsMs = runs.map((x) => round1(x.r.ms));
-      res.bytes = runs[0]!.r.body.length;
+      verdict = verifyListing(first, v, expectedNames(ctx, v), truth(ctx), exp);
+      res.value = round1(median(runs));
+      res.runsMs = runs.map(round1);
+      res.bytes = first.length;
     } else if (v.kind === 'initial-sync') {
       const fetch = v.fetch!;
-      const once = async () => {
+      // The listing and the multigets' answers of the verified run (run 0) only: repeat.ts.
+      const kept = { list: '', bodies: [] as string[] };
+      const once = async (keep: boolean) => {
         const t0 = performance.now();
         const { r } = await listingOnce(ctx, v);
         const hrefs = listedHrefs(r.body).filter((m) => m.status !== 404 && hrefPath(m.href).replace(/\/+$/, '') !== ctx.collectionPath).map((m) => hrefPath(m.href));
-        const bodies: string[] = [];
+        let requests = 1;
         for (let i = 0; i < hrefs.length; i += fetch.batch!) {
           const f = await send(ctx, fetch, renderBody(fetch, { hrefs: hrefs.slice(i, i + fetch.batch!) }));
           expect207(f, `${v.name} multiget`);
-          bodies.push(f.body);
+          requests++;
+          if (keep) kept.bodies.push(f.body);
         }
-        return { ms: performance.now() - t0, list: r.body, bodies };
+        if (keep) kept.list = r.body;
+        return { ms: performance.now() - t0, requests };
       };
-      res.coldMs = round1((await once()).ms);
-      const runs = await ctx.repeat(5, once);
+      warmed(res, await warmUp(SYNC_WARMUP, async () => (await once(false)).ms));
+      const runs = await ctx.repeat(5, (run) => once(run === 0));
       const names = expectedNames(ctx, v);
-      const listed = verifyListing(runs[0]!.list, v, names, truth(ctx));
-      const fetched = verifyFetched(runs[0]!.bodies, v, names, truth(ctx));
+      const listed = verifyListing(kept.list, v, names, truth(ctx));
+      const fetched = verifyFetched(kept.bodies, v, names, truth(ctx));
       verdict = { exact: listed.exact && fetched.exact, rewritten: fetched.rewritten, note: `listed: ${listed.note}; ${fetched.note}` };
       res.value = round1(median(runs.map((x) => x.ms)));
       res.runsMs = runs.map((x) => round1(x.ms));
-      res.requests = 1 + runs[0]!.bodies.length;
+      res.requests = runs[0]!.requests;
     } else if (v.kind === 'poll') {
       const body = renderBody(v.request, {});
       const first = await send(ctx, v.request, body);
@@ -176,7 +205,7 @@ export async function runVariant(ctx: VariantContext, v: Variant): Promise<Varia
     }
     res.exact = verdict.exact;
     if (verdict.rewritten) res.rewritten = true;
-    res.note = verdict.note + (res.coldMs !== undefined ? `; first (warm-up) run ${res.coldMs} ms, not counted` : '');
+    res.note = verdict.note + warmUpNote(res);
   } catch (err) {
     res.error = (err as Error).message;
     res.note = `error: ${res.error}`;

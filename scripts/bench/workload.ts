@@ -9,6 +9,7 @@ import { runVariant, type VariantContext, type VariantResult } from './run-varia
 import { KIND_ORDER, type RangeKind, type Variant } from './variants.js';
 import { Prng } from './prng.js';
 import type { ProcSample } from './proc.js';
+import { repeatWithin } from './repeat.js';
 
 export interface WorkloadOptions {
   url: string;
@@ -104,16 +105,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     if (end) result.memByPhase[name] = { rssMb: round1(end.rssMb), peakMb: round1(end.peakRssMb) };
     o.log(`    (${((performance.now() - t0) / 1000).toFixed(1)} s${end ? `; server RSS ${end.rssMb.toFixed(0)} MB, peak ${end.peakRssMb.toFixed(0)} MB` : ''})`);
   };
-  /** Runs fn at least once, then again while the budget lasts (at most `max` times). */
-  const repeat = async <T>(max: number, fn: () => Promise<T>): Promise<T[]> => {
-    const out: T[] = [];
-    const t0 = performance.now();
-    while (out.length < max) {
-      out.push(await fn());
-      if (performance.now() - t0 > o.repeatBudgetSeconds * 1000) break;
-    }
-    return out;
-  };
+  const repeat = <T>(max: number, fn: (run: number) => Promise<T>): Promise<T[]> => repeatWithin(max, o.repeatBudgetSeconds, fn);
   const listing = async () => {
     const r = await client.request({ method: 'PROPFIND', url: o.url, headers: { ...XML, Depth: '1' }, body: PROPFIND_ETAG });
     expectStatus(r, [207], 'PROPFIND Depth 1');
@@ -169,8 +161,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<RunResult> {
     // Server CPU per timed request (per run for an initial sync; an incremental round includes its
     // 10 PUTs and the token read): far less sensitive to a loaded machine than the wall-clock figure.
     const cpu = result.cpuByPhase[v.name];
-    // The phase's CPU covers the untimed warm-up run too (coldMs): it counts as a run here.
-    const per = r?.kind === 'poll' ? r.requests : r?.runsMs ? r.runsMs.length + (r.coldMs !== undefined ? 1 : 0) : undefined;
+    // The phase's CPU covers the untimed warm-up runs too: they count as runs here.
+    const per = r?.kind === 'poll' ? r.requests : r?.runsMs ? r.runsMs.length + (r.warmupRuns ?? (r.coldMs !== undefined ? 1 : 0)) : undefined;
     if (r && cpu !== undefined && per) r.serverCpuMs = Math.round((cpu * 1000 * 100) / per) / 100;
     const dbCpu = result.dbCpuByPhase?.[v.name];
     if (r && dbCpu !== undefined && per) r.dbCpuMs = Math.round((dbCpu * 1000 * 100) / per) / 100;

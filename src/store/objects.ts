@@ -62,6 +62,11 @@ export interface ObjectText extends ObjectRow {
   text: string;
 }
 
+/** An ObjectRow with its body as text, or without it (`text: null`) when the body was larger than asked (getObjectTextsUpTo). */
+export interface ObjectTextUpTo extends ObjectRow {
+  text: string | null;
+}
+
 export interface StoredObject extends ObjectMeta {
   /** The body exactly as it was PUT (SPEC: returned byte for byte). */
   data: Buffer;
@@ -164,6 +169,13 @@ export interface ObjectStore {
    * name: the multiget every client sends after a listing reads eight columns, not thirteen.
    */
   getObjectTexts(collectionId: number, names: string[]): Promise<ObjectText[]>;
+  /**
+   * getObjectTexts in one read whatever the sizes: the body of an object of more than `maxSize`
+   * bytes is left unread (`text: null`; its row, size included, is there). A caller bounds what it
+   * holds by asking at most its budget divided by the count, and reads such an object on its own:
+   * the multiget of the hrefs a listing gave needs one statement instead of sizes, then texts.
+   */
+  getObjectTextsUpTo(collectionId: number, names: string[], maxSize: number): Promise<ObjectTextUpTo[]>;
   /**
    * Candidates for a calendar-query: objects of the component type whose stored
    * [firstStart, lastEnd) may overlap [start, end), ordered by name. Objects with unknown bounds

@@ -41,7 +41,7 @@ export { DEFAULT_CALENDAR_COMPONENTS } from './collections.js';
 export type { CalendarInstance, Instance, InstanceStore } from './instances.js';
 export type { Share, ShareStore } from './shares.js';
 export type {
-  Classification, ObjectEtag, ObjectInput, ObjectMeta, ObjectQuery, ObjectStore, ObjectText, KeysetPage, PutResult, Replaced, StoredObject, WriteConditions,
+  Classification, ObjectEtag, ObjectInput, ObjectMeta, ObjectQuery, ObjectStore, ObjectText, ObjectTextUpTo, KeysetPage, PutResult, Replaced, StoredObject, WriteConditions,
 } from './objects.js';
 export type { Change, ChangeSet, ChangeSetWithMetas, ChangeStore, HomeChange } from './changes.js';
 export type { DeadProperty, DeadPropertyStore } from './dead-properties.js';

@@ -4,7 +4,7 @@
 // token in the same commit.
 import { NotFound, PreconditionFailed, UidConflict } from '../errors.js';
 import { classificationOf } from '../../ical/classification.js';
-import type { Classification, ObjectInput, ObjectMeta, ObjectRow, ObjectStore, ObjectText, PutResult, Replaced, StoredObject, WriteConditions } from '../objects.js';
+import type { Classification, ObjectInput, ObjectMeta, ObjectRow, ObjectStore, ObjectText, ObjectTextUpTo, PutResult, Replaced, StoredObject, WriteConditions } from '../objects.js';
 import type { ComponentType } from '../collections.js';
 import type { ChangeLog } from './changes.js';
 import { checkSegment, replacedRemover } from './collections.js';
@@ -106,6 +106,7 @@ const MANY = sql(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND 
 const SIZES = sql('SELECT name, size FROM objects WHERE collection_id = ? AND name = ANY(?::text[])');
 // Decoded in JavaScript, not by convert_from(): that refuses invalid UTF-8, SQLite's CAST does not.
 const MANY_TEXTS = sql(`SELECT ${ROW}, data FROM objects WHERE collection_id = ? AND name = ANY(?::text[]) ORDER BY name`);
+const MANY_TEXTS_UP_TO = sql(`SELECT ${ROW}, CASE WHEN size <= ? THEN data END AS data FROM objects WHERE collection_id = ? AND name = ANY(?::text[]) ORDER BY name`);
 const QUERY_COLS = `${META}, instance_start, instance_end`;
 // Candidates only: bounds are inclusive so zero-length events at the window start stay in
 // (RFC 4791 §9.9); the caller applies the exact test. Rows come unordered (sorted in JS).
@@ -234,6 +235,14 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       return (await conn.rows<RowRow & { data: Buffer }>(MANY_TEXTS, [collectionId, [...names]])).map((r) => {
         const o = toRow(r) as ObjectText;
         o.text = r.data.toString('utf8');
+        return o;
+      });
+    },
+    async getObjectTextsUpTo(collectionId, names, maxSize) {
+      if (names.length === 0) return [];
+      return (await conn.rows<RowRow & { data: Buffer | null }>(MANY_TEXTS_UP_TO, [maxSize, collectionId, [...names]])).map((r) => {
+        const o = toRow(r) as ObjectTextUpTo;
+        o.text = r.data === null ? null : r.data.toString('utf8');
         return o;
       });
     },

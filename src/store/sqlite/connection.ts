@@ -20,8 +20,9 @@ export interface Connection {
 /**
  * Rows read on every request (the logged-in user, the addressed calendar instance) cached as long
  * as the database provably did not change: this connection wrote nothing since (every write goes
- * through write(), which counts) and no other connection committed (SQLite's `PRAGMA
- * data_version`, ~2 µs, changes whenever another connection — the CLI beside the server — commits).
+ * through write(), which counts) and no other connection committed by the start of this turn of
+ * the event loop (SQLite's `PRAGMA data_version`, ~5 µs, changes whenever another connection — the
+ * CLI beside the server — commits; read once per turn).
  * Any change empties every cache, so a cached read is exactly what the query would return now.
  * Inside a transaction the cache is bypassed: uncommitted rows must never be cached. Cached values
  * are frozen and shared: callers must not mutate them.
@@ -49,8 +50,21 @@ export function makeConnection(db: DB): Connection {
   let seenWrites = -1;
   let seenVersion = -1;
   const caches: Map<string, unknown>[] = [];
+  // Another connection's commit is looked for once per turn of the event loop, not on every
+  // cached read: a request reads four or five cached rows, each a statement (and two file-lock
+  // calls) of its own before. A commit by another process within the same turn is seen from the
+  // next turn on, as if it had come a moment later; this process's own writes still count at once.
+  let checkedThisTurn = false;
+  const nextTurn = () => {
+    checkedThisTurn = false;
+  };
   /** Empties the caches when anything may have changed since they were filled. */
   const validate = () => {
+    if (checkedThisTurn && writes === seenWrites) return;
+    if (!checkedThisTurn) {
+      checkedThisTurn = true;
+      setImmediate(nextTurn).unref();
+    }
     const version = dataVersion.get() as number;
     if (version === seenVersion && writes === seenWrites) return;
     for (const c of caches) c.clear();

@@ -9,7 +9,11 @@ export function counterStore(conn: Connection): CounterStore {
     INSERT INTO counters (key, count, expires_at) VALUES (@key, 1, @until)
     ON CONFLICT (key) DO UPDATE SET count = CASE WHEN counters.expires_at > @now THEN counters.count + 1 ELSE 1 END, expires_at = @until
     RETURNING count`).pluck();
-  const get = db.prepare('SELECT count, expires_at AS until FROM counters WHERE key = ? AND expires_at > ?');
+  const get = db.prepare('SELECT count, expires_at AS until FROM counters WHERE key = ?');
+  // Every authenticated request reads three counters (auth/throttle.ts), and they change only on
+  // a failed login or a day's trust mark: cached until any write, by anyone (connection.ts
+  // readCache), expiry applied on reading.
+  const cache = conn.readCache<Counter | null>(1000);
   const set = db.prepare('INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET count = excluded.count, expires_at = excluded.expires_at');
   const remove = db.prepare('DELETE FROM counters WHERE key = ?');
   const prune = db.prepare('DELETE FROM counters WHERE expires_at <= ?');
@@ -25,7 +29,10 @@ export function counterStore(conn: Connection): CounterStore {
       });
     },
     async getCounters(keys, now = Date.now()) {
-      return keys.map((key) => (get.get(key, now) as Counter | undefined) ?? null);
+      return keys.map((key) => {
+        const c = cache.get(key, () => (get.get(key) as Counter | undefined) ?? null);
+        return c !== null && c.until > now ? c : null;
+      });
     },
     async setCounter(key, count, until) {
       conn.write(() => set.run(key, count, until));

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { NotFound, PreconditionFailed, UidConflict } from '../errors.js';
 import { classificationOf } from '../../ical/classification.js';
-import type { Classification, ObjectInput, ObjectMeta, ObjectRow, ObjectStore, ObjectText, PutResult, Replaced, StoredObject, WriteConditions } from '../objects.js';
+import type { Classification, ObjectInput, ObjectMeta, ObjectRow, ObjectStore, ObjectText, ObjectTextUpTo, PutResult, Replaced, StoredObject, WriteConditions } from '../objects.js';
 import type { ComponentType } from '../collections.js';
 import type { ChangeLog } from './changes.js';
 import { checkSegment, replacedRemover } from './collections.js';
@@ -140,6 +140,8 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   // apart from the etag page: the four more columns cost a getetag listing ~30% more row reading.
   const rowsPage = db.prepare(`SELECT ${ROW} FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?`).raw();
   // A range of the primary key (collection_id, name, prop_name) after the collection's own ''.
+  // Asked once by every multiget and listing of members: cached until any write (connection.ts readCache).
+  const deadCache = conn.readCache<boolean>(1000);
   const memberDead = db.prepare("SELECT EXISTS (SELECT 1 FROM dead_properties WHERE collection_id = ? AND name > '')").pluck();
   const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
   const full = db.prepare(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND name = ?`).raw();
@@ -155,6 +157,9 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   // 80 ms for getObjects and then Buffer#toString).
   const manyTexts = db.prepare(`
     SELECT ${ROW}, CAST(data AS TEXT) FROM objects
+    WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
+  const manyTextsUpTo = db.prepare(`
+    SELECT ${ROW}, CASE WHEN size <= ? THEN CAST(data AS TEXT) END FROM objects
     WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
   // Candidates only: bounds are inclusive so zero-length events at the window start stay in
   // (RFC 4791 §9.9); the caller applies the exact time-range test, from instance_start/end
@@ -242,7 +247,7 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       return (rowsPage.all(collectionId, page.after ?? '', page.limit) as RawRow[]).map(rowOfRaw);
     },
     async membersHaveDeadProperties(collectionId) {
-      return memberDead.get(collectionId) === 1;
+      return deadCache.get(String(collectionId), () => memberDead.get(collectionId) === 1);
     },
     async getObjectMeta(collectionId, name) {
       const r = getMeta(collectionId, name);
@@ -265,6 +270,14 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       return (manyTexts.all(collectionId, JSON.stringify(names)) as [...RawRow, string][]).map((r) => {
         const o = rowOfRaw(r as unknown as RawRow) as ObjectText;
         o.text = r[ROW_COLUMNS.length] as string;
+        return o;
+      });
+    },
+    async getObjectTextsUpTo(collectionId, names, maxSize) {
+      if (names.length === 0) return [];
+      return (manyTextsUpTo.all(maxSize, collectionId, JSON.stringify(names)) as [...RawRow, string | null][]).map((r) => {
+        const o = rowOfRaw(r as unknown as RawRow) as ObjectTextUpTo;
+        o.text = r[ROW_COLUMNS.length] as string | null;
         return o;
       });
     },

@@ -59,6 +59,15 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     assert.equal(texts, full.map((o) => ({ ...rowOf(o), text: o.data.toString('utf8') })));
     assert.ok(Buffer.from(texts[2]!.text, 'utf8').equals(unicode));
     assert.equal(await store.getObjectTexts(cal.id, []), []);
+    // Bounded by size: a body of more than maxSize bytes is left unread, its row still there; a
+    // body of exactly maxSize is read.
+    const sized = full.map((o) => ({ ...rowOf(o), text: o.data.toString('utf8') }));
+    const cut = full[2]!.size;
+    assert.ok(full[0]!.size !== cut && full[1]!.size !== cut);
+    assert.equal(await store.getObjectTextsUpTo(cal.id, ['d.ics', 'c.ics', 'a.ics', 'zz.ics'], 1e9), sized);
+    assert.equal(await store.getObjectTextsUpTo(cal.id, ['d.ics', 'a.ics', 'c.ics'], cut), sized.map((o) => (o.size > cut ? { ...o, text: null } : o)));
+    assert.equal(await store.getObjectTextsUpTo(cal.id, ['d.ics', 'a.ics'], cut - 1), [{ ...sized[0]!, ...(sized[0]!.size > cut - 1 ? { text: null } : {}) }, { ...sized[2]!, text: null }]);
+    assert.equal(await store.getObjectTextsUpTo(cal.id, [], 10), []);
     await store.deleteObject(cal.id, 'd.ics');
     assert.is((await store.getCollection(cal.id))!.objectCount, 3);
     assert.is(await store.findByUid(cal.id, 'u2'), 'b.ics');
