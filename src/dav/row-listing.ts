@@ -45,8 +45,10 @@ export class RowResponses {
       notFound = propstatXml({ status: 404, props: missing.map((name) => ({ name })) });
       this.notFound.set(key, notFound);
     }
-    // okResponseXml is writeResponse of one 200 propstat (serialize.ts); the 404 one follows it.
-    if (found.length > 0) return okResponseXml(href, found).slice(0, -END.length) + notFound + END;
+    // okResponseXml is writeResponse of one 200 propstat (serialize.ts); the 404 one follows it
+    // (passed in rather than cut in after: slicing the rendered response flattened it, a copy
+    // per member of every listing that asks a property members lack, such as Thunderbird's getctag).
+    if (found.length > 0) return okResponseXml(href, found, notFound);
     return `<d:response><d:href>${escapeText(encodeHref(href))}</d:href>${notFound}${END}`;
   }
 

@@ -333,15 +333,16 @@ export function writeResponse(r: ResponseEntry, sink: XmlSink): void {
 /**
  * A `<d:response>` with a single 200 propstat of the given properties, rendered straight to text:
  * for listings of thousands of rows, without building a ResponseEntry and its arrays per row.
- * Equal to `responseXml({ href, propstats: [{ status: 200, props }] })`.
+ * Equal to `responseXml({ href, propstats: [{ status: 200, props }] })`; `after`, rendered
+ * propstats to follow the 200 one (a listing's 404 propstat of the names members lack).
  */
-export function okResponseXml(href: string, props: readonly PropValue[]): string {
+export function okResponseXml(href: string, props: readonly PropValue[], after = ''): string {
   let s = `<d:response><d:href>${escapeText(encodeHref(href))}</d:href><d:propstat><d:prop>`;
   for (const p of props) {
     const x = propXml(p);
     s += typeof x === 'string' ? x : x.toString('utf8');
   }
-  return `${s}</d:prop><d:status>${statusLine(200)}</d:status></d:propstat></d:response>`;
+  return `${s}</d:prop><d:status>${statusLine(200)}</d:status></d:propstat>${after}</d:response>`;
 }
 
 /** One `<d:response>` as UTF-8 in a Buffer of its own (not a slice of Node's pool), for caching. */
