@@ -43,6 +43,10 @@ guardedBefore(t, async (ctx) => {
   for (const name of LARGE) bodies.set(CAL + name, large(name.replace('.ics', '')));
   bodies.set(OTHER + 'x.ics', ical('x', { summary: 'In the other calendar' }));
   for (const [href, body] of bodies) await putOk(ctx.srv, 'alice', href, body);
+  // A large private event, and the calendar shared with rita (read).
+  await putOk(ctx.srv, 'alice', CAL + 'bigpriv.ics', large('bigpriv').replace('SUMMARY:Large bigpriv', 'SUMMARY:Large bigpriv\r\nCLASS:PRIVATE'));
+  await ctx.srv.addUser('rita');
+  await alice.ok('PUT', '/calendars/personal/shares/rita', { access: 'read' });
   ctx.calls = {};
   spyOnStore(ctx.srv.store, ['getObjectTextsUpTo', 'getObjectTexts', 'getObjectSizes', 'getObjects'], (m) => { ctx.calls[m] = (ctx.calls[m] ?? 0) + 1; });
 });
@@ -86,6 +90,25 @@ t('a multiget of members only (what DAVx5 sends, 10 hrefs) is one statement, lar
   assert.equal(responses.map((r) => r.href), hrefs);
   for (const r of responses) assert.is(textOf(prop(r, C('calendar-data'))!), bodies.get(r.href));
   assert.equal(ctx.calls, { getObjectTextsUpTo: 1 }, JSON.stringify(ctx.calls));
+});
+
+t("a sharee: a large private event is 404 and its body is never read; a large public one is answered whole", async (ctx) => {
+  const rita = '/dav/calendars/rita/personal/';
+  // The shared calendar's path in rita's home (her own "personal", inbox and outbox aside).
+  const list = parseMultistatus((await ctx.srv.request('PROPFIND', '/dav/calendars/rita/', { user: 'rita', headers: { ...XML_HEADERS, Depth: '1' }, body: '<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>' })).text);
+  const shared = list.responses.map((r) => r.href).find((h) => h !== '/dav/calendars/rita/' && h !== rita && /\/dav\/calendars\/rita\/[^/]+\/$/.test(h) && !/inbox|outbox/.test(h));
+  assert.ok(shared, JSON.stringify(list.responses.map((r) => r.href)));
+  const hrefs = [...Array.from({ length: 60 }, (_, i) => `${shared}e${i}.ics`), `${shared}bigpriv.ics`, `${shared}${LARGE[0]}`];
+  ctx.calls = {};
+  const answer = await ctx.srv.request('REPORT', shared!, { user: 'rita', headers: { ...XML_HEADERS, Depth: '1' }, body: multigetBody(hrefs, [D('getetag'), C('calendar-data')]) });
+  assert.is(answer.status, 207);
+  const responses = parseMultistatus(answer.text).responses;
+  assert.equal(responses.map((r) => r.href), hrefs);
+  assert.is(responses.find((r) => r.href.endsWith('bigpriv.ics'))!.status, 404);
+  assert.not.ok(answer.text.includes('Large bigpriv'), 'nothing of the private event');
+  assert.is(textOf(prop(responses.at(-1), C('calendar-data'))!), bodies.get(CAL + LARGE[0]));
+  // One statement for the 62 hrefs; the large public body read again alone; the private one never.
+  assert.equal(ctx.calls, { getObjectTextsUpTo: 1, getObjectTexts: 1 }, JSON.stringify(ctx.calls));
 });
 
 t('more than 100 hrefs: a statement per run of 100', async (ctx) => {

@@ -25,7 +25,7 @@ import { wantsMinimal } from '../prefer.js';
 import { reportPropRequest } from '../requests/prop-request.js';
 import { textOf } from '../../xml/parse.js';
 import type { DataProperty } from '../data-properties.js';
-import { isSharee, visibleObjects, visibleText } from '../sharee-view.js';
+import { hiddenFromSharee, isSharee, visibleObjects, visibleText } from '../sharee-view.js';
 
 // An absolute path of unreserved characters without dot segments (what clients send, from our own
 // listing) is its own URL path and its own decoding: no URL parsing per href.
@@ -197,6 +197,11 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
       for (let k = 0; k < run.length; k++) {
         const i = run[k]!;
         const row = rows.get(localNames[i]!);
+        if (row && row.text === null && sharee && hiddenFromSharee(row.classification)) {
+          // A private object a sharee cannot see: its body is not read at all.
+          items.push({ href: paths[i]!, status: 404 });
+          continue;
+        }
         if (row && row.text === null) {
           // Larger than its share: what was rendered so far goes first, then this one alone.
           if (items.length > 0) yield { items, last: false };
