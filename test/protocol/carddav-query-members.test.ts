@@ -5,10 +5,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addressQueryBody, putVcfOk, report207, vcard } from '../helpers/carddav.js';
+import { addressQueryBody, mkAddressbookBody, putVcfOk, report207, vcard } from '../helpers/carddav.js';
 import { parseMultistatus, propText } from '../helpers/dav.js';
 import { TextIndex } from '../../src/vcard/text-index.js';
 import { MAX_INDEXES } from '../../src/vcard/cache.js';
+
+/** A second address book of USER at `path` (extended MKCOL, RFC 5689). */
+async function mkBook(srv: TestServer, path: string): Promise<void> {
+  const mk = await srv.request('MKCOL', path, { user: USER, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: mkAddressbookBody() });
+  assert.is(mk.status, 201, mk.text);
+}
 
 const t = suite<{ srv: TestServer; calls: Record<string, number> }>('carddav query members');
 
@@ -72,11 +78,7 @@ t('a repeated query over an unchanged book reads no member rows; every change is
 t('the kept list is of one book: another book of the user is listed for itself', async (ctx) => {
   const { srv } = ctx;
   const other = `/dav/addressbooks/${USER}/work/`;
-  const mk = await srv.request('MKCOL', other, {
-    user: USER, headers: { 'content-type': 'application/xml; charset=utf-8' },
-    body: '<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>',
-  });
-  assert.is(mk.status, 201, mk.text);
+  await mkBook(srv, other);
   await putVcfOk(srv, USER, `${other}w.vcf`, vcard('w@q', { fn: 'Mara Work' }));
   const ms = await report207(srv, USER, other, addressQueryBody(FN('mara')));
   assert.equal(ms.responses.map((r) => r.href), [`${other}w.vcf`]);
@@ -86,11 +88,7 @@ t('the kept list is of one book: another book of the user is listed for itself',
 t('answers rendered from the matched cards: repeated bytes with nothing read, each path its own hrefs, a change and a photo card as stored', async (ctx) => {
   const { srv } = ctx;
   const book = `/dav/addressbooks/${USER}/shared/`;
-  const mk = await srv.request('MKCOL', book, {
-    user: USER, headers: { 'content-type': 'application/xml; charset=utf-8' },
-    body: '<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>',
-  });
-  assert.is(mk.status, 201, mk.text);
+  await mkBook(srv, book);
   await srv.addUser('hal');
   const owner = (await srv.store.getUser(USER))!;
   const hal = (await srv.store.getUser('hal'))!;

@@ -73,6 +73,14 @@ const toRow = (r: RowRow): ObjectRow => ({
 });
 const toObject = (r: MetaRow & { data: Buffer }): StoredObject => ({ ...toMeta(r), data: r.data });
 
+/** A row with its body (null: left unread, getObjectTextsUpTo), decoded in JavaScript (see MANY_TEXTS). */
+type TextRow = RowRow & { data: Buffer | null };
+const toTextRow = (r: TextRow): ObjectTextUpTo => {
+  const o = toRow(r) as ObjectTextUpTo;
+  o.text = r.data === null ? null : r.data.toString('utf8');
+  return o;
+};
+
 /** The classification stored with a write: the caller's, else read from a calendar object's body. */
 function classify(input: ObjectInput): Classification {
   if (input.classification) return input.classification;
@@ -232,19 +240,11 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     },
     async getObjectTexts(collectionId, names) {
       if (names.length === 0) return [];
-      return (await conn.rows<RowRow & { data: Buffer }>(MANY_TEXTS, [collectionId, [...names]])).map((r) => {
-        const o = toRow(r) as ObjectText;
-        o.text = r.data.toString('utf8');
-        return o;
-      });
+      return (await conn.rows<TextRow>(MANY_TEXTS, [collectionId, [...names]])).map(toTextRow) as ObjectText[];
     },
     async getObjectTextsUpTo(collectionId, names, maxSize) {
       if (names.length === 0) return [];
-      return (await conn.rows<RowRow & { data: Buffer | null }>(MANY_TEXTS_UP_TO, [maxSize, collectionId, [...names]])).map((r) => {
-        const o = toRow(r) as ObjectTextUpTo;
-        o.text = r.data === null ? null : r.data.toString('utf8');
-        return o;
-      });
+      return (await conn.rows<TextRow>(MANY_TEXTS_UP_TO, [maxSize, collectionId, [...names]])).map(toTextRow);
     },
     async queryObjects(collectionId, q) {
       const params = { c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null };

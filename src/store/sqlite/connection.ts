@@ -23,7 +23,8 @@ export interface Connection {
  * through write(), which counts) and no other connection committed by the start of this turn of
  * the event loop (SQLite's `PRAGMA data_version`, ~5 µs, changes whenever another connection — the
  * CLI beside the server — commits; read once per turn).
- * Any change empties every cache, so a cached read is exactly what the query would return now.
+ * Any change seen empties every cache, so a cached read is what the query returned at the start
+ * of this turn (and, after a write of this connection, what it returns now).
  * Inside a transaction the cache is bypassed: uncommitted rows must never be cached. Cached values
  * are frozen and shared: callers must not mutate them.
  */

@@ -85,6 +85,15 @@ function rowOfRaw(r: RawRow): ObjectRow {
   return { name: r[0], etag: r[1], classification: r[2], contentType: r[3], size: r[4], modifiedAt: r[5], createdAt: r[6], scheduleTag: r[7] };
 }
 
+/** A row of ROW_COLUMNS followed by the body as text (null: left unread, getObjectTextsUpTo). */
+type TextRaw = [...RawRow, string | null];
+
+function textRowOfRaw(r: TextRaw): ObjectTextUpTo {
+  const o = rowOfRaw(r as unknown as RawRow) as ObjectTextUpTo;
+  o.text = r[ROW_COLUMNS.length] as string | null;
+  return o;
+}
+
 function objectOfRaw(r: unknown[]): StoredObject {
   const o = metaOfRaw(r) as StoredObject;
   o.data = r[META_COLUMNS.length] as Buffer;
@@ -267,19 +276,11 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     },
     async getObjectTexts(collectionId, names) {
       if (names.length === 0) return [];
-      return (manyTexts.all(collectionId, JSON.stringify(names)) as [...RawRow, string][]).map((r) => {
-        const o = rowOfRaw(r as unknown as RawRow) as ObjectText;
-        o.text = r[ROW_COLUMNS.length] as string;
-        return o;
-      });
+      return (manyTexts.all(collectionId, JSON.stringify(names)) as TextRaw[]).map(textRowOfRaw) as ObjectText[];
     },
     async getObjectTextsUpTo(collectionId, names, maxSize) {
       if (names.length === 0) return [];
-      return (manyTextsUpTo.all(maxSize, collectionId, JSON.stringify(names)) as [...RawRow, string | null][]).map((r) => {
-        const o = rowOfRaw(r as unknown as RawRow) as ObjectTextUpTo;
-        o.text = r[ROW_COLUMNS.length] as string | null;
-        return o;
-      });
+      return (manyTextsUpTo.all(maxSize, collectionId, JSON.stringify(names)) as TextRaw[]).map(textRowOfRaw);
     },
     async queryObjects(collectionId, q) {
       const params = { c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null };
