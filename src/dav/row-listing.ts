@@ -7,7 +7,7 @@
 // combination).
 import type { ObjectEtag, ObjectRow } from '../store/objects.js';
 import type { Store } from '../store/types.js';
-import { encodeHref, escapeText, okResponseXml, propstatXml, type PropValue, type ResponseEntry } from '../xml/serialize.js';
+import { encodeHref, escapeText, memberHrefText, okResponseOfHrefText, propstatXml, type PropValue, type ResponseEntry } from '../xml/serialize.js';
 import { rowValues, SUPPLIED, valueOf, type RowSelection } from './properties/row-derived.js';
 import { hiddenFromSharee } from './sharee-view.js';
 
@@ -24,21 +24,27 @@ const END = '</d:response>';
 export class RowResponses {
   private dead: Promise<boolean> | boolean | undefined;
   private readonly notFound = new Map<string, string>();
+  /** The collection's href, encoded and escaped once (serialize.ts `memberHrefText`). */
+  private readonly parentText: string;
 
-  constructor(private readonly sel: RowSelection, private readonly store: Store, private readonly collectionId: number, private readonly minimal: boolean) {}
+  /** For the members of the collection `collectionId` at `parentHref` (ending in '/'). */
+  constructor(private readonly sel: RowSelection, private readonly store: Store, private readonly collectionId: number, parentHref: string, private readonly minimal: boolean) {
+    this.parentText = escapeText(encodeHref(parentHref));
+  }
 
-  /** The `<d:response>` of the member at `href` (its row `o`, an ObjectRow for a wide selection; `supplied` = the report's own property). */
-  render(href: string, o: ObjectEtag | ObjectRow, supplied?: PropValue): string | Promise<string> {
+  /** The `<d:response>` of the member `o` (an ObjectRow for a wide selection; `supplied` = the report's own property). */
+  render(o: ObjectEtag | ObjectRow, supplied?: PropValue): string | Promise<string> {
+    const href = memberHrefText(this.parentText, o.name);
     const { found, missing } = rowValues(this.sel, o, supplied);
-    if (missing === null) return okResponseXml(href, found);
+    if (missing === null) return okResponseOfHrefText(href, found);
     this.dead ??= this.store.membersHaveDeadProperties(this.collectionId).then((d) => (this.dead = d));
     if (this.dead === false) return this.compose(href, found, missing);
     return (async () => ((await this.dead) ? this.withDead(href, o, supplied) : this.compose(href, found, missing)))();
   }
 
-  /** propstats.ts `finish`: a 200 propstat unless only missing names (or minimal), a 404 unless minimal. */
+  /** propstats.ts `finish`: a 200 propstat unless only missing names (or minimal), a 404 unless minimal. `href` is the member's href text. */
   private compose(href: string, found: PropValue[], missing: string[]): string {
-    if (this.minimal || missing.length === 0) return okResponseXml(href, found);
+    if (this.minimal || missing.length === 0) return okResponseOfHrefText(href, found);
     const key = missing.join('\n');
     let notFound = this.notFound.get(key);
     if (notFound === undefined) {
@@ -48,8 +54,8 @@ export class RowResponses {
     // okResponseXml is writeResponse of one 200 propstat (serialize.ts); the 404 one follows it
     // (passed in rather than cut in after: slicing the rendered response flattened it, a copy
     // per member of every listing that asks a property members lack, such as Thunderbird's getctag).
-    if (found.length > 0) return okResponseXml(href, found, notFound);
-    return `<d:response><d:href>${escapeText(encodeHref(href))}</d:href>${notFound}${END}`;
+    if (found.length > 0) return okResponseOfHrefText(href, found, notFound);
+    return `<d:response><d:href>${href}</d:href>${notFound}${END}`;
   }
 
   /** A member in a collection where some member holds dead properties: its own, in request order. */
@@ -99,7 +105,7 @@ const LISTING_PAGE = 250;
  */
 export async function* rowListing(self: ResponseEntry | null, parentHref: string, store: Store, collectionId: number, sel: RowSelection, opts: { sharee: boolean; minimal: boolean }): AsyncGenerator<(ResponseEntry | string)[]> {
   if (self) yield [self];
-  const responses = new RowResponses(sel, store, collectionId, opts.minimal);
+  const responses = new RowResponses(sel, store, collectionId, parentHref, opts.minimal);
   let after = '';
   for (;;) {
     // Three columns when only etag-derived properties are asked (the bench's listing), seven else.
@@ -109,7 +115,7 @@ export async function* rowListing(self: ResponseEntry | null, parentHref: string
     const page: string[] = [];
     for (const o of rows) {
       if (opts.sharee && hiddenFromSharee(o.classification)) continue;
-      const x = responses.render(parentHref + o.name, opts.sharee && o.classification === 'confidential' ? { ...o, busyView: true } : o);
+      const x = responses.render(opts.sharee && o.classification === 'confidential' ? { ...o, busyView: true } : o);
       page.push(typeof x === 'string' ? x : await x);
     }
     yield page;

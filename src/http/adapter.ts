@@ -61,11 +61,15 @@ async function settle(body: BodyChunks): Promise<string | Buffer | Readable> {
     size += n.value.length;
     if (size >= STREAM_ABOVE) break;
   }
-  // Streamed chunks stay text: converted one by one (64 KB each) they made a Thunderbird listing
-  // no faster and its server CPU higher (35–44 ms against 42–74 ms a listing, probe client).
+  // Streamed chunks are encoded one by one too. Handed over as text, each write made Node reserve
+  // 3 bytes per character for the encoding (StreamBase::Writev): 192 KB and more for a 64 KB
+  // chunk, above glibc's mmap threshold (128 KB, bin/sundial.js), so every chunk was an mmap, 48
+  // page faults and an munmap whose TLB shootdown interrupts the other CPU. A Thunderbird listing
+  // of 9000 cards spent 25–35 ms of system time a listing so (perf: munmap 12%, page faults 5%);
+  // as Buffers (exactly 64 KB, from the heap) 4–12 ms, and 66–74 ms became 35–50 ms (bench).
   return Readable.from((async function* () {
-    yield* first;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    for (const c of first) yield bytesOf(c);
+    for (let n = await it.next(); !n.done; n = await it.next()) yield bytesOf(n.value);
   })());
 }
 

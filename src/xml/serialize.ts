@@ -117,6 +117,17 @@ export function escapeAttr(s: string): string {
 // these (every client-generated name) is its own encoding.
 const PLAIN_PATH = /^[A-Za-z0-9._~\/-]*$/;
 
+/**
+ * `escapeText(encodeHref(parentText + name))` for a member `name` (one segment) of a collection
+ * whose href is already encoded and escaped as `parentText` (ending in '/'): both work segment by
+ * segment and character by character, so the parent's part is done once per listing, and a plain
+ * name (every client-generated one) is its own text. Done on the whole href, each of a listing's
+ * 9000 concatenations was flattened for the two scans (10% of a Thunderbird listing's server time).
+ */
+export function memberHrefText(parentText: string, name: string): string {
+  return PLAIN_PATH.test(name) ? parentText + name : parentText + escapeText(encodeHref(name));
+}
+
 /** Percent-encodes each path segment (RFC 3986 §3.3), keeping '/' and the sub-delims, ':' and
  *  '@' that segments may hold literally, as sabre/dav and Radicale do. For paths, not full URLs. */
 export function encodeHref(path: string): string {
@@ -337,7 +348,12 @@ export function writeResponse(r: ResponseEntry, sink: XmlSink): void {
  * propstats to follow the 200 one (a listing's 404 propstat of the names members lack).
  */
 export function okResponseXml(href: string, props: readonly PropValue[], after = ''): string {
-  let s = `<d:response><d:href>${escapeText(encodeHref(href))}</d:href><d:propstat><d:prop>`;
+  return okResponseOfHrefText(escapeText(encodeHref(href)), props, after);
+}
+
+/** okResponseXml for an href already encoded and escaped (`memberHrefText`). */
+export function okResponseOfHrefText(hrefText: string, props: readonly PropValue[], after = ''): string {
+  let s = `<d:response><d:href>${hrefText}</d:href><d:propstat><d:prop>`;
   for (const p of props) {
     const x = propXml(p);
     s += typeof x === 'string' ? x : x.toString('utf8');

@@ -260,7 +260,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       const sizeOf = new Map(need.length > 0 ? (await store.getObjectSizes(collection.id, need)).map((o) => [o.name, o.size]) : []);
       // A card deleted since the match (no size) is left out, as the row path does below.
       const sized = matches.filter((x) => !needsRow(x) || sizeOf.has(x.m.name)).map((x) => ({ x, size: needsRow(x) ? sizeOf.get(x.m.name)! : x.card.text!.length }));
-      const responses = new RowResponses(rowSel!, store, collection.id, minimal);
+      const responses = new RowResponses(rowSel!, store, collection.id, book.href, minimal);
       for (const batch of batches(sized)) {
         const wanted = batch.filter((b) => needsRow(b.x)).map((b) => b.x.m.name);
         const rows = new Map(wanted.length > 0 ? (await store.getObjectTexts(collection.id, wanted)).map((o) => [o.name, o]) : []);
@@ -277,7 +277,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
               page.push({ href, encoded: kept.bytes });
               continue;
             }
-            const r = responses.render(href, o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+            const r = responses.render(o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
             if (typeof r !== 'string') {
               page.push(await r);
               continue;
@@ -294,7 +294,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
             o = v;
             text = v.text;
           }
-          const r = responses.render(book.href + o.name, o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+          const r = responses.render(o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
           page.push(typeof r === 'string' ? r : await r);
         }
         started = true;
@@ -317,7 +317,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
   }
   async function renderRows(sel: RowSelection, names: string[]): Promise<string[]> {
-    const responses = new RowResponses(sel, store, collection.id, minimal);
+    const responses = new RowResponses(sel, store, collection.id, book.href, minimal);
     const page: string[] = [];
     // In the order of the matches; a card deleted since the match is left out, as below.
     const byName = new Map((await store.getObjectTexts(collection.id, names)).map((o) => [o.name, o]));
@@ -325,7 +325,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       const row = byName.get(name);
       const o = row ? visibleText(sharee, row) : null;
       if (!o) continue;
-      const x = responses.render(book.href + o.name, o, rendering ? { name: ADDRESS_DATA.name, value: o.text } : undefined);
+      const x = responses.render(o, rendering ? { name: ADDRESS_DATA.name, value: o.text } : undefined);
       page.push(typeof x === 'string' ? x : await x);
     }
     return page;

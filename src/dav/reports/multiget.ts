@@ -176,12 +176,12 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
    * reading every size: for the 10 hrefs of DAVx5's multigets that was one statement of two.
    */
   async function* textPages(c: CollectionResource, sel: NonNullable<typeof textProps>): AsyncGenerator<Page> {
-    const responses = new RowResponses(sel, svc.store, c.collection.id, minimal);
+    const responses = new RowResponses(sel, svc.store, c.collection.id, c.href, minimal);
     const runs = runsOf(localNames);
     const rendered = async (row: ObjectTextUpTo & { text: string }): Promise<Item | null> => {
       const o = visibleText(sharee, row);
       if (!o) return null;
-      const x = responses.render(c.href + o.name, o, { name: data.name, value: o.text });
+      const x = responses.render(o, { name: data.name, value: o.text });
       return typeof x === 'string' ? x : await x;
     };
     for (let r = 0; r < runs.length; r++) {
