@@ -10,6 +10,7 @@ import type { Store } from '../store/types.js';
 import { encodeHref, escapeText, memberHrefText, okResponseOfHrefText, propstatXml, type PropValue, type ResponseEntry } from '../xml/serialize.js';
 import { rowValues, SUPPLIED, valueOf, type RowSelection } from './properties/row-derived.js';
 import { hiddenFromSharee } from './sharee-view.js';
+import { withProps } from '../with-props.js';
 
 const END = '</d:response>';
 
@@ -115,7 +116,7 @@ export async function* rowListing(self: ResponseEntry | null, parentHref: string
     const page: string[] = [];
     for (const o of rows) {
       if (opts.sharee && hiddenFromSharee(o.classification)) continue;
-      const x = responses.render(opts.sharee && o.classification === 'confidential' ? { ...o, busyView: true } : o);
+      const x = responses.render(opts.sharee && o.classification === 'confidential' ? withProps(o, { busyView: true as const }) : o);
       page.push(typeof x === 'string' ? x : await x);
     }
     yield page;

@@ -16,6 +16,7 @@ import { validateCalendarObject } from '../ical/validate.js';
 import { zoneOfCalendarTimezone } from '../ical/query-object.js';
 import { UTC_ZONE, type Zone } from '../ical/zones.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
+import { withProps } from '../with-props.js';
 
 const DAY = 86_400_000;
 /** Longest range one agenda request may ask for: a month grid shows six weeks, a list a quarter. */
@@ -215,7 +216,7 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
     skipped += found.skipped;
     for (const o of found.objects) {
       for (const a of o.instances) {
-        events.push({ ...a, id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite });
+        events.push(withProps(a, { id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite }));
       }
     }
   }

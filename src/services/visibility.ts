@@ -4,6 +4,7 @@
 // creator) and the export.
 import { confidentialView } from '../ical/confidential.js';
 import type { Classification, ObjectText, StoredObject } from '../store/types.js';
+import { withProps } from '../with-props.js';
 
 /** Hidden from sharees: private, an unknown class, or not classified yet (fail closed). */
 export const hiddenFromSharee = (c: Classification | null | undefined): boolean => c !== 'public' && c !== 'confidential';
@@ -17,7 +18,7 @@ export function visibleMetas<T extends { classification: Classification | null }
   const out: T[] = [];
   for (const m of list) {
     if (hiddenFromSharee(m.classification)) continue;
-    out.push(m.classification === 'confidential' ? { ...m, busyView: true } : m);
+    out.push(m.classification === 'confidential' ? withProps(m, { busyView: true as const }) : m);
   }
   return out;
 }
@@ -26,7 +27,7 @@ export function visibleMetas<T extends { classification: Classification | null }
 export function busyObject(obj: StoredObject): StoredObject {
   if (obj.classification !== 'confidential' || obj.busyView) return obj;
   const data = Buffer.from(confidentialView(obj.data.toString('utf8')));
-  return { ...obj, data, size: data.length, busyView: true };
+  return withProps(obj, { data, size: data.length, busyView: true as const });
 }
 
 /** Stored objects as a sharee may see them (private ones left out); unchanged for the owner. */
@@ -38,7 +39,7 @@ export function visibleObjects(sharee: boolean, list: StoredObject[]): StoredObj
 export function visibleText(sharee: boolean, o: ObjectText): ObjectText | null {
   if (!sharee) return o;
   if (hiddenFromSharee(o.classification)) return null;
-  return o.classification === 'confidential' ? { ...o, text: confidentialView(o.text), busyView: true } : o;
+  return o.classification === 'confidential' ? withProps(o, { text: confidentialView(o.text), busyView: true as const }) : o;
 }
 
 /** visibleMetas for one (possibly absent) member: null when a sharee may not see it. */

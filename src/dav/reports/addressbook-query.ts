@@ -41,6 +41,7 @@ import { rowSelection, type RowSelection } from '../properties/row-derived.js';
 import { etagDerivedDefs } from '../properties/registry.js';
 import { chunksToBuffer } from '../../xml/chunked-writer.js';
 import { RowResponses } from '../row-listing.js';
+import { withProps } from '../../with-props.js';
 
 /** Members listed per page, and responses (or card bodies) read per batch. */
 const PAGE = 500;
@@ -175,7 +176,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
    */
   function takeRead(m: ObjectEtag, read: Parsed | undefined): boolean {
     if (read === undefined) return true;
-    return take(read.etag === m.etag ? m : { ...m, etag: read.etag }, read.card);
+    return take(read.etag === m.etag ? m : withProps(m, { etag: read.etag }), read.card);
   }
   /** Matches `m` on its parsed card; false once the limit is passed (the scan stops). */
   function take(m: ObjectEtag, card: ParsedCard | undefined): boolean {

@@ -54,7 +54,13 @@ export function toMeta(r: MetaRow): ObjectMeta {
 }
 
 type QueryRow = MetaRow & { instance_start: number | null; instance_end: number | null };
-const toQueryMeta = (r: QueryRow): ObjectMeta => ({ ...toMeta(r), instanceStart: r.instance_start, instanceEnd: r.instance_end });
+// Properties added to toMeta's object, not spread into a new one (with-props.ts).
+const toQueryMeta = (r: QueryRow): ObjectMeta => {
+  const m = toMeta(r);
+  m.instanceStart = r.instance_start;
+  m.instanceEnd = r.instance_end;
+  return m;
+};
 
 const ROW = 'name, etag, classification, content_type, size, modified_at, created_at, schedule_tag';
 interface RowRow {
@@ -71,7 +77,11 @@ const toRow = (r: RowRow): ObjectRow => ({
   name: r.name, etag: r.etag, classification: r.classification, contentType: r.content_type, size: r.size,
   modifiedAt: r.modified_at, createdAt: r.created_at, scheduleTag: r.schedule_tag,
 });
-const toObject = (r: MetaRow & { data: Buffer }): StoredObject => ({ ...toMeta(r), data: r.data });
+const toObject = (r: MetaRow & { data: Buffer }): StoredObject => {
+  const o = toMeta(r) as StoredObject;
+  o.data = r.data;
+  return o;
+};
 
 /** A row with its body (null: left unread, getObjectTextsUpTo), decoded in JavaScript (see MANY_TEXTS). */
 type TextRow = RowRow & { data: Buffer | null };
