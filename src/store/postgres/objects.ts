@@ -13,6 +13,7 @@ import type { DeadPropertyRows } from './dead-properties.js';
 // The one ETag function of both stores (a pure hash, no SQLite in it): a copied installation
 // must keep every ETag its clients hold.
 import { etagOf } from '../sqlite/objects.js';
+import { sharedValue } from '../shared-values.js';
 
 export { etagOf };
 
@@ -41,15 +42,15 @@ export function toMeta(r: MetaRow): ObjectMeta {
     collectionId: r.collection_id,
     name: r.name,
     etag: r.etag,
-    contentType: r.content_type,
+    contentType: sharedValue(r.content_type),
     size: r.size,
     uid: r.uid,
-    componentType: r.component_type,
+    componentType: sharedValue(r.component_type),
     firstStart: r.first_start,
     lastEnd: r.last_end,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
-    classification: r.classification,
+    classification: sharedValue(r.classification),
   };
 }
 
@@ -74,7 +75,7 @@ interface RowRow {
   schedule_tag: string | null;
 }
 const toRow = (r: RowRow): ObjectRow => ({
-  name: r.name, etag: r.etag, classification: r.classification, contentType: r.content_type, size: r.size,
+  name: r.name, etag: r.etag, classification: sharedValue(r.classification), contentType: sharedValue(r.content_type), size: r.size,
   modifiedAt: r.modified_at, createdAt: r.created_at, scheduleTag: r.schedule_tag,
 });
 const toObject = (r: MetaRow & { data: Buffer }): StoredObject => {

@@ -10,6 +10,7 @@ import type { ChangeLog } from './changes.js';
 import { checkSegment, replacedRemover } from './collections.js';
 import { now, type Connection } from './connection.js';
 import type { DeadPropertyRows } from './dead-properties.js';
+import { sharedValue } from '../shared-values.js';
 
 interface MetaRow {
   collection_id: number;
@@ -36,15 +37,15 @@ function toMeta(r: MetaRow): ObjectMeta {
     collectionId: r.collection_id,
     name: r.name,
     etag: r.etag,
-    contentType: r.content_type,
+    contentType: sharedValue(r.content_type),
     size: r.size,
     uid: r.uid,
-    componentType: r.component_type,
+    componentType: sharedValue(r.component_type),
     firstStart: r.first_start,
     lastEnd: r.last_end,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
-    classification: r.classification,
+    classification: sharedValue(r.classification),
   };
 }
 
@@ -69,15 +70,15 @@ export function metaOfRaw(r: unknown[]): ObjectMeta {
     collectionId: r[col.collection_id] as number,
     name: r[col.name] as string,
     etag: r[col.etag] as string,
-    contentType: r[col.content_type] as string,
+    contentType: sharedValue(r[col.content_type] as string),
     size: r[col.size] as number,
     uid: r[col.uid] as string | null,
-    componentType: r[col.component_type] as ComponentType | null,
+    componentType: sharedValue(r[col.component_type] as ComponentType | null),
     firstStart: r[col.first_start] as number | null,
     lastEnd: r[col.last_end] as number | null,
     createdAt: r[col.created_at] as string,
     modifiedAt: r[col.modified_at] as string,
-    classification: r[col.classification] as Classification | null,
+    classification: sharedValue(r[col.classification] as Classification | null),
   };
 }
 
@@ -87,7 +88,7 @@ const ROW = ROW_COLUMNS.join(', ');
 type RawRow = [string, string, Classification | null, string, number, string, string, string | null];
 
 function rowOfRaw(r: RawRow): ObjectRow {
-  return { name: r[0], etag: r[1], classification: r[2], contentType: r[3], size: r[4], modifiedAt: r[5], createdAt: r[6], scheduleTag: r[7] };
+  return { name: r[0], etag: r[1], classification: sharedValue(r[2]), contentType: sharedValue(r[3]), size: r[4], modifiedAt: r[5], createdAt: r[6], scheduleTag: r[7] };
 }
 
 /** A row of ROW_COLUMNS followed by the body as text (null: left unread, getObjectTextsUpTo). */
