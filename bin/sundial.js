@@ -14,6 +14,8 @@
 // - MALLOC_MMAP_THRESHOLD_=131072: glibc's fixed 128 KB threshold. By default glibc raises it
 //   to the largest block freed so far — argon2id's 19 MiB working memory at the first login —
 //   after which freed memory below that size stayed in the process (~12 MB at 9000 events).
+//   Bodies reach the socket as Buffers (src/http/adapter.ts): a string chunk there made Node
+//   reserve 3 bytes a character, above this threshold, and so an mmap and munmap per write.
 import { main } from '../dist/src/cli/main.js';
 
 // A reader that stops early (`sundial user list | head -1`) closes the pipe: end quietly, as Unix
