@@ -39,8 +39,7 @@ export interface ParseLimits {
 // Every tag and attribute name is prefixed with '=' (not an XML name character) before
 // fast-xml-parser uses it as an object key: otherwise it throws on `<constructor/>` and renames
 // `hasOwnProperty`, both legal dead-property names. Self-closing tags get the prefix twice
-// (a library quirk), hence `^=+`.
-const KEY_MARK = /^=+/;
+// (a library quirk); `unmark` removes them.
 const parserOptions: X2jOptions = {
   preserveOrder: true,
   ignoreAttributes: false,
@@ -110,9 +109,19 @@ function attrValue(raw: string): string {
 }
 
 function tagOf(node: RawNode): string | undefined {
-  for (const key of Object.keys(node)) if (key !== ':@') return key;
+  for (const key in node) if (key !== ':@') return key;
   return undefined;
 }
+
+/** A tag or attribute key without its leading '=' marks (see parserOptions), without a RegExp per name. */
+function unmark(key: string): string {
+  let i = 0;
+  while (key.charCodeAt(i) === 61) i++; // '='
+  return i === 0 ? key : key.slice(i);
+}
+
+/** The attributes of a node without any: shared, and only ever read. */
+const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
 
 interface Ctx {
   maxDepth: number;
@@ -139,10 +148,11 @@ function buildElement(
 
   // Namespace declarations first: they apply to this element's own name and attributes.
   let inScope = scope;
-  const plain: Array<[string, string]> = [];
-  for (const [key, raw] of Object.entries(rawAttrs)) {
-    const name = key.replace(KEY_MARK, '');
-    const value = attrValue(raw);
+  let plain: Array<[string, string]> | null = null;
+  for (const key in rawAttrs) {
+    if (!Object.hasOwn(rawAttrs, key)) continue; // only the node's own, whatever Object.prototype holds
+    const name = unmark(key);
+    const value = attrValue(rawAttrs[key]!);
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
       const prefix = name === 'xmlns' ? '' : name.slice(6);
       if (prefix === 'xmlns' || value === XMLNS_NS || (prefix === 'xml') !== (value === XML_NS)) {
@@ -152,7 +162,7 @@ function buildElement(
       if (inScope === scope) inScope = new Map(scope);
       (inScope as Map<string, string>).set(prefix, value);
     } else {
-      plain.push([name, value]);
+      (plain ??= []).push([name, value]);
     }
   }
 
@@ -161,7 +171,7 @@ function buildElement(
   if (ns === undefined) throw new XmlError(`Undeclared namespace prefix "${prefix}" in <${qname}>`);
 
   const attrs: Record<string, string> = {};
-  for (const [name, value] of plain) {
+  for (const [name, value] of plain ?? []) {
     const [ap, al] = splitQName(name);
     let key = al; // unprefixed attributes are in no namespace, whatever the default (§6.2)
     if (ap) {
@@ -190,8 +200,8 @@ function buildElement(
       el.text += text;
       continue;
     }
-    const attrsOf = (kid[':@'] ?? {}) as Record<string, string>;
-    const c = buildElement(tag.replace(KEY_MARK, ''), attrsOf, kid[tag] as RawNode[], inScope, lang, depth + 1, ctx);
+    const attrsOf = (kid[':@'] ?? NO_ATTRS) as Record<string, string>;
+    const c = buildElement(unmark(tag), attrsOf, kid[tag] as RawNode[], inScope, lang, depth + 1, ctx);
     el.children.push(c);
     el.nodes.push(c);
   }
@@ -256,8 +266,8 @@ export function parseXml(input: string | Uint8Array, limits: ParseLimits = {}): 
   const root = roots[0];
   if (roots.length !== 1 || !root) throw new XmlError('An XML document must have exactly one root element');
   const tag = tagOf(root) as string;
-  const attrs = (root[':@'] ?? {}) as Record<string, string>;
-  return buildElement(tag.replace(KEY_MARK, ''), attrs, root[tag] as RawNode[], ROOT_SCOPE, undefined, 1, ctx);
+  const attrs = (root[':@'] ?? NO_ATTRS) as Record<string, string>;
+  return buildElement(unmark(tag), attrs, root[tag] as RawNode[], ROOT_SCOPE, undefined, 1, ctx);
 }
 
 /** First element child with the given Clark name. */
