@@ -6,7 +6,7 @@ import { APPLE, CALDAV, CS, DAV, SUNDIAL, XML_NS, clark, splitClark } from '../.
 import { XmlError, child, children, parseXml, serializeElement, textOf, type XmlElement } from '../../src/xml/parse.js';
 import {
   el, encodeHref, errorXml, escapeAttr, escapeText, hrefNode, multistatusEnd, multistatusStart,
-  multistatusXml, okResponseXml, renderNode, responseXml, xmlDocument,
+  memberHrefText, multistatusXml, okResponseXml, renderNode, responseXml, xmlDocument,
 } from '../../src/xml/serialize.js';
 
 const throwsXml = (body: string, re: RegExp, limits?: Parameters<typeof parseXml>[1]) =>
@@ -235,6 +235,14 @@ test('okResponseXml renders what responseXml does for one 200 propstat', () => {
   for (const href of ['/dav/calendars/ann/work/ev-1.ics', '/dav/calendars/ann/my cal/a&b <c>.ics', '/dav/calendars/ann/wörk/é.ics']) {
     const props = [{ name: DAV.getetag, value: '"abc&<>"' }, { name: DAV.resourcetype, value: [] }, { name: DAV.displayname }];
     assert.is(okResponseXml(href, props), responseXml({ href, propstats: [{ status: 200, props }] }));
+  }
+});
+
+test('memberHrefText: the collection encoded once plus the name is the whole href encoded', () => {
+  const names = ['ev-1.ics', 'a b.ics', 'a&b <c>.ics', 'é—ü.vcf', '50%.ics', 'x:y@z+w,v;u=t$s.ics', "q'\"r.ics", '😀.ics', 'tab\there.ics', '.ics', '~_-.ics'];
+  for (const parent of ['/dav/calendars/ann/work/', '/dav/calendars/ann/my cal & co/', '/dav/addressbooks/zoë/contacts/']) {
+    const parentText = escapeText(encodeHref(parent));
+    for (const name of names) assert.is(memberHrefText(parentText, name), escapeText(encodeHref(parent + name)), `${parent}${name}`);
   }
 });
 
