@@ -52,7 +52,7 @@ export class RowResponses {
       notFound = propstatXml({ status: 404, props: missing.map((name) => ({ name })) });
       this.notFound.set(key, notFound);
     }
-    // okResponseXml is writeResponse of one 200 propstat (serialize.ts); the 404 one follows it
+    // okResponseOfHrefText is writeResponse of one 200 propstat (serialize.ts); the 404 one follows it
     // (passed in rather than cut in after: slicing the rendered response flattened it, a copy
     // per member of every listing that asks a property members lack, such as Thunderbird's getctag).
     if (found.length > 0) return okResponseOfHrefText(href, found, notFound);

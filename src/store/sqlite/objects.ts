@@ -155,9 +155,9 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   // apart from the etag page: the four more columns cost a getetag listing ~30% more row reading.
   const rowsPage = db.prepare(`SELECT ${ROW} FROM objects WHERE collection_id = ? AND name > ? ORDER BY name LIMIT ?`).raw();
   // A range of the primary key (collection_id, name, prop_name) after the collection's own ''.
+  const memberDead = db.prepare("SELECT EXISTS (SELECT 1 FROM dead_properties WHERE collection_id = ? AND name > '')").pluck();
   // Asked once by every multiget and listing of members: cached until any write (connection.ts readCache).
   const deadCache = conn.readCache<boolean>(1000);
-  const memberDead = db.prepare("SELECT EXISTS (SELECT 1 FROM dead_properties WHERE collection_id = ? AND name > '')").pluck();
   const meta = db.prepare(`SELECT ${META} FROM objects WHERE collection_id = ? AND name = ?`);
   const full = db.prepare(`SELECT ${META}, data FROM objects WHERE collection_id = ? AND name = ?`).raw();
   // One statement for any number of names (multiget allows up to 1000 hrefs).
