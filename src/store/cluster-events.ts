@@ -30,13 +30,36 @@ export type ClusterEvent =
   /** Any other committed write. */
   | { type: 'write' };
 
+/** The counters of one collection moved by a change-log entry (store/postgres/changes.ts record). */
+export interface CounterMove {
+  collectionId: number;
+  /** The collection's sync_seq after it. */
+  seq: number;
+  /** What object_count moved by (+1 a new member, -1 a removed one, 0 else). */
+  countDelta: number;
+  /** The collection's modified_at after it. */
+  modifiedAt: string;
+}
+
+/**
+ * What this process's own subscribers learn of its own commit beside the events (PostgreSQL):
+ * enough for its read cache to move a cached instance's counters instead of dropping every
+ * instance (store/postgres/read-cache.ts). Never sent to other processes.
+ */
+export interface OwnCommit {
+  /** The write version of each part the transaction wrote, as its commit left them. */
+  versions: ReadonlyMap<'accounts' | 'collections' | 'counters', number>;
+  /** The counter moves in order; null when a statement may have changed an instance otherwise. */
+  counterMoves: readonly CounterMove[] | null;
+}
+
 export interface ClusterEvents {
   /**
    * Calls `fn` with every event committed by any process on the database, this one included (its
-   * own at commit, before the write returns; the others' when the notification arrives). Returns
-   * the function that ends the subscription.
+   * own at commit, before the write returns, with `own`; the others' when the notification
+   * arrives). Returns the function that ends the subscription.
    */
-  subscribe(fn: (e: ClusterEvent) => void): () => void;
+  subscribe(fn: (e: ClusterEvent, own?: OwnCommit) => void): () => void;
   /**
    * Calls `fn` whenever events may have been missed — the listening connection broke or was
    * (re)established — so that whatever was kept on the strength of events is dropped.

@@ -8,8 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { isPostgresUrl, openPostgresStore } from '../../src/store/postgres/index.js';
-import { quoteIdent } from '../../src/store/postgres/connection.js';
-import { partsOfEvent, partsWritten } from '../../src/store/postgres/cache-parts.js';
+import { quoteIdent, sql } from '../../src/store/postgres/connection.js';
+import { movesInstances, partsOfEvent, partsWritten } from '../../src/store/postgres/cache-parts.js';
 import type { ReadCacheStats } from '../../src/store/postgres/read-cache.js';
 import type { ClusterEvent, Store } from '../../src/store/types.js';
 
@@ -37,6 +37,17 @@ parse('writes map to their parts; unknown tables, TRUNCATE and deletes that casc
   assert.equal(partsWritten('TRUNCATE web_sessions').sort(), ['accounts', 'collections', 'counters']);
   assert.equal(partsWritten('SELECT 1 FROM objects o FOR UPDATE OF o SKIP LOCKED'), []);
   assert.equal(partsWritten('INSERT INTO web_sessions (id) VALUES ($1)'), []);
+  // What may change a cached instance (read-cache.ts patchInstances).
+  assert.is(movesInstances('INSERT INTO objects (a) VALUES ($1)'), false);
+  assert.is(movesInstances('DELETE FROM dead_properties WHERE collection_id = $1'), false);
+  assert.is(movesInstances('SELECT 1 FROM collections FOR UPDATE'), false);
+  assert.is(movesInstances('UPDATE collections SET displayname = $1'), true);
+  assert.is(movesInstances('UPDATE instances SET sync_enabled = 0'), true);
+  assert.is(movesInstances('DELETE FROM users WHERE id = $1'), true);
+  assert.is(movesInstances('INSERT INTO brand_new_table (a) VALUES ($1)'), true);
+  assert.is(movesInstances('TRUNCATE objects'), true);
+  assert.is(sql('WITH l AS (INSERT INTO changes (a) VALUES (1)) UPDATE collections SET sync_seq = 1', { countersOnly: true }).movesInstances, false);
+  assert.is(sql('WITH l AS (INSERT INTO changes (a) VALUES (1)) UPDATE collections SET sync_seq = 1').movesInstances, true);
   assert.equal(partsOfEvent({ type: 'write' }).length, 3);
   assert.equal(partsOfEvent({ type: 'something-new' }).length, 3);
   assert.equal(partsOfEvent({ type: 'data-changed', parts: ['collections'] }), ['collections']);
@@ -144,6 +155,68 @@ if (!isPostgresUrl(url)) {
     const many = await b.changedMetasSince(cal.id, token);
     assert.is(many.changes.length, 41);
     assert.is.not(await b.changedMetasSince(cal.id, token), many, 'not kept');
+  });
+
+  // read-cache.ts patchInstances: a process's own write of members moves the counters of its
+  // cached instances (the owner's and a sharee's) instead of dropping them, so the sync or poll
+  // after a client's PUTs reads no instance; anything else drops the part as before.
+  test('own member writes move cached instances\' counters; another process\'s write or an instance change drops them', async ({ a, b }) => {
+    const cat = await a.createUser({ username: 'cat', passwordHash: 'h' });
+    const dan = await a.createUser({ username: 'dan', passwordHash: 'h' });
+    const one = await a.createCollection(cat.id, { uri: 'one', kind: 'calendar' });
+    const two = await a.createCollection(cat.id, { uri: 'two', kind: 'calendar' });
+    await a.share(one.id, dan.id, 'read');
+    const danUri = (await a.listInstances(dan.id)).find((i) => i.collection.id === one.id)!.uri;
+    // What the database holds, read past the cache (listInstances is not cached).
+    const truth = async (userId: number, uri: string) => (await a.listInstances(userId)).find((i) => i.uri === uri)!;
+    const cachedAll = async () => [await b.getInstance(cat.id, 'one'), await b.getInstance(cat.id, 'two'), await b.getInstance(dan.id, danUri)];
+    const check = async (what: string) => {
+      assert.equal(await b.getInstance(cat.id, 'one'), await truth(cat.id, 'one'), `${what}: cat's one`);
+      assert.equal(await b.getInstance(cat.id, 'two'), await truth(cat.id, 'two'), `${what}: cat's two`);
+      assert.equal(await b.getInstance(dan.id, danUri), await truth(dan.id, danUri), `${what}: dan's share of one`);
+    };
+    await b.refresh!();
+    await cachedAll();
+    await b.refresh!();
+    const dropped = b.readCacheStats.collections;
+
+    const before = (await b.getInstance(cat.id, 'one'))!;
+    await b.putObject(one.id, { name: 'a.ics', data: Buffer.from('a'), contentType: 'text/calendar' });
+    await b.refresh!();
+    const after = (await b.getInstance(cat.id, 'one'))!;
+    assert.is(after.collection.objectCount, before.collection.objectCount + 1);
+    assert.ok(after.collection.syncSeq > before.collection.syncSeq);
+    await check('a new member');
+    assert.ok(Object.isFrozen(after) && Object.isFrozen(after.collection), 'patched values stay frozen');
+    await b.putObject(one.id, { name: 'a.ics', data: Buffer.from('a2'), contentType: 'text/calendar' });
+    await b.putObject(one.id, { name: 'b.ics', data: Buffer.from('b'), contentType: 'text/calendar' });
+    await b.refresh!();
+    await check('a changed member and another new one');
+    await b.moveObject(one.id, 'b.ics', two.id, 'b.ics');
+    await b.refresh!();
+    await check('a member moved to another calendar');
+    await b.patchDeadProperties(one.id, 'a.ics', [{ name: '{urn:x}color', xml: '<x:color xmlns:x="urn:x">red</x:color>' }]);
+    await b.deleteObject(one.id, 'a.ics');
+    await b.refresh!();
+    await check('a dead property and a delete');
+    assert.is(b.readCacheStats.collections, dropped, 'none of these dropped the part');
+
+    // Another process's write before B's own: B's commit is two versions on, so it drops the part.
+    await a.putObject(two.id, { name: 'c.ics', data: Buffer.from('c'), contentType: 'text/calendar' });
+    await b.putObject(one.id, { name: 'd.ics', data: Buffer.from('d'), contentType: 'text/calendar' });
+    assert.ok(b.readCacheStats.collections > dropped, 'dropped');
+    await b.refresh!();
+    await check('a write of A, then one of B');
+
+    // An own write that changes an instance (a rename) drops the part.
+    await cachedAll();
+    await b.refresh!();
+    const dropped2 = b.readCacheStats.collections;
+    await b.updateCollection(two.id, { displayName: 'Two' });
+    assert.ok(b.readCacheStats.collections > dropped2, 'a rename drops the part');
+    await b.refresh!();
+    assert.is((await b.getInstance(cat.id, 'two'))!.collection.displayName, 'Two');
+    await check('a rename');
   });
 
   test.run();

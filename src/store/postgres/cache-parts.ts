@@ -68,6 +68,27 @@ export function partsWritten(text: string): CachePart[] {
   return [...parts];
 }
 
+// What getInstance reads: instances joined with collections; deleting a user cascades to both.
+const INSTANCE_TABLES = new Set(['instances', 'collections', 'users']);
+
+/**
+ * Whether a statement may change a cached instance (getInstance's rows): it writes `instances`,
+ * `collections` or `users`, a table not listed in TABLES, or truncates or merges. A transaction
+ * none of whose statements does — a PUT, DELETE, MOVE or PROPPATCH of members, whose one write to
+ * `collections` is the change log's counter move (changes.ts RECORD, compiled with
+ * `countersOnly`) — leaves every instance as it was but for those counters, which this process's
+ * read cache then moves in place instead of dropping (read-cache.ts `patchInstances`).
+ */
+export function movesInstances(text: string): boolean {
+  for (const m of text.matchAll(WRITE)) {
+    const verb = m[1]!.toUpperCase();
+    const table = m[3]!.toLowerCase().replace(/^.*\./, '');
+    if (verb === 'UPDATE' && NOT_TABLES.has(table)) continue;
+    if (verb.startsWith('TRUNCATE') || verb.startsWith('MERGE') || !(table in TABLES) || INSTANCE_TABLES.has(table)) return true;
+  }
+  return false;
+}
+
 /** The parts an event names (read-cache.ts); a 'write' or an unknown type names every part. */
 export function partsOfEvent(e: { type: string; parts?: unknown }): readonly CachePart[] {
   switch (e.type) {

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
 import { connectionFault } from './faults.js';
-import type { ClusterEvent } from '../cluster-events.js';
-import { partsWritten, type CachePart } from './cache-parts.js';
+import type { ClusterEvent, CounterMove } from '../cluster-events.js';
+import { movesInstances, partsWritten, type CachePart } from './cache-parts.js';
 
 /** Runs statements: the pool outside a transaction, the transaction's client inside one. */
 export interface Sql {
@@ -20,6 +20,8 @@ export interface Sql {
   run(stmt: Stmt, params?: Params): Promise<number>;
   /** Inside tx(): names what the write changed, for the other processes (notifications.ts). */
   notify?(e: ClusterEvent): void;
+  /** Inside tx(): a change-log entry moved a collection's counters (for this process's read cache). */
+  countersMoved?(m: CounterMove): void;
 }
 
 export interface Connection extends Sql {
@@ -44,8 +46,12 @@ export interface TxNotifier {
    * both take effect only if the write commits.
    */
   statement(events: readonly ClusterEvent[], parts: readonly CachePart[]): string;
-  /** This process's own subscribers, after COMMIT and before tx() returns. */
-  committed(events: readonly ClusterEvent[]): void;
+  /**
+   * This process's own subscribers, after COMMIT and before tx() returns: `result` is what the
+   * round trip of `statement` and COMMIT returned; `counterMoves` the transaction's counter moves,
+   * null if a statement may have changed an instance otherwise (Stmt.movesInstances).
+   */
+  committed(events: readonly ClusterEvent[], result: unknown, counterMoves: readonly CounterMove[] | null): void;
 }
 
 export interface Tx extends Sql {
@@ -68,13 +74,15 @@ export interface Stmt {
   prepared: string;
   /** The read-cache parts its writes move (cache-parts.ts), derived from the text once. */
   parts: readonly CachePart[];
+  /** Whether it may change a cached instance (cache-parts.ts movesInstances; false for a `countersOnly` statement). */
+  movesInstances: boolean;
 }
 
 /**
  * Compiles SQL written with SQLite's parameter styles for node-postgres. Mixed styles are refused.
  * The pattern is a single alternation without nested quantifiers (linear time).
  */
-export function sql(text: string): Stmt {
+export function sql(text: string, opts: { countersOnly?: boolean } = {}): Stmt {
   const names: string[] = [];
   let positional = 0;
   const out = text.replace(/@(\w+)|\?/g, (m, name: string | undefined) => {
@@ -84,7 +92,7 @@ export function sql(text: string): Stmt {
     return `$${i + 1}`;
   });
   if (positional > 0 && names.length > 0) throw new Error(`mixed parameter styles in: ${text}`);
-  return { text: out, names: names.length > 0 ? names : null, prepared: `sundial_${createHash('sha1').update(out).digest('hex').slice(0, 20)}`, parts: partsWritten(out) };
+  return { text: out, names: names.length > 0 ? names : null, prepared: `sundial_${createHash('sha1').update(out).digest('hex').slice(0, 20)}`, parts: partsWritten(out), movesInstances: !opts.countersOnly && movesInstances(out) };
 }
 
 function values(stmt: Stmt, params: Params | undefined): unknown[] {
@@ -218,12 +226,15 @@ export function makeConnection(pool: pg.Pool): Connection {
         await client.query('BEGIN');
         // The read-cache parts this transaction writes, from its statements (cache-parts.ts).
         const parts = new Set<CachePart>();
+        let instancesMoved = false;
         const s = runner(client, (stmt) => {
           for (const p of stmt.parts) parts.add(p);
+          if (stmt.movesInstances) instancesMoved = true;
         });
         await s.run(WRITE_LOCK);
         const events: ClusterEvent[] = [];
-        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))!, notify: (e) => void events.push(e) };
+        const moves: CounterMove[] = [];
+        const t: Tx = { ...s, nextSeq: async () => (await s.value<number>(BUMP))!, notify: (e) => void events.push(e), countersMoved: (m) => void moves.push(m) };
         const result = await fn(t);
         const notifier = conn.notifier;
         // Always one event naming the parts written (possibly none): the read caches of the other
@@ -231,8 +242,8 @@ export function makeConnection(pool: pg.Pool): Connection {
         const written = [...parts];
         events.push({ type: 'data-changed', parts: written });
         // One simple-protocol round trip: an error in the NOTIFY skips the COMMIT (rolled back below).
-        await client.query(notifier ? `${notifier.statement(events, written)}; COMMIT` : 'COMMIT');
-        notifier?.committed(events);
+        const committed: unknown = await client.query(notifier ? `${notifier.statement(events, written)}; COMMIT` : 'COMMIT');
+        notifier?.committed(events, committed, instancesMoved ? null : moves);
         return result;
       } catch (err) {
         try {

@@ -12,9 +12,9 @@
 // it (docs/deployment.md).
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ClusterEvent, ClusterEvents } from '../cluster-events.js';
+import type { ClusterEvent, ClusterEvents, OwnCommit } from '../cluster-events.js';
 import { quoteIdent, type Connection, type TxNotifier } from './connection.js';
-import { PART_IDS } from './cache-parts.js';
+import { ALL_PARTS, PART_IDS, type CachePart } from './cache-parts.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; a longer list becomes one "write". */
 const MAX_PAYLOAD = 7900;
@@ -55,10 +55,23 @@ export function encodePayload(origin: string, events: readonly ClusterEvent[]): 
   return Buffer.byteLength(text) < MAX_PAYLOAD ? text : JSON.stringify({ o: origin, e: [{ type: 'write' }] });
 }
 
+/** The write versions in the results of a notifier statement and COMMIT (node-postgres: one result per statement). */
+function versionsOf(result: unknown): Map<CachePart, number> {
+  const out = new Map<CachePart, number>();
+  for (const r of Array.isArray(result) ? (result as pg.QueryResult[]) : [result as pg.QueryResult]) {
+    if (r?.command !== 'UPDATE') continue;
+    for (const row of r.rows as { id: unknown; value: unknown }[]) {
+      const part = ALL_PARTS.find((p) => PART_IDS[p] === Number(row.id));
+      if (part) out.set(part, Number(row.value));
+    }
+  }
+  return out;
+}
+
 export function pgClusterEvents(conn: Connection, opts: NotificationOptions): PgClusterEvents {
   const origin = randomUUID();
   const channel = channelOf(opts.schema);
-  const subscribers = new Set<(e: ClusterEvent) => void>();
+  const subscribers = new Set<(e: ClusterEvent, own?: OwnCommit) => void>();
   const resets = new Set<() => void>();
   let client: pg.Client | null = null;
   let live = false;
@@ -68,11 +81,11 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
   /** The probe the listener waits for (see connect), and what to call when it arrives. */
   let probe: { id: string; arrived: () => void } | null = null;
 
-  const deliver = (events: readonly ClusterEvent[]) => {
+  const deliver = (events: readonly ClusterEvent[], own?: OwnCommit) => {
     for (const e of events) {
       for (const fn of subscribers) {
         try {
-          fn(e);
+          fn(e, own);
         } catch (err) {
           opts.onError?.(err as Error); // a subscriber's bug must not fail the write that committed
         }
@@ -155,11 +168,13 @@ export function pgClusterEvents(conn: Connection, opts: NotificationOptions): Pg
   const notifier: TxNotifier = {
     // The write versions of the parts written move with the events (read-cache.ts reads them at
     // the start of a request); ids are PART_IDS constants, not input.
+    // They come back (RETURNING) for this process's read cache: a version one past the one it
+    // last read means no other process wrote in between.
     statement: (events, parts) => {
-      const move = parts.length > 0 ? `UPDATE write_version SET value = value + 1 WHERE id IN (${parts.map((p) => PART_IDS[p]).join(', ')}); ` : '';
+      const move = parts.length > 0 ? `UPDATE write_version SET value = value + 1 WHERE id IN (${parts.map((p) => PART_IDS[p]).join(', ')}) RETURNING id, value; ` : '';
       return `${move}SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(encodePayload(origin, events))})`;
     },
-    committed: deliver,
+    committed: (events, result, counterMoves) => deliver(events, { versions: versionsOf(result), counterMoves }),
   };
 
   return {

@@ -19,10 +19,13 @@
 //   back, everything is dropped and reads go to the database;
 // - a read under way when its part is emptied is not kept (the generation check): its rows may
 //   predate the write that emptied them;
-// - this process's own writes empty the parts at commit, before the write returns;
+// - this process's own writes empty the parts at commit, before the write returns; one that
+//   wrote members only, with no other process's write since the last refresh, moves the counters
+//   of the cached instances instead (patchInstances);
 // - values are frozen, shared by every caller (as on SQLite).
 import type { Store } from '../types.js';
-import type { ClusterEvents } from '../cluster-events.js';
+import type { ClusterEvents, OwnCommit } from '../cluster-events.js';
+import type { CalendarInstance } from '../instances.js';
 import { ALL_PARTS, partsOfEvent, type CachePart } from './cache-parts.js';
 
 /** Entries per cache; a full cache is emptied (the next reads refill it). */
@@ -60,15 +63,56 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
   const clearAll = () => {
     for (const p of ALL_PARTS) clear(p);
   };
-  events.subscribe((e) => {
-    for (const p of partsOfEvent(e)) clear(p);
+  const { accounts, collections, counters } = groups;
+  /** getInstance's entries (patchInstances moves their counters). */
+  const instances = new Map<string, CalendarInstance | null>();
+  /** The write version of each part as of the last refresh (or this process's own write since). */
+  const versions = new Map<CachePart, number>();
+
+  /**
+   * This process's own write of members only (OwnCommit.counterMoves not null): when its commit
+   * left the collections part's version one past the one last read, no other process wrote since,
+   * so every cached instance is what the database holds but for the counters this write moved —
+   * moved here instead of dropping every instance. The sync-collection and the poll that follow a
+   * client's PUTs then need no read of the instance (one round trip less: issue 18 item 6). The
+   * other entries of the part (sync answers) are dropped, and reads under way are not kept (gen).
+   * Anything else — another process's write in between, a version not returned — drops the part.
+   */
+  const patchInstances = (own: OwnCommit): boolean => {
+    const v = own.versions.get('collections');
+    const known = versions.get('collections');
+    if (own.counterMoves === null || v === undefined || known === undefined || v !== known + 1) return false;
+    collections.gen++;
+    for (const m of collections.maps) if (m !== instances) m.clear();
+    if (own.counterMoves.length > 0) {
+      const moved = new Map<number, { seq: number; delta: number; at: string }>();
+      for (const m of own.counterMoves) {
+        const c = moved.get(m.collectionId);
+        moved.set(m.collectionId, { seq: m.seq, delta: (c?.delta ?? 0) + m.countDelta, at: m.modifiedAt });
+      }
+      for (const [key, inst] of instances) {
+        const m = inst && moved.get(inst.collection.id);
+        if (!m) continue;
+        instances.set(key, deepFreeze({ ...inst, collection: { ...inst.collection, syncSeq: m.seq, objectCount: inst.collection.objectCount + m.delta, modifiedAt: m.at } }));
+      }
+    }
+    versions.set('collections', v);
+    return true;
+  };
+  events.subscribe((e, own) => {
+    for (const p of partsOfEvent(e)) {
+      // Own events of a members-only write: the part is patched once, on its data-changed event.
+      if (p === 'collections' && own?.counterMoves) {
+        if (e.type === 'data-changed' && !patchInstances(own)) clear(p);
+        continue;
+      }
+      clear(p);
+    }
   });
   events.onReset(clearAll);
-  const { accounts, collections, counters } = groups;
 
-  /** `keep` (absent = always): whether a value read is small enough to be kept. */
-  function cached<A extends unknown[], V>(group: Group, load: (...args: A) => Promise<V>, keyOf: (...args: A) => string, keep?: (v: V) => boolean): (...args: A) => Promise<V> {
-    const entries = new Map<string, V>();
+  /** `keep` (absent = always): whether a value read is small enough to be kept; `entries`: where (a map of its own by default). */
+  function cached<A extends unknown[], V>(group: Group, load: (...args: A) => Promise<V>, keyOf: (...args: A) => string, keep?: (v: V) => boolean, entries = new Map<string, V>()): (...args: A) => Promise<V> {
     group.maps.push(entries);
     return async (...args: A) => {
       if (!events.live) return load(...args);
@@ -88,7 +132,6 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
   const readCounters = store.getCounters.bind(store);
   const getCounters = cached(counters, (keys: readonly string[]) => readCounters(keys, 0), (keys) => JSON.stringify(keys));
   const changedCounters = () => events.publish({ type: 'counters-changed' });
-  const versions = new Map<CachePart, number>();
 
   return Object.assign(store, {
     readCacheStats,
@@ -105,7 +148,7 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
     getCredentials: cached(accounts, store.getCredentials.bind(store), (username) => username),
     findDeviceByToken: cached(accounts, store.findDeviceByToken.bind(store), (hash) => hash),
     getDevicePolicy: cached(accounts, store.getDevicePolicy.bind(store), (userId) => String(userId)),
-    getInstance: cached(collections, store.getInstance.bind(store), (userId, uri, home = 'calendars') => JSON.stringify([userId, home, uri])),
+    getInstance: cached(collections, store.getInstance.bind(store), (userId, uri, home = 'calendars') => JSON.stringify([userId, home, uri]), undefined, instances),
     // A sync-collection from a token (RFC 6578) reads the collection, its change log and its
     // objects: all tables of the collections part, so the answer holds until that part moves. The
     // most frequent sync, a client's periodic one from its current token, then answers from here
