@@ -10,7 +10,9 @@ import pg from 'pg';
 import { isPostgresUrl, openPostgresStore } from '../../src/store/postgres/index.js';
 import { quoteIdent, sql } from '../../src/store/postgres/connection.js';
 import { movesInstances, partsOfEvent, partsWritten } from '../../src/store/postgres/cache-parts.js';
-import type { ReadCacheStats } from '../../src/store/postgres/read-cache.js';
+import { withReadCache, type ReadCacheStats } from '../../src/store/postgres/read-cache.js';
+import type { CachePart } from '../../src/store/postgres/cache-parts.js';
+import type { ClusterEvents } from '../../src/store/cluster-events.js';
 import type { ClusterEvent, Store } from '../../src/store/types.js';
 
 const url = process.env.SUNDIAL_TEST_DATABASE_URL ?? '';
@@ -54,6 +56,46 @@ parse('writes map to their parts; unknown tables, TRUNCATE and deletes that casc
   assert.equal(partsOfEvent({ type: 'data-changed', parts: ['nonsense'] }).length, 3);
 });
 parse.run();
+
+// read-cache.ts refresh(): the calls of one turn of the event loop share one read of the write
+// versions, sent at the end of that turn; a call made once the read is sent waits for a new one
+// (its request began after that read's snapshot may have been taken).
+const batching = suite('read cache: refresh() calls of one turn share one read');
+batching('one read per turn; a later call gets a read of its own that sees a newer version', async () => {
+  let reads = 0;
+  let version = 1;
+  let gate: Promise<void> = Promise.resolve();
+  const readVersions = async () => {
+    reads++;
+    const v = version;
+    await gate;
+    return new Map<CachePart, number>([['accounts', 1], ['collections', v], ['counters', 1]]);
+  };
+  let loads = 0;
+  const fn = () => async () => null;
+  const stub = {
+    getCounters: async () => [], getCredentials: fn(), findDeviceByToken: fn(), getDevicePolicy: fn(), changedMetasSince: fn(),
+    getInstance: async () => ({ n: ++loads }), bumpCounters: fn(), setCounter: fn(), deleteCounter: fn(),
+  } as unknown as Store;
+  const events = { live: true, subscribe: () => () => undefined, onReset: () => () => undefined, publish: async () => undefined } as unknown as ClusterEvents;
+  const cache = withReadCache(stub, events, readVersions);
+  await Promise.all([cache.refresh!(), cache.refresh!(), cache.refresh!()]);
+  assert.is(reads, 1, 'three calls in one turn: one read');
+  const first = await cache.getInstance(1, 'c');
+  assert.is(await cache.getInstance(1, 'c'), first, 'cached');
+  // A read under way (sent, not answered) is not shared with a call made after it was sent.
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  const a = cache.refresh!();
+  await new Promise((r) => setImmediate(r)); // a's read is sent
+  version = 2; // a write commits after a's read was sent, before b's request begins
+  const b = cache.refresh!();
+  open();
+  await Promise.all([a, b]);
+  assert.is(reads, 3, 'the later call made a read of its own');
+  assert.is.not(await cache.getInstance(1, 'c'), first, 'and it saw the new version: the part was dropped');
+});
+batching.run();
 
 if (!isPostgresUrl(url)) {
   console.log('\n  PostgreSQL cache parts SKIPPED: SUNDIAL_TEST_DATABASE_URL is not set (run scripts/pg-test-setup.sh and export the URL it prints).\n');
