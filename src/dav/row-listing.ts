@@ -86,7 +86,7 @@ export class RowResponses {
 /**
  * Rows per page of a listing: ~80 KB of XML. A page's rows and renderings are what a scavenge
  * finds alive (and, after two, promotes) in the middle of a listing: with pages of 1000, a 9000-
- * member Thunderbird listing under the shipped 4 MB semi-spaces promoted enough to cause a full
+ * member Thunderbird listing under 4 MB semi-spaces (shipped then; 2 MB now) promoted enough to cause a full
  * GC every 2–3 listings (17 mark-compacts in 43 listings, --trace-gc); with 250, 2 in 43, and
  * ~25% less server CPU. The covering index (schema 012) keeps the 36 page reads cheap.
  */

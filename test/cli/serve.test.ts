@@ -95,7 +95,7 @@ t('bin/sundial.js executed itself (as npm start and systemd do) runs Node with i
     const srv = await serve({ SUNDIAL_DATA: dir }, 20_000, true);
     try {
       const argv = fs.readFileSync(`/proc/${srv.child.pid}/cmdline`, 'utf8').split('\0');
-      assert.ok(argv.includes('--max-semi-space-size=4') && argv.includes('--heap-growing-percent=30'), argv.join(' '));
+      assert.ok(argv.includes('--max-semi-space-size=2') && argv.includes('--heap-growing-percent=30'), argv.join(' '));
       const environ = fs.readFileSync(`/proc/${srv.child.pid}/environ`, 'utf8').split('\0');
       assert.ok(environ.includes('MALLOC_MMAP_THRESHOLD_=131072'));
       const res = await propfind(srv.url + '/dav/', basic('admin', printedPassword(srv.stderr())!), '0');
