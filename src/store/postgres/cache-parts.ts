@@ -54,15 +54,25 @@ const TABLES: Readonly<Record<string, { write: readonly CachePart[]; delete?: re
 const WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|MERGE\s+INTO)\s+(?:ONLY\s+)?("?)([\w.]+)\2/gi;
 const NOT_TABLES = new Set(['set', 'of', 'skip', 'nowait']);
 
-/** The parts a statement's text writes; a write to an unknown table (or TRUNCATE, MERGE) moves all. */
-export function partsWritten(text: string): CachePart[] {
-  const parts = new Set<CachePart>();
+/** Each write of a statement's text: its verb (upper case) and the table it names (lower case, no schema). */
+function* writes(text: string): Generator<{ verb: string; table: string }> {
   for (const m of text.matchAll(WRITE)) {
     const verb = m[1]!.toUpperCase();
     const table = m[3]!.toLowerCase().replace(/^.*\./, '');
     if (verb === 'UPDATE' && NOT_TABLES.has(table)) continue;
+    yield { verb, table };
+  }
+}
+
+/** TRUNCATE and MERGE: whatever they touch, they move everything. */
+const sweeping = (verb: string): boolean => verb.startsWith('TRUNCATE') || verb.startsWith('MERGE');
+
+/** The parts a statement's text writes; a write to an unknown table (or TRUNCATE, MERGE) moves all. */
+export function partsWritten(text: string): CachePart[] {
+  const parts = new Set<CachePart>();
+  for (const { verb, table } of writes(text)) {
     const known = TABLES[table];
-    const list = known === undefined || verb.startsWith('TRUNCATE') || verb.startsWith('MERGE') ? ALL_PARTS : verb.startsWith('DELETE') ? (known.delete ?? known.write) : known.write;
+    const list = known === undefined || sweeping(verb) ? ALL_PARTS : verb.startsWith('DELETE') ? (known.delete ?? known.write) : known.write;
     for (const p of list) parts.add(p);
   }
   return [...parts];
@@ -80,11 +90,8 @@ const INSTANCE_TABLES = new Set(['instances', 'collections', 'users']);
  * read cache then moves in place instead of dropping (read-cache.ts `patchInstances`).
  */
 export function movesInstances(text: string): boolean {
-  for (const m of text.matchAll(WRITE)) {
-    const verb = m[1]!.toUpperCase();
-    const table = m[3]!.toLowerCase().replace(/^.*\./, '');
-    if (verb === 'UPDATE' && NOT_TABLES.has(table)) continue;
-    if (verb.startsWith('TRUNCATE') || verb.startsWith('MERGE') || !(table in TABLES) || INSTANCE_TABLES.has(table)) return true;
+  for (const { verb, table } of writes(text)) {
+    if (sweeping(verb) || !(table in TABLES) || INSTANCE_TABLES.has(table)) return true;
   }
   return false;
 }
