@@ -62,9 +62,15 @@ export interface ObjectText extends ObjectRow {
   text: string;
 }
 
-/** An ObjectRow with its body as text, or without it (`text: null`) when the body was larger than asked (getObjectTextsUpTo). */
+/**
+ * An ObjectRow with its body as text, or without it (`text: null`) when the body was larger than
+ * asked (getObjectTextsUpTo). Asked `asXml`, the text of an XML-plain body (ObjectInput.xmlPlain)
+ * comes already escaped as XML character data — xml/serialize.ts `plainCharData` of the text —
+ * and `xml` is true; any other body comes as plain text.
+ */
 export interface ObjectTextUpTo extends ObjectRow {
   text: string | null;
+  xml?: boolean;
 }
 
 export interface StoredObject extends ObjectMeta {
@@ -88,6 +94,8 @@ export interface ObjectInput {
   instanceEnd?: number | null;
   /** Computed from `data` by the store when absent (calendar objects; plain resources are public). */
   classification?: Classification;
+  /** xml/serialize.ts `isXmlPlain(data)`, stored with the body; computed by the store when absent. */
+  xmlPlain?: boolean;
 }
 
 /**
@@ -175,7 +183,7 @@ export interface ObjectStore {
    * holds by asking at most its budget divided by the count, and reads such an object on its own:
    * the multiget of the hrefs a listing gave needs one statement instead of sizes, then texts.
    */
-  getObjectTextsUpTo(collectionId: number, names: string[], maxSize: number): Promise<ObjectTextUpTo[]>;
+  getObjectTextsUpTo(collectionId: number, names: string[], maxSize: number, asXml?: boolean): Promise<ObjectTextUpTo[]>;
   /**
    * Candidates for a calendar-query: objects of the component type whose stored
    * [firstStart, lastEnd) may overlap [start, end), ordered by name. Objects with unknown bounds

@@ -1,6 +1,7 @@
 // Response-body XML: escaping, a tiny node renderer keyed by Clark names, and a multistatus writer
 // that emits one <d:response> at a time so large REPORT/PROPFIND bodies can be streamed
 // (RFC 4918 §13 Multi-Status, §14 elements; RFC 6578 §6.2 sync-token placement).
+import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import { chunksToBuffer } from './chunked-writer.js';
 import { APPLE_NS, CALDAV_NS, CARDDAV_NS, CS_NS, DAV, DAV_NS, SUNDIAL, SUNDIAL_NS, XML_NS, splitClark, type ClarkName } from './names.js';
@@ -104,6 +105,28 @@ export function escapeText(s: string): string {
   // Fast path for calendar data and names: plain text whose only special character is CR.
   if (!TEXT_NEEDS_WORK.test(s)) return s.includes('\r') ? s.replaceAll('\r', '&#13;') : s;
   return s.replace(INVALID, '\uFFFD').replace(TEXT_SPECIAL, (c) => REFS[c] ?? c);
+}
+
+/**
+ * Bytes that keep a body from being "XML-plain", read as Latin-1 (one character per byte): the
+ * markup characters, the C0 controls XML 1.0 §2.2 forbids, and U+FFFE/U+FFFF in UTF-8. Valid
+ * UTF-8 holds no surrogates, and every other character is legal XML character data as it is.
+ */
+const PLAIN_BYTES_NEED_WORK = /[&<>\x00-\x08\x0B\x0C\x0E-\x1F]|\xEF\xBF[\xBE\xBF]/;
+
+/**
+ * True when `data` is valid UTF-8 whose only character needing work in XML character data is CR:
+ * then `escapeText` of its text is the text with each CR written `&#13;` (`plainCharData`), which
+ * the store can produce in SQL. Decided once per write and stored (objects.xml_plain), so that
+ * a multiget neither scans nor escapes each body again (issue 13: DAVx5's initial sync).
+ */
+export function isXmlPlain(data: Buffer): boolean {
+  return isUtf8(data) && !PLAIN_BYTES_NEED_WORK.test(data.toString('latin1'));
+}
+
+/** `escapeText` of the text of an XML-plain body (`isXmlPlain`): CR as `&#13;`, nothing else. */
+export function plainCharData(text: string): string {
+  return text.includes('\r') ? text.replaceAll('\r', '&#13;') : text;
 }
 
 /** Escapes a double-quoted attribute value; whitespace is referenced so it survives attribute
@@ -274,6 +297,19 @@ export function propertyBytes(name: ClarkName, text: string): Buffer {
   const xml = q === undefined ? renderNode({ name, children: text })
     : text.length === 0 ? `<${q}/>` : `<${q}>${escapeText(text)}</${q}>`;
   return chunksToBuffer([xml], true); // cached: an allocation of its own, not a pool slice
+}
+
+/**
+ * The property `name` with text content already escaped as XML character data (`xmlText`, e.g. a
+ * stored body's `plainCharData`): what `{ name, value: text }` renders as, without escaping it
+ * again.
+ */
+export function charDataProperty(name: ClarkName, xmlText: string): RawXml {
+  const q = rootQName(name);
+  if (q !== undefined) return { raw: xmlText.length === 0 ? `<${q}/>` : `<${q}>${xmlText}</${q}>` };
+  const out: string[] = [];
+  writeNode(xmlText.length === 0 ? { name } : { name, children: [{ raw: xmlText }] }, ROOT_PREFIXES, out, '');
+  return { raw: out.join('') };
 }
 
 function propXml(p: PropValue): string | Buffer {

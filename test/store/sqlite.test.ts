@@ -66,4 +66,28 @@ migrations('migrateDatabase and reopening a file database', async () => {
   db.close();
 });
 
+migrations('rows stored before objects.xml_plain are decided when the store opens (schema 013)', async () => {
+  const file = path.join(tmp, 'xml-plain.db');
+  const store = await openSqliteStore({ path: file });
+  const u = await store.createUser({ username: 'bob', passwordHash: 'h' });
+  const cal = await store.createCollection(u.id, { uri: 'c', kind: 'calendar' });
+  const body = (summary: string) => Buffer.from(`BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:${summary}\r\nSUMMARY:${summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`);
+  await store.putObject(cal.id, { name: 'plain.ics', data: body('Réunion 🎉'), contentType: 'text/calendar' });
+  await store.putObject(cal.id, { name: 'markup.ics', data: body('Tom & Jerry'), contentType: 'text/calendar' });
+  await store.putObject(cal.id, { name: 'told.ics', data: body('x'), contentType: 'text/calendar', xmlPlain: false });
+  await store.close();
+  const db = new Database(file);
+  const column = () => db.prepare('SELECT name, xml_plain FROM objects ORDER BY name').raw().all();
+  assert.equal(column(), [['markup.ics', 0], ['plain.ics', 1], ['told.ics', 0]]);
+  db.prepare('UPDATE objects SET xml_plain = NULL').run();
+  // The check at each open reads the partial index of undecided rows, not the table.
+  assert.match(JSON.stringify(db.prepare('EXPLAIN QUERY PLAN SELECT rowid, data FROM objects WHERE xml_plain IS NULL LIMIT 500').all()), 'objects_xml_plain_unknown');
+  db.close();
+  const again = await openSqliteStore({ path: file });
+  await again.close();
+  const db2 = new Database(file);
+  assert.equal(db2.prepare('SELECT name, xml_plain FROM objects ORDER BY name').raw().all(), [['markup.ics', 0], ['plain.ics', 1], ['told.ics', 1]]);
+  db2.close();
+});
+
 migrations.run();

@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { APPLE, CALDAV, CS, DAV, SUNDIAL, XML_NS, clark, splitClark } from '../../src/xml/names.js';
 import { XmlError, child, children, parseXml, serializeElement, textOf, type XmlElement } from '../../src/xml/parse.js';
 import {
-  el, encodeHref, errorXml, escapeAttr, escapeText, hrefNode, multistatusEnd, multistatusStart,
-  memberHrefText, multistatusXml, okResponseXml, renderNode, responseXml, xmlDocument,
+  charDataProperty, el, encodeHref, errorXml, escapeAttr, escapeText, hrefNode, isXmlPlain, multistatusEnd, multistatusStart,
+  memberHrefText, plainCharData, multistatusXml, okResponseXml, renderNode, responseXml, xmlDocument,
 } from '../../src/xml/serialize.js';
 
 const throwsXml = (body: string, re: RegExp, limits?: Parameters<typeof parseXml>[1]) =>
@@ -161,6 +161,41 @@ test('escapeText / escapeAttr / encodeHref', () => {
   assert.is(escapeAttr('"\t\n<&'), '&quot;&#9;&#10;&lt;&amp;');
   assert.is(encodeHref('/cal/ann@ex.com/my cal/ä%#?.ics'), '/cal/ann@ex.com/my%20cal/%C3%A4%25%23%3F.ics');
   assert.is(encodeHref('/a/b+c;d=e/'), '/a/b+c;d=e/');
+});
+
+test('isXmlPlain: a body whose escapeText is its CRs as &#13; (what SQL replace() does for objects.xml_plain)', () => {
+  const plain = ['BEGIN:VCALENDAR\r\nSUMMARY:Réunion 🎉 Łukasz\r\nEND:VCALENDAR\r\n', 'tab\there\nLF only', '\u007F\u0080\uFFFD', ''];
+  const notPlain = ['Tom & Jerry\r\n', 'a<b', 'a>b', 'nul\u0000', 'bell\u0007', 'vt\u000B', 'esc\u001B', 'non\uFFFE', 'non\uFFFF'];
+  for (const s of plain) {
+    assert.ok(isXmlPlain(Buffer.from(s, 'utf8')), JSON.stringify(s));
+    assert.is(plainCharData(s), escapeText(s));
+  }
+  for (const s of notPlain) assert.not.ok(isXmlPlain(Buffer.from(s, 'utf8')), JSON.stringify(s));
+  // Invalid UTF-8 (a truncated sequence; a surrogate encoded as in CESU-8) is never plain.
+  assert.not.ok(isXmlPlain(Buffer.from([0x41, 0xc3, 0x28])));
+  assert.not.ok(isXmlPlain(Buffer.from([0x41, 0xed, 0xa0, 0x80])));
+  // Random texts over an alphabet of every kind of character: plain ⇒ escapeText is CR-only.
+  const alphabet = ['a', 'Z', ' ', '\r', '\n', '\t', '&', '<', '>', '\u0001', '\u001F', 'é', 'Ł', '🎉', '\uFFFE', '\uFFFD', ';', ':'];
+  let seen = 0;
+  for (let i = 0; i < 3000; i++) {
+    let s = '';
+    for (let k = (i * 7) % 23; k > 0; k--) s += alphabet[(i * 31 + k * 17 + ((i * k) >> 3)) % alphabet.length];
+    if (isXmlPlain(Buffer.from(s, 'utf8'))) {
+      seen++;
+      assert.is(plainCharData(s), escapeText(s), JSON.stringify(s));
+    } else assert.ok(/[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s), JSON.stringify(s));
+  }
+  assert.ok(seen > 100, `${seen} plain texts`);
+});
+
+test('charDataProperty renders what the escaped text would, for root and other namespaces', () => {
+  for (const name of [CALDAV.calendarData, '{urn:x}data']) {
+    for (const text of ['BEGIN:VCARD\r\nFN:Zoë\r\n', '']) {
+      const byText = responseXml({ href: '/a', propstats: [{ status: 200, props: [{ name, value: text }] }] });
+      const byXml = responseXml({ href: '/a', propstats: [{ status: 200, props: [{ name, value: charDataProperty(name, plainCharData(text)) }] }] });
+      assert.is(byXml, byText);
+    }
+  }
 });
 
 test('renderNode: fixed prefixes, generated ones declared locally, no-namespace unprefixed', () => {

@@ -9,7 +9,7 @@
 // process (issue 11).
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
-import type { ResponseEntry } from '../../xml/serialize.js';
+import { charDataProperty, type ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectTextUpTo, StoredObject } from '../../store/types.js';
 import { StorageUnavailable } from '../../store/errors.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
@@ -179,10 +179,14 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
     const responses = new RowResponses(sel, svc.store, c.collection.id, c.href, minimal);
     const runs = runsOf(localNames);
     const rendered = async (row: ObjectTextUpTo & { text: string }): Promise<Item | null> => {
+      // Read already escaped (`xml`) only for an owner: a sharee's confidential view is made from
+      // the plain text.
+      const x = row.xml && !sharee ? responses.render(row, { name: data.name, value: charDataProperty(data.name, row.text) }) : renderedText(row);
+      return typeof x === 'string' ? x : x === null ? null : await x;
+    };
+    const renderedText = (row: ObjectTextUpTo & { text: string }): string | Promise<string> | null => {
       const o = visibleText(sharee, row);
-      if (!o) return null;
-      const x = responses.render(o, { name: data.name, value: o.text });
-      return typeof x === 'string' ? x : await x;
+      return o ? responses.render(o, { name: data.name, value: o.text }) : null;
     };
     for (let r = 0; r < runs.length; r++) {
       const run = runs[r]!;
@@ -192,7 +196,7 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
         continue;
       }
       const names = run.map((i) => localNames[i]!);
-      const rows = new Map((await svc.store.getObjectTextsUpTo(c.collection.id, names, Math.floor(BATCH_BYTES / names.length))).map((o) => [o.name, o]));
+      const rows = new Map((await svc.store.getObjectTextsUpTo(c.collection.id, names, Math.floor(BATCH_BYTES / names.length), !sharee)).map((o) => [o.name, o]));
       let items: Item[] = [];
       for (let k = 0; k < run.length; k++) {
         const i = run[k]!;

@@ -99,9 +99,9 @@ const DEAD_OF = sql("SELECT prop_name, xml FROM dead_properties WHERE collection
 const OBJECT_NAMES = sql('SELECT name FROM objects WHERE collection_id = ? ORDER BY name');
 const COPY_OBJECTS = sql(`
   INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-    created_at, modified_at, data, instance_start, instance_end, classification)
+    created_at, modified_at, data, instance_start, instance_end, classification, xml_plain)
   SELECT @to, name, etag, content_type, size, uid, component_type, first_start, last_end, @now, @now, data,
-    instance_start, instance_end, classification
+    instance_start, instance_end, classification, xml_plain
   FROM objects WHERE collection_id = @from AND (@all = 1 OR classification = 'public')`);
 const COPY_MEMBER_PROPS = sql(`
   INSERT INTO dead_properties (collection_id, name, prop_name, xml)

@@ -14,6 +14,7 @@ import type { DeadPropertyRows } from './dead-properties.js';
 // must keep every ETag its clients hold.
 import { etagOf } from '../sqlite/objects.js';
 import { sharedValue } from '../shared-values.js';
+import { isXmlPlain, plainCharData } from '../../xml/serialize.js';
 
 export { etagOf };
 
@@ -92,6 +93,17 @@ const toTextRow = (r: TextRow): ObjectTextUpTo => {
   return o;
 };
 
+type XmlTextRow = TextRow & { xml_plain: number | null };
+/** getObjectTextsUpTo asked `asXml`: an XML-plain body's text escaped here (convert_from() would depend on the database's encoding). */
+const toXmlTextRow = (r: XmlTextRow): ObjectTextUpTo => {
+  const o = toTextRow(r);
+  if (r.xml_plain === 1 && o.text !== null) {
+    o.text = plainCharData(o.text);
+    o.xml = true;
+  }
+  return o;
+};
+
 /** The classification stored with a write: the caller's, else read from a calendar object's body. */
 function classify(input: ObjectInput): Classification {
   if (input.classification) return input.classification;
@@ -126,6 +138,8 @@ const SIZES = sql('SELECT name, size FROM objects WHERE collection_id = ? AND na
 // Decoded in JavaScript, not by convert_from(): that refuses invalid UTF-8, SQLite's CAST does not.
 const MANY_TEXTS = sql(`SELECT ${ROW}, data FROM objects WHERE collection_id = ? AND name = ANY(?::text[]) ORDER BY name`);
 const MANY_TEXTS_UP_TO = sql(`SELECT ${ROW}, CASE WHEN size <= ? THEN data END AS data FROM objects WHERE collection_id = ? AND name = ANY(?::text[]) ORDER BY name`);
+// With xml_plain (schema/postgres/006): such a body needs no scan before its CRs are escaped.
+const MANY_XML_UP_TO = sql(`SELECT ${ROW}, CASE WHEN size <= ? THEN data END AS data, xml_plain FROM objects WHERE collection_id = ? AND name = ANY(?::text[]) ORDER BY name`);
 const QUERY_COLS = `${META}, instance_start, instance_end`;
 // Candidates only: bounds are inclusive so zero-length events at the window start stay in
 // (RFC 4791 §9.9); the caller applies the exact test. Rows come unordered (sorted in JS).
@@ -159,20 +173,20 @@ const REMOVE = sql('DELETE FROM objects WHERE collection_id = ? AND name = ?');
 const RENAME = sql('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
 const COPY = sql(`
   INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-    created_at, modified_at, data, instance_start, instance_end, classification)
-  SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification
+    created_at, modified_at, data, instance_start, instance_end, classification, xml_plain)
+  SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification, xml_plain
   FROM objects WHERE collection_id = ? AND name = ?`);
 const UPSERT = sql(`
   INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-    created_at, modified_at, data, instance_start, instance_end, classification)
+    created_at, modified_at, data, instance_start, instance_end, classification, xml_plain)
   VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data,
-    @instanceStart, @instanceEnd, @classification)
+    @instanceStart, @instanceEnd, @classification, @xmlPlain)
   ON CONFLICT (collection_id, name) DO UPDATE SET
     etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
     component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
     modified_at = excluded.modified_at, data = excluded.data,
     instance_start = excluded.instance_start, instance_end = excluded.instance_end,
-    classification = excluded.classification
+    classification = excluded.classification, xml_plain = excluded.xml_plain
   RETURNING ${META}`);
 
 const getMeta = (s: Sql, c: number, name: string) => s.row<MetaRow>(META_ONE, [c, name]);
@@ -253,9 +267,10 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       if (names.length === 0) return [];
       return (await conn.rows<TextRow>(MANY_TEXTS, [collectionId, [...names]])).map(toTextRow) as ObjectText[];
     },
-    async getObjectTextsUpTo(collectionId, names, maxSize) {
+    async getObjectTextsUpTo(collectionId, names, maxSize, asXml) {
       if (names.length === 0) return [];
-      return (await conn.rows<TextRow>(MANY_TEXTS_UP_TO, [maxSize, collectionId, [...names]])).map(toTextRow);
+      if (!asXml) return (await conn.rows<TextRow>(MANY_TEXTS_UP_TO, [maxSize, collectionId, [...names]])).map(toTextRow);
+      return (await conn.rows<XmlTextRow>(MANY_XML_UP_TO, [maxSize, collectionId, [...names]])).map(toXmlTextRow);
     },
     async queryObjects(collectionId, q) {
       const params = { c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null };
@@ -358,6 +373,7 @@ export function objectWrites(_conn: Connection, log: ChangeLog, props: DeadPrope
         instanceStart: input.instanceStart ?? null,
         instanceEnd: input.instanceEnd ?? null,
         classification: classify(input),
+        xmlPlain: (input.xmlPlain ?? isXmlPlain(input.data)) ? 1 : 0,
         now: now(),
         data: input.data,
       }))!;

@@ -90,9 +90,9 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
   const objectNames = db.prepare('SELECT name FROM objects WHERE collection_id = ? ORDER BY name').pluck();
   const copyObjects = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data, instance_start, instance_end, classification)
+      created_at, modified_at, data, instance_start, instance_end, classification, xml_plain)
     SELECT @to, name, etag, content_type, size, uid, component_type, first_start, last_end, @now, @now, data,
-      instance_start, instance_end, classification
+      instance_start, instance_end, classification, xml_plain
     FROM objects WHERE collection_id = @from AND (@all = 1 OR classification = 'public')`);
   // Dead properties of the members copied (all of them, or the public ones of a sharee's copy).
   const copyMemberProps = db.prepare(`

@@ -12,6 +12,7 @@ import type { Store } from '../types.js';
 import { DataFolderUnusable } from '../errors.js';
 import { changeLog, changeStore } from './changes.js';
 import { backfillClassification } from './classify.js';
+import { backfillXmlPlain } from './xml-plain.js';
 import { collectionStore } from './collections.js';
 import { counterStore } from './counters.js';
 import { makeConnection } from './connection.js';
@@ -98,6 +99,7 @@ function openDatabase(path: string): { db: Database.Database; applied: string[] 
     db.pragma('busy_timeout = 5000');
     const applied = migrate(db).applied;
     backfillClassification(db);
+    backfillXmlPlain(db);
     return { db, applied };
   } catch (err) {
     db.close();

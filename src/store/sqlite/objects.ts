@@ -11,6 +11,7 @@ import { checkSegment, replacedRemover } from './collections.js';
 import { now, type Connection } from './connection.js';
 import type { DeadPropertyRows } from './dead-properties.js';
 import { sharedValue } from '../shared-values.js';
+import { isXmlPlain } from '../../xml/serialize.js';
 
 interface MetaRow {
   collection_id: number;
@@ -100,6 +101,14 @@ function textRowOfRaw(r: TextRaw): ObjectTextUpTo {
   return o;
 }
 
+type XmlTextRaw = [...TextRaw, number];
+
+function xmlTextRowOfRaw(r: XmlTextRaw): ObjectTextUpTo {
+  const o = textRowOfRaw(r as unknown as TextRaw);
+  if (r[ROW_COLUMNS.length + 1] === 1 && o.text !== null) o.xml = true;
+  return o;
+}
+
 function objectOfRaw(r: unknown[]): StoredObject {
   const o = metaOfRaw(r) as StoredObject;
   o.data = r[META_COLUMNS.length] as Buffer;
@@ -176,6 +185,14 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   const manyTextsUpTo = db.prepare(`
     SELECT ${ROW}, CASE WHEN size <= ? THEN CAST(data AS TEXT) END FROM objects
     WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
+  // The same with each XML-plain body escaped by SQL's replace(): CR is all it needs (the
+  // column's comment in schema/013), and replace() copies it in C, where escapeText's scan and
+  // replaceAll were a twentieth of a DAVx5 multiget's server time. The last column says which.
+  const manyXmlUpTo = db.prepare(`
+    SELECT ${ROW}, CASE WHEN size <= ? THEN
+      CASE WHEN xml_plain = 1 THEN replace(CAST(data AS TEXT), char(13), '&#13;') ELSE CAST(data AS TEXT) END END,
+      xml_plain IS 1 FROM objects
+    WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
   // Candidates only: bounds are inclusive so zero-length events at the window start stay in
   // (RFC 4791 §9.9); the caller applies the exact time-range test, from instance_start/end
   // where they are set. Rows come unordered (sorted by name in JS).
@@ -202,8 +219,8 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
   const rename = db.prepare('UPDATE objects SET collection_id = ?, name = ? WHERE collection_id = ? AND name = ?');
   const copy = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data, instance_start, instance_end, classification)
-    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification
+      created_at, modified_at, data, instance_start, instance_end, classification, xml_plain)
+    SELECT ?, ?, etag, content_type, size, uid, component_type, first_start, last_end, ?, ?, data, instance_start, instance_end, classification, xml_plain
     FROM objects WHERE collection_id = ? AND name = ?`);
   const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
   const writes = objectWrites(conn, log, props);
@@ -284,9 +301,10 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       if (names.length === 0) return [];
       return (manyTexts.all(collectionId, JSON.stringify(names)) as TextRaw[]).map(textRowOfRaw) as ObjectText[];
     },
-    async getObjectTextsUpTo(collectionId, names, maxSize) {
+    async getObjectTextsUpTo(collectionId, names, maxSize, asXml) {
       if (names.length === 0) return [];
-      return (manyTextsUpTo.all(maxSize, collectionId, JSON.stringify(names)) as TextRaw[]).map(textRowOfRaw);
+      if (!asXml) return (manyTextsUpTo.all(maxSize, collectionId, JSON.stringify(names)) as TextRaw[]).map(textRowOfRaw);
+      return (manyXmlUpTo.all(maxSize, collectionId, JSON.stringify(names)) as XmlTextRaw[]).map(xmlTextRowOfRaw);
     },
     async queryObjects(collectionId, q) {
       const params = { c: collectionId, type: q.componentType ?? null, start: q.start ?? null, end: q.end ?? null };
@@ -373,15 +391,15 @@ export function objectWrites(conn: Connection, log: ChangeLog, props: DeadProper
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
   const upsert = db.prepare(`
     INSERT INTO objects (collection_id, name, etag, content_type, size, uid, component_type, first_start, last_end,
-      created_at, modified_at, data, instance_start, instance_end, classification)
+      created_at, modified_at, data, instance_start, instance_end, classification, xml_plain)
     VALUES (@c, @name, @etag, @contentType, @size, @uid, @componentType, @firstStart, @lastEnd, @now, @now, @data,
-      @instanceStart, @instanceEnd, @classification)
+      @instanceStart, @instanceEnd, @classification, @xmlPlain)
     ON CONFLICT (collection_id, name) DO UPDATE SET
       etag = excluded.etag, content_type = excluded.content_type, size = excluded.size, uid = excluded.uid,
       component_type = excluded.component_type, first_start = excluded.first_start, last_end = excluded.last_end,
       modified_at = excluded.modified_at, data = excluded.data,
       instance_start = excluded.instance_start, instance_end = excluded.instance_end,
-      classification = excluded.classification
+      classification = excluded.classification, xml_plain = excluded.xml_plain
     RETURNING ${META}`);
   const remove = db.prepare('DELETE FROM objects WHERE collection_id = ? AND name = ?');
   const count = db.prepare('UPDATE collections SET object_count = object_count + ? WHERE id = ?');
@@ -421,6 +439,7 @@ export function objectWrites(conn: Connection, log: ChangeLog, props: DeadProper
           instanceStart: input.instanceStart ?? null,
           instanceEnd: input.instanceEnd ?? null,
           classification: classify(input),
+          xmlPlain: (input.xmlPlain ?? isXmlPlain(input.data)) ? 1 : 0,
           now: now(),
           data: input.data,
         }) as MetaRow;

@@ -1,6 +1,7 @@
 // The store contract, section objects: what every implementation of ObjectStore (src/store/objects.ts) must do.
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
+import { escapeText, isXmlPlain } from '../../../src/xml/serialize.js';
 import { NotFound, PreconditionFailed, UidConflict } from '../../../src/store/errors.js';
 import { objectPages, type ObjectMeta, type Store } from '../../../src/store/types.js';
 import { rejects, ics, put, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
@@ -68,6 +69,13 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     assert.equal(await store.getObjectTextsUpTo(cal.id, ['d.ics', 'a.ics', 'c.ics'], cut), sized.map((o) => (o.size > cut ? { ...o, text: null } : o)));
     assert.equal(await store.getObjectTextsUpTo(cal.id, ['d.ics', 'a.ics'], cut - 1), [{ ...sized[0]!, ...(sized[0]!.size > cut - 1 ? { text: null } : {}) }, { ...sized[2]!, text: null }]);
     assert.equal(await store.getObjectTextsUpTo(cal.id, [], 10), []);
+    // Asked asXml, an XML-plain body (objects.xml_plain) comes escaped as XML character data,
+    // exactly escapeText's text, and says so; the others (d.ics holds a NUL) come as they are.
+    const asXml = await store.getObjectTextsUpTo(cal.id, ['d.ics', 'c.ics', 'a.ics'], 1e9, true);
+    assert.equal(asXml, sized.map((o) => (isXmlPlain(Buffer.from(o.text, 'utf8')) ? { ...o, text: escapeText(o.text), xml: true } : o)));
+    assert.equal(asXml.map((o) => o.xml === true), [true, true, false]);
+    assert.ok(asXml[0]!.text!.includes('&#13;\n') && !asXml[0]!.text!.includes('\r'));
+    assert.equal(await store.getObjectTextsUpTo(cal.id, ['a.ics', 'd.ics'], cut - 1, true), [sized[0]!.size > cut - 1 ? { ...sized[0]!, text: null } : asXml[0]!, { ...sized[2]!, text: null }]);
     await store.deleteObject(cal.id, 'd.ics');
     assert.is((await store.getCollection(cal.id))!.objectCount, 3);
     assert.is(await store.findByUid(cal.id, 'u2'), 'b.ics');
