@@ -187,7 +187,8 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`).raw();
   // The same with each XML-plain body escaped by SQL's replace(): CR is all it needs (the
   // column's comment in schema/013), and replace() copies it in C, where escapeText's scan and
-  // replaceAll were a twentieth of a DAVx5 multiget's server time. The last column says which.
+  // replaceAll took ~7% of a DAVx5 multiget's server time (36 of ~480 µs in a probe profile,
+  // docs/performance.md). The last column says which.
   const manyXmlUpTo = db.prepare(`
     SELECT ${ROW}, CASE WHEN size <= ? THEN
       CASE WHEN xml_plain = 1 THEN replace(CAST(data AS TEXT), char(13), '&#13;') ELSE CAST(data AS TEXT) END END,
