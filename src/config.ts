@@ -53,7 +53,7 @@ export const options = {
   },
   databaseRetryAfterSeconds: {
     env: 'SUNDIAL_DATABASE_RETRY_AFTER_SECONDS', flag: '--database-retry-after', default: 5,
-    help: 'PostgreSQL only: the Retry-After (seconds) of the 503 answers given while the database cannot be reached (restarting, network cut).',
+    help: 'The Retry-After (seconds) of the 503 answers given while the database cannot be reached (PostgreSQL restarting, network cut) or, on SQLite, while another process holds the write lock for more than 5 s.',
     parse: integer(1, 3600),
   },
   baseUrl: {

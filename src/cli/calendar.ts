@@ -1,4 +1,4 @@
-// sundial calendar list|create|sync — what the preferences page does, for admins and scripts.
+// sundial calendar list|create|sync|freebusy — what the preferences page does, for admins and scripts.
 import { createCalendar, listCalendars, setSync, updateCalendar } from '../services/calendars.js';
 import { UsageError, splitArgs, withStore, type CliIO } from './command.js';
 import { asUsage, userNamed } from './lookup.js';

@@ -22,7 +22,7 @@ Commands:
   serve [options]            run the server (sundial serve --help lists every option)
   migrate                    apply pending database migrations
   user add|passwd|list|delete|set|show  manage accounts, names and e-mail addresses
-  calendar list|create|sync  a user's calendars and their Synchronization switch
+  calendar list|create|sync|freebusy  a user's calendars, their Synchronization switch and free/busy
   addressbook list|create|sync  a user's address books and their Synchronization switch
   share                      share a calendar (or, with --addressbook, an address book), or stop sharing
   group add|list|members|delete|share  groups of users, and calendars shared with a group
