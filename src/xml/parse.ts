@@ -6,6 +6,7 @@ import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { clark, XML_NS, XMLNS_NS, type ClarkName } from './names.js';
 import { escapeAttr, escapeText } from './serialize.js';
 import { plainTokens, type RawNode } from './plain-tokens.js';
+import { ScopeChain } from './scope.js';
 
 /** Malformed, hostile or over-limit XML. The message is safe to show to the client. */
 export class XmlError extends Error {
@@ -141,13 +142,13 @@ function splitQName(qname: string): [prefix: string, local: string] {
 
 function buildElement(
   qname: string, rawAttrs: Record<string, string>, rawKids: RawNode[],
-  scope: ReadonlyMap<string, string>, lang: string | undefined, depth: number, ctx: Ctx,
+  scope: ScopeChain<string, string>, lang: string | undefined, depth: number, ctx: Ctx,
 ): XmlElement {
   if (depth > ctx.maxDepth) throw new XmlError(`XML nested deeper than ${ctx.maxDepth} elements`);
   if (++ctx.count > ctx.maxElements) throw new XmlError(`XML has more than ${ctx.maxElements} elements`);
 
   // Namespace declarations first: they apply to this element's own name and attributes.
-  let inScope = scope;
+  let declared: Map<string, string> | null = null;
   let plain: Array<[string, string]> | null = null;
   for (const key in rawAttrs) {
     if (!Object.hasOwn(rawAttrs, key)) continue; // only the node's own, whatever Object.prototype holds
@@ -159,13 +160,13 @@ function buildElement(
         throw new XmlError(`Illegal namespace declaration ${name}="${value}"`);
       }
       if (prefix && !value) throw new XmlError(`Prefix "${prefix}" cannot be undeclared (xmlns:${prefix}="")`);
-      if (inScope === scope) inScope = new Map(scope);
-      (inScope as Map<string, string>).set(prefix, value);
+      (declared ??= new Map()).set(prefix, value);
     } else {
       (plain ??= []).push([name, value]);
     }
   }
 
+  const inScope = declared === null ? scope : scope.inner(declared);
   const [prefix, local] = splitQName(qname);
   const ns = inScope.get(prefix);
   if (ns === undefined) throw new XmlError(`Undeclared namespace prefix "${prefix}" in <${qname}>`);
@@ -209,7 +210,7 @@ function buildElement(
 }
 
 // The `xml` prefix is bound without declaration (Namespaces §3); '' is the (empty) default.
-const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS], ['', '']]);
+const ROOT_SCOPE = ScopeChain.root<string, string>([['xml', XML_NS], ['', '']]);
 
 // fatal: a byte sequence that is not UTF-8 throws instead of becoming U+FFFD, which would
 // store a silently altered property value (issue 11 Low). WebDAV bodies are UTF-8 in practice;
@@ -298,17 +299,18 @@ export function textOf(el: XmlElement): string {
 export function serializeElement(el: XmlElement): string {
   const out: string[] = [];
   const state = { next: 0 };
-  writeElement(el, out, undefined, new Map([[XML_NS, 'xml']]), state, true);
+  writeElement(el, out, undefined, ScopeChain.root([[XML_NS, 'xml']]), state, true);
   return out.join('');
 }
 
 function writeElement(
-  el: XmlElement, out: string[], dflt: string | undefined, prefixes: ReadonlyMap<string, string>,
+  el: XmlElement, out: string[], dflt: string | undefined, prefixes: ScopeChain<string, string>,
   state: { next: number }, isRoot: boolean,
 ): void {
   const decls: string[] = [];
   if (el.ns !== dflt) decls.push(` xmlns="${escapeAttr(el.ns)}"`);
-  let scope = prefixes;
+  // Attribute namespaces first given a prefix here (namespace → prefix), over the ancestors'.
+  let generated: Map<string, string> | null = null;
   const attrs: string[] = [];
   const entries = Object.entries(el.attrs);
   const langKey = clark(XML_NS, 'lang');
@@ -318,11 +320,10 @@ function writeElement(
     if (key.startsWith('{')) {
       const end = key.lastIndexOf('}');
       const ans = key.slice(1, end);
-      let p = scope.get(ans);
+      let p = generated?.get(ans) ?? prefixes.get(ans);
       if (p === undefined) {
         p = `n${state.next++}`;
-        if (scope === prefixes) scope = new Map(prefixes);
-        (scope as Map<string, string>).set(ans, p);
+        (generated ??= new Map()).set(ans, p);
         decls.push(` xmlns:${p}="${escapeAttr(ans)}"`);
       }
       qname = `${p}:${key.slice(end + 1)}`;
@@ -335,6 +336,7 @@ function writeElement(
     return;
   }
   out.push('>');
+  const scope = generated === null ? prefixes : prefixes.inner(generated);
   for (const n of el.nodes) {
     if (typeof n === 'string') out.push(escapeText(n));
     else writeElement(n, out, el.ns, scope, state, false);

@@ -31,13 +31,19 @@ import { hiddenFromSharee, isSharee, visibleObjects, visibleText } from '../shar
 // listing) is its own URL path and its own decoding: no URL parsing per href.
 const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+\/?$/;
 
-/** The decoded path of a multiget href, or null when it is not one of ours or undecodable. */
+/**
+ * The decoded path of a multiget href, or null when it is not one of ours or undecodable. Runs of
+ * slashes become one, as the resolver reads them (urls.ts parseDavPath skips empty segments):
+ * otherwise `/dav//addressbooks/…`, `/dav///…` and so on were each a new href for the same
+ * object, past the de-duplication below — 1000 such hrefs to one 8 MB card streamed 880 MB and
+ * grew the process to 2 GB (attack report of 2026-12-07).
+ */
 function decodedPath(href: string, origin: string): string | null {
   if (PLAIN_PATH.test(href)) return href;
   const path = hrefToPath(href, origin);
   if (path === null) return null;
   try {
-    return decodeURIComponent(path);
+    return decodeURIComponent(path).replace(/\/{2,}/g, '/');
   } catch {
     return null;
   }
@@ -120,8 +126,14 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
   // rows and rendered straight to text, like the Depth 1 listing (row-listing.ts).
   const textProps = coll && rendering?.whole && propReq.type === 'prop' ? rowSelection(propReq.names, data.name) : null;
 
-  /** The response of an href outside the addressed collection (or of one not found in it). */
-  async function elsewhere(i: number): Promise<Item> {
+  // Objects answered so far, by collection and name: another spelling of an href that resolves to
+  // one of them (a trailing slash, an alias the path rules above do not fold) is not answered
+  // again, so no request can make the answer larger than one rendering per object it can read.
+  // Made on the first href elsewhere: the hrefs clients send are all members (DAVx5: 900 a sync).
+  let answered: Set<string> | null = null;
+
+  /** The response of an href outside the addressed collection (or of one not found in it); null for an object already answered. */
+  async function elsewhere(i: number): Promise<Item | null> {
     const path = paths[i];
     if (!path) return { href: hrefs[i]!, status: 404 };
     // An href that does not resolve is a 404 member; a database that cannot be reached is not
@@ -131,6 +143,10 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
       return null;
     });
     if (r?.kind !== 'object' || (r.parent.kind !== kind && r.parent.kind !== 'collection')) return { href: path, status: 404 };
+    answered ??= new Set(coll ? localNames.filter((n): n is string => n !== null).map((n) => `${coll.collection.id}/${n}`) : []);
+    const id = `${r.parent.collection.id}/${r.name}`;
+    if (answered.has(id)) return null;
+    answered.add(id);
     const stored = await svc.store.getObject(r.parent.collection.id, r.name);
     const obj = stored ? visibleObjects(isSharee(r.parent), [stored])[0] : undefined;
     if (!obj) return { href: path, status: 404 };
@@ -163,7 +179,10 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
       const obj = n !== null ? fetched.get(n) : undefined;
       if (obj) items.push(await render(coll!, obj));
       else if (n !== null) items.push({ href: paths[i]!, status: 404 });
-      else items.push(await elsewhere(i));
+      else {
+        const x = await elsewhere(i);
+        if (x !== null) items.push(x);
+      }
     }
     return items;
   }
@@ -192,7 +211,8 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
       const run = runs[r]!;
       const lastRun = r === runs.length - 1;
       if (localNames[run[0]!] === null) {
-        yield { items: [await elsewhere(run[0]!)], last: lastRun };
+        const x = await elsewhere(run[0]!);
+        yield { items: x === null ? [] : [x], last: lastRun };
         continue;
       }
       const names = run.map((i) => localNames[i]!);
