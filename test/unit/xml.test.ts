@@ -189,6 +189,23 @@ test('escapeText / escapeAttr / encodeHref', () => {
   assert.is(encodeHref('/a/b+c;d=e/'), '/a/b+c;d=e/');
 });
 
+test('escapeText of long text (escaped as UTF-8 bytes) equals the character-by-character escaping', () => {
+  const INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  const REFS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
+  const reference = (s: string) => s.replace(INVALID, '\uFFFD').replace(/[&<>\r]/g, (c) => REFS[c]!);
+  // Every kind of character the escaping treats differently, and its neighbours in UTF-8.
+  const alphabet = ['a', '&', '<', '>', '\r', '\n', '\t', '\x00', '\x01', '\x1f', '\x7f', '?', '\u00e9', '\u07ff', '\u0800', '\ufffd', '\ufffe', '\uffff', '\uD83D\uDE00', '\uD800', '\uDC00', '\uEFBF', ']]>'];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  for (let k = 0; k < 8; k++) {
+    let s = '';
+    while (s.length < 70_000) s += alphabet[next() % alphabet.length]!;
+    assert.ok(escapeText(s) === reference(s), `generated text ${k}`);
+  }
+  const dense = '&<'.repeat(40_000);
+  assert.is(escapeText(dense), '&amp;&lt;'.repeat(40_000));
+});
+
 test('isXmlPlain: a body whose escapeText is its CRs as &#13; (what SQL replace() does for objects.xml_plain)', () => {
   const plain = ['BEGIN:VCALENDAR\r\nSUMMARY:Réunion 🎉 Łukasz\r\nEND:VCALENDAR\r\n', 'tab\there\nLF only', '\u007F\u0080\uFFFD', ''];
   const notPlain = ['Tom & Jerry\r\n', 'a<b', 'a>b', 'nul\u0000', 'bell\u0007', 'vt\u000B', 'esc\u001B', 'non\uFFFE', 'non\uFFFF'];
