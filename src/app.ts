@@ -8,6 +8,7 @@ import type { Store } from './store/types.js';
 import { Authenticator } from './auth/authenticator.js';
 import { errorMiddleware, koaErrorListener } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
+import { hostCheck } from './http/host-header.js';
 import { basicAuth } from './http/auth.js';
 import { davRoute } from './http/adapter.js';
 import { QueryEngine } from './dav/query/engine.js';
@@ -63,6 +64,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const dav = davRoute({ store, config, log, queries: new QueryEngine(), xmlBodies: new XmlBodies(), scheduler, cards: new ParsedCardCache() });
 
   koa.use(requestContext(log));
+  // RFC 9112 §3.2: a missing (HTTP/1.1), repeated or invalid Host is 400, before anything builds
+  // a link from it (host-header.ts); logged like any request.
+  koa.use(hostCheck({ trustProxy: config.trustProxy }));
   koa.use(errorMiddleware({ retryAfterSeconds: config.databaseRetryAfterSeconds, log }));
   // Several processes on one database (issue 18 item 3): the request sees every write committed
   // before it began, by any process, also through the store's cached reads (Store.refresh).

@@ -4,6 +4,7 @@
 import type { Context, Next } from 'koa';
 import type { Authenticator } from '../auth/authenticator.js';
 import { deviceView } from '../services/device-view.js';
+import { requestOrigin } from './origin.js';
 
 export const REALM = 'Sundial';
 
@@ -37,7 +38,7 @@ function challenge(ctx: Context): void {
  */
 function devicePasswordRequired(ctx: Context): void {
   challenge(ctx);
-  ctx.body = `This account uses device passwords for calendar apps: the account password opens only the web page. Create a device password under "Devices" on ${ctx.protocol}://${ctx.host}/ and enter it here instead.`;
+  ctx.body = `This account uses device passwords for calendar apps: the account password opens only the web page. Create a device password under "Devices" on ${requestOrigin(ctx)}/ and enter it here instead.`;
 }
 
 /** Requires valid Basic credentials (an app password or the account password); sets ctx.state.user and ctx.state.device. */

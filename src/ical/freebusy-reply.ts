@@ -19,10 +19,26 @@ export interface FreeBusyRequest {
 
 const utcOf = (t: ICAL.Time): number => t.toJSDate().getTime();
 
+/**
+ * A value as ical.js decodes it. ical.js decodes values on first read, not when it parses the
+ * text: a DATE-TIME without its time (`DTSTART:20250101`, no VALUE=DATE), `2025XX01T000000Z`, an
+ * empty one, or a type forced by VALUE= on an ATTENDEE (`ATTENDEE;VALUE=DATE-TIME:x`) throws
+ * here, long after parseCalendar accepted the message. That is the client's malformed request,
+ * answered like the outbox's other refusals (403 valid-scheduling-message), not a 500.
+ */
+function read<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ItipError) throw err;
+    throw new ItipError('valid-scheduling-message', `${what} has a value that cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** Reads a POSTed iTIP message that must be a VFREEBUSY REQUEST; throws ItipError (valid-scheduling-message) otherwise. */
 export function freeBusyRequest(data: Buffer): FreeBusyRequest {
   const vcal = parseCalendar(decodeCalendarText(data));
-  const method = String(vcal.getFirstPropertyValue('method') ?? '').toUpperCase();
+  const method = read('METHOD', () => String(vcal.getFirstPropertyValue('method') ?? '').toUpperCase());
   if (method === '') throw new ItipError('valid-scheduling-message', 'An iTIP message needs a METHOD (RFC 5546 §1.4)');
   const fbs = vcal.getAllSubcomponents('vfreebusy');
   const others = vcal.getAllSubcomponents().filter((c) => c.name !== 'vfreebusy' && c.name !== 'vtimezone');
@@ -33,19 +49,27 @@ export function freeBusyRequest(data: Buffer): FreeBusyRequest {
   const fb = fbs[0]!;
   const org = fb.getFirstProperty('organizer');
   if (!org) throw new ItipError('valid-scheduling-message', 'A VFREEBUSY REQUEST needs an ORGANIZER (RFC 5546 §3.3.2)');
-  const attendees = fb.getAllProperties('attendee').map((p) => String(p.getFirstValue() ?? ''));
-  const dtstart = fb.getFirstPropertyValue('dtstart') as ICAL.Time | null;
-  const dtend = fb.getFirstPropertyValue('dtend') as ICAL.Time | null;
+  const organizer = read('ORGANIZER', () => normalizeAddress(String(org.getFirstValue() ?? '')));
+  const organizerLine = read('ORGANIZER', () => org.toICALString());
+  const attendees = read('ATTENDEE', () => fb.getAllProperties('attendee').map((p) => String(p.getFirstValue() ?? '')));
+  // DTSTART and DTEND are UTC DATE-TIMEs in a VFREEBUSY REQUEST (RFC 5546 §3.3.2, RFC 5545
+  // §3.6.4). DURATION is not a property of VFREEBUSY (RFC 5545 §3.6.4) and is never read: a
+  // request with it instead of DTEND is refused below, whatever its value.
+  const dtstart = read('DTSTART', () => fb.getFirstPropertyValue('dtstart')) as ICAL.Time | null;
+  const dtend = read('DTEND', () => fb.getFirstPropertyValue('dtend')) as ICAL.Time | null;
   if (!(dtstart instanceof ICAL.Time) || !(dtend instanceof ICAL.Time)) throw new ItipError('valid-scheduling-message', 'A VFREEBUSY REQUEST needs DTSTART and DTEND (RFC 5546 §3.3.2)');
-  const start = utcOf(dtstart);
-  const end = utcOf(dtend);
+  const start = read('DTSTART', () => utcOf(dtstart));
+  const end = read('DTEND', () => utcOf(dtend));
+  // NaN (a date ical.js decoded but JavaScript cannot place) fails this comparison too.
   if (!(end > start)) throw new ItipError('valid-scheduling-message', 'DTEND must be after DTSTART');
+  const uid = read('UID', () => fb.getFirstPropertyValue('uid'));
+  const maskUid = read('X-CALENDARSERVER-MASK-UID', () => fb.getFirstPropertyValue('x-calendarserver-mask-uid'));
   return {
-    uid: fb.getFirstPropertyValue('uid') ? String(fb.getFirstPropertyValue('uid')) : null,
-    organizer: normalizeAddress(String(org.getFirstValue() ?? '')),
-    organizerLine: org.toICALString(),
+    uid: uid ? String(uid) : null,
+    organizer,
+    organizerLine,
     attendees,
-    maskUid: fb.getFirstPropertyValue('x-calendarserver-mask-uid') ? String(fb.getFirstPropertyValue('x-calendarserver-mask-uid')) : null,
+    maskUid: maskUid ? String(maskUid) : null,
     start,
     end,
   };

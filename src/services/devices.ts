@@ -58,13 +58,18 @@ function checkName(raw: unknown): string {
   return name;
 }
 
-/** A new device and its app password, which exists nowhere else: show it once. */
-export async function addDevice(store: Store, user: User, rawName: unknown): Promise<{ device: DeviceJson; password: string }> {
+/**
+ * A new device and its app password, which exists nowhere else: show it once. `prepare` makes
+ * what the caller shows with the password (links, a QR code) before the device is stored: if it
+ * fails, nothing is stored, rather than a device whose password nobody was ever shown.
+ */
+export async function addDevice<T = undefined>(store: Store, user: User, rawName: unknown, prepare?: (password: string) => T | Promise<T>): Promise<{ device: DeviceJson; password: string; prepared: T }> {
   const name = checkName(rawName);
   const password = newAppPassword();
+  const prepared = (prepare ? await prepare(password) : undefined) as T;
   try {
     const d = await store.createDevice({ userId: user.id, name, tokenHash: appPasswordHash(password) });
-    return { device: deviceJson(d, [], []), password };
+    return { device: deviceJson(d, [], []), password, prepared };
   } catch (err) {
     if (err instanceof Conflict) throw taken(`you already have a device called "${name}"`);
     throw err;

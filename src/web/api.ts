@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Store, User } from '../store/types.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ApiError } from '../http/errors.js';
+import { requestOrigin } from '../http/origin.js';
 import { calendarView, createCalendar, listCalendars, removeCalendar, shareCalendar, unshareCalendar, updateCalendar } from '../services/calendars.js';
 import { addUser, changeOwnPassword, removeUser, resetPassword } from '../services/users.js';
 import { COOKIE, Sessions } from './sessions.js';
@@ -28,7 +29,7 @@ type State = SessionState;
 const userJson = (u: User) => ({ username: u.username, displayName: u.displayName, isAdmin: u.isAdmin, email: u.email });
 
 export function baseUrlOf(ctx: Context, config: Config): string {
-  return withoutTrailingSlashes(config.baseUrl ?? `${ctx.protocol}://${ctx.host}`);
+  return withoutTrailingSlashes(config.baseUrl ?? requestOrigin(ctx));
 }
 
 export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): Router {

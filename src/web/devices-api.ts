@@ -47,18 +47,15 @@ export function devicesRouter({ store, config, sessions }: DevicesApiDeps): Rout
   router.post('/', async (ctx) => {
     const body = await readJson(ctx);
     const user = me(ctx);
-    const { device, password } = await addDevice(store, user, body.name);
     const base = baseUrlOf(ctx, config);
-    const davx5 = davx5LoginUri(`${base}/`, user.username, password);
+    // The links and the QR code are made before the device is stored (addDevice's prepare): any
+    // failure there stores nothing.
+    const { device, password, prepared } = await addDevice(store, user, body.name, async (pw) => {
+      const uri = davx5LoginUri(`${base}/`, user.username, pw);
+      return { serverUrl: `${base}/`, principalUrl: absoluteUrl(base, principalPath(user.username)), davx5: { uri, qr: await qrDataUrl(uri) } };
+    });
     ctx.status = 201;
-    ctx.body = {
-      device,
-      password,
-      username: user.username,
-      serverUrl: `${base}/`,
-      principalUrl: absoluteUrl(base, principalPath(user.username)),
-      davx5: { uri: davx5, qr: await qrDataUrl(davx5) },
-    };
+    ctx.body = { device, password, username: user.username, ...prepared };
   });
 
   // Before /:id so that "policy" is not read as an id.

@@ -105,4 +105,40 @@ t('outbox: someone else as ORGANIZER is 403 organizer-allowed; garbage is 400; w
   assert.ok(errorConditions(many.text).includes(`{${CAL}}max-recipients`), many.text);
 });
 
+t('outbox: values ical.js cannot read (DTSTART/DTEND/ATTENDEE/ORGANIZER/UID/METHOD) are 403 valid-scheduling-message, not 500; nothing changes', async ({ srv }) => {
+  const good = fbRequest('REQUEST');
+  const bad: [string, string][] = [
+    ['DTSTART:20300101T000000Z', 'DTSTART:20250101'], // a DATE without VALUE=DATE
+    ['DTSTART:20300101T000000Z', 'DTSTART:2025XX01T000000Z'],
+    ['DTSTART:20300101T000000Z', 'DTSTART:'],
+    ['DTSTART:20300101T000000Z', 'DTSTART;VALUE=PERIOD:x/y'],
+    ['DTEND:20300102T000000Z', 'DTEND:20250101'],
+    ['DTEND:20300102T000000Z', 'DTEND:2025XX01T000000Z'],
+    ['DTEND:20300102T000000Z', 'DTEND:'],
+    ['DTEND:20300102T000000Z', 'DTEND;VALUE=DATE:2025XX01'],
+    ['ATTENDEE:mailto:bob@example.com', 'ATTENDEE;VALUE=DATE-TIME:xyz'],
+    ['ATTENDEE:mailto:bob@example.com', 'ATTENDEE;VALUE=DURATION:x'],
+    ['ATTENDEE:mailto:bob@example.com', 'ATTENDEE;VALUE=UTC-OFFSET:abc'],
+    ['ORGANIZER:mailto:alice@example.com', 'ORGANIZER;VALUE=DATE:xx'],
+    ['UID:fb@t', 'UID;VALUE=DATE:bad'],
+    ['DTSTAMP:20240101T000000Z', 'DTSTAMP:20240101T000000Z\r\nX-CALENDARSERVER-MASK-UID;VALUE=DATE-TIME:bad'],
+    ['METHOD:REQUEST', 'METHOD;VALUE=DATE:xx'],
+    // DURATION is no VFREEBUSY property (RFC 5545 §3.6.4): instead of DTEND it is refused, whatever its value.
+    ['DTEND:20300102T000000Z', 'DURATION:PXYZ'],
+    ['DTEND:20300102T000000Z', 'DURATION:P1D'],
+  ];
+  const before = await tokens(srv);
+  for (const [from, to] of bad) {
+    const body = good.replace(from, to);
+    assert.is.not(body, good, to);
+    const res = await post(srv, body);
+    assert.is(res.status, 403, `${to}: ${res.status} ${res.text}`);
+    assert.ok(errorConditions(res.text).includes(`{${CAL}}valid-scheduling-message`), `${to}: ${res.text}`);
+  }
+  assert.equal(await tokens(srv), before, 'nothing changed');
+  assert.not.ok(srv.logLines.some((l) => /"level":50/.test(l)), 'no server error logged');
+  // The same request with readable values is answered.
+  assert.is((await post(srv, good)).status, 200);
+});
+
 t.run();
