@@ -3,8 +3,13 @@
 // text-match, param-filter), param-filter (is-not-defined, text-match), text-match with the
 // collations of RFC 4790 / RFC 5051 and negate-condition. Time ranges follow §9.9 per instance
 // (time-range.ts); each component is tested with the instances it describes, so a master is
-// tested with the occurrences not overridden and an override with its own.
+// tested with the occurrences not overridden and an override with its own. Text is folded by the
+// code CardDAV uses too (text-match-evaluation.ts, unicode-casemap.ts, folded-match.ts), each
+// needle once per request and each text once per object; an object with much text has it folded
+// in slices first (prepareTextMatches).
 import type ICAL from 'ical.js';
+import { matchFolded } from '../folded-match.js';
+import { foldText, type FoldedTest } from '../text-match-evaluation.js';
 import { QueryError } from './query-errors.js';
 import type { QueryObject } from './query-object.js';
 import {
@@ -109,32 +114,30 @@ export function checkFilter(f: CompFilter): void {
 
 // --- text-match ------------------------------------------------------------------------------
 
-const asciiFold = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-/** RFC 5051 i;unicode-casemap, approximated with full case folding of the NFKD form. */
-const unicodeFold = (s: string) => s.normalize('NFKD').toUpperCase().toLowerCase().normalize('NFKD');
-
-function fold(s: string, c: Collation): string {
-  return c === 'i;octet' ? s : c === 'i;ascii-casemap' ? asciiFold(s) : unicodeFold(s);
+/**
+ * Whether `text` satisfies the text-match (negation included): the prepared strings compared as
+ * RFC 4790 §4.2 says, a substring even where it cuts a letter from its accent.
+ */
+export function textMatches(tm: TextMatch, text: string): boolean {
+  return matchFolded(foldText(text, tm.collation), foldText(tm.value, tm.collation), tm.matchType, false) !== tm.negate;
 }
 
-export function textMatches(tm: TextMatch, text: string): boolean {
-  const hay = fold(text, tm.collation);
-  const needle = fold(tm.value, tm.collation);
-  let hit: boolean;
-  switch (tm.matchType) {
-    case 'equals':
-      hit = hay === needle;
-      break;
-    case 'starts-with':
-      hit = hay.startsWith(needle);
-      break;
-    case 'ends-with':
-      hit = hay.endsWith(needle);
-      break;
-    default:
-      hit = hay.includes(needle);
-  }
-  return tm.negate ? !hit : hit;
+/** The text-match with its needle folded, once per request (the options' memo). */
+function testOf(obj: QueryObject, tm: TextMatch): FoldedTest {
+  let t = obj.textTests.get(tm);
+  if (t === undefined) obj.textTests.set(tm, (t = { needle: foldText(tm.value, tm.collation), collation: tm.collation, type: tm.matchType, marks: false }));
+  return t;
+}
+
+function holdsOn(obj: QueryObject, tm: TextMatch, text: string): boolean {
+  return obj.texts.holds(testOf(obj, tm), text) !== tm.negate;
+}
+
+/** propertyText, computed once per property of the object (so the same string is folded once). */
+function textOfProperty(obj: QueryObject, prop: ICAL.Property): string {
+  let t = obj.propertyTexts.get(prop);
+  if (t === undefined) obj.propertyTexts.set(prop, (t = propertyText(prop)));
+  return t;
 }
 
 /** The text a text-match sees: the property's values in iCalendar form, joined by commas. */
@@ -208,15 +211,46 @@ function propFilterMatches(obj: QueryObject, f: PropFilter, comp: ICAL.Component
   if (f.isNotDefined) return props.length === 0;
   return props.some((p) =>
     (!f.timeRange || propertyOverlaps(p, f.timeRange, obj.zones))
-    && (!f.textMatch || textMatches(f.textMatch, propertyText(p)))
-    && f.paramFilters.every((pf) => paramFilterMatches(pf, p)));
+    && (!f.textMatch || holdsOn(obj, f.textMatch, textOfProperty(obj, p)))
+    && f.paramFilters.every((pf) => paramFilterMatches(obj, pf, p)));
 }
 
-function paramFilterMatches(f: ParamFilter, prop: ICAL.Property): boolean {
+function paramFilterMatches(obj: QueryObject, f: ParamFilter, prop: ICAL.Property): boolean {
   const values = paramValues(prop, f.name.toLowerCase());
   if (f.isNotDefined) return values.length === 0;
   if (values.length === 0) return false;
-  return !f.textMatch || values.some((v) => textMatches(f.textMatch!, v));
+  return !f.textMatch || values.some((v) => holdsOn(obj, f.textMatch!, v));
+}
+
+/**
+ * Folds every text the filter's text-matches may read in `obj` — the properties they name in the
+ * components their comp-filters name, time ranges not looked at — in slices under the request's
+ * budget (text-match-evaluation.ts prepare: a long text piece by piece, once for all the
+ * text-matches on it), so that matchesFilter, which is synchronous, folds nothing long. Throws
+ * QueryError max-instances once the object has used its time.
+ */
+export async function prepareTextMatches(obj: QueryObject, filter: CompFilter): Promise<void> {
+  const pairs: Array<[FoldedTest, string]> = [];
+  const inProps = (f: PropFilter, comp: ICAL.Component): void => {
+    if (!f.textMatch && !f.paramFilters.some((pf) => pf.textMatch)) return;
+    for (const p of comp.getAllProperties(f.name.toLowerCase())) {
+      if (f.textMatch) pairs.push([testOf(obj, f.textMatch), textOfProperty(obj, p)]);
+      for (const pf of f.paramFilters) {
+        if (pf.textMatch) for (const v of paramValues(p, pf.name.toLowerCase())) pairs.push([testOf(obj, pf.textMatch), v]);
+      }
+    }
+  };
+  const inComps = (f: CompFilter, candidates: ICAL.Component[]): void => {
+    const name = f.name.toLowerCase();
+    for (const c of candidates) {
+      if (c.name !== name) continue;
+      for (const p of f.propFilters) inProps(p, c);
+      for (const sub of f.compFilters) inComps(sub, c.getAllSubcomponents());
+    }
+  };
+  for (const p of filter.propFilters) inProps(p, obj.vcal);
+  for (const c of filter.compFilters) inComps(c, obj.components());
+  if (pairs.length > 0) await obj.texts.prepare(pairs);
 }
 
 /**

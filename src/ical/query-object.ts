@@ -9,6 +9,8 @@ import { checkObjectLimits, type ObjectLimits } from './limits.js';
 import { decodeCalendarText, parseCalendar } from './parse.js';
 import { QueryError } from './query-errors.js';
 import type { WorkBudget } from './work-budget.js';
+import type { TextMatch } from './filter.js';
+import { TextMatchEvaluation, type FoldedTest } from '../text-match-evaluation.js';
 import { ZoneResolver, zoneFromCalendarText, type Zone } from './zones.js';
 
 export interface QueryOptions {
@@ -20,6 +22,8 @@ export interface QueryOptions {
   skipBefore?: number | null;
   /** The request's processor-time account; each QueryObject starts a new object on it. */
   budget?: WorkBudget;
+  /** The request's text-matches with their needles folded (filter.ts), filled as they are met. */
+  textTests?: Map<TextMatch, FoldedTest>;
   /**
    * What one object may contain (limits.ts). An object stored before these limits (an older
    * version, a direct import) that exceeds them is not parsed — ical.js's parse of 40,000 lines
@@ -38,6 +42,9 @@ export class QueryObject {
   readonly vtimezones: ICAL.Component[];
   readonly zones: ZoneResolver;
   private readonly sets = new Map<ICAL.Component, InstanceSet>();
+  private textEvaluation: TextMatchEvaluation | null = null;
+  private textMemo: Map<ICAL.Property, string> | null = null;
+  private testMemo: Map<TextMatch, FoldedTest> | null = null;
 
   /** Throws CalendarDataError when the text is not one VCALENDAR. */
   constructor(
@@ -58,6 +65,21 @@ export class QueryObject {
     this.vtimezones = this.vcal.getAllSubcomponents('vtimezone');
     this.vcal.removeAllSubcomponents('vtimezone');
     this.zones = new ZoneResolver(this.vtimezones, opts.floatingZone);
+  }
+
+  /** The text-matches of this object's evaluation, each text folded once (filter.ts); made when first asked. */
+  get texts(): TextMatchEvaluation {
+    return this.textEvaluation ??= new TextMatchEvaluation(this.opts.budget ?? null);
+  }
+
+  /** The text of each property a text-match read (filter.ts). */
+  get propertyTexts(): Map<ICAL.Property, string> {
+    return this.textMemo ??= new Map();
+  }
+
+  /** The request's folded needles (QueryOptions.textTests), or this object's own. */
+  get textTests(): Map<TextMatch, FoldedTest> {
+    return this.testMemo ??= this.opts.textTests ?? new Map();
   }
 
   /** Top-level components other than VTIMEZONE. */

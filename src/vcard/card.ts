@@ -254,6 +254,11 @@ export interface ParsedCard {
   /** Approximate memory held, for the cache bound. */
   bytes: number;
   /**
+   * Characters of its property values (bulky ones dropped) and parameters: what text-matches
+   * may have to fold (filter.ts prepares a card with many before matching it).
+   */
+  chars: number;
+  /**
    * The last whole response rendered from this card (cache.ts keepResponse), by a key that names
    * everything else it depends on: addressbook-query renders it once per card and request shape.
    */
@@ -292,6 +297,7 @@ export function parseCard(text: string): ParsedCard {
   const props: CardProp[] = [];
   let bytes = 64;
   let bulk = 0;
+  let chars = 0;
   scanLines(text, QUERY_SCAN, (l) => {
     const s = l.text;
     const head = scanHead(s, l.line);
@@ -304,13 +310,14 @@ export function parseCard(text: string): ParsedCard {
       value = '';
     }
     props.push(new CardProp(head.group, name, colon > head.end ? s.slice(head.end, colon) : '', value, l.line));
+    chars += value.length + (colon - head.end);
     // The object and its strings (slices of the text), and the folded copies a text-match makes
     // (filter.ts; the unescaped text is the value itself unless it holds escapes).
     bytes += 150 + 2 * value.length;
   });
-  if (bulk <= KEEP_TEXT_BULK) return { props, text, bytes: bytes + text.length, response: null };
+  if (bulk <= KEEP_TEXT_BULK) return { props, text, bytes: bytes + text.length, chars, response: null };
   const copies = props.map((p) => p.detached());
-  return { props: copies, text: null, bytes, response: null };
+  return { props: copies, text: null, bytes, chars, response: null };
 }
 
 /**

@@ -9,9 +9,14 @@
 //   (DAViCal's BUG_PARAMNOTDEF_SOMEMATCH); with a text-match, when some instance carries it and
 //   one of its values matches (negated: none of its values matches);
 // - a prop-filter needs the property to exist, unless it is is-not-defined.
-// Collations: i;ascii-casemap (RFC 4790 §9.2), i;unicode-casemap (RFC 5051), i;octet.
+// Collations: i;ascii-casemap (RFC 4790 §9.2), i;unicode-casemap (RFC 5051), i;octet, folded
+// and matched by the code CalDAV uses too (text-match-evaluation.ts, unicode-casemap.ts,
+// folded-match.ts). A card whose text is long is prepared first (`prepareCard`), in slices
+// under the request's evaluation budget; matchCard then finds its long values' answers ready.
 import { internName, unescapeText, type CardProp, type ParsedCard } from './card.js';
 import type { TextIndex } from './text-index.js';
+import { matchFolded } from '../folded-match.js';
+import { foldText, LONG_TEXT, type FoldedTest, type TextMatchEvaluation } from '../text-match-evaluation.js';
 
 export type CardCollation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
 export type CardMatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
@@ -51,129 +56,22 @@ export interface CardFilter {
 
 // --- collations -------------------------------------------------------------------------------
 
-/** RFC 4790 §9.2: only a–z map to A–Z; every other character is left alone. */
-function asciiFold(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) return s.toUpperCase() === s ? s : asciiUpper(s);
-  }
-  return s;
-}
-function asciiUpper(s: string): string {
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) {
-      out += s.slice(from, i) + String.fromCharCode(c - 0x20);
-      from = i + 1;
-    }
-  }
-  return out + s.slice(from);
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
-/**
- * RFC 5051 §2: each character to its (simple, one-character) titlecase mapping, then NFKD.
- * JavaScript has no titlecase mapping; the simple uppercase mapping is the same except for the
- * DŽ/LJ/NJ/DZ digraphs (mapped to their titlecase forms below). A character whose uppercase is
- * several characters (ß → SS, ŉ → ʼN) has no simple mapping and stays itself, so "ß" does not
- * equal "SS" under this collation, as RFC 5051 defines it. No locale rules: the Turkish dotless
- * ı maps to I, and İ stays İ (NFKD: I + U+0307), so "İ" does not equal "i". The mapping is
- * applied to the decomposed form (as Dovecot's "decomposed titlecase" does), so that what NFKD
- * produces is mapped too: the ligature ﬁ equals fi.
- */
-export function unicodeCasemap(s: string): string {
-  if (isAscii(s)) return s.toUpperCase();
-  const d = s.normalize('NFKD');
-  const up = d.toUpperCase();
-  // Fast path: no character mapped to several (full uppercase = simple mapping) and no digraph.
-  if (up.length === d.length && !hasDigraph(d)) return up.normalize('NFKD');
-  let out = '';
-  for (const ch of d) {
-    const cp = ch.codePointAt(0)!;
-    if (cp >= 0x1c4 && cp <= 0x1cc) out += String.fromCodePoint(0x1c5 + 3 * Math.floor((cp - 0x1c4) / 3));
-    else if (cp >= 0x1f1 && cp <= 0x1f3) out += '\u01f2';
-    else {
-      const u = ch.toUpperCase();
-      out += u.length === ch.length ? u : ch;
-    }
-  }
-  return out.normalize('NFKD');
-}
-
-function hasDigraph(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0x1c4 && c <= 0x1cc) || (c >= 0x1f1 && c <= 0x1f3)) return true;
-  }
-  return false;
-}
-
-export function foldFor(collation: CardCollation): (s: string) => string {
-  return collation === 'i;octet' ? (s) => s : collation === 'i;ascii-casemap' ? asciiFold : unicodeCasemap;
-}
-
-/** A combining mark (general category M) at `i`: a match must not end or begin inside a character. */
-function isMarkAt(s: string, i: number): boolean {
-  if (i <= 0 || i >= s.length) return false;
-  const c = s.charCodeAt(i);
-  if (c < 0x300) return false;
-  return /\p{M}/u.test(String.fromCodePoint(s.codePointAt(i)!));
-}
-
-/**
- * Whether `needle` matches `hay` (both already folded) by `type`. Under i;unicode-casemap the
- * folded form is decomposed, so "café" folds to CAFE + U+0301: a match must not begin or end
- * between a base character and its combining marks ("cafe" does not match "café").
- */
-function matchFolded(hay: string, needle: string, type: CardMatchType, checkMarks: boolean): boolean {
-  switch (type) {
-    case 'equals':
-      return hay === needle;
-    case 'starts-with':
-      return hay.startsWith(needle) && !(checkMarks && isMarkAt(hay, needle.length));
-    case 'ends-with':
-      return hay.endsWith(needle) && !(checkMarks && isMarkAt(hay, hay.length - needle.length));
-    default: {
-      if (!checkMarks) return hay.includes(needle);
-      for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) {
-        if (!isMarkAt(hay, at) && !isMarkAt(hay, at + needle.length)) return true;
-      }
-      return false;
-    }
-  }
-}
-
-/** A text-match compiled once per query: the needle folded. */
-interface CompiledMatch {
+/** A text-match compiled once per query: its needle folded (text-match-evaluation.ts foldText). */
+interface CompiledMatch extends FoldedTest {
   collation: CardCollation;
-  needle: string;
-  fold: (s: string) => string;
   type: CardMatchType;
   negate: boolean;
-  /** i;unicode-casemap: matches must not cut a character from its combining marks. */
-  marks: boolean;
 }
 
 function compileMatch(tm: CardTextMatch): CompiledMatch {
-  const fold = foldFor(tm.collation);
-  const needle = fold(tm.value);
-  return { collation: tm.collation, needle, fold, type: tm.matchType, negate: tm.negate, marks: tm.collation === 'i;unicode-casemap' };
+  // i;unicode-casemap: matches must not cut a character from its combining marks (folded-match.ts).
+  return { collation: tm.collation, needle: foldText(tm.value, tm.collation), type: tm.matchType, negate: tm.negate, marks: tm.collation === 'i;unicode-casemap' };
 }
 
 /** Whether `text` (unfolded, unescaped) satisfies the text-match, negation included. */
 export function textMatchHolds(tm: CardTextMatch, text: string): boolean {
-  return holds(compileMatch(tm), text);
-}
-
-function holds(m: CompiledMatch, text: string): boolean {
-  const hay = m.fold(text);
-  return matchFolded(hay, m.needle, m.type, m.marks) !== m.negate;
+  const m = compileMatch(tm);
+  return matchFolded(foldText(text, m.collation), m.needle, m.type, m.marks) !== m.negate;
 }
 
 // --- evaluation -------------------------------------------------------------------------------
@@ -212,17 +110,68 @@ export function compileCardFilter(filter: CardFilter): CompiledCardFilter {
   };
 }
 
+/** The value as a text-match reads it: unescaped (RFC 6350 §3.4), computed once and kept on the property. */
+function textOf(p: CardProp): string {
+  return p.text ?? (p.text = unescapeText(p.value));
+}
+
+/**
+ * How many times longer than its text a fold may be to be kept on the property: an accent
+ * decomposes into two characters, a Hangul syllable into three. A fold that grows more (U+FDFA
+ * into 18) would hold far more memory than the card cache counts for it (card.ts parseCard), and
+ * is made once per evaluation instead.
+ */
+const KEEP_FOLD_RATIO = 3;
+
 /**
  * The text a text-match under `collation` compares with: the value unescaped (RFC 6350 §3.4),
  * and its folded forms, computed once per property and kept on it (card.ts CardProp; cards live
  * in ParsedCardCache, so repeated queries fold nothing: 9000 cards of non-ASCII names cost ~70 ms
  * to fold, ~5 ms to compare). The text indexes (text-index.ts) are built from the same values.
+ * With `ev`, a fold not kept is made once per evaluation (ev's memo).
  */
-export function foldedFor(p: CardProp, collation: CardCollation): string {
-  const text = p.text ?? (p.text = unescapeText(p.value));
-  if (collation === 'i;unicode-casemap') return p.unicode ?? (p.unicode = unicodeCasemap(text));
-  if (collation === 'i;ascii-casemap') return p.ascii ?? (p.ascii = asciiFold(text));
+export function foldedFor(p: CardProp, collation: CardCollation, ev?: TextMatchEvaluation): string {
+  const text = textOf(p);
+  if (collation === 'i;unicode-casemap') {
+    if (p.unicode !== null) return p.unicode;
+    const f = ev !== undefined ? ev.fold(text, collation) : foldText(text, collation);
+    if (f.length <= KEEP_FOLD_RATIO * text.length) p.unicode = f;
+    return f;
+  }
+  if (collation === 'i;ascii-casemap') return p.ascii ?? (p.ascii = foldText(text, collation));
   return text;
+}
+
+/**
+ * Cards with more characters of values and parameters than this are prepared (`prepareCard`)
+ * before they are matched, and left out of the text indexes (matched one by one instead): their
+ * folds may take longer than one slice of the event loop.
+ */
+export const PREPARED_CARD_CHARS = LONG_TEXT;
+
+export function needsPreparation(card: ParsedCard): boolean {
+  return card.chars > PREPARED_CARD_CHARS;
+}
+
+/**
+ * Folds, in slices and under `ev`'s budget, every value and parameter value of `card` that the
+ * filter's text-matches read (text-match-evaluation.ts prepare), so that matchCard(card, filter,
+ * ev) that follows folds nothing. Throws QueryError max-instances past the budget.
+ */
+export async function prepareCard(card: ParsedCard, filter: CompiledCardFilter, ev: TextMatchEvaluation): Promise<void> {
+  const pairs: Array<[FoldedTest, string]> = [];
+  for (const f of filter.propFilters) {
+    if (f.textMatches.length === 0 && !f.paramFilters.some((pf) => pf.match !== null)) continue;
+    for (const p of card.props) {
+      if (!isInstance(f, p)) continue;
+      for (const m of f.textMatches) pairs.push([m, textOf(p)]);
+      for (const pf of f.paramFilters) {
+        if (pf.match === null) continue;
+        for (const q of p.params) if (q.name === pf.name) for (const v of q.values) pairs.push([pf.match, v]);
+      }
+    }
+  }
+  await ev.prepare(pairs);
 }
 
 // --- candidates -------------------------------------------------------------------------------
@@ -288,24 +237,31 @@ function propFilterBound(f: CompiledPropFilter, n: number, index: IndexLookup): 
  * only looks at the characters around a hit, and a character below U+0300 is never a mark, so it
  * is asked for every unicode-casemap match: on an ASCII value it answers what skipping it would
  * (the value was scanned for non-ASCII on every match before: most of the warm query's matching).
+ * A long value not folded whole is answered by `ev` (prepared by prepareCard).
  */
-function holdsOn(m: CompiledMatch, p: CardProp): boolean {
-  return matchFolded(foldedFor(p, m.collation), m.needle, m.type, m.marks) !== m.negate;
+function holdsOn(m: CompiledMatch, p: CardProp, ev: TextMatchEvaluation | undefined): boolean {
+  if (ev !== undefined && m.collation !== 'i;octet' && textOf(p).length > LONG_TEXT) return ev.holds(m, textOf(p)) !== m.negate;
+  return matchFolded(foldedFor(p, m.collation, ev), m.needle, m.type, m.marks) !== m.negate;
 }
 
 function isInstance(f: CompiledPropFilter, p: CardProp): boolean {
   return p.name === f.name && (f.group === null || (p.group !== null && p.group.toUpperCase() === f.group));
 }
 
-function textMatchOn(f: CompiledPropFilter, m: CompiledMatch, props: readonly CardProp[]): boolean {
+function textMatchOn(f: CompiledPropFilter, m: CompiledMatch, props: readonly CardProp[], ev: TextMatchEvaluation | undefined): boolean {
   for (let i = 0; i < props.length; i++) {
     const p = props[i]!;
-    if (isInstance(f, p) && holdsOn(m, p)) return true;
+    if (isInstance(f, p) && holdsOn(m, p, ev)) return true;
   }
   return false;
 }
 
-function paramFilterOn(f: CompiledPropFilter, pf: CompiledPropFilter['paramFilters'][number], props: readonly CardProp[]): boolean {
+/** A parameter value against a param-filter's text-match (negation aside), folded once per evaluation with `ev`. */
+function paramHolds(m: CompiledMatch, v: string, ev: TextMatchEvaluation | undefined): boolean {
+  return ev !== undefined ? ev.holds(m, v) : matchFolded(foldText(v, m.collation), m.needle, m.type, m.marks);
+}
+
+function paramFilterOn(f: CompiledPropFilter, pf: CompiledPropFilter['paramFilters'][number], props: readonly CardProp[], ev: TextMatchEvaluation | undefined): boolean {
   if (pf.isNotDefined) {
     for (const p of props) if (isInstance(f, p) && p.params.some((q) => q.name === pf.name)) return false;
     return true;
@@ -317,14 +273,14 @@ function paramFilterOn(f: CompiledPropFilter, pf: CompiledPropFilter['paramFilte
     for (const q of p.params) {
       if (q.name !== pf.name) continue;
       carries = true;
-      if (pf.match) for (const v of q.values) if (matchFolded(pf.match.fold(v), pf.match.needle, pf.match.type, pf.match.marks)) any = true;
+      if (pf.match && !any) for (const v of q.values) if (paramHolds(pf.match, v, ev)) { any = true; break; }
     }
     if (carries && (!pf.match || any !== pf.match.negate)) return true;
   }
   return false;
 }
 
-function propFilterHolds(f: CompiledPropFilter, card: ParsedCard): boolean {
+function propFilterHolds(f: CompiledPropFilter, card: ParsedCard, ev: TextMatchEvaluation | undefined): boolean {
   const props = card.props;
   let defined = false;
   for (let i = 0; i < props.length; i++) {
@@ -338,24 +294,25 @@ function propFilterHolds(f: CompiledPropFilter, card: ParsedCard): boolean {
   const n = f.textMatches.length + f.paramFilters.length;
   if (n === 0) return true; // an empty prop-filter: the property exists
   const all = f.test === 'allof';
-  for (let i = 0; i < f.textMatches.length; i++) if (textMatchOn(f, f.textMatches[i]!, props) !== all) return !all;
-  for (let i = 0; i < f.paramFilters.length; i++) if (paramFilterOn(f, f.paramFilters[i]!, props) !== all) return !all;
+  for (let i = 0; i < f.textMatches.length; i++) if (textMatchOn(f, f.textMatches[i]!, props, ev) !== all) return !all;
+  for (let i = 0; i < f.paramFilters.length; i++) if (paramFilterOn(f, f.paramFilters[i]!, props, ev) !== all) return !all;
   return all;
 }
 
 /**
  * Whether the card matches the filter (RFC 6352 §10.5). A filter without prop-filters matches
- * every card (the query then lists the address book).
+ * every card (the query then lists the address book). With `ev` (one per request, cleared per
+ * card), every value is folded at most once and a prepared card's long values are not folded.
  */
-export function matchCard(card: ParsedCard, filter: CompiledCardFilter | CardFilter): boolean {
+export function matchCard(card: ParsedCard, filter: CompiledCardFilter | CardFilter, ev?: TextMatchEvaluation): boolean {
   const compiled = isCompiled(filter) ? filter : compileCardFilter(filter);
   const fs = compiled.propFilters;
   if (fs.length === 0) return true;
   if (compiled.test === 'allof') {
-    for (let i = 0; i < fs.length; i++) if (!propFilterHolds(fs[i]!, card)) return false;
+    for (let i = 0; i < fs.length; i++) if (!propFilterHolds(fs[i]!, card, ev)) return false;
     return true;
   }
-  for (let i = 0; i < fs.length; i++) if (propFilterHolds(fs[i]!, card)) return true;
+  for (let i = 0; i < fs.length; i++) if (propFilterHolds(fs[i]!, card, ev)) return true;
   return false;
 }
 

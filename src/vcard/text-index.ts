@@ -5,7 +5,8 @@
 // the property — a superset of the cards where the text-match (contains, equals, starts-with or
 // ends-with, negation aside) holds — and each candidate is then matched exactly (filter.ts
 // matchCard), so the index never decides an answer by itself. Kept with the member list it was
-// built from (cache.ts), for that state of the book.
+// built from (cache.ts), for that state of the book. A card whose values are not indexed (a card
+// too long to fold in one go, filter.ts needsPreparation) is a candidate for every needle.
 import type { CardProp, ParsedCard } from './card.js';
 
 /** Between two values: a hit that spans it is a false candidate, which the exact match drops. */
@@ -19,6 +20,8 @@ export class TextIndex {
     private readonly starts: Int32Array,
     /** The card (index in the member list) of each value. */
     private readonly cardOf: Int32Array,
+    /** Cards whose values are not indexed: always candidates. */
+    private readonly always: Int32Array,
   ) {}
 
   /**
@@ -27,11 +30,27 @@ export class TextIndex {
    * the property).
    */
   static build(cards: readonly ParsedCard[], name: string, fold: (p: CardProp) => string): TextIndex {
+    return TextIndex.buildWithin(cards, name, fold, () => false, Infinity)!;
+  }
+
+  /**
+   * `build`, except the cards `skip` names (always candidates). The build is one synchronous
+   * pass: past `deadline` (performance.now()) it gives up and answers null (no index: the cards
+   * are then matched one by one, with pauses), so that a book of cards costly to fold does not
+   * hold the event loop for the whole pass.
+   */
+  static buildWithin(cards: readonly ParsedCard[], name: string, fold: (p: CardProp) => string, skip: (card: ParsedCard) => boolean, deadline: number): TextIndex | null {
     const parts: string[] = [];
     const starts: number[] = [];
     const cardOf: number[] = [];
+    const always: number[] = [];
     let at = 0;
     for (let i = 0; i < cards.length; i++) {
+      if (deadline !== Infinity && performance.now() > deadline) return null;
+      if (skip(cards[i]!)) {
+        always.push(i);
+        continue;
+      }
       const props = cards[i]!.props;
       for (let j = 0; j < props.length; j++) {
         const p = props[j]!;
@@ -43,12 +62,12 @@ export class TextIndex {
         at += v.length + SEPARATOR.length;
       }
     }
-    return new TextIndex(parts.length > 0 ? parts.join(SEPARATOR) + SEPARATOR : '', Int32Array.from(starts), Int32Array.from(cardOf));
+    return new TextIndex(parts.length > 0 ? parts.join(SEPARATOR) + SEPARATOR : '', Int32Array.from(starts), Int32Array.from(cardOf), Int32Array.from(always));
   }
 
   /** Memory held, for the cache's byte budget (a two-byte string at worst). */
   get bytes(): number {
-    return 64 + 2 * this.text.length + 8 * this.starts.length;
+    return 64 + 2 * this.text.length + 8 * this.starts.length + 4 * this.always.length;
   }
 
   /**
@@ -56,7 +75,8 @@ export class TextIndex {
    * needle occurs everywhere: every card holding the property is marked.
    */
   mark(needle: string, out: Uint8Array): void {
-    const { text, starts, cardOf } = this;
+    const { text, starts, cardOf, always } = this;
+    for (let i = 0; i < always.length; i++) out[always[i]!] = 1;
     let from = 0;
     let k = 0; // the value holding `from`
     for (;;) {

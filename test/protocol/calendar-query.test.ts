@@ -149,6 +149,8 @@ t('malformed filters are 403 valid-filter', async ({ srv }) => {
     '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match negate-condition="maybe">x</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter>',
     '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><D:href>/x</D:href></C:comp-filter></C:comp-filter>',
     '<C:comp-filter name="VCALENDAR"><C:time-range start="20240101T000000Z"/></C:comp-filter>',
+    // A text-match value over 4096 characters (the needle is folded once per request and compared with every value).
+    `<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match>${'x'.repeat(4097)}</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter>`,
   ];
   for (const f of bad) {
     const res = await report(srv, UTC_CAL, queryBody(f));

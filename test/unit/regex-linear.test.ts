@@ -26,6 +26,7 @@ import { textMatchHolds } from '../../src/vcard/filter.js';
 import { splitVCards } from '../../src/vcard/split.js';
 import { selectAddressData } from '../../src/vcard/address-data.js';
 import { convertVCard } from '../../src/vcard/convert.js';
+import { unicodeCasemap } from '../../src/unicode-casemap.js';
 
 const SIZE = 100_000;
 const MAX_RATIO = 30;
@@ -101,6 +102,12 @@ const cases: Case[] = [
   { name: 'vcard/split.ts splitVCards', hostile: pad('', 'BEGIN:VCARD\r\n'), benign: 'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:a\r\nFN:a\r\nNOTE:' + 'a'.repeat(SIZE) + '\r\nEND:VCARD\r\n', run: (s) => splitVCards(s) },
   { name: 'vcard/address-data.ts selection', hostile: 'BEGIN:VCARD\r\n' + pad('', 'X;A=":;,"\r\n'), benign: 'BEGIN:VCARD\r\nNOTE:' + 'a'.repeat(SIZE) + '\r\nEND:VCARD\r\n', run: (s) => selectAddressData(s, { all: false, props: [{ name: 'X', novalue: true }], version: null }) },
   { name: 'vcard/convert.ts parameter quoting', hostile: 'BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL;TYPE="' + pad('', ';:,') + '",pref:x\r\nEND:VCARD\r\n', benign: 'BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL;TYPE="' + pad('', 'ab,') + '",pref:x\r\nEND:VCARD\r\n', run: (s) => convertVCard(s, '4.0') },
+  // unicode-casemap.ts (RFC 5051): runs of marks of one class (no reordering), of 30 (the longest
+  // folded as they are: the run expressions at their worst, and canonical ordering's insertion
+  // sort over each), of 100,000 alternating classes (was quadratic: seconds), and ß between runs.
+  { name: 'unicode-casemap.ts marks of alternating classes', hostile: 'a' + '\u0301\u0316'.repeat(SIZE / 2), benign: 'é'.repeat(SIZE), run: (s) => unicodeCasemap(s) },
+  { name: 'unicode-casemap.ts runs of 30 marks', hostile: pad('', 'a' + '\u0316\u0301'.repeat(15)), benign: 'é'.repeat(SIZE), run: (s) => unicodeCasemap(s) },
+  { name: 'unicode-casemap.ts ß between letters', hostile: pad('', 'ßa'), benign: 'é'.repeat(SIZE), run: (s) => unicodeCasemap(s) },
 ];
 
 for (const c of cases) {

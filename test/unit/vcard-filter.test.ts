@@ -5,7 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCard } from '../../src/vcard/card.js';
-import { compileCardFilter, matchCard, textMatchHolds, unicodeCasemap, type CardFilter, type CardPropFilter, type CardTextMatch } from '../../src/vcard/filter.js';
+import { compileCardFilter, matchCard, needsPreparation, prepareCard, textMatchHolds, type CardFilter, type CardPropFilter, type CardTextMatch } from '../../src/vcard/filter.js';
+import { unicodeCasemap } from '../../src/unicode-casemap.js';
+import { TextMatchEvaluation } from '../../src/text-match-evaluation.js';
 
 const card = (...lines: string[]) => parseCard(['BEGIN:VCARD', 'VERSION:4.0', 'UID:u', ...lines, 'END:VCARD', ''].join('\r\n'));
 const tm = (value: string, extra: Partial<CardTextMatch> = {}): CardTextMatch => ({ value, collation: 'i;unicode-casemap', matchType: 'contains', negate: false, ...extra });
@@ -133,6 +135,36 @@ test('bulky values (PHOTO) are not kept, but the property is', () => {
   const c = card('FN:P', 'PHOTO;ENCODING=b;TYPE=JPEG:' + 'A'.repeat(100_000));
   assert.ok(matchCard(c, filter('anyof', pf('PHOTO'))));
   assert.ok(c.bytes < 2000, String(c.bytes));
+});
+
+test('a parameter value is folded once per evaluation, however many param-filters read it (it was folded again by each)', () => {
+  const value = 'ß\uFDFA'.repeat(200);
+  const c = card(`TEL;X-P="${value}":123`);
+  const paramFilters = Array.from({ length: 99 }, (_, i) => ({ name: 'X-P', isNotDefined: false, textMatch: tm(`z${i}`) }));
+  const f = compileCardFilter(filter('anyof', pf('TEL', { test: 'allof', paramFilters })));
+  const ev = new TextMatchEvaluation();
+  assert.not.ok(matchCard(c, f, ev));
+  assert.is(ev.takeWork(), value.length);
+  const hit = compileCardFilter(filter('anyof', pf('TEL', { paramFilters: [{ name: 'X-P', isNotDefined: false, textMatch: tm('ﷺß') }] })));
+  assert.ok(matchCard(c, hit, ev));
+});
+
+test('a card with much text is prepared (folded in pieces under the budget) and then matched without folding; its 9× fold is not kept on the card', async () => {
+  const note = 'ß\uFDFA'.repeat(20_000);
+  const c = card('FN:Long', `NOTE:${note} Ende`, `TEL;X-P="${note}":1`);
+  assert.ok(needsPreparation(c));
+  assert.not.ok(needsPreparation(jane));
+  const f = compileCardFilter(filter('allof', pf('NOTE', { textMatches: [tm('ende', { matchType: 'ends-with' }), tm('zzz', { negate: true })] }), pf('TEL', { paramFilters: [{ name: 'X-P', isNotDefined: false, textMatch: tm('ßﷺ', { matchType: 'starts-with' }) }] })));
+  let checks = 0;
+  const ev = new TextMatchEvaluation({ check: () => (checks++, false), pause: async () => {} });
+  await prepareCard(c, f, ev);
+  ev.takeWork();
+  assert.ok(checks > 10, `${checks} budget checks`);
+  assert.ok(matchCard(c, f, ev));
+  assert.is(ev.takeWork(), 0, 'nothing folded by matchCard');
+  assert.is(c.props.find((p) => p.name === 'NOTE')!.unicode, null);
+  // Without an evaluation (tests, tools) the same answer, folding whole.
+  assert.ok(matchCard(c, f));
 });
 
 test('9000 cards: a compiled FN/EMAIL contains query over parsed cards is fast (ratio against a plain scan)', () => {

@@ -73,7 +73,7 @@ export class QueryEngine {
   optionsFor(collection: Collection, config: Config, override?: Zone | null): QueryOptions {
     return {
       floatingZone: override ?? this.zoneOfText(collection.timezone) ?? UTC_ZONE, maxInstances: config.maxInstances,
-      budget: new WorkBudget(config.maxEvaluationMs),
+      budget: new WorkBudget(config.maxEvaluationMs), textTests: new Map(),
       limits: { maxComponents: config.maxObjectComponents, maxProperties: config.maxObjectProperties, maxRules: config.maxRecurrenceRules, maxRecurrenceDates: config.maxRecurrenceDates },
     };
   }

@@ -6,7 +6,8 @@
 // and evaluating the filter. The caches are the engine's (engine.ts), so one store never answers
 // from another's.
 import type { ComponentType, ObjectMeta, Store, StoredObject } from '../../store/types.js';
-import { candidateBounds, earliestStart, latestEnd, matchesFilter, type CompFilter } from '../../ical/filter.js';
+import { candidateBounds, earliestStart, latestEnd, matchesFilter, prepareTextMatches, type CompFilter } from '../../ical/filter.js';
+import { LONG_TEXT } from '../../text-match-evaluation.js';
 import { exactEventOverlaps } from '../../ical/instances.js';
 import { QueryObject, type QueryOptions } from '../../ical/query-object.js';
 import { QueryError } from '../../ical/query-errors.js';
@@ -132,8 +133,9 @@ function prefillLimit(skipBefore: number | null, until: number | null): number |
 
 /**
  * The filter's verdict on one object. The recurrence walk up to the filter's latest time-range
- * end is done first, in slices between which other requests run (work-budget.ts); the request's
- * budget also pauses between objects.
+ * end is done first, in slices between which other requests run (work-budget.ts), and so is the
+ * folding of the text its text-matches read when the object is large enough for it to take more
+ * than a slice (filter.ts prepareTextMatches); the request's budget also pauses between objects.
  */
 async function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOptions, skipBefore: number | null, until: number | null): Promise<boolean> {
   await opts.budget?.maybePause();
@@ -147,6 +149,7 @@ async function evaluate(obj: StoredObject, filter: CompFilter, opts: QueryOption
   try {
     const ahead = prefillLimit(skipBefore, until);
     if (ahead !== null) await parsed.prepare(ahead);
+    if (obj.data.length > LONG_TEXT) await prepareTextMatches(parsed, filter);
   } catch (err) {
     throw toQueryDavError(err);
   }

@@ -8,7 +8,10 @@
 //   card parsed once per stored version and kept in the app's ParsedCardCache (svc.cards, keyed
 //   by collection, name and etag), so a repeated query reads no bodies; over a kept list, the
 //   text indexes (vcard/text-index.ts) name the candidate cards and matchCard decides each; the
-//   work pauses for other requests every few milliseconds (time-slice.ts);
+//   work pauses for other requests every few milliseconds (time-slice.ts); a card with much
+//   text is folded first in slices, each value once for all the filter's text-matches, under
+//   the evaluation budget calendar-query has (SUNDIAL_MAX_EVALUATION_MS per card, past it 403
+//   CALDAV:max-instances; vcard/filter.ts prepareCard, text-match-evaluation.ts);
 // - render: address-data from the stored card (data-properties.ts): for a selection of
 //   etag-derived or unknown properties, from the text the parsed card keeps (whole responses
 //   kept on the card per request shape), else from rows fetched in batches bounded by count and
@@ -21,11 +24,14 @@ import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
 import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
-import { candidateCards, compileCardFilter, foldedFor, matchCard } from '../../vcard/filter.js';
+import { candidateCards, compileCardFilter, foldedFor, matchCard, needsPreparation, prepareCard } from '../../vcard/filter.js';
 import { TextIndex } from '../../vcard/text-index.js';
 import type { ParsedCard } from '../../vcard/card.js';
 import { MAX_INDEXES, memberBytes } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
+import { WorkBudget } from '../../ical/work-budget.js';
+import { TextMatchEvaluation } from '../../text-match-evaluation.js';
+import { toQueryDavError } from '../query/errors.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { depthOf } from '../depth.js';
 import { DavError, forbidden } from '../errors.js';
@@ -51,6 +57,13 @@ const WHOLE_MAX_MATCHES = 2000;
 const WHOLE_MAX_CHARS = 1024 * 1024;
 /** Body bytes read per batch (the same bound as the multigets'). */
 const BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Time the text indexes one query builds may take together (each build is one synchronous pass;
+ * past it a build gives up and the cards are matched one by one, with pauses): a book of many
+ * cards costly to fold would otherwise hold the event loop for the whole pass. A cold index of
+ * 9000 non-ASCII names takes ~30 ms; the folds a build made are kept, so the next one is quicker.
+ */
+const INDEX_BUILD_MS = 50;
 
 /** The members addressed: every card of the address book (Depth 1), none (Depth 0), or one card. */
 function scopeOf(req: DavRequest, target: Resource): { book: AddressbookResource; only: string | null; none: boolean } {
@@ -101,6 +114,10 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const store = svc.store;
   const sharee = isSharee(book);
   const pause = slicer();
+  // The filter's text-matches: each value folded once per card, long ones in slices under the
+  // request's evaluation budget (one per request, as calendar-query's; a new account per card).
+  const budget = new WorkBudget(svc.config.maxEvaluationMs);
+  const ev = new TextMatchEvaluation(budget);
   // This address book's parsed cards (one handle per request, vcard/cache.ts).
   const cache = svc.cards.collection(collection.id);
 
@@ -178,10 +195,30 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     if (read === undefined) return true;
     return take(read.etag === m.etag ? m : withProps(m, { etag: read.etag }), read.card);
   }
+  /**
+   * A card with much text (vcard/filter.ts needsPreparation) has what the filter reads folded
+   * before `take` matches it, in slices under the budget; past the budget the query answers 403
+   * max-instances, as calendar-query does.
+   */
+  async function prepare(card: ParsedCard): Promise<void> {
+    budget.startObject('a card');
+    try {
+      await prepareCard(card, filter, ev);
+    } catch (err) {
+      ev.clear();
+      throw toQueryDavError(err);
+    }
+  }
   /** Matches `m` on its parsed card; false once the limit is passed (the scan stops). */
   function take(m: ObjectEtag, card: ParsedCard | undefined): boolean {
     const v = sharee ? visibleMeta(true, m) : m;
-    if (v === null || card === undefined || !matchCard(card, filter)) return true;
+    if (v === null || card === undefined) {
+      ev.clear();
+      return true;
+    }
+    const hit = matchCard(card, filter, ev);
+    ev.clear();
+    if (!hit) return true;
     if (query.limit !== null && matches.length >= query.limit) {
       truncated = true;
       return false;
@@ -204,15 +241,22 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     // (MAX_INDEXES), so a filter of 100 prop-filters on distinct properties cannot hold the event
     // loop for 100 passes (past the cap: no index, hence no bound, and every card is matched one
     // by one, with pauses).
+    // Cards with much text are left out of the indexes (always candidates: matched one by one,
+    // prepared in slices), and the builds of one query stop after INDEX_BUILD_MS.
     let builds = 0;
+    const deadline = performance.now() + INDEX_BUILD_MS;
     const candidates = missing.length > 0 ? null : candidateCards(filter, keptList.length, (name, collation) =>
-      cache.textIndex(seq, `${collation}\0${name}`, () => (++builds > MAX_INDEXES ? null : TextIndex.build(keptCards as readonly ParsedCard[], name, (p) => foldedFor(p, collation)))));
+      cache.textIndex(seq, `${collation}\0${name}`, () => (++builds > MAX_INDEXES ? null : TextIndex.buildWithin(keptCards as readonly ParsedCard[], name, (p) => foldedFor(p, collation), needsPreparation, deadline))));
     for (let i = 0; i < keptList.length; i++) {
       if (candidates !== null && candidates[i] === 0) continue;
       const m = keptList[i]!;
       const card = keptCards[i];
+      const toMatch = card ?? late.get(m.name)?.card;
+      if (toMatch !== undefined && needsPreparation(toMatch)) await prepare(toMatch);
       if (!(card !== undefined ? take(m, card) : takeRead(m, late.get(m.name)))) break;
-      if ((i & 63) === 63) {
+      // Every 64 cards, or after any card whose values had to be folded (a cold card may take
+      // milliseconds), the event loop gets its turn when the slice is used up.
+      if ((i & 63) === 63 || ev.takeWork() > 0) {
         const p = pause();
         if (p) await p;
       }
@@ -225,7 +269,9 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       const parsed = await readParsed(visible.filter((m) => cache.peek(m.name, m.etag) === undefined).map((m) => m.name));
       for (const v of visible) {
         const read = parsed.get(v.name);
-        if (!(read !== undefined ? takeRead(v, read) : take(v, cache.peek(v.name, v.etag)))) break scan;
+        const card = read !== undefined ? read.card : cache.peek(v.name, v.etag);
+        if (card !== undefined && needsPreparation(card)) await prepare(card);
+        if (!(read !== undefined ? takeRead(v, read) : take(v, card))) break scan;
         const p = pause();
         if (p) await p;
       }

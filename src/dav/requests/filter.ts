@@ -17,13 +17,21 @@ function nameAttr(el: XmlElement): string {
   return name;
 }
 
+/**
+ * Longest text-match value, as for CardDAV (requests/address-query.ts): a search is words, and
+ * the needle, folded once per request, is compared with every value read.
+ */
+export const MAX_TEXT_MATCH_LENGTH = 4096;
+
 function parseTextMatch(el: XmlElement): TextMatch {
   const negate = (el.attrs['negate-condition'] ?? 'no').trim().toLowerCase();
   if (negate !== 'yes' && negate !== 'no') throw validFilter('negate-condition must be "yes" or "no"');
   const matchType = (el.attrs['match-type'] ?? 'contains').trim().toLowerCase();
   if (!['contains', 'equals', 'starts-with', 'ends-with'].includes(matchType)) throw validFilter(`Unknown match-type ${matchType}`);
   if (el.children.length > 0) throw validFilter('text-match holds text only');
-  return { value: textOf(el).trim(), collation: queryErrors(() => collationOf(el.attrs.collation)), negate: negate === 'yes', matchType: matchType as MatchType };
+  const value = textOf(el).trim();
+  if (value.length > MAX_TEXT_MATCH_LENGTH) throw validFilter(`a text-match longer than ${MAX_TEXT_MATCH_LENGTH} characters`);
+  return { value, collation: queryErrors(() => collationOf(el.attrs.collation)), negate: negate === 'yes', matchType: matchType as MatchType };
 }
 
 function parseParamFilter(el: XmlElement): ParamFilter {
