@@ -11,10 +11,12 @@
 
 export type MatchType = 'equals' | 'contains' | 'starts-with' | 'ends-with';
 
+const MARK = /\p{M}/u;
+
 /** A combining mark (general category M) at `i` of `s`. */
 function isMarkChar(s: string, i: number): boolean {
   if (s.charCodeAt(i) < 0x300) return false;
-  return /\p{M}/u.test(String.fromCodePoint(s.codePointAt(i)!));
+  return MARK.test(String.fromCodePoint(s.codePointAt(i)!));
 }
 
 /** A combining mark at `i`, which is neither end of `s`: a match must not end or begin inside a character. */

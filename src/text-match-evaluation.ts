@@ -9,7 +9,7 @@
 // fold of a long text would also have to be made into one string, which alone takes ~200 ms for
 // 36 million characters (U+FDFA × 2,000,000).
 import { matchFolded, PieceMatch, type MatchType } from './folded-match.js';
-import { PIECE, unicodeCasemap, unicodeCasemapPieces } from './unicode-casemap.js';
+import { isAscii, PIECE, unicodeCasemap, unicodeCasemapPieces, upper } from './unicode-casemap.js';
 
 export type Collation = 'i;ascii-casemap' | 'i;unicode-casemap' | 'i;octet';
 
@@ -24,12 +24,6 @@ export interface FoldedTest {
 
 const LOWER = /[a-z]/;
 const LOWER_RUNS = /[a-z]+/g;
-const upper = (run: string) => run.toUpperCase();
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
 
 /**
  * RFC 4790 §9.2: only a–z map to A–Z; every other character is left alone. On ASCII text that is

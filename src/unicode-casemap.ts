@@ -48,12 +48,14 @@ const CGJ = '\u034F';
 /** How far past a piece's nominal end a starter is looked for before a run of marks is cut. */
 const RUN_WINDOW = 64;
 
-function isAscii(s: string): boolean {
+/** Whether every character of `s` is ASCII (then every collation's fold is its toUpperCase or less). */
+export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
   return true;
 }
 
-const upper = (run: string) => run.toUpperCase();
+/** A run of characters uppercased (the replacer of the folds' run expressions). */
+export const upper = (run: string) => run.toUpperCase();
 
 /** The fold of one piece (or of a whole short string). */
 function foldPiece(s: string): string {

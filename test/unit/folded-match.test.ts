@@ -8,19 +8,11 @@ import * as assert from 'uvu/assert';
 import { matchFolded, PieceMatch, type MatchType } from '../../src/folded-match.js';
 import { LONG_TEXT, TextMatchEvaluation, foldText, type FoldedTest } from '../../src/text-match-evaluation.js';
 import { unicodeCasemap } from '../../src/unicode-casemap.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const TYPES: MatchType[] = ['equals', 'contains', 'starts-with', 'ends-with'];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 // Few letters, so that needles often occur, and marks next to them.
 const ALPHABET = ['A', 'B', 'A', '\u0301', '\u0316', '𐐀', 'Ω', '\u034F'];

@@ -11,20 +11,13 @@ import { matchesFilter, type CompFilter } from '../../src/ical/filter.js';
 import { QueryObject } from '../../src/ical/query-object.js';
 import { parseCalendar } from '../../src/ical/parse.js';
 import { UTC_ZONE, type Zone } from '../../src/ical/zones.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const t = suite('ical-rrule-fast');
 const DAY = 86_400_000;
 
 /** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const DOW = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -8,6 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_RUN, NON_STARTER_CLASS, unicodeCasemap, unicodeCasemapPieces } from '../../src/unicode-casemap.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /** RFC 5051 §2 (2a) for one character: its simple titlecase mapping, from what JavaScript has. */
 function titlecase(ch: string): string {
@@ -68,17 +69,7 @@ test('every code point: the facts the whole-string fold rests on, and the same f
   for (let cp = 0x1f1; cp <= 0x1f3; cp++) assert.is.not(String.fromCodePoint(cp).normalize('NFKD'), String.fromCodePoint(cp));
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const LETTERS = [
   'a', 'Z', 'é', 'É', 'ß', 'ẞ', 'ﬃ', 'ﬁ', 'İ', 'ı', 'i', 'I', 'σ', 'ς', 'Σ', 'ΐ', 'ᾳ', 'ᾼ', '\uFDFA', 'ǅ', 'Ǆ', 'ǆ', 'ǰ', 'ŉ',

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XmlError, parseXml } from '../../src/xml/parse.js';
 import { plainTokens } from '../../src/xml/plain-tokens.js';
+import { mulberry32 } from '../helpers/prng.js';
 import { VARIANTS, renderBody, type Shape } from '../../scripts/bench/variants.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -109,15 +110,7 @@ test('malformed plain-looking documents: the same XmlError as the general path',
   }
 });
 
-/** A seeded PRNG (mulberry32), so a failure names a mutation that can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 test('seeded mutations of the client bodies: both paths agree on every one (tree or error message)', () => {
   const rnd = prng(13);
