@@ -82,7 +82,8 @@ if (a.help) {
 if (a['list-variants']) {
   for (const v of VARIANTS) {
     const t = TARGETS[v.kind];
-    console.log(`${v.name.padEnd(24)} ${v.client.padEnd(13)} ${v.kind.padEnd(13)} ${t.op === '<=' ? '≤' : '≥'} ${t.value} ${t.unit}  ${v.what}`);
+    const target = v.reference ? 'no target' : `${t.op === '<=' ? '≤' : '≥'} ${t.value} ${t.unit}`;
+    console.log(`${v.name.padEnd(26)} ${v.client.padEnd(13)} ${v.kind.padEnd(13)} ${target.padEnd(11)} ${v.what}${v.reference ? ` (${v.reference})` : ''}`);
   }
   process.exit(0);
 }

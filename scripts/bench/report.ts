@@ -1,6 +1,6 @@
 // The printed table: one row per figure, one column per run, the issue-7 targets beside the main
 // Sundial run (✓/✗), and Sundial's advantage over each peer measured at the same N.
-import { meetsVariantTarget, targetRatio, type VariantResult } from './run-variants.js';
+import { meetsVariantTarget, targetCell, targetRatio, type VariantResult } from './run-variants.js';
 import { TARGETS, VARIANTS } from './variants.js';
 import type { Metric, RunResult } from './workload.js';
 
@@ -124,9 +124,7 @@ export function renderVariantTable(runs: LabelledRun[], main: LabelledRun | null
       header.push('target', 'CPU ms/req', 'load');
       cols.push((n) => {
         const r = get(n);
-        if (!r) return '';
-        const t = TARGETS[r.kind];
-        return `${t.op === '>=' ? '≥' : '≤'} ${t.value}${t.p99 !== undefined ? `, p99 ≤ ${t.p99}` : ''} ${meetsVariantTarget(r) ? '✓' : '✗'}`;
+        return r ? targetCell(r) : '';
       });
       cols.push((n) => { const r = get(n); return r?.serverCpuMs !== undefined ? (r.serverCpuMs >= 10 ? r.serverCpuMs.toFixed(0) : r.serverCpuMs.toFixed(2)) : ''; });
       cols.push((n) => { const r = get(n); return r ? `${r.load[0].toFixed(1)}/${r.load[1].toFixed(1)}` : ''; });
@@ -157,7 +155,7 @@ export function renderVariantTable(runs: LabelledRun[], main: LabelledRun | null
 
 /** The variants of a run furthest from their targets, worst first (a wrong answer counts as a miss). */
 export function slowestVariants(run: LabelledRun, count = 5): string {
-  const ranked = [...run.variants].sort((x, y) => targetRatio(y) - targetRatio(x)).slice(0, count);
+  const ranked = run.variants.filter((r) => !r.reference).sort((x, y) => targetRatio(y) - targetRatio(x)).slice(0, count);
   if (ranked.length === 0) return '';
   return `Slowest variants of ${run.label} N=${run.n} (figure / target; > 1 misses):\n${ranked.map((r) => `  ${r.name.padEnd(24)} ${fmtVariant(r).padStart(16)} ${r.unit.padEnd(5)} ${Number.isFinite(targetRatio(r)) ? targetRatio(r).toFixed(2) : '—'}×${meetsVariantTarget(r) ? '' : ' ✗'}`).join('\n')}\n`;
 }
