@@ -92,6 +92,21 @@ t('a multiget of members only (what DAVx5 sends, 10 hrefs) is one statement, lar
   assert.equal(ctx.calls, { getObjectTextsUpTo: 1 }, JSON.stringify(ctx.calls));
 });
 
+t('DAVx5 pacing: multigets of 10 several at a time, each on its own connection, each answer exactly its hrefs', async (ctx) => {
+  // DAVx5 downloads its batches of 10 two to eight at a time (scripts/bench/variants.ts
+  // DAVX5_FETCH_CONCURRENCY). Answers are streamed, so the server interleaves them: none may carry
+  // another's members or bodies.
+  const all = [...bodies.keys()].filter((h) => h.startsWith(CAL));
+  const batches = Array.from({ length: Math.ceil(all.length / 10) }, (_, i) => all.slice(i * 10, i * 10 + 10));
+  const answers = await Promise.all(batches.map((hrefs) => ctx.srv.request('REPORT', CAL, { user: 'alice', headers: { ...XML_HEADERS, Depth: '0' }, body: multigetBody(hrefs, [D('getcontenttype'), D('getetag'), C('schedule-tag'), C('calendar-data')]) })));
+  batches.forEach((hrefs, i) => {
+    assert.is(answers[i]!.status, 207);
+    const responses = parseMultistatus(answers[i]!.text).responses;
+    assert.equal(responses.map((r) => r.href), hrefs, `batch ${i}`);
+    for (const r of responses) assert.is(textOf(prop(r, C('calendar-data'))!), bodies.get(r.href), r.href);
+  });
+});
+
 t("a sharee: a large private event is 404 and its body is never read; a large public one is answered whole", async (ctx) => {
   const rita = '/dav/calendars/rita/personal/';
   // The shared calendar's path in rita's home (her own "personal", inbox and outbox aside).
