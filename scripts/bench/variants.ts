@@ -42,7 +42,8 @@ export interface Shape {
   batch?: number;
   /**
    * For multiget: requests in flight at once (default 1, one after another). DAVx5 downloads its
-   * batches concurrently (see DAVX5_FETCH_CONCURRENCY); the other clients here send one at a time.
+   * batches concurrently (see DAVX5_FETCH_CONCURRENCY); the bench sends the other clients'
+   * batches one at a time, the slower assumption where their pacing was not checked.
    */
   concurrency?: number;
 }
