@@ -11,7 +11,7 @@
 //   POST   /api/addressbooks/:uri/import            body text/vcard (a .vcf of many cards) → summary
 //   GET    /api/addressbooks/:uri/export            the address book as one .vcf (attachment)
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
@@ -29,7 +29,7 @@ import { importVCards } from '../vcard-files/import.js';
 import { exportVCards } from '../vcard-files/export.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 
 export interface AddressBooksApiDeps {
   store: Store;
@@ -45,7 +45,7 @@ const MAX_SKIPPED_LISTED = 200;
 const VCF_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
 
 export function addressBooksRouter({ store, config, sessions }: AddressBooksApiDeps): Router {
-  const router = new Router({ prefix: '/api/addressbooks' });
+  const router = jsonRouter('/api/addressbooks');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;

@@ -7,7 +7,7 @@
 //   DELETE /api/feeds/:id                revoke
 //   POST   /api/feeds/import?calendar=U  body text/calendar → import summary
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
 import { ApiError } from '../http/errors.js';
@@ -22,7 +22,7 @@ import { forbiddenAction, missing } from '../services/errors.js';
 import { warnIfPassedThreshold } from '../services/large-calendars.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 import { baseUrlOf } from './api.js';
 
 export interface FeedsApiDeps {
@@ -37,7 +37,7 @@ export const IMPORT_LIMIT = 32 * 1024 * 1024;
 const MAX_SKIPPED_LISTED = 200;
 
 export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
-  const router = new Router({ prefix: '/api/feeds' });
+  const router = jsonRouter('/api/feeds');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;
