@@ -97,8 +97,25 @@ export interface AgendaOptions {
 
 const writable = (i: CalendarInstance) => i.access !== 'read' && i.collection.components.includes('VEVENT');
 
+/**
+ * An RFC 3339 date-time (with its zone) or a full date. Date.parse alone read any text V8 can:
+ * "1" was 2001, "2026-02-30" the 2nd of March, "Tue, 1 Jan 2026" or a time without a zone the
+ * server's local time — stored as an event nobody asked for. No nested quantifiers: linear.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2})))?$/;
+
+function isIsoInstant(v: string): boolean {
+  const m = ISO_INSTANT.exec(v);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if (m[4] === undefined) return true;
+  return Number(m[4]) <= 23 && Number(m[5]) <= 59 && Number(m[6] ?? 0) <= 59 && Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59;
+}
+
 function parseInstant(v: unknown, what: string): number {
-  if (typeof v !== 'string' || v.length > 40) throw invalid(`${what} is an ISO date or date-time`);
+  if (typeof v !== 'string' || v.length > 40 || !isIsoInstant(v)) throw invalid(`${what} is an ISO date or date-time`);
   const ms = Date.parse(v);
   if (!Number.isFinite(ms) || ms < Date.UTC(1900, 0, 1) || ms > Date.UTC(2200, 0, 1)) throw invalid(`${what} is an ISO date or date-time between 1900 and 2200`);
   return ms;

@@ -163,6 +163,13 @@ t('bad input: 4xx JSON errors, nothing stored', async ({ srv, alice }) => {
     ['POST', '/calendars/personal/events', { summary: 'x', allDay: true, start: '2026-07-01T10:00:00Z', end: '2026-07-02' }, 400],
     ['POST', '/calendars/personal/events', { summary: 'x', start: '3000-07-01T10:00:00Z', end: '3000-07-01T11:00:00Z' }, 400],
     ['POST', '/calendars/personal/events', { summary: ['x'], start: '2026-07-01T10:00:00Z', end: '2026-07-01T11:00:00Z' }, 400],
+    // Not ISO dates: Date.parse read them (a 30 February became the 2nd of March, "1" the year
+    // 2001, a time without a zone the server's local time) and the event was stored.
+    ...['2026-02-30', '2026-13-01', '1', 'Tue, 1 Jul 2026 10:00:00', '2026-07-01T10:00:00', '2026-07-01T24:00:00Z', '2026-07-01 10:00:00Z', '+002026-07-01T10:00:00Z']
+      .map((start): [string, string, unknown, number] => ['POST', '/calendars/personal/events', { summary: 'x', start, end: '2026-07-03T11:00:00Z' }, 400]),
+    ['POST', '/calendars/personal/events', { summary: 'x', allDay: true, start: '2026-02-30', end: '2026-03-31' }, 400],
+    ['GET', '/agenda?start=1&end=2', undefined, 400],
+    ['GET', '/agenda?start=2026-02-29&end=2026-03-10', undefined, 400],
     ['POST', '/calendars/nope/events', { summary: 'x', start: '2026-07-01T10:00:00Z', end: '2026-07-01T11:00:00Z' }, 404],
     ['PATCH', '/calendars/personal/events/missing.ics', { summary: 'x' }, 404],
     ['DELETE', '/calendars/personal/events/missing.ics', undefined, 404],
