@@ -213,6 +213,11 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
   const wanted = opts.calendars ? new Set(opts.calendars) : null;
   const instances = (await store.listInstances(user.id)).filter((i) => i.collection.kind === 'calendar' && i.collection.components.includes('VEVENT') && (!wanted || wanted.has(i.uri)));
   const events: AgendaEvent[] = [];
+  // The whole answer holds at most maxInstances instances, as one object may: 50 events of 9,999
+  // instances each (every one within the per-object limit) made a 192 MB answer, 900 MB of heap
+  // and 6 s of JSON.stringify holding the event loop; a few more and the process ran out of
+  // memory. Objects that do not fit are left out and counted in `skipped`, like unreadable ones.
+  const cap = opts.maxInstances;
   let skipped = 0;
   let sliceStart = performance.now();
   for (const inst of instances) {
@@ -220,18 +225,38 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
     const key = opts.cache?.key(inst, start, end, opts.maxInstances);
     let found = key ? opts.cache!.get(key) : undefined;
     if (!found) {
-      found = { objects: [], skipped: 0 };
+      const fresh: { objects: ObjectInstances[]; skipped: number } = { objects: [], skipped: 0 };
+      // What is left of the answer's room: past it nothing more is evaluated, and what this
+      // calendar found is not kept (another request may have room for all of it).
+      let room = cap - events.length;
+      let complete = true;
       const qopts = { floatingZone: floatingZone(inst), maxInstances: opts.maxInstances };
       const candidates = await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end });
       for (let k = 0; k < candidates.length; k += BATCH) {
+        if (room <= 0) {
+          fresh.skipped += candidates.length - k;
+          complete = false;
+          break;
+        }
         const texts = await store.getObjectTexts(inst.collection.id, candidates.slice(k, k + BATCH).map((c) => c.name));
         for (const o of texts) {
+          if (room <= 0) {
+            fresh.skipped++;
+            complete = false;
+            continue;
+          }
           try {
             const list = agendaInstances(o.text, qopts, { start, end });
-            if (list.length > 0) found.objects.push({ name: o.name, etag: o.etag, instances: list });
+            if (list.length > room) {
+              fresh.skipped++;
+              complete = false;
+            } else if (list.length > 0) {
+              fresh.objects.push({ name: o.name, etag: o.etag, instances: list });
+              room -= list.length;
+            }
           } catch (err) {
             if (!(err instanceof CalendarDataError || err instanceof QueryError)) throw err;
-            found.skipped++;
+            fresh.skipped++;
           }
           if (performance.now() - sliceStart > SLICE_MS) {
             await new Promise((r) => setImmediate(r));
@@ -240,10 +265,15 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
         }
       }
       // A change made while this ran moved the sequence: the entry is keyed by the one read before.
-      if (key) opts.cache!.set(key, found);
+      if (key && complete) opts.cache!.set(key, fresh);
+      found = fresh;
     }
     skipped += found.skipped;
     for (const o of found.objects) {
+      if (events.length + o.instances.length > cap) {
+        skipped++;
+        continue;
+      }
       for (const a of o.instances) {
         events.push(withProps(a, { id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite }));
       }

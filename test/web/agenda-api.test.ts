@@ -152,6 +152,22 @@ t('an event past max-instances is left out and counted, not a 500; the rest is l
   assert.equal(r.json.events.map((e: any) => e.uid), ['plain@test']);
 });
 
+t('one answer holds at most SUNDIAL_MAX_INSTANCES instances; the objects past it are counted in skipped', async ({ srv, bob }) => {
+  // Three events of 9,999 instances each, every one within the per-object limit: the answer held
+  // all 29,997 (50 such events: a 192 MB answer, 900 MB of heap, 6 s of the event loop).
+  assert.is((await bob.call('POST', '/calendars', { displayName: 'Minutes' })).status, 201);
+  for (let n = 0; n < 3; n++) {
+    await putOk(srv, 'bob', `/dav/calendars/bob/minutes/m${n}.ics`, ical(`minutes-${n}@test`, { start: '20260701T000000Z', end: '20260701T000030Z', extra: ['RRULE:FREQ=MINUTELY;COUNT=9999'] }));
+  }
+  for (let round = 0; round < 2; round++) { // twice: a partial result is not kept
+    const r = await bob.call('GET', q(RANGE) + '&calendar=minutes');
+    assert.is(r.status, 200, r.text.slice(0, 200));
+    assert.is(r.json.events.length, 9999, `round ${round}`);
+    assert.is(r.json.skipped, 2, `round ${round}`);
+  }
+  assert.is((await bob.call('DELETE', '/calendars/minutes')).status, 200);
+});
+
 t('bad input: 4xx JSON errors, nothing stored', async ({ srv, alice }) => {
   const before = (await srv.store.getInstance((await srv.store.getUser('alice'))!.id, 'personal'))!.collection.objectCount;
   const bad: [string, string, unknown, number][] = [
