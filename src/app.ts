@@ -27,6 +27,7 @@ import { devicesRouter } from './web/devices-api.js';
 import { createScheduler } from './scheduling/compose.js';
 import { scheduleReplyRoute } from './web/schedule-reply.js';
 import { addressBooksRouter } from './web/addressbooks-api.js';
+import { ImportGate } from './web/import-gate.js';
 
 export interface AppDeps {
   config: Config;
@@ -117,7 +118,9 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const apiOnly = (mw: ReturnType<typeof api.allowedMethods>): Koa.Middleware => (ctx, next) => (ctx.path.startsWith('/api/') ? mw(ctx as Parameters<typeof mw>[0], next) : next());
   koa.use(api.routes());
   koa.use(apiOnly(api.allowedMethods()));
-  const feedsApi = feedsRouter({ store, config, sessions });
+  // Uploads (.ics, .vcf) running at once: one per user, two in all (web/import-gate.ts).
+  const imports = new ImportGate();
+  const feedsApi = feedsRouter({ store, config, sessions, imports });
   koa.use(feedsApi.routes());
   koa.use(apiOnly(feedsApi.allowedMethods()));
   const agendaApi = agendaRouter({ store, config, sessions });
@@ -129,7 +132,7 @@ export function createApp({ config, store, log }: AppDeps): SundialApp {
   const devicesApi = devicesRouter({ store, config, sessions });
   koa.use(devicesApi.routes());
   koa.use(apiOnly(devicesApi.allowedMethods()));
-  const addressBooksApi = addressBooksRouter({ store, config, sessions });
+  const addressBooksApi = addressBooksRouter({ store, config, sessions, imports });
   koa.use(addressBooksApi.routes());
   koa.use(apiOnly(addressBooksApi.allowedMethods()));
   koa.use(staticFiles());

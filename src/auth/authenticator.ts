@@ -6,7 +6,7 @@ import type { LRUCache } from 'lru-cache';
 import { boundedCache } from '../bounded-cache.js';
 import { CredentialCache } from './credential-cache.js';
 import { LoginThrottle, type ThrottleState } from './throttle.js';
-import { verifyPassword } from './passwords.js';
+import { MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { appPasswordHash, appPasswordKey } from './app-passwords.js';
 
 export type AuthResult =
@@ -26,6 +26,9 @@ export interface AuthOptions {
 
 /** A device's last use is written at most this often (per device, whatever the process). */
 const TOUCH_INTERVAL_MS = 60_000;
+
+/** The longest user name an account may have (services/users.ts VALID_USERNAME). */
+const MAX_USERNAME_LENGTH = 64;
 
 export class Authenticator {
   readonly cache: CredentialCache;
@@ -53,6 +56,11 @@ export class Authenticator {
   }
 
   async authenticate(username: string, password: string, address: string, opts: AuthOptions = {}): Promise<AuthResult> {
+    // A name or password longer than any account can have is wrong without a look, and is not
+    // counted: each counted failure writes the name into two throttle rows' keys, so 64 KB names
+    // (POST /api/login takes 64 KB bodies) grew the database ~1000 times faster than real guesses,
+    // and they locked the address out of every account. Nothing about any account is revealed.
+    if (username.length > MAX_USERNAME_LENGTH || password.length > MAX_PASSWORD_LENGTH) return { ok: false, reason: 'invalid' };
     // The pair's failures, then the address's: an address blocked for guessing across accounts
     // lets through only accounts that logged in from it before (throttle.ts); for the others
     // nothing is checked. Counted in the store, so the limits hold across processes.

@@ -46,9 +46,12 @@ export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** The longest password an account may have. */
+export const MAX_PASSWORD_LENGTH = 1024;
+
 /** Rules shared by the CLI, the web page and the API. Returns a reason when refused. */
 export function passwordProblem(password: string): string | null {
   if (password.length < 8) return 'the password must have at least 8 characters';
-  if (password.length > 1024) return 'the password must have at most 1024 characters';
+  if (password.length > MAX_PASSWORD_LENGTH) return `the password must have at most ${MAX_PASSWORD_LENGTH} characters`;
   return null;
 }

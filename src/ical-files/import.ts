@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Collection, Store } from '../store/types.js';
 import { UidConflict } from '../store/errors.js';
-import { logicalLines, topLevelComponents, type TopComponent } from '../ical/merge.js';
+import type { TopComponent } from '../ical/merge.js';
 import { parseContentLine } from '../ical/privacy.js';
 import { CalendarDataError, validateCalendarObject } from '../ical/validate.js';
 import type { ObjectLimits } from '../ical/limits.js';
@@ -32,55 +32,123 @@ export interface SplitResult {
   skipped: Skipped[];
 }
 
-/** Value of the component's own (depth 1) property, unfolded; nested VALARMs are not looked at. */
-function ownProperty(comp: TopComponent, name: string): string | null {
-  let depth = 0;
-  for (const { text } of logicalLines(comp.lines)) {
-    if (/^BEGIN:/i.test(text)) depth++;
-    else if (/^END:/i.test(text)) depth--;
-    else if (depth === 1) {
-      const p = parseContentLine(text);
-      if (p?.name === name) return p.value;
-    }
+/** The TZID parameter value of a parsed content line, if it has one. */
+function tzidOf(params: readonly string[]): string | null {
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq > 0 && param.slice(0, eq).toUpperCase() === 'TZID') return param.slice(eq + 1).replace(/^"(.*)"$/, '$1');
   }
   return null;
 }
 
-function referencedZones(comp: TopComponent): Set<string> {
-  const out = new Set<string>();
-  for (const { text } of logicalLines(comp.lines)) {
-    const p = parseContentLine(text);
-    for (const param of p?.params ?? []) {
-      const eq = param.indexOf('=');
-      if (eq > 0 && param.slice(0, eq).toUpperCase() === 'TZID') out.add(param.slice(eq + 1).replace(/^"(.*)"$/, '$1'));
-    }
+/** How large one top-level component may grow while the file is split (see `components`). */
+export interface SplitBounds {
+  /** UTF-16 code units of its lines (the bytes of the object are checked again after the split). */
+  maxChars: number;
+  /** Properties (logical lines other than BEGIN and END) in it. */
+  maxProperties: number;
+  /** Components in it, itself included (BEGIN lines). */
+  maxComponents: number;
+}
+
+/** No bound: what splitCalendar (tests, tools) uses. */
+const UNBOUNDED: SplitBounds = { maxChars: Infinity, maxProperties: Infinity, maxComponents: Infinity };
+
+/** A top-level component as the split keeps it; past the bounds its lines are dropped. */
+interface SplitComponent extends TopComponent {
+  chars: number;
+  properties: number;
+  components: number;
+  /** Why it cannot become an object (past a bound); its lines are then empty. */
+  refused?: string;
+  buffer: Lines;
+  /** Its own (not a nested VALARM's) UID, RECURRENCE-ID and SUMMARY: the first of each, unfolded. */
+  own: Map<string, string>;
+  /** The TZIDs its lines reference. */
+  tzids: Set<string>;
+}
+
+/** The properties of a component the split reads. */
+const OWN = new Set(['UID', 'RECURRENCE-ID', 'SUMMARY']);
+
+/**
+ * Lines to be joined with CRLF, kept in runs: every RUN lines become one string holding them
+ * (which joins as its lines would), so that a component folded over millions of lines is a few
+ * hundred strings for the collector and for the join that makes its object.
+ */
+class Lines {
+  private static readonly RUN = 2048;
+  private readonly parts: string[] = [];
+  private run: string[] = [];
+  push(line: string): void {
+    this.run.push(line);
+    if (this.run.length >= Lines.RUN) this.flush();
   }
-  return out;
+  /** Its lines, some of them joined. */
+  all(): string[] {
+    this.flush();
+    return this.parts;
+  }
+  private flush(): void {
+    if (this.run.length > 0) this.parts.push(this.run.length === 1 ? this.run[0]! : this.run.join('\r\n'));
+    this.run = [];
+  }
+}
+
+interface LogicalLine {
+  /** The first physical line and the continuations without their leading blank. */
+  pieces: string[];
+  raw: Lines;
+  /** Characters of its physical lines with their line breaks. */
+  chars: number;
 }
 
 /**
  * The top-level components of an iCalendar text, as ical/merge.ts topLevelComponents finds them,
  * read line by line (no split of the whole file) and pausing — a `yield` — every few thousand
- * lines so that an importing server can answer other requests in between.
+ * lines so that an importing server can answer other requests in between. A component past
+ * `bounds` keeps no lines: a 14 MB event of two million properties (or one property folded over
+ * three million lines) was otherwise walked synchronously several times after the split (5.6 s
+ * of the event loop) and its lines spread into a call, which overflowed the stack (a 500).
  */
-function* components(text: string): Generator<void, TopComponent[]> {
-  const out: TopComponent[] = [];
+function* components(text: string, bounds: SplitBounds, size: number): Generator<void, SplitComponent[]> {
+  const out: SplitComponent[] = [];
   let depth = 0;
-  let current: TopComponent | null = null;
+  let current: SplitComponent | null = null;
   // A logical line (RFC 5545 §3.1 unfolding) is handled once its last continuation is seen.
-  let logical: { text: string; raw: string[] } | null = null;
-  const handle = ({ text: line, raw }: { text: string; raw: string[] }) => {
+  let logical: LogicalLine | null = null;
+  const handle = ({ pieces, raw, chars }: LogicalLine) => {
+    const line = pieces.length === 1 ? pieces[0]! : pieces.join('');
     const upper6 = line.slice(0, 6).toUpperCase();
     if (upper6 === 'BEGIN:') {
       depth++;
-      if (depth === 2) current = { type: line.slice(6).toUpperCase().trim(), lines: [] };
+      if (depth === 2) current = { type: line.slice(6).toUpperCase().trim(), lines: [], buffer: new Lines(), chars: 0, properties: 0, components: 0, own: new Map(), tzids: new Set() };
     }
     if (current) {
-      current.lines.push(...raw);
-      if (depth === 2 && current.type === 'VTIMEZONE' && /^TZID[;:]/i.test(line)) current.tzid = line.slice(line.indexOf(':') + 1);
+      current.chars += chars;
+      if (upper6 === 'BEGIN:') current.components++;
+      else if (!upper6.startsWith('END:')) current.properties++;
+      if (current.refused === undefined) {
+        // The reasons validateCalendarObject (ical/limits.ts) would give the object.
+        if (current.chars > bounds.maxChars) current.refused = `larger than the maximum of ${size} bytes`;
+        else if (current.properties > bounds.maxProperties) current.refused = `more than ${bounds.maxProperties} properties in one calendar object (server limit)`;
+        else if (current.components > bounds.maxComponents) current.refused = `more than ${bounds.maxComponents} components in one calendar object (server limit)`;
+        if (current.refused !== undefined) current.buffer = new Lines();
+      }
+      // What the split needs of each line is read here, once (each walk of a component's lines
+      // after the split cost seconds on one folded over millions of lines).
+      const p = parseContentLine(line);
+      if (p && depth === 2 && OWN.has(p.name) && !current.own.has(p.name)) current.own.set(p.name, p.value);
+      if (current.refused === undefined) {
+        for (const r of raw.all()) current.buffer.push(r);
+        if (depth === 2 && current.type === 'VTIMEZONE' && /^TZID[;:]/i.test(line)) current.tzid = line.slice(line.indexOf(':') + 1);
+        const tzid = p && tzidOf(p.params);
+        if (tzid !== null && tzid !== undefined) current.tzids.add(tzid);
+      }
     }
     if (upper6.startsWith('END:')) {
       if (depth === 2 && current) {
+        current.lines = current.buffer.all();
         out.push(current);
         current = null;
       }
@@ -96,11 +164,17 @@ function* components(text: string): Generator<void, TopComponent[]> {
     pos = nl + 1;
     if (line === '') continue;
     if ((line[0] === ' ' || line[0] === '\t') && logical) {
-      logical.text += line.slice(1);
-      logical.raw.push(line);
+      logical.chars += line.length + 2;
+      // A line folded past every bound is not assembled: only its length counts.
+      if (logical.chars <= bounds.maxChars) {
+        logical.pieces.push(line.slice(1));
+        logical.raw.push(line);
+      }
     } else {
       if (logical) handle(logical);
-      logical = { text: line, raw: [line] };
+      const raw = new Lines();
+      raw.push(line);
+      logical = { pieces: [line], raw, chars: line.length + 2 };
     }
     if (++count % 2000 === 0) yield;
   }
@@ -110,7 +184,7 @@ function* components(text: string): Generator<void, TopComponent[]> {
 
 /** Splits an iCalendar file (one or several VCALENDARs) into one object per UID. */
 export function splitCalendar(text: string): SplitResult {
-  const steps = splitSteps(text);
+  const steps = splitSteps(text, UNBOUNDED, Infinity);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -118,30 +192,37 @@ export function splitCalendar(text: string): SplitResult {
 }
 
 /** splitCalendar as a sequence of short steps; each `yield` is a point where the caller may pause. */
-function* splitSteps(text: string): Generator<void, SplitResult> {
+function* splitSteps(text: string, bounds: SplitBounds, size: number): Generator<void, SplitResult> {
   const skipped: Skipped[] = [];
   const zones = new Map<string, TopComponent>();
-  const groups = new Map<string, { comps: TopComponent[]; keys: Map<string, number> }>();
+  const groups = new Map<string, { comps: SplitComponent[]; keys: Map<string, number> }>();
   const counters = new Map<string, number>();
+  // UIDs with a component past the bounds: the whole UID is skipped, as an object too large would be.
+  const refused = new Map<string, string>();
   let step = 0;
-  for (const comp of yield* components(text.replace(/^\uFEFF/, ''))) {
+  for (const comp of yield* components(text.replace(/^\uFEFF/, ''), bounds, size)) {
     if (++step % 200 === 0) yield;
     const n = (counters.get(comp.type) ?? 0) + 1;
     counters.set(comp.type, n);
+    const uid = comp.own.get('UID')?.trim();
+    if (comp.refused !== undefined) {
+      if (uid) refused.set(uid, comp.refused);
+      else skipped.push({ item: `${comp.type} #${n}`, reason: comp.refused });
+      continue;
+    }
     if (comp.type === 'VTIMEZONE') {
       if (comp.tzid && !zones.has(comp.tzid)) zones.set(comp.tzid, comp);
       continue;
     }
-    const uid = ownProperty(comp, 'UID')?.trim();
     if (!uid) {
-      const summary = ownProperty(comp, 'SUMMARY');
+      const summary = comp.own.get('SUMMARY');
       skipped.push({ item: `${comp.type} #${n}${summary ? ` ("${summary.slice(0, 60)}")` : ''}`, reason: 'no UID' });
       continue;
     }
     let group = groups.get(uid);
     if (!group) groups.set(uid, (group = { comps: [], keys: new Map() }));
     // The same instance twice (concatenated exports): the later copy wins.
-    const key = `${comp.type}/${ownProperty(comp, 'RECURRENCE-ID')?.trim() ?? ''}`;
+    const key = `${comp.type}/${comp.own.get('RECURRENCE-ID')?.trim() ?? ''}`;
     const at = group.keys.get(key);
     if (at !== undefined) {
       group.comps[at] = comp;
@@ -152,16 +233,22 @@ function* splitSteps(text: string): Generator<void, SplitResult> {
     }
   }
   const objects: SplitObject[] = [];
+  for (const [uid, reason] of refused) {
+    groups.delete(uid);
+    skipped.push({ item: `UID ${uid}`, reason });
+  }
   for (const [uid, { comps }] of groups) {
     if (++step % 200 === 0) yield;
     const tzids = new Set<string>();
-    for (const c of comps) for (const z of referencedZones(c)) tzids.add(z);
+    for (const c of comps) for (const z of c.tzids) tzids.add(z);
     const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Sundial//Import//EN'];
     for (const tzid of tzids) {
       const zone = zones.get(tzid);
-      if (zone) lines.push(...zone.lines);
+      // Loops, not push(...lines): a component may have millions of lines (folded), past the
+      // number of arguments a call can take.
+      if (zone) for (const l of zone.lines) lines.push(l);
     }
-    for (const c of comps) lines.push(...c.lines);
+    for (const c of comps) for (const l of c.lines) lines.push(l);
     lines.push('END:VCALENDAR');
     objects.push({ uid, text: lines.join('\r\n') + '\r\n', components: comps.length });
   }
@@ -213,7 +300,11 @@ export async function importCalendar(store: Store, collection: Collection, text:
   // file held the event loop for 11 s (issue 11 item 4). The work runs in slices of at most
   // ~SLICE_MS, and between slices the process answers other requests (/healthz, DAV clients).
   const pause = slicer(opts.sliceMs ?? SLICE_MS);
-  const steps = splitSteps(text);
+  // A component is bounded by the limits of the object it becomes (checked again on the whole
+  // object by validateCalendarObject): its characters by the largest object (a character is at
+  // least one UTF-8 byte), its properties and components by the object limits.
+  const bounds = { maxChars: opts.maxResourceSize, maxProperties: opts.limits.maxProperties, maxComponents: opts.limits.maxComponents };
+  const steps = splitSteps(text, bounds, opts.maxResourceSize);
   let split: IteratorResult<void, SplitResult>;
   while (!(split = steps.next()).done) await pause();
   const { objects, skipped } = split.value;

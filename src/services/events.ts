@@ -61,10 +61,22 @@ interface ObjectInstances {
  */
 export class AgendaCache {
   static readonly MAX_BYTES = 32 * 1024 * 1024;
+  /**
+   * What an entry costs besides its instances: its key, the LRU's node, the value's object and
+   * array (~350 bytes measured for an empty calendar). Counted as 1 byte before: one entry per
+   * calendar and distinct range, so a user with 300 empty calendars grew the heap by 32 MB every
+   * 300 agenda requests (each range moved by a second), towards 32 million entries (~11 GB).
+   */
+  static readonly ENTRY_BYTES = 400;
   private readonly lru = new LRUCache<string, { objects: ObjectInstances[]; skipped: number }>({
     maxSize: AgendaCache.MAX_BYTES,
-    sizeCalculation: (v) => Math.max(1, AgendaCache.bytes(v.objects)),
+    sizeCalculation: (v, k) => AgendaCache.ENTRY_BYTES + 2 * k.length + AgendaCache.bytes(v.objects),
   });
+
+  /** Entries kept now. */
+  get entries(): number {
+    return this.lru.size;
+  }
 
   static bytes(objects: ObjectInstances[]): number {
     let n = 0;
@@ -97,8 +109,25 @@ export interface AgendaOptions {
 
 const writable = (i: CalendarInstance) => i.access !== 'read' && i.collection.components.includes('VEVENT');
 
+/**
+ * An RFC 3339 date-time (with its zone) or a full date. Date.parse alone read any text V8 can:
+ * "1" was 2001, "2026-02-30" the 2nd of March, "Tue, 1 Jan 2026" or a time without a zone the
+ * server's local time — stored as an event nobody asked for. No nested quantifiers: linear.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2})))?$/;
+
+function isIsoInstant(v: string): boolean {
+  const m = ISO_INSTANT.exec(v);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if (m[4] === undefined) return true;
+  return Number(m[4]) <= 23 && Number(m[5]) <= 59 && Number(m[6] ?? 0) <= 59 && Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59;
+}
+
 function parseInstant(v: unknown, what: string): number {
-  if (typeof v !== 'string' || v.length > 40) throw invalid(`${what} is an ISO date or date-time`);
+  if (typeof v !== 'string' || v.length > 40 || !isIsoInstant(v)) throw invalid(`${what} is an ISO date or date-time`);
   const ms = Date.parse(v);
   if (!Number.isFinite(ms) || ms < Date.UTC(1900, 0, 1) || ms > Date.UTC(2200, 0, 1)) throw invalid(`${what} is an ISO date or date-time between 1900 and 2200`);
   return ms;
@@ -184,6 +213,11 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
   const wanted = opts.calendars ? new Set(opts.calendars) : null;
   const instances = (await store.listInstances(user.id)).filter((i) => i.collection.kind === 'calendar' && i.collection.components.includes('VEVENT') && (!wanted || wanted.has(i.uri)));
   const events: AgendaEvent[] = [];
+  // The whole answer holds at most maxInstances instances, as one object may: 50 events of 9,999
+  // instances each (every one within the per-object limit) made a 192 MB answer, 900 MB of heap
+  // and 6 s of JSON.stringify holding the event loop; a few more and the process ran out of
+  // memory. Objects that do not fit are left out and counted in `skipped`, like unreadable ones.
+  const cap = opts.maxInstances;
   let skipped = 0;
   let sliceStart = performance.now();
   for (const inst of instances) {
@@ -191,18 +225,38 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
     const key = opts.cache?.key(inst, start, end, opts.maxInstances);
     let found = key ? opts.cache!.get(key) : undefined;
     if (!found) {
-      found = { objects: [], skipped: 0 };
+      const fresh: { objects: ObjectInstances[]; skipped: number } = { objects: [], skipped: 0 };
+      // What is left of the answer's room: past it nothing more is evaluated, and what this
+      // calendar found is not kept (another request may have room for all of it).
+      let room = cap - events.length;
+      let complete = true;
       const qopts = { floatingZone: floatingZone(inst), maxInstances: opts.maxInstances };
       const candidates = await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end });
       for (let k = 0; k < candidates.length; k += BATCH) {
+        if (room <= 0) {
+          fresh.skipped += candidates.length - k;
+          complete = false;
+          break;
+        }
         const texts = await store.getObjectTexts(inst.collection.id, candidates.slice(k, k + BATCH).map((c) => c.name));
         for (const o of texts) {
+          if (room <= 0) {
+            fresh.skipped++;
+            complete = false;
+            continue;
+          }
           try {
             const list = agendaInstances(o.text, qopts, { start, end });
-            if (list.length > 0) found.objects.push({ name: o.name, etag: o.etag, instances: list });
+            if (list.length > room) {
+              fresh.skipped++;
+              complete = false;
+            } else if (list.length > 0) {
+              fresh.objects.push({ name: o.name, etag: o.etag, instances: list });
+              room -= list.length;
+            }
           } catch (err) {
             if (!(err instanceof CalendarDataError || err instanceof QueryError)) throw err;
-            found.skipped++;
+            fresh.skipped++;
           }
           if (performance.now() - sliceStart > SLICE_MS) {
             await new Promise((r) => setImmediate(r));
@@ -211,10 +265,15 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
         }
       }
       // A change made while this ran moved the sequence: the entry is keyed by the one read before.
-      if (key) opts.cache!.set(key, found);
+      if (key && complete) opts.cache!.set(key, fresh);
+      found = fresh;
     }
     skipped += found.skipped;
     for (const o of found.objects) {
+      if (events.length + o.instances.length > cap) {
+        skipped++;
+        continue;
+      }
       for (const a of o.instances) {
         events.push(withProps(a, { id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite }));
       }

@@ -11,10 +11,10 @@
 //   POST   /api/addressbooks/:uri/import            body text/vcard (a .vcf of many cards) → summary
 //   GET    /api/addressbooks/:uri/export            the address book as one .vcf (attachment)
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import type { Store } from '../store/types.js';
+import type { CalendarInstance, Store } from '../store/types.js';
 import { ApiError } from '../http/errors.js';
 import { readBody } from '../http/body.js';
 import {
@@ -28,13 +28,16 @@ import { VCardError } from '../vcard/errors.js';
 import { importVCards } from '../vcard-files/import.js';
 import { exportVCards } from '../vcard-files/export.js';
 import type { Sessions } from './sessions.js';
+import type { ImportGate } from './import-gate.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 
 export interface AddressBooksApiDeps {
   store: Store;
   config: Config;
   sessions: Sessions;
+  /** Imports running at once (shared with the calendars' import). */
+  imports: ImportGate;
 }
 
 /** Largest .vcf upload: 9,000 cards with small photos are about 20 MB. */
@@ -44,8 +47,8 @@ const MAX_SKIPPED_LISTED = 200;
 /** Media types a .vcf upload may be sent as (browsers give .vcf files text/vcard or text/x-vcard). */
 const VCF_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
 
-export function addressBooksRouter({ store, config, sessions }: AddressBooksApiDeps): Router {
-  const router = new Router({ prefix: '/api/addressbooks' });
+export function addressBooksRouter({ store, config, sessions, imports }: AddressBooksApiDeps): Router {
+  const router = jsonRouter('/api/addressbooks');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;
@@ -87,6 +90,10 @@ export function addressBooksRouter({ store, config, sessions }: AddressBooksApiD
     const instance = await addressBookInstance(store, me(ctx), ctx.params.uri!);
     if (instance.access === 'read') throw forbiddenAction('this address book is shared with you read-only');
     if (!ctx.is(VCF_TYPES)) throw new ApiError(415, 'unsupported_media_type', 'send text/vcard');
+    await imports.run(ctx, me(ctx).id, () => importVcf(ctx, instance));
+  });
+
+  const importVcf = async (ctx: Context, instance: CalendarInstance) => {
     const raw = await readBody(ctx, VCF_IMPORT_LIMIT, () => new ApiError(413, 'too_large', `an import is at most ${VCF_IMPORT_LIMIT / 1024 / 1024} MB`));
     let text: string;
     try {
@@ -104,7 +111,7 @@ export function addressBooksRouter({ store, config, sessions }: AddressBooksApiD
       skippedCount: summary.skipped.length,
       large: summary.entries > threshold,
     };
-  });
+  };
 
   router.get('/:uri/export', async (ctx) => {
     const instance = await addressBookInstance(store, me(ctx), ctx.params.uri!);

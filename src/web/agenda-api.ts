@@ -6,13 +6,13 @@
 //   PATCH  /api/calendars/:uri/events/:name          the same fields, any subset, and etag
 //   DELETE /api/calendars/:uri/events/:name?etag=    the event (a whole series when it recurs)
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
 import { AgendaCache, agenda, createEvent, deleteEvent, updateEvent } from '../services/events.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 
 export interface AgendaApiDeps {
   store: Store;
@@ -21,7 +21,7 @@ export interface AgendaApiDeps {
 }
 
 export function agendaRouter({ store, config, sessions }: AgendaApiDeps): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = jsonRouter('/api');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;

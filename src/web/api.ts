@@ -2,7 +2,7 @@
 // rules for every route: a session cookie identifies the user; every change needs the session's
 // CSRF token in X-CSRF-Token; bad input is a 4xx JSON error ({ error, message }).
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store, User } from '../store/types.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -11,7 +11,7 @@ import { requestOrigin } from '../http/origin.js';
 import { calendarView, createCalendar, listCalendars, removeCalendar, shareCalendar, unshareCalendar, updateCalendar } from '../services/calendars.js';
 import { addUser, changeOwnPassword, removeUser, resetPassword } from '../services/users.js';
 import { COOKIE, Sessions } from './sessions.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 import { readJson } from './json.js';
 import { withoutTrailingSlashes } from '../feeds/tokens.js';
 import { appleProfile } from './apple-profile.js';
@@ -33,7 +33,7 @@ export function baseUrlOf(ctx: Context, config: Config): string {
 }
 
 export function apiRouter({ store, config, authenticator, sessions }: ApiDeps): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = jsonRouter('/api');
 
   // Service errors → JSON 4xx; everything else goes on to the error middleware.
   router.use(apiErrors);

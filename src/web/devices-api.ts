@@ -9,7 +9,7 @@
 //                                        embedded only when given, and only if it is this device's)
 //   PUT    /api/devices/policy           { required: true | false | null } ("devices must use app passwords")
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
 import { appPasswordHash } from '../auth/app-passwords.js';
@@ -18,7 +18,7 @@ import { invalid } from '../services/errors.js';
 import { absoluteUrl, principalPath } from '../urls.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 import { baseUrlOf } from './api.js';
 import { appleProfile } from './apple-profile.js';
 import { davx5LoginUri, qrDataUrl } from './device-setup.js';
@@ -30,7 +30,7 @@ export interface DevicesApiDeps {
 }
 
 export function devicesRouter({ store, config, sessions }: DevicesApiDeps): Router {
-  const router = new Router({ prefix: '/api/devices' });
+  const router = jsonRouter('/api/devices');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;

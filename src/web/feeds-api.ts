@@ -7,9 +7,9 @@
 //   DELETE /api/feeds/:id                revoke
 //   POST   /api/feeds/import?calendar=U  body text/calendar → import summary
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Config } from '../config.js';
-import type { Store } from '../store/types.js';
+import type { CalendarInstance, Store } from '../store/types.js';
 import { ApiError } from '../http/errors.js';
 import { readBody } from '../http/body.js';
 import { decodeCalendarText } from '../ical/parse.js';
@@ -22,13 +22,16 @@ import { forbiddenAction, missing } from '../services/errors.js';
 import { warnIfPassedThreshold } from '../services/large-calendars.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 import { baseUrlOf } from './api.js';
+import type { ImportGate } from './import-gate.js';
 
 export interface FeedsApiDeps {
   store: Store;
   config: Config;
   sessions: Sessions;
+  /** Imports running at once (shared with the address books' import). */
+  imports: ImportGate;
 }
 
 /** Largest .ics upload: a 30,000-event export is about 15 MB. */
@@ -36,8 +39,8 @@ export const IMPORT_LIMIT = 32 * 1024 * 1024;
 /** Skipped components listed in the answer; the count is always complete. */
 const MAX_SKIPPED_LISTED = 200;
 
-export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
-  const router = new Router({ prefix: '/api/feeds' });
+export function feedsRouter({ store, config, sessions, imports }: FeedsApiDeps): Router {
+  const router = jsonRouter('/api/feeds');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
   const me = (ctx: Context) => (ctx.state as SessionState).user;
@@ -65,6 +68,10 @@ export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
     if (!instance) throw missing(`no calendar "${uri}"`);
     if (instance.access === 'read') throw forbiddenAction('this calendar is shared with you read-only');
     if (!ctx.is('text/calendar')) throw new ApiError(415, 'unsupported_media_type', 'send text/calendar');
+    await imports.run(ctx, me(ctx).id, () => importIcs(ctx, uri, instance));
+  });
+
+  const importIcs = async (ctx: Context, uri: string, instance: CalendarInstance) => {
     const raw = await readBody(ctx, IMPORT_LIMIT, () => new ApiError(413, 'too_large', `an import is at most ${IMPORT_LIMIT / 1024 / 1024} MB`));
     let text: string;
     try {
@@ -82,7 +89,7 @@ export function feedsRouter({ store, config, sessions }: FeedsApiDeps): Router {
       skippedCount: summary.skipped.length,
       large: summary.entries > config.largeCalendarThreshold,
     };
-  });
+  };
 
   router.post('/:id/regenerate', async (ctx) => {
     ctx.body = withUrls(ctx, await regenerateLink(store, me(ctx), ctx.params.id));

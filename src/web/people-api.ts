@@ -15,7 +15,7 @@
 //   PUT    /api/calendars/:uri/group-shares/:group  (owner) { access } → 204;  DELETE → 204
 //   the same under /api/addressbooks/:uri/group-shares for an address book
 import type { Context } from 'koa';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Store } from '../store/types.js';
 import { ApiError } from '../http/errors.js';
 import { missing } from '../services/errors.js';
@@ -23,7 +23,7 @@ import { profileOf, setProfile } from '../services/people.js';
 import { addGroup, addMember, groupNamed, groupSharesOf, groupView, listGroupViews, removeGroup, removeMember, setMembers, shareWithGroup, unshareWithGroup, updateGroup } from '../services/groups.js';
 import type { Sessions } from './sessions.js';
 import { readJson } from './json.js';
-import { apiErrors, requireSession, type SessionState } from './session-auth.js';
+import { apiErrors, jsonRouter, requireSession, type SessionState } from './session-auth.js';
 
 export interface PeopleApiDeps {
   store: Store;
@@ -31,7 +31,7 @@ export interface PeopleApiDeps {
 }
 
 export function peopleRouter({ store, sessions }: PeopleApiDeps): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = jsonRouter('/api');
   router.use(apiErrors);
   router.use(requireSession(store, sessions));
 

@@ -2,6 +2,7 @@
 // cookie identifies the user; every method other than GET/HEAD needs the session's CSRF token in
 // X-CSRF-Token; service errors become JSON 4xx answers; nothing is cached.
 import type { Context, Next } from 'koa';
+import { Router } from '@koa/router';
 import type { Store, User } from '../store/types.js';
 import { ApiError } from '../http/errors.js';
 import { ServiceError } from '../services/errors.js';
@@ -10,6 +11,17 @@ import { COOKIE, sameToken, type Session, type Sessions } from './sessions.js';
 export interface SessionState {
   user: User;
   session: Session;
+}
+
+/**
+ * A router for JSON API routes under `prefix`. Case-sensitive: @koa/router matches routes without
+ * regard to case by default but ran the routers' `use` middleware (requireSession) only on the
+ * exact prefix, so `GET /API/groups` reached its handler with no session — every group, its
+ * members and address to anyone — and `POST /API/logout` skipped the CSRF check. URL paths are
+ * case-sensitive (RFC 3986 §6.2.2.1), as on DAV: `/API/…` is not the API.
+ */
+export function jsonRouter(prefix: string): Router {
+  return new Router({ prefix, sensitive: true });
 }
 
 /** Cache-Control: no-store and ServiceError → ApiError, around everything after it. */

@@ -2,6 +2,7 @@
 // no request holds the event loop for more than a few tens of milliseconds). /healthz is probed
 // back to back during the work and compared with its idle latency, because the machine running
 // the tests may be loaded.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as assert from 'uvu/assert';
 import type { TestServer } from './server.js';
 
@@ -47,3 +48,19 @@ export function assertResponsive(run: { worst: number; probes: number; ms: numbe
   assert.ok(prompt || interleaved, `healthz took ${run.worst.toFixed(0)} ms during the report (idle ${idle.toFixed(1)} ms, report ${run.ms.toFixed(0)} ms, ${run.probes} probes)`);
 }
 
+
+/**
+ * The longest the event loop was held while `work` ran, in ms. The test server runs in the test's
+ * process, so a probe cannot even be sent while the server holds the loop: a stall that starts
+ * between two probes is missed by probeDuring, never by this.
+ */
+export async function longestStall<T>(work: () => Promise<T>): Promise<{ stall: number; result: T }> {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  try {
+    const result = await work();
+    return { stall: delay.max / 1e6, result };
+  } finally {
+    delay.disable();
+  }
+}

@@ -152,6 +152,22 @@ t('an event past max-instances is left out and counted, not a 500; the rest is l
   assert.equal(r.json.events.map((e: any) => e.uid), ['plain@test']);
 });
 
+t('one answer holds at most SUNDIAL_MAX_INSTANCES instances; the objects past it are counted in skipped', async ({ srv, bob }) => {
+  // Three events of 9,999 instances each, every one within the per-object limit: the answer held
+  // all 29,997 (50 such events: a 192 MB answer, 900 MB of heap, 6 s of the event loop).
+  assert.is((await bob.call('POST', '/calendars', { displayName: 'Minutes' })).status, 201);
+  for (let n = 0; n < 3; n++) {
+    await putOk(srv, 'bob', `/dav/calendars/bob/minutes/m${n}.ics`, ical(`minutes-${n}@test`, { start: '20260701T000000Z', end: '20260701T000030Z', extra: ['RRULE:FREQ=MINUTELY;COUNT=9999'] }));
+  }
+  for (let round = 0; round < 2; round++) { // twice: a partial result is not kept
+    const r = await bob.call('GET', q(RANGE) + '&calendar=minutes');
+    assert.is(r.status, 200, r.text.slice(0, 200));
+    assert.is(r.json.events.length, 9999, `round ${round}`);
+    assert.is(r.json.skipped, 2, `round ${round}`);
+  }
+  assert.is((await bob.call('DELETE', '/calendars/minutes')).status, 200);
+});
+
 t('bad input: 4xx JSON errors, nothing stored', async ({ srv, alice }) => {
   const before = (await srv.store.getInstance((await srv.store.getUser('alice'))!.id, 'personal'))!.collection.objectCount;
   const bad: [string, string, unknown, number][] = [
@@ -163,6 +179,13 @@ t('bad input: 4xx JSON errors, nothing stored', async ({ srv, alice }) => {
     ['POST', '/calendars/personal/events', { summary: 'x', allDay: true, start: '2026-07-01T10:00:00Z', end: '2026-07-02' }, 400],
     ['POST', '/calendars/personal/events', { summary: 'x', start: '3000-07-01T10:00:00Z', end: '3000-07-01T11:00:00Z' }, 400],
     ['POST', '/calendars/personal/events', { summary: ['x'], start: '2026-07-01T10:00:00Z', end: '2026-07-01T11:00:00Z' }, 400],
+    // Not ISO dates: Date.parse read them (a 30 February became the 2nd of March, "1" the year
+    // 2001, a time without a zone the server's local time) and the event was stored.
+    ...['2026-02-30', '2026-13-01', '1', 'Tue, 1 Jul 2026 10:00:00', '2026-07-01T10:00:00', '2026-07-01T24:00:00Z', '2026-07-01 10:00:00Z', '+002026-07-01T10:00:00Z']
+      .map((start): [string, string, unknown, number] => ['POST', '/calendars/personal/events', { summary: 'x', start, end: '2026-07-03T11:00:00Z' }, 400]),
+    ['POST', '/calendars/personal/events', { summary: 'x', allDay: true, start: '2026-02-30', end: '2026-03-31' }, 400],
+    ['GET', '/agenda?start=1&end=2', undefined, 400],
+    ['GET', '/agenda?start=2026-02-29&end=2026-03-10', undefined, 400],
     ['POST', '/calendars/nope/events', { summary: 'x', start: '2026-07-01T10:00:00Z', end: '2026-07-01T11:00:00Z' }, 404],
     ['PATCH', '/calendars/personal/events/missing.ics', { summary: 'x' }, 404],
     ['DELETE', '/calendars/personal/events/missing.ics', undefined, 404],

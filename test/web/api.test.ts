@@ -153,6 +153,21 @@ t('a body that is not JSON is 415; broken JSON or a non-object is 400; all as JS
   assert.equal(mine.map((c: { uri: string }) => c.uri), ['personal']);
 });
 
+t('a JSON body that is not UTF-8 is 400 invalid_json; nothing is stored', async ({ srv, alice }) => {
+  // Decoded leniently before, the bytes became U+FFFD and the calendar was created under a name
+  // nobody sent (RFC 8259 §8.1: JSON between systems is UTF-8).
+  for (const bytes of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+    const body = Buffer.concat([Buffer.from('{"displayName":"Bad'), Buffer.from(bytes), Buffer.from('"}')]);
+    const res = await fetch(`${srv.url}/api/calendars`, { method: 'POST', headers: { Cookie: alice.cookie, 'X-CSRF-Token': alice.csrf, 'Content-Type': 'application/json' }, body });
+    assert.is(res.status, 400, `bytes ${bytes}`);
+    assert.is(((await res.json()) as { error: string }).error, 'invalid_json');
+  }
+  const { mine } = await alice.ok('GET', '/calendars');
+  assert.equal(mine.map((c: { uri: string }) => c.uri), ['personal']);
+  assert.is((await alice.call('POST', '/calendars', { displayName: 'Café ☕ 𝄞' })).json.displayName, 'Café ☕ 𝄞', 'UTF-8 text is read as sent');
+  assert.is((await alice.call('DELETE', '/calendars/cafe')).status, 200);
+});
+
 t('unknown routes answer 404 JSON, with or without a session', async ({ srv, alice }) => {
   for (const res of [await apiCall(srv, 'GET', '/nope'), await alice.call('GET', '/nope'), await alice.call('POST', '/calendars/personal/nope', {}), await apiCall(srv, 'GET', '/')]) {
     assert.is(res.status, 404);
