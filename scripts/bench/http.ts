@@ -51,7 +51,21 @@ export class DavClient {
     this.origins = origins.map((o) => new URL(o).origin);
   }
 
-  request(opts: RequestOptions): Promise<Reply> {
+  /**
+   * A keep-alive socket the server closes (its 5 s idle timeout) just as a request is written on
+   * it fails with "socket hang up" / ECONNRESET. Clients retry such a request once on a new
+   * connection (OkHttp's retryOnConnectionFailure; Node's docs on `request.reusedSocket`), and
+   * so does the bench: a poll right after a variant that left one of two sockets idle lost its
+   * figure this way (2026-12-07). A request on a fresh socket is never retried.
+   */
+  request(opts: RequestOptions, retried = false): Promise<Reply> {
+    return this.send(opts).catch((err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+      if (retried || !err.reusedSocket || (err.code !== 'ECONNRESET' && err.message !== 'socket hang up')) throw err;
+      return this.request(opts, true);
+    });
+  }
+
+  private send(opts: RequestOptions): Promise<Reply> {
     const url = this.urlOf(opts.url);
     if (this.origins.length > 1 && url.origin === this.base.origin) {
       const to = new URL(this.origins[this.next++ % this.origins.length]!);
@@ -77,7 +91,10 @@ export class DavClient {
         });
         res.on('error', reject);
       });
-      req.on('error', reject);
+      req.on('error', (err: Error & { reusedSocket?: boolean }) => {
+        err.reusedSocket = req.reusedSocket;
+        reject(err);
+      });
       req.end(body);
     });
   }
