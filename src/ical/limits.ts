@@ -5,6 +5,7 @@
 // so a hostile object costs no more than reading it. Objects stored before the limits existed
 // are bounded at query time instead (work-budget.ts).
 import { CalendarDataError } from './errors.js';
+import { countContinuationLines, maxContinuationLines, unfold } from './unfold.js';
 
 export interface ObjectLimits {
   /** Components (VEVENT, VALARM, VTIMEZONE and its rules, …) in one object, VCALENDAR excluded. */
@@ -90,8 +91,13 @@ export function checkObjectLimits(text: string, limits: ObjectLimits = DEFAULT_O
   let properties = 0;
   let dates = 0;
   const rulesPerLevel: number[] = [0];
-  // RFC 5545 §3.1 unfolding: CRLF (or LF) followed by one space or tab continues the line.
-  const lines = text.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
+  // Counted before anything is unfolded or split: a text folded over millions of short lines
+  // costs every later pass a slice per line (unfold.ts).
+  const maxFolds = maxContinuationLines(Buffer.byteLength(text, 'utf8'), limits.maxProperties);
+  if (countContinuationLines(text, maxFolds) > maxFolds) {
+    throw new CalendarDataError('valid-calendar-data', `folded over more than ${maxFolds} continuation lines (lines average under 48 octets; RFC 5545 §3.1 folds at 75)`);
+  }
+  const lines = unfold(text).split(/\r?\n/);
   for (const line of lines) {
     if (line === '') continue;
     const name = nameOf(line);

@@ -3,6 +3,7 @@
 import ICAL from 'ical.js';
 import { CalendarDataError, asCalendarData } from './errors.js';
 import { beginOrEnd } from './begin-end.js';
+import { unfold } from './unfold.js';
 
 /** Deeper than any real object (VCALENDAR > VEVENT > VALARM > …); guards recursive walkers. */
 const MAX_DEPTH = 8;
@@ -18,10 +19,10 @@ export function decodeCalendarText(data: Buffer | string): string {
  * ical.js accepts `END:VTODO` closing a VEVENT and any nesting depth, so BEGIN/END pairs are
  * checked here on the unfolded text (RFC 5545 §3.1 folding: CRLF + one space or tab).
  */
-function checkNesting(text: string): void {
+function checkNesting(unfolded: string): void {
   const stack: string[] = [];
   // Split where the former /^…$/m expression saw line ends; beginOrEnd is linear (begin-end.ts).
-  for (const line of text.replace(/\r?\n[ \t]/g, '').split(/\r\n?|[\n\u2028\u2029]/)) {
+  for (const line of unfolded.split(/\r\n?|[\n\u2028\u2029]/)) {
     const m = beginOrEnd(line);
     if (!m) continue;
     const name = m.type;
@@ -37,8 +38,11 @@ function checkNesting(text: string): void {
 
 /** Parses exactly one VCALENDAR. Its components are hydrated lazily by ical.js. */
 export function parseCalendar(text: string): ICAL.Component {
-  checkNesting(text);
-  const jcal: unknown = asCalendarData('unparseable iCalendar', () => ICAL.parse(text));
+  // Unfolded once for both: ical.js unfolds as RFC 5545 §3.1 does (ical.js parse._eachLine), and
+  // given the unfolded text it does no slicing of its own per folded line.
+  const unfolded = unfold(text);
+  checkNesting(unfolded);
+  const jcal: unknown = asCalendarData('unparseable iCalendar', () => ICAL.parse(unfolded));
   if (!Array.isArray(jcal) || jcal.length === 0) {
     throw new CalendarDataError('valid-calendar-data', 'no iCalendar object');
   }

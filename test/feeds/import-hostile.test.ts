@@ -55,24 +55,25 @@ test('an event of 2,000,000 properties is skipped with the property limit, the o
   assert.not.ok(get.text.includes('UID:flood'));
 });
 
-test('one property folded over millions of lines: over the size limit skipped, within it imported, /healthz answering', async () => {
+test('one property folded over millions of lines: over the size limit skipped, within it skipped for its folding, /healthz answering', async () => {
   const over = calendar(event('folded-over', `DESCRIPTION:x\r\n${' x\r\n'.repeat(3_000_000)}`));
   const { stall, result: a } = await longestStall(() => importWatched(over));
   assert.is(a.status, 200, JSON.stringify(a.summary).slice(0, 300));
   assert.equal(a.summary.skipped, [{ item: 'UID folded-over', reason: 'larger than the maximum of 10485760 bytes' }]);
+  // Within the size limit, 2.5 million continuation lines of one character are far more than a
+  // client folding at 75 octets writes (ical/unfold.ts): skipped as a PUT refuses it, counted
+  // before anything is unfolded (ical.js parsed it in one go before, ~1 s of the event loop).
   const within = calendar(event('folded-within', `DESCRIPTION:x\r\n${' x\r\n'.repeat(2_500_000)}`));
-  const b = await importWatched(within);
+  const { stall: stallWithin, result: b } = await longestStall(() => importWatched(within));
   assert.is(b.status, 200, JSON.stringify(b.summary).slice(0, 300));
-  assert.is(b.summary.imported, 1);
+  assert.is(b.summary.imported, 0);
+  assert.match(JSON.stringify(b.summary.skipped), /folded-within.*continuation lines/);
   console.log(`folded: slowest /healthz ${a.worst.toFixed(0)} ms (over the limit), ${b.worst.toFixed(0)} ms (within)`);
-  // Within the limits the object is validated as a PUT validates it (ical.js parses it in one
-  // go, up to about a second for this one on a loaded machine: security.md "Left open"), so only
-  // the refused case is timed.
   assert.ok(a.worst < 1000, `slowest /healthz ${a.worst.toFixed(0)} ms`);
   assert.ok(stall < 1000, `the event loop was held ${stall.toFixed(0)} ms over the limit (0.8 s before)`);
+  assert.ok(stallWithin < 1000, `the event loop was held ${stallWithin.toFixed(0)} ms within the limit`);
   const get = await s.request('GET', '/dav/calendars/alice/personal/folded-within.ics', { user: 'alice' });
-  assert.is(get.status, 200);
-  assert.is(get.text, within.replace('PRODID:-//Sundial tests//EN', 'PRODID:-//Sundial//Import//EN'), 'stored as in the file, lines and folding kept');
+  assert.is(get.status, 404, 'nothing stored');
 });
 
 test.run();

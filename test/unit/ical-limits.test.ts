@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { options } from '../../src/config.js';
 import { DEFAULT_OBJECT_LIMITS, checkObjectLimits } from '../../src/ical/limits.js';
 import { CalendarDataError } from '../../src/ical/errors.js';
+import { countContinuationLines, maxContinuationLines } from '../../src/ical/unfold.js';
 import { QueryError } from '../../src/ical/query-errors.js';
 import { WorkBudget } from '../../src/ical/work-budget.js';
 import { QueryObject } from '../../src/ical/query-object.js';
@@ -21,6 +22,24 @@ t('the defaults of ical/limits.ts are those of the options in src/config.ts', ()
     maxRules: options.maxRecurrenceRules.default,
     maxRecurrenceDates: options.maxRecurrenceDates.default,
   });
+});
+
+t('folding: a text folded as clients fold passes, one folded over many short lines is refused before it is unfolded', () => {
+  const head = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:f\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240101T090000Z\r\n';
+  const tail = 'END:VEVENT\r\nEND:VCALENDAR\r\n';
+  // RFC 5545 §3.1: at most 75 octets a line. 1 MB of CJK (3 octets a character) folds every 25
+  // characters, the shortest lines a conforming client writes for text.
+  const cjk = '日本語の説明文'.repeat(50_000);
+  const folded = (`DESCRIPTION:${cjk}`.match(/.{1,25}/gu) ?? []).join('\r\n ');
+  checkObjectLimits(`${head}${folded}\r\n${tail}`);
+  const shortLines = `${head}DESCRIPTION:x\r\n${' y\r\n'.repeat(500_000)}${tail}`;
+  const started = performance.now();
+  assert.throws(() => checkObjectLimits(shortLines), (e: Error) => e instanceof CalendarDataError && /continuation lines/.test(e.message));
+  assert.ok(performance.now() - started < 200, 'counted, not unfolded');
+  // At the bound exactly it passes: 48 octets a continuation on average, plus one per property.
+  assert.is(maxContinuationLines(4800, 10), 110);
+  assert.is(countContinuationLines('A\r\n b\n\tc\r\nD\r\n', 99), 2);
+  assert.is(countContinuationLines(' y\r\n'.repeat(1000), 5), 6, 'stops counting past the bound');
 });
 
 function timeOf(fn: () => void): number {
