@@ -52,7 +52,19 @@ export class QueryEngine {
    * encoded so that a repeated query copies each one into the body instead of rendering, escaping
    * and encoding it again (xml/chunked-writer.ts).
    */
-  private readonly renderings = new LRUCache<string, Buffer>({ maxSize: 16 * 1024 * 1024, sizeCalculation: (v) => Math.max(1, v.length) });
+  private readonly renderings = new LRUCache<string, Buffer>({ maxSize: 16 * 1024 * 1024, sizeCalculation: (v, k) => v.length + k.length + QueryEngine.ENTRY_BYTES });
+
+  /**
+   * What a rendering's entry costs besides its bytes and its key: the LRU's node and the Buffer's
+   * object. Not counted before, so small renderings under long keys (names of 255 characters)
+   * held several times the 16 MB budget; the agenda cache was mended the same way.
+   */
+  static readonly ENTRY_BYTES = 128;
+
+  /** Renderings and responses kept now. */
+  get renderingEntries(): number {
+    return this.renderings.size;
+  }
 
   /** The zone of a calendar-timezone / CALDAV:timezone text, cached by text. */
   zoneOfText(text: string | null | undefined): Zone | null {
