@@ -6,6 +6,7 @@
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
 import { Conflict } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
+import { checkName } from './names.js';
 import { leaveShared, shareWithUser, unshareWithUser } from './collection-shares.js';
 import { slugify } from './calendars.js';
 import { addressbookPath } from '../urls.js';
@@ -72,10 +73,7 @@ async function ownInstance(store: Store, user: User, uri: string): Promise<Calen
   return i;
 }
 
-function checkName(displayName: unknown): string {
-  if (typeof displayName !== 'string' || displayName.trim() === '' || displayName.length > 200) throw invalid('an address book name has 1 to 200 characters');
-  return displayName.trim();
-}
+const checkBookName = (displayName: unknown): string => checkName(displayName, 'an address book name');
 
 function checkDescription(description: unknown): string | null {
   if (description === null || description === undefined || description === '') return null;
@@ -84,7 +82,7 @@ function checkDescription(description: unknown): string | null {
 }
 
 export async function createAddressBook(store: Store, user: User, init: { displayName: unknown; description?: unknown; uri?: unknown }): Promise<CalendarInstance> {
-  const displayName = checkName(init.displayName);
+  const displayName = checkBookName(init.displayName);
   const description = checkDescription(init.description);
   const slug = slugify(displayName);
   const base = init.uri === undefined ? (slug === 'calendar' ? 'addressbook' : slug) : String(init.uri);
@@ -111,7 +109,7 @@ export async function updateAddressBook(store: Store, user: User, uri: string, p
   if (patch.displayName !== undefined || patch.description !== undefined) {
     if (i.access !== 'owner') throw forbiddenAction('only the owner renames an address book');
     await store.updateCollection(i.collection.id, {
-      ...(patch.displayName !== undefined ? { displayName: checkName(patch.displayName) } : {}),
+      ...(patch.displayName !== undefined ? { displayName: checkBookName(patch.displayName) } : {}),
       ...(patch.description !== undefined ? { description: checkDescription(patch.description) } : {}),
     });
   }

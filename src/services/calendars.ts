@@ -4,6 +4,7 @@
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
 import { Conflict } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
+import { checkName } from './names.js';
 import { leaveShared, shareWithUser, unshareWithUser } from './collection-shares.js';
 import { SCHEDULING_SEGMENTS, calendarPath } from '../urls.js';
 import { isIncludedInFreeBusy } from '../scheduling/freebusy-settings.js';
@@ -77,10 +78,7 @@ export function slugify(name: string): string {
 
 const COLOR = /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/;
 
-function checkName(displayName: unknown): string {
-  if (typeof displayName !== 'string' || displayName.trim() === '' || displayName.length > 200) throw invalid('a calendar name has 1 to 200 characters');
-  return displayName.trim();
-}
+const checkCalendarName = (displayName: unknown): string => checkName(displayName, 'a calendar name');
 
 function checkColor(color: unknown): string | null {
   if (color === null || color === undefined || color === '') return null;
@@ -89,7 +87,7 @@ function checkColor(color: unknown): string | null {
 }
 
 export async function createCalendar(store: Store, user: User, init: { displayName: unknown; color?: unknown; uri?: unknown }): Promise<CalendarInstance> {
-  const displayName = checkName(init.displayName);
+  const displayName = checkCalendarName(init.displayName);
   const color = checkColor(init.color);
   const base = init.uri === undefined ? slugify(displayName) : String(init.uri);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(base)) throw invalid('a calendar URL segment has letters, digits, ".", "_" or "-"');
@@ -120,7 +118,7 @@ export async function updateCalendar(store: Store, user: User, uri: string, patc
   if (patch.displayName !== undefined || patch.color !== undefined) {
     if (i.access !== 'owner') throw forbiddenAction('only the owner renames or recolours a calendar');
     await store.updateCollection(i.collection.id, {
-      ...(patch.displayName !== undefined ? { displayName: checkName(patch.displayName) } : {}),
+      ...(patch.displayName !== undefined ? { displayName: checkCalendarName(patch.displayName) } : {}),
       ...(patch.color !== undefined ? { color: checkColor(patch.color) } : {}),
     });
   }

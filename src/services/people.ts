@@ -4,26 +4,21 @@
 import type { Person, Store, User } from '../store/types.js';
 import { Conflict, NotFound } from '../store/errors.js';
 import { invalid, missing, taken } from './errors.js';
+import { checkName } from './names.js';
 import { parseDavPath } from '../urls.js';
 
 /** At most this many addresses per user: enough for aliases, and a bound on every search row. */
 export const MAX_ADDRESSES = 10;
 const MAX_ADDRESS_LENGTH = 254; // RFC 5321 §4.5.3.1.3 (path of 256 minus the angle brackets)
-const MAX_NAME_LENGTH = 200;
 
 // local@domain with no spaces, brackets, quotes, separators or a second "@". Each class excludes
 // "@", so the two quantifiers cannot overlap (linear time). Deliberately simple: the mail server
 // decides what is deliverable; this only keeps out what cannot be an address at all.
 const EMAIL = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+$/;
-// C0/C1 controls (a name is shown in clients and written into XML and iCalendar CN parameters).
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /** A checked display name (trimmed, 1 to 200 characters, no control characters). */
 export function checkDisplayName(name: unknown): string {
   if (typeof name !== 'string') throw invalid('the name must be text');
-  const n = name.trim();
-  if (n === '' || n.length > MAX_NAME_LENGTH || CONTROL.test(n)) throw invalid(`a name has 1 to ${MAX_NAME_LENGTH} characters, without control characters`);
-  return n;
+  return checkName(name, 'a name');
 }
 
 /** Checked e-mail addresses ("mailto:" accepted and dropped), at most MAX_ADDRESSES. */

@@ -168,6 +168,25 @@ t('a JSON body that is not UTF-8 is 400 invalid_json; nothing is stored', async 
   assert.is((await alice.call('DELETE', '/calendars/cafe')).status, 200);
 });
 
+t('names with control characters are 400 for calendars and address books; nothing is stored or renamed', async ({ alice }) => {
+  // XML 1.0 cannot carry most C0 controls: a calendar named "a\u0001b" came out of PROPFIND as "a\uFFFDb".
+  for (const name of ['a\u0001b', 'tab\there', 'line\nbreak', 'c1\u0085x', 'del\u007f']) {
+    for (const path of ['/calendars', '/addressbooks']) {
+      const res = await alice.call('POST', path, { displayName: name });
+      assert.is(res.status, 400, `${path} ${JSON.stringify(name)}`);
+      assert.match(res.json.message, /without control characters/);
+    }
+    assert.is((await alice.call('PATCH', '/calendars/personal', { displayName: name })).status, 400);
+    assert.is((await alice.call('PATCH', '/addressbooks/contacts', { displayName: name })).status, 400);
+  }
+  const { mine } = await alice.ok('GET', '/calendars');
+  assert.equal(mine.map((c: { uri: string; displayName: string }) => [c.uri, c.displayName]), [['personal', mine[0].displayName]]);
+  assert.not.match(mine[0].displayName, /[\u0000-\u001f\u007f-\u009f]/);
+  const books = await alice.ok('GET', '/addressbooks');
+  assert.equal(books.mine.map((b: { uri: string }) => b.uri), ['contacts']);
+  assert.is(books.mine[0].displayName, 'Contacts');
+});
+
 t('unknown routes answer 404 JSON, with or without a session', async ({ srv, alice }) => {
   for (const res of [await apiCall(srv, 'GET', '/nope'), await alice.call('GET', '/nope'), await alice.call('POST', '/calendars/personal/nope', {}), await apiCall(srv, 'GET', '/')]) {
     assert.is(res.status, 404);

@@ -263,7 +263,7 @@ export default {
   "server:you own this calendar already": "Dieser Kalender gehört Ihnen bereits",
   "server:only the owner can do this": "Das kann nur der Besitzer",
   "server:administrators only": "Nur für Administratoren",
-  "server:a calendar name has 1 to 200 characters": "Ein Kalendername hat 1 bis 200 Zeichen",
+  "server:a calendar name has 1 to 200 characters, without control characters": "Ein Kalendername hat 1 bis 200 Zeichen, ohne Steuerzeichen",
   "server:missing or wrong CSRF token": "Sicherheitstoken fehlt oder ist falsch; laden Sie die Seite neu",
   "server:this calendar is shared with you read-only": "Dieser Kalender ist für Sie nur lesbar freigegeben",
   "server:the event was changed elsewhere in the meantime; reload and try again": "Der Termin wurde inzwischen anderswo geändert; laden Sie neu und versuchen Sie es erneut",

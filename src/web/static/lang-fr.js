@@ -263,7 +263,7 @@ export default {
   "server:you own this calendar already": "Ce calendrier vous appartient déjà",
   "server:only the owner can do this": "Seul le propriétaire peut faire cela",
   "server:administrators only": "Réservé aux administrateurs",
-  "server:a calendar name has 1 to 200 characters": "Un nom de calendrier compte de 1 à 200 caractères",
+  "server:a calendar name has 1 to 200 characters, without control characters": "Un nom de calendrier compte de 1 à 200 caractères, sans caractères de contrôle",
   "server:missing or wrong CSRF token": "Jeton de sécurité absent ou incorrect ; rechargez la page",
   "server:this calendar is shared with you read-only": "Ce calendrier est partagé avec vous en lecture seule",
   "server:the event was changed elsewhere in the meantime; reload and try again": "L’événement a été modifié ailleurs entre-temps ; rechargez et réessayez",
