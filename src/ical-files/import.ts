@@ -179,6 +179,14 @@ function* components(text: string, bounds: SplitBounds, size: number): Generator
     if (++count % 2000 === 0) yield;
   }
   if (logical) handle(logical);
+  // A file cut short (a truncated download or copy) leaves its last component open: reported as
+  // skipped with the reason, as a card without END:VCARD is, rather than silently left out.
+  const open = current as SplitComponent | null;
+  if (open) {
+    open.refused ??= `no END:${open.type} before the end of the file`;
+    open.lines = [];
+    out.push(open);
+  }
   return out;
 }
 
