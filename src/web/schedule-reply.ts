@@ -28,6 +28,8 @@ const REFUSED = {
   expired: [410, 'This link has expired', 'Answering through this link is no longer possible. Reply to the organizer directly.'],
 } as const;
 
+class FormTooLarge extends Error {}
+
 export function scheduleReplyRoute(scheduler: Scheduler) {
   return async function scheduleReply(ctx: Context, next: Next): Promise<void> {
     if (ctx.path !== PATH) return next();
@@ -39,7 +41,16 @@ export function scheduleReplyRoute(scheduler: Scheduler) {
     let token: string;
     let answer: string;
     if (ctx.method === 'POST') {
-      const form = new URLSearchParams((await readBody(ctx, 8192)).toString('utf8'));
+      // The form holds a token and a word; a larger body is refused with a page like every other
+      // answer here (readBody's default is a DAV error in XML, which a browser shows as code).
+      let raw: Buffer;
+      try {
+        raw = await readBody(ctx, 8192, () => new FormTooLarge());
+      } catch (err) {
+        if (err instanceof FormTooLarge) return page(ctx, 413, 'This answer is too large', '<p>Open the link again from the invitation mail.</p>');
+        throw err;
+      }
+      const form = new URLSearchParams(raw.toString('utf8'));
       token = form.get('token') ?? '';
       answer = form.get('answer') ?? '';
     } else {

@@ -135,7 +135,10 @@ t('tampered, forged and expired tokens are refused with a page; nothing changes'
   assert.match(expired.text, /expired/);
   assert.is((await postReply('garbage')).status, 400);
   assert.is((await postReply('x'.repeat(5_000) + '.y')).status, 400);
-  assert.is((await postReply('x'.repeat(10_000))).status, 413, 'the form body is bounded');
+  const tooLarge = await postReply('x'.repeat(10_000));
+  assert.is(tooLarge.status, 413, 'the form body is bounded');
+  assert.match(tooLarge.headers.get('content-type') ?? '', /text\/html/, 'a page, as every other answer of the reply route');
+  assert.match(tooLarge.text, /too large/);
   assert.is((await srv.request('GET', cal('alice', 'x3.ics'), { user: 'alice' })).text, before, 'nothing changed');
   // A valid token of the server's own, for someone no longer invited: a REPLY from a non-attendee.
   const stranger = await postReply(await ownKey.sign({ organizerId: claim.organizerId, uid: 'x3@t', attendee: 'mailto:gus@outside.example' }));
