@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { longestStall } from '../helpers/latency.js';
+import { longestStall, probeDuring } from '../helpers/latency.js';
 import { login, type WebSession } from './session.js';
 
 let s: TestServer;
@@ -18,20 +18,16 @@ test.before(async () => {
 });
 test.after(async () => { await s.close(); });
 
-/** Uploads `file` while /healthz is asked in a loop; the summary and the slowest /healthz. */
+/** Uploads `file` while /healthz is asked back to back (latency.ts probeDuring); the summary and the slowest /healthz. */
 async function importWatched(file: string): Promise<{ summary: any; worst: number }> {
-  let done = false;
-  const upload = fetch(`${s.url}/api/addressbooks/contacts/import`, {
-    method: 'POST', headers: { Cookie: alice.cookie, 'X-CSRF-Token': alice.csrf, 'Content-Type': 'text/vcard' }, body: file,
-  }).then(async (r) => { assert.is(r.status, 200); return r.json() as Promise<any>; }).finally(() => { done = true; });
-  let worst = 0;
-  while (!done) {
-    const t = performance.now();
-    await (await fetch(`${s.url}/healthz`)).arrayBuffer();
-    worst = Math.max(worst, performance.now() - t);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return { summary: await upload, worst };
+  const { worst, result } = await probeDuring(s, async () => {
+    const r = await fetch(`${s.url}/api/addressbooks/contacts/import`, {
+      method: 'POST', headers: { Cookie: alice.cookie, 'X-CSRF-Token': alice.csrf, 'Content-Type': 'text/vcard' }, body: file,
+    });
+    assert.is(r.status, 200);
+    return r.json() as Promise<any>;
+  });
+  return { summary: result, worst };
 }
 
 const card = (uid: string, extra: string) => `BEGIN:VCARD\r\nVERSION:4.0\r\nUID:${uid}\r\nFN:Ann ${uid}\r\n${extra}END:VCARD\r\n`;
