@@ -200,12 +200,19 @@ t('last use and User-Agent are recorded, at most once a minute per device', asyn
   const laptop = { id: created.device.id as number, password: created.password as string };
   assert.is(created.device.lastUsedAt, null);
   await srv.request('PROPFIND', HOME, { user: 'alice', password: laptop.password, headers: { Depth: '0', 'User-Agent': 'DAVx5/4.4 (okhttp)' } });
-  const first = (await alice.ok('GET', '/devices')).devices.find((d: { id: number }) => d.id === laptop.id);
+  // The last use is written beside the request, not before its answer (authenticator.ts touch):
+  // on PostgreSQL the write can land a moment after the PROPFIND's 207 (CI, 2026-12-07).
+  const device = async () => (await alice.ok('GET', '/devices')).devices.find((d: { id: number }) => d.id === laptop.id);
+  let first = await device();
+  for (let i = 0; i < 40 && !first.lastUsedAt; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    first = await device();
+  }
   assert.ok(first.lastUsedAt, 'last use recorded');
   assert.is(first.lastUserAgent, 'DAVx5/4.4 (okhttp)');
   // Within the minute another request, even from another client, writes nothing.
   await srv.request('PROPFIND', HOME, { user: 'alice', password: laptop.password, headers: { Depth: '0', 'User-Agent': 'Other/1' } });
-  const second = (await alice.ok('GET', '/devices')).devices.find((d: { id: number }) => d.id === laptop.id);
+  const second = await device();
   assert.is(second.lastUsedAt, first.lastUsedAt);
   assert.is(second.lastUserAgent, 'DAVx5/4.4 (okhttp)');
 });
