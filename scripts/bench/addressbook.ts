@@ -8,12 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { expectedQueryHits, modifyCard, type BenchCard } from './addressbook-cards.js';
 import { BOOK_VARIANTS, withTerm, type BookVariant } from './addressbook-variants.js';
 import { closedLoop, DavClient, median, percentile, pool, type Reply } from './http.js';
-import { hrefName, hrefPath, listedHrefs, parseMultistatus, type MsResponse } from './multistatus.js';
+import { hrefName, hrefPath, parseMultistatus, type MsResponse } from './multistatus.js';
 import { Prng } from './prng.js';
 import { INCREMENTAL_WARMUP, LISTING_WARMUP, meetsVariantTarget, SYNC_WARMUP, warmUpNote } from './run-variants.js';
 import { renderBody, TARGETS, type Shape } from './variants.js';
 import { repeatWithin, warmUp } from './repeat.js';
-import { fetchInBatches } from './fetch-batches.js';
+import { listAndFetch, type Listed } from './fetch-batches.js';
 
 export interface BookOptions {
   /** The address book's URL (trailing slash). */
@@ -85,8 +85,8 @@ interface Ctx {
 }
 
 /** `discard`: the answer is not kept (http.ts RequestOptions.discard). */
-function send(ctx: Ctx, shape: Shape, body: string, discard = false): Promise<Reply> {
-  return ctx.client.request({ method: shape.method, url: ctx.o.url, headers: { 'Content-Type': shape.contentType, Depth: shape.depth }, body, discard });
+function send(ctx: Ctx, shape: Shape, body: string, discard = false, onText?: (text: string) => void): Promise<Reply> {
+  return ctx.client.request({ method: shape.method, url: ctx.o.url, headers: { 'Content-Type': shape.contentType, Depth: shape.depth }, body, discard, ...(onText ? { onText } : {}) });
 }
 
 function expect207(r: Reply, what: string): void {
@@ -152,14 +152,18 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
       const fetch = v.fetch!;
       // The listing and the multigets' answers of the verified run (run 0) only: repeat.ts.
       const kept = { list: '', bodies: [] as string[] };
+      // What to fetch, as a client reads it (href and status only); the whole listing is checked
+      // after the timed runs.
+      const wanted = (m: Listed) => (m.status !== 404 && m.href !== '' && hrefPath(m.href).replace(/\/+$/, '') !== ctx.path ? hrefPath(m.href) : null);
       const once = async (keep: boolean) => {
         const t0 = performance.now();
-        const r = await send(ctx, v.request, fill(ctx, v.request));
-        expect207(r, `${v.name} listing`);
-        // What to fetch, as a client reads it (href and status only); the whole listing is checked
-        // after the timed runs.
-        const hrefs = listedHrefs(r.body).filter((m) => m.status !== 404 && m.href !== '' && hrefPath(m.href).replace(/\/+$/, '') !== ctx.path).map((m) => hrefPath(m.href));
-        const answers = await fetchInBatches(hrefs, fetch, async (batch) => {
+        // A listing read as it arrives (a pipelined fetch) is kept only when it is verified.
+        const list = async (onText?: (text: string) => void) => {
+          const r = await send(ctx, v.request, fill(ctx, v.request), !keep && onText !== undefined, onText);
+          expect207(r, `${v.name} listing`);
+          return r;
+        };
+        const { listing: r, answers } = await listAndFetch(list, wanted, fetch, async (batch) => {
           const f = await send(ctx, fetch, fill(ctx, fetch, { hrefs: batch }), !keep);
           expect207(f, `${v.name} multiget of ${batch.length}`);
           return f;

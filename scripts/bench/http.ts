@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface Reply {
   status: number;
@@ -24,6 +25,12 @@ export interface RequestOptions {
    * figure counts.
    */
   discard?: boolean;
+  /**
+   * Called with the answer's text as it arrives, chunk by chunk (decoded without splitting a
+   * character), before the request completes: for a client that acts on a listing while it is
+   * still being received (fetch-batches.ts listAndFetch).
+   */
+  onText?: (text: string) => void;
 }
 
 export class DavClient {
@@ -80,10 +87,25 @@ export class DavClient {
       const req = this.mod.request(url, { method: opts.method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         const keep = !opts.discard;
+        const onText = opts.onText;
+        const decoder = onText ? new StringDecoder('utf8') : null;
+        // A throwing callback fails this request, not the process (it runs in an event handler).
+        const feed = (text: string): boolean => {
+          try {
+            onText!(text);
+            return true;
+          } catch (err) {
+            res.destroy(err as Error);
+            reject(err);
+            return false;
+          }
+        };
         res.on('data', (c: Buffer) => {
           if (keep) chunks.push(c);
+          if (decoder) feed(decoder.write(c));
         });
         res.on('end', () => {
+          if (decoder && !feed(decoder.end())) return;
           // Taken before the body is joined and decoded: those ~5–10 ms for a 3 MB listing are
           // the bench's own work, not the server's (they were counted in until 2026-12-06).
           const ms = performance.now() - t0;

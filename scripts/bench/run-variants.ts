@@ -7,12 +7,12 @@ import { performance } from 'node:perf_hooks';
 import { modifyEvent, type BenchEvent } from './generate.js';
 import type { Expected } from './expected.js';
 import { closedLoop, DavClient, median, percentile, type Reply } from './http.js';
-import { hrefPath, listedHrefs, parseMultistatus } from './multistatus.js';
+import { hrefPath, parseMultistatus } from './multistatus.js';
 import type { Prng } from './prng.js';
 import { rangeOf, renderBody, TARGETS, type RangeKind, type Shape, type Variant } from './variants.js';
 import { verifyFetched, verifyListing, verifyPoll, verifySync, type Truth, type Verdict } from './verify.js';
 import { warmUp, type WarmUp } from './repeat.js';
-import { fetchInBatches } from './fetch-batches.js';
+import { listAndFetch, type Listed } from './fetch-batches.js';
 
 export interface VariantResult {
   name: string;
@@ -72,8 +72,8 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 const CTAG = '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>';
 
 /** `discard`: the answer is not kept (http.ts RequestOptions.discard). */
-function send(ctx: VariantContext, shape: Shape, body: string, discard = false): Promise<Reply> {
-  return ctx.client.request({ method: shape.method, url: shape.target === 'home' ? ctx.homeUrl : ctx.url, headers: { 'Content-Type': shape.contentType, Depth: shape.depth }, body, discard });
+function send(ctx: VariantContext, shape: Shape, body: string, discard = false, onText?: (text: string) => void): Promise<Reply> {
+  return ctx.client.request({ method: shape.method, url: shape.target === 'home' ? ctx.homeUrl : ctx.url, headers: { 'Content-Type': shape.contentType, Depth: shape.depth }, body, discard, ...(onText ? { onText } : {}) });
 }
 
 function expect207(r: Reply, what: string): void {
@@ -93,9 +93,9 @@ function fillRange(ctx: VariantContext, v: Variant): { start?: number; end?: num
   return v.range ? rangeOf(v.range, ctx.month) : {};
 }
 
-async function listingOnce(ctx: VariantContext, v: Variant, discard = false): Promise<{ r: Reply; body: string }> {
+async function listingOnce(ctx: VariantContext, v: Variant, discard = false, onText?: (text: string) => void): Promise<{ r: Reply; body: string }> {
   const body = renderBody(v.request, fillRange(ctx, v));
-  const r = await send(ctx, v.request, body, discard);
+  const r = await send(ctx, v.request, body, discard, onText);
   expect207(r, `${v.name} ${v.request.method}`);
   return { r, body };
 }
@@ -141,11 +141,13 @@ export async function runVariant(ctx: VariantContext, v: Variant): Promise<Varia
       const fetch = v.fetch!;
       // The listing and the multigets' answers of the verified run (run 0) only: repeat.ts.
       const kept = { list: '', bodies: [] as string[] };
+      // What to fetch, as a client reads it (href and status only): not removed, not the collection.
+      const wanted = (m: Listed) => (m.status !== 404 && hrefPath(m.href).replace(/\/+$/, '') !== ctx.collectionPath ? hrefPath(m.href) : null);
       const once = async (keep: boolean) => {
         const t0 = performance.now();
-        const { r } = await listingOnce(ctx, v);
-        const hrefs = listedHrefs(r.body).filter((m) => m.status !== 404 && hrefPath(m.href).replace(/\/+$/, '') !== ctx.collectionPath).map((m) => hrefPath(m.href));
-        const answers = await fetchInBatches(hrefs, fetch, async (batch) => {
+        // A listing read as it arrives (a pipelined fetch) is kept only when it is verified.
+        const list = async (onText?: (text: string) => void) => (await listingOnce(ctx, v, !keep && onText !== undefined, onText)).r;
+        const { listing: r, answers } = await listAndFetch(list, wanted, fetch, async (batch) => {
           const f = await send(ctx, fetch, renderBody(fetch, { hrefs: batch }), !keep);
           expect207(f, `${v.name} multiget`);
           return f;
