@@ -20,6 +20,7 @@ import { hrefToPath } from '../paths.js';
 import { propContextFor, propstatsFor } from '../propstats.js';
 import { rowSelection } from '../properties/index.js';
 import { RowResponses } from '../row-listing.js';
+import type { RowSelection } from '../properties/row-derived.js';
 import { resolve, type CollectionResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { reportPropRequest } from '../requests/prop-request.js';
@@ -161,7 +162,7 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
     return { href: resource.href, propstats: propstats instanceof Promise ? await propstats : propstats };
   }
 
-  if (coll && textProps) return sent(textPages(coll, textProps));
+  if (coll && textProps) return sent(textPages({ c: coll, sel: textProps, svc, data, sharee, minimal, localNames, paths, elsewhere }));
 
   const sizes = new Map<string, number>();
   if (coll) {
@@ -187,81 +188,109 @@ export async function multiget(req: DavRequest, svc: DavServices, target: Resour
     return items;
   }
 
-  /**
-   * The text path's pages: each run of at most BATCH hrefs of members is one read
-   * (getObjectTextsUpTo), with every body up to an equal share of BATCH_BYTES; a body larger than
-   * its share is read and sent as a page of its own, and so is each href elsewhere. What is held
-   * at a time is thus at most BATCH_BYTES plus one object, as for the general path, without first
-   * reading every size: for the 10 hrefs of DAVx5's multigets that was one statement of two.
-   */
-  async function* textPages(c: CollectionResource, sel: NonNullable<typeof textProps>): AsyncGenerator<Page> {
-    const responses = new RowResponses(sel, svc.store, c.collection.id, c.href, minimal);
-    const runs = runsOf(localNames);
-    const rendered = async (row: ObjectTextUpTo & { text: string }): Promise<Item | null> => {
-      // Read already escaped (`xml`) only for an owner: a sharee's confidential view is made from
-      // the plain text.
-      const x = row.xml && !sharee ? responses.render(row, { name: data.name, value: charDataProperty(data.name, row.text) }) : renderedText(row);
-      return typeof x === 'string' ? x : x === null ? null : await x;
-    };
-    const renderedText = (row: ObjectTextUpTo & { text: string }): string | Promise<string> | null => {
-      const o = visibleText(sharee, row);
-      return o ? responses.render(o, { name: data.name, value: o.text }) : null;
-    };
-    for (let r = 0; r < runs.length; r++) {
-      const run = runs[r]!;
-      const lastRun = r === runs.length - 1;
-      if (localNames[run[0]!] === null) {
-        const x = await elsewhere(run[0]!);
-        yield { items: x === null ? [] : [x], last: lastRun };
-        continue;
-      }
-      const names = run.map((i) => localNames[i]!);
-      const rows = new Map((await svc.store.getObjectTextsUpTo(c.collection.id, names, Math.floor(BATCH_BYTES / names.length), !sharee)).map((o) => [o.name, o]));
-      let items: Item[] = [];
-      for (let k = 0; k < run.length; k++) {
-        const i = run[k]!;
-        const row = rows.get(localNames[i]!);
-        if (row && row.text === null && sharee && hiddenFromSharee(row.classification)) {
-          // A private object a sharee cannot see: its body is not read at all.
-          items.push({ href: paths[i]!, status: 404 });
-          continue;
-        }
-        if (row && row.text === null) {
-          // Larger than its share: what was rendered so far goes first, then this one alone.
-          if (items.length > 0) yield { items, last: false };
-          items = [];
-          const [whole] = await svc.store.getObjectTexts(c.collection.id, [row.name]);
-          const x = whole ? await rendered(whole) : null;
-          yield { items: [x ?? { href: paths[i]!, status: 404 }], last: lastRun && k === run.length - 1 };
-          continue;
-        }
-        items.push((row ? await rendered(row as ObjectTextUpTo & { text: string }) : null) ?? { href: paths[i]!, status: 404 });
-      }
-      if (items.length > 0) yield { items, last: lastRun };
-    }
-  }
-
   const batches = batchesOf(localNames, sizes);
   // One batch (≤ 100 hrefs and ≤ 4 MB of bodies: every multiget clients send after a listing) is
   // already in memory: rendered at once and sent with a Content-Length, without the stream
   // machinery per response, which doubled the time of a 9000-event initial sync (bench).
   if (batches.length <= 1) return multistatus(batches.length === 0 ? [] : await page(batches[0]!));
-  async function* pages(): AsyncGenerator<Item[]> {
-    for (let k = 0; k < batches.length; k++) {
-      const b = batches[k]!;
-      let items: Item[];
-      try {
-        items = await page(b);
-      } catch (err) {
-        if (k === 0) throw err;
-        items = b.map((i) => failedItem(err, paths[i] ?? hrefs[i]!));
-      }
-      yield items;
-    }
-  }
   // The first batch (the whole answer for the ≤100 hrefs clients send) is computed before the
   // 207 is committed, so that an error in it (max-instances of an expand) is still a proper 403.
-  return multistatus(await startedStream(pages()));
+  return multistatus(await startedStream(pagesOf(batches, page, (i) => paths[i] ?? hrefs[i]!)));
+}
+
+// The generators below are module-level functions given what they need, never closures inside
+// multiget(): V8 keeps a generator's function context from the generator object even after it
+// has finished, and generator objects outlive the young generation, so an inner generator kept
+// its request's whole scope (the parsed body, hrefs, rows, renderings) alive through scavenges
+// into the old generation. For DAVx5's 900 multigets of an initial sync that was ~100 KB
+// promoted every other scavenge, and full collections every ~180 ms (--trace-gc-nvp); a
+// generator at module level holds only its arguments, which are cleared when it finishes.
+
+/** The general path's batches in turn; a later batch that fails is answered per href (failedItem). */
+async function* pagesOf(batches: readonly number[][], page: (batch: number[]) => Promise<Item[]>, hrefOf: (i: number) => string): AsyncGenerator<Item[]> {
+  for (let k = 0; k < batches.length; k++) {
+    const b = batches[k]!;
+    let items: Item[];
+    try {
+      items = await page(b);
+    } catch (err) {
+      if (k === 0) throw err;
+      items = b.map((i) => failedItem(err, hrefOf(i)));
+    }
+    yield items;
+  }
+}
+
+/** What the text path's pages are made of: the addressed collection, the selection and the request's hrefs. */
+interface TextPagesInput {
+  c: CollectionResource;
+  sel: RowSelection;
+  svc: DavServices;
+  data: DataProperty;
+  sharee: boolean;
+  minimal: boolean;
+  /** Member name of each href inside `c`, else null. */
+  localNames: readonly (string | null)[];
+  paths: readonly (string | null)[];
+  /** The response of an href outside `c`; null for an object already answered. */
+  elsewhere: (i: number) => Promise<Item | null>;
+}
+
+/** A row rendered as its response (null: hidden from a sharee). */
+function renderedRow(m: TextPagesInput, responses: RowResponses, row: ObjectTextUpTo & { text: string }): Item | Promise<Item | null> | null {
+  // Read already escaped (`xml`) only for an owner: a sharee's confidential view is made from
+  // the plain text.
+  if (row.xml && !m.sharee) return responses.render(row, { name: m.data.name, value: charDataProperty(m.data.name, row.text) });
+  const o = visibleText(m.sharee, row);
+  return o ? responses.render(o, { name: m.data.name, value: o.text }) : null;
+}
+
+/**
+ * The text path's pages: each run of at most BATCH hrefs of members is one read
+ * (getObjectTextsUpTo), with every body up to an equal share of BATCH_BYTES; a body larger than
+ * its share is read and sent as a page of its own, and so is each href elsewhere. What is held
+ * at a time is thus at most BATCH_BYTES plus one object, as for the general path, without first
+ * reading every size: for the 10 hrefs of DAVx5's multigets that was one statement of two.
+ */
+async function* textPages(m: TextPagesInput): AsyncGenerator<Page> {
+  const { c, svc, sharee, localNames, paths } = m;
+  const responses = new RowResponses(m.sel, svc.store, c.collection.id, c.href, m.minimal);
+  const runs = runsOf(localNames);
+  for (let r = 0; r < runs.length; r++) {
+    const run = runs[r]!;
+    const lastRun = r === runs.length - 1;
+    if (localNames[run[0]!] === null) {
+      const x = await m.elsewhere(run[0]!);
+      yield { items: x === null ? [] : [x], last: lastRun };
+      continue;
+    }
+    const names = run.map((i) => localNames[i]!);
+    const rows = new Map((await svc.store.getObjectTextsUpTo(c.collection.id, names, Math.floor(BATCH_BYTES / names.length), !sharee)).map((o) => [o.name, o]));
+    let items: Item[] = [];
+    for (let k = 0; k < run.length; k++) {
+      const i = run[k]!;
+      const row = rows.get(localNames[i]!);
+      if (row && row.text === null && sharee && hiddenFromSharee(row.classification)) {
+        // A private object a sharee cannot see: its body is not read at all.
+        items.push({ href: paths[i]!, status: 404 });
+        continue;
+      }
+      if (row && row.text === null) {
+        // Larger than its share: what was rendered so far goes first, then this one alone.
+        if (items.length > 0) yield { items, last: false };
+        items = [];
+        const [whole] = await svc.store.getObjectTexts(c.collection.id, [row.name]);
+        const x = whole ? await renderedRow(m, responses, whole) : null;
+        yield { items: [x ?? { href: paths[i]!, status: 404 }], last: lastRun && k === run.length - 1 };
+        continue;
+      }
+      // A string is pushed as it is, without a microtask per member (render is synchronous unless
+      // a member holds dead properties).
+      const x = row ? renderedRow(m, responses, row as ObjectTextUpTo & { text: string }) : null;
+      items.push((typeof x === 'string' || x === null ? x : await x) ?? { href: paths[i]!, status: 404 });
+    }
+    if (items.length > 0) yield { items, last: lastRun };
+  }
 }
 
 /** Rendered responses, and whether nothing follows them. */
@@ -283,11 +312,13 @@ async function sent(source: AsyncGenerator<Page>): Promise<DavResponse> {
     await source.return(undefined);
     return multistatus(first.value.items);
   }
-  const head = first.value.items;
-  return multistatus((async function* () {
-    yield head;
-    for await (const p of source) yield p.items;
-  })());
+  return multistatus(followedBy(first.value.items, source));
+}
+
+/** `head`, then the items of the pages still to come. */
+async function* followedBy(head: Item[], rest: AsyncGenerator<Page>): AsyncGenerator<Item[]> {
+  yield head;
+  for await (const p of rest) yield p.items;
 }
 
 /** Indexes of the hrefs in the groups read together: runs of at most BATCH consecutive members of the addressed collection (non-null names); an href elsewhere is a group of its own. */
