@@ -68,10 +68,17 @@ async function settle(body: BodyChunks): Promise<string | Buffer | Readable> {
   // page faults and an munmap whose TLB shootdown interrupts the other CPU. A Thunderbird listing
   // of 9000 cards spent 25–35 ms of system time a listing so (perf: munmap 12%, page faults 5%);
   // as Buffers (exactly 64 KB, from the heap) 4–12 ms, and 66–74 ms became 35–50 ms (bench).
-  return Readable.from((async function* () {
-    for (const c of first) yield bytesOf(c);
-    for (let n = await it.next(); !n.done; n = await it.next()) yield bytesOf(n.value);
-  })());
+  return Readable.from(encoded(first, it));
+}
+
+/**
+ * `first`, then the rest of `it`, as bytes. A module-level generator, not a closure in settle():
+ * V8 keeps a generator's function context after it finishes, which kept each request's scope
+ * alive into the old generation (dav/reports/multiget.ts, where it was measured).
+ */
+async function* encoded(first: readonly (string | Buffer)[], it: AsyncIterator<string | Buffer>): AsyncGenerator<Buffer> {
+  for (const c of first) yield bytesOf(c);
+  for (let n = await it.next(); !n.done; n = await it.next()) yield bytesOf(n.value);
 }
 
 export async function writeDavResponse(ctx: Context, res: DavResponse): Promise<void> {

@@ -9,7 +9,8 @@ import { propfindFiniteDepth } from '../errors.js';
 import { membersOf } from '../members.js';
 import { multistatus } from '../multistatus.js';
 import { preferenceApplied, wantsMinimal } from '../prefer.js';
-import { propContextFor, propstatsFor } from '../propstats.js';
+import { propContextFor, propstatsFor, type PropRequest } from '../propstats.js';
+import type { PropContext } from '../properties/index.js';
 import { parsePropRequest } from '../requests/prop-request.js';
 import { rowSelection } from '../properties/index.js';
 import { isCollectionKind, type Resource } from '../resources.js';
@@ -37,11 +38,17 @@ export const propfind: MethodHandler = async (req, svc, resource) => {
   const members = depth === '1' ? await membersOf(svc.store, req.user, resource) : [];
   const ctx = await propContextFor(svc, [resource, ...members], req.user);
   if (members.length === 0) return multistatus([{ href: resource.href, propstats: await propstatsFor(resource, propReq, ctx, { minimal }) }], { headers });
-  async function* entries(): AsyncGenerator<ResponseEntry> {
-    for (const r of [resource, ...members]) {
-      const propstats = propstatsFor(r, propReq, ctx, { minimal });
-      yield { href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats };
-    }
-  }
-  return multistatus(entries(), { headers });
+  return multistatus(entriesOf([resource, ...members], propReq, ctx, minimal), { headers });
 };
+
+/**
+ * The responses of `resources`, one by one. Module-level, not a closure in the handler: V8 keeps a
+ * generator's function context after it finishes, which kept each request's scope alive into the
+ * old generation (reports/multiget.ts).
+ */
+async function* entriesOf(resources: readonly Resource[], propReq: PropRequest, ctx: PropContext, minimal: boolean): AsyncGenerator<ResponseEntry> {
+  for (const r of resources) {
+    const propstats = propstatsFor(r, propReq, ctx, { minimal });
+    yield { href: r.href, propstats: propstats instanceof Promise ? await propstats : propstats };
+  }
+}

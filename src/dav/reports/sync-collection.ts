@@ -8,22 +8,22 @@
 import { DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
-import { allObjectMetas, type Change, type ObjectMeta } from '../../store/types.js';
+import { allObjectMetas, type CalendarInstance, type Change, type ObjectMeta, type Store, type User } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
 import { depthOf } from '../depth.js';
 import { objectResource } from '../members.js';
 import { multistatus, startedStream } from '../multistatus.js';
-import { propContextFor, propstatsFor } from '../propstats.js';
+import { propContextFor, propstatsFor, type PropRequest } from '../propstats.js';
 import { homeSyncTokenOf, parseHomeSyncToken, parseSyncToken, syncTokenOf } from '../properties/values.js';
 import { instanceResource, type Resource } from '../resources.js';
 import { wantsMinimal } from '../prefer.js';
 import { translated } from '../store-errors.js';
 import { reportPropRequest } from '../requests/prop-request.js';
-import { dataPropertyOf } from '../data-properties.js';
+import { dataPropertyOf, type DataRendering } from '../data-properties.js';
 import { isSharee, visibleMetas, visibleObjects } from '../sharee-view.js';
 import { homeDelta, homeSeqFor } from '../home-view.js';
-import { rowSelection } from '../properties/index.js';
+import { rowSelection, type PropContext } from '../properties/index.js';
 import { rowListing } from '../row-listing.js';
 
 interface SyncRequest {
@@ -120,48 +120,77 @@ export async function syncCollection(req: DavRequest, svc: DavServices, target: 
   const withData = rendering !== null;
   const ctx = await propContextFor(svc, []);
 
+  // The first response is computed before the 207 is committed: an error there is a proper 4xx.
+  const entries = changedEntries({ changes, metas, truncated, target: target as CollectionTarget, sharee, rendering, propReq, ctx, minimal, store });
+  return multistatus(await startedStream(entries), { syncToken: syncTokenOf(newSeq) });
+}
+
+type CollectionTarget = Extract<Resource, { kind: 'calendar' | 'addressbook' | 'collection' }>;
+
+/** What the responses of a collection's changes are made of. */
+interface ChangedInput {
+  changes: readonly Change[];
+  /** The changed members' rows, by name (those a sharee may see). */
+  metas: ReadonlyMap<string, ObjectMeta>;
+  /** Cut at the client's limit: a 507 for the collection follows. */
+  truncated: boolean;
+  target: CollectionTarget;
+  sharee: boolean;
+  rendering: DataRendering | null;
+  propReq: PropRequest;
+  ctx: PropContext;
+  minimal: boolean;
+  store: Store;
+}
+
+// The generators below are module-level functions given what they need, not closures in the
+// handlers: V8 keeps a generator's function context from the generator object after it finishes,
+// and the object outlives the young generation, so a closure kept each request's scope alive
+// into the old generation (reports/multiget.ts, where it was measured).
+
+/** The responses of the changes, read in batches. */
+async function* changedEntries(m: ChangedInput): AsyncGenerator<ResponseEntry> {
+  const { changes, metas, target, rendering, store } = m;
+  const collection = target.collection;
+  const withData = rendering !== null;
   const sizeOf = (name: string) => metas.get(name)?.size ?? 0;
   let started = false;
-  async function* entries(): AsyncGenerator<ResponseEntry> {
-    for (let i = 0; i < changes.length;) {
-      // Batches bounded by count and, with calendar-data, by body bytes (see calendar-multiget.ts):
-      // 100 objects of 10 MB each would otherwise be read at once.
-      let end = i + 1;
-      let bytes = withData ? sizeOf(changes[i]!.name) : 0;
-      while (end < changes.length && end - i < SYNC_BATCH && (!withData || bytes + sizeOf(changes[end]!.name) <= SYNC_BATCH_BYTES)) {
-        if (withData) bytes += sizeOf(changes[end]!.name);
-        end++;
-      }
-      const batch = changes.slice(i, end);
-      i = end;
-      const data = withData ? new Map(visibleObjects(sharee, await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
-      for (const c of batch) {
-        const href = target.href + c.name;
-        const resolvedMeta = c.deleted ? undefined : data ? data.get(c.name) : metas.get(c.name);
-        if (!resolvedMeta) {
-          yield { href, status: 404 };
-          continue;
-        }
-        const r = objectResource(target as Extract<Resource, { kind: 'calendar' | 'addressbook' | 'collection' }>, resolvedMeta);
-        const extra = data?.get(c.name);
-        data?.delete(c.name); // the body is garbage once its response is written
-        let entry: ResponseEntry;
-        try {
-          entry = { href, propstats: await propstatsFor(r, propReq, ctx, { minimal, ...(extra && rendering ? { extra: await rendering.extra(extra, collection) } : {}) }) };
-        } catch (err) {
-          // After the first response the 207 is under way: a member whose calendar-data cannot
-          // be rendered (max-instances of an expand) gets the error in its own response.
-          if (!started || !(err instanceof DavError)) throw err;
-          entry = { href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message };
-        }
-        started = true;
-        yield entry;
-      }
+  for (let i = 0; i < changes.length;) {
+    // Batches bounded by count and, with calendar-data, by body bytes (see calendar-multiget.ts):
+    // 100 objects of 10 MB each would otherwise be read at once.
+    let end = i + 1;
+    let bytes = withData ? sizeOf(changes[i]!.name) : 0;
+    while (end < changes.length && end - i < SYNC_BATCH && (!withData || bytes + sizeOf(changes[end]!.name) <= SYNC_BATCH_BYTES)) {
+      if (withData) bytes += sizeOf(changes[end]!.name);
+      end++;
     }
-    if (truncated) yield { href: target.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits } };
+    const batch = changes.slice(i, end);
+    i = end;
+    const data = withData ? new Map(visibleObjects(m.sharee, await store.getObjects(collection.id, batch.filter((c) => !c.deleted).map((c) => c.name))).map((o) => [o.name, o])) : null;
+    for (const c of batch) {
+      const href = target.href + c.name;
+      const resolvedMeta = c.deleted ? undefined : data ? data.get(c.name) : metas.get(c.name);
+      if (!resolvedMeta) {
+        yield { href, status: 404 };
+        continue;
+      }
+      const r = objectResource(target, resolvedMeta);
+      const extra = data?.get(c.name);
+      data?.delete(c.name); // the body is garbage once its response is written
+      let entry: ResponseEntry;
+      try {
+        entry = { href, propstats: await propstatsFor(r, m.propReq, m.ctx, { minimal: m.minimal, ...(extra && rendering ? { extra: await rendering.extra(extra, collection) } : {}) }) };
+      } catch (err) {
+        // After the first response the 207 is under way: a member whose calendar-data cannot
+        // be rendered (max-instances of an expand) gets the error in its own response.
+        if (!started || !(err instanceof DavError)) throw err;
+        entry = { href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message };
+      }
+      started = true;
+      yield entry;
+    }
   }
-  // The first response is computed before the 207 is committed: an error there is a proper 4xx.
-  return multistatus(await startedStream(entries()), { syncToken: syncTokenOf(newSeq) });
+  if (m.truncated) yield { href: target.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits } };
 }
 
 /** Changes per batch read from the store, and body bytes per batch when calendar-data is asked. */
@@ -177,12 +206,14 @@ async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resourc
   const { changed, removed } = await homeDelta(store, user, home.device, sync.seq, home.home);
   const ctx = await propContextFor(svc, [home]);
   const minimal = wantsMinimal(req);
-  async function* entries(): AsyncGenerator<ResponseEntry> {
-    for (const i of changed) {
-      const r = instanceResource(user, i);
-      yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
-    }
-    for (const t of removed) yield { href: `${home.href}${t.uri}/`, status: 404 };
+  return multistatus(homeEntries(user, home.href, changed, removed, propReq, ctx, minimal), { syncToken: homeSyncTokenOf(current, home.device?.id) });
+}
+
+/** The responses of a home's changed and removed calendars or address books. */
+async function* homeEntries(user: User, homeHref: string, changed: readonly CalendarInstance[], removed: readonly { uri: string }[], propReq: PropRequest, ctx: PropContext, minimal: boolean): AsyncGenerator<ResponseEntry> {
+  for (const i of changed) {
+    const r = instanceResource(user, i);
+    yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
   }
-  return multistatus(entries(), { syncToken: homeSyncTokenOf(current, home.device?.id) });
+  for (const t of removed) yield { href: `${homeHref}${t.uri}/`, status: 404 };
 }
