@@ -10,7 +10,7 @@ import { BOOK_VARIANTS, withTerm, type BookVariant } from './addressbook-variant
 import { closedLoop, DavClient, median, percentile, pool, type Reply } from './http.js';
 import { hrefName, hrefPath, parseMultistatus, type MsResponse } from './multistatus.js';
 import { Prng } from './prng.js';
-import { INCREMENTAL_WARMUP, LISTING_WARMUP, meetsVariantTarget, SYNC_WARMUP, warmUpNote } from './run-variants.js';
+import { INCREMENTAL_WARMUP, LISTING_WARMUP, meetsVariantTarget, SYNC_WARMUP, SYNC_WARMUP_PATIENCE, warmUpNote } from './run-variants.js';
 import { renderBody, TARGETS, type Shape } from './variants.js';
 import { repeatWithin, warmUp } from './repeat.js';
 import { listAndFetch, type Listed } from './fetch-batches.js';
@@ -177,7 +177,7 @@ async function runOne(ctx: Ctx, v: BookVariant): Promise<BookResult> {
         if (keep) kept.list = r.body;
         return { ms: performance.now() - t0, requests };
       };
-      const w = await warmUp(SYNC_WARMUP, async () => (await once(false)).ms);
+      const w = await warmUp(SYNC_WARMUP, async () => (await once(false)).ms, SYNC_WARMUP_PATIENCE);
       res.coldMs = round1(w.coldMs);
       res.warmupRuns = w.runs;
       const runs = await repeat(5, (run) => once(run === 0));

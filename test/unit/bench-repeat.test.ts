@@ -28,6 +28,14 @@ test('warm-up: never more than max runs, at least one', async () => {
   assert.equal(await warmUp(1, seq([5, 1]).run), { coldMs: 5, runs: 1 });
 });
 
+test('warm-up with a patience of 2: one run that is not faster does not end it, two in a row do', async () => {
+  // 1000; 800 faster; 820 not (flat 1); 600 faster (flat 0); 590, 610 not (flat 2): stop after 6.
+  const s = seq([1000, 800, 820, 600, 590, 610, 300]);
+  assert.equal(await warmUp(10, s.run, 2), { coldMs: 1000, runs: 6 });
+  assert.is(s.calls(), 6);
+  assert.equal(await warmUp(4, seq([1000, 900, 800, 700, 600]).run, 2), { coldMs: 1000, runs: 4 }, 'still bounded by max');
+});
+
 test('repeatWithin: max runs, each given its index; at least one run when the budget is spent', async () => {
   const seen: number[] = [];
   assert.equal(await repeatWithin(4, 60, async (i) => { seen.push(i); return i * 10; }), [0, 10, 20, 30]);
