@@ -8,7 +8,7 @@
 import { DAV } from '../../xml/names.js';
 import { textOf, type XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
-import { allObjectMetas, type CalendarInstance, type Change, type ObjectMeta, type Store, type User } from '../../store/types.js';
+import { allObjectMetas, type CalendarInstance, type Change, type HomeChange, type ObjectMeta, type Store, type User } from '../../store/types.js';
 import type { DavRequest, DavResponse, DavServices } from '../handler-types.js';
 import { DavError, badRequest, forbidden, syncTraversalSupported, validSyncToken } from '../errors.js';
 import { depthOf } from '../depth.js';
@@ -210,7 +210,7 @@ async function syncHome(req: DavRequest, svc: DavServices, home: Extract<Resourc
 }
 
 /** The responses of a home's changed and removed calendars or address books. */
-async function* homeEntries(user: User, homeHref: string, changed: readonly CalendarInstance[], removed: readonly { uri: string }[], propReq: PropRequest, ctx: PropContext, minimal: boolean): AsyncGenerator<ResponseEntry> {
+async function* homeEntries(user: User, homeHref: string, changed: readonly CalendarInstance[], removed: readonly HomeChange[], propReq: PropRequest, ctx: PropContext, minimal: boolean): AsyncGenerator<ResponseEntry> {
   for (const i of changed) {
     const r = instanceResource(user, i);
     yield { href: r.href, propstats: await propstatsFor(r, propReq, ctx, { minimal }) };
