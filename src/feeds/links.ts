@@ -2,7 +2,7 @@
 // revoke — shared by the JSON API and the CLI so both behave the same. The secret token is
 // returned only by create and regenerate; the store keeps its hash.
 import type { CalendarInstance, FeedToken, Store, User } from '../store/types.js';
-import { NotFound } from '../store/errors.js';
+import { LimitReached, NotFound } from '../store/errors.js';
 import { forbiddenAction, invalid, missing } from '../services/errors.js';
 import { newFeedToken } from './tokens.js';
 
@@ -94,9 +94,16 @@ export async function createLink(store: Store, user: User, input: LinkInput): Pr
     if (!g) throw missing(`you are not a member of a group "${input.group}"`);
     groupId = g.id;
   }
-  if ((await store.listFeedTokens(user.id)).length >= MAX_LINKS_PER_USER) throw forbiddenAction(`at most ${MAX_LINKS_PER_USER} links; revoke some first`);
   const { token, hash } = newFeedToken();
-  const feed = await store.createFeedToken({ userId: user.id, collectionId: instance?.collection.id ?? null, groupId, tokenHash: hash, details, alarms, label });
+  let feed;
+  try {
+    // The store counts in the write's transaction: a count read here first let concurrent
+    // requests (PostgreSQL) each see room for one more.
+    feed = await store.createFeedToken({ userId: user.id, collectionId: instance?.collection.id ?? null, groupId, tokenHash: hash, details, alarms, label, maxPerUser: MAX_LINKS_PER_USER });
+  } catch (err) {
+    if (err instanceof LimitReached) throw forbiddenAction(`at most ${MAX_LINKS_PER_USER} links; revoke some first`);
+    throw err;
+  }
   return { link: view(feed, instance ? [instance] : [], await groupsOf(store, user)), token };
 }
 

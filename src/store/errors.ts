@@ -28,6 +28,15 @@ export class UidConflict extends StoreError {
   }
 }
 
+/**
+ * The user already holds as many rows of this kind as the caller allows (a per-user limit, such as
+ * the subscription links of feeds/links.ts). Checked inside the write's transaction, so that
+ * concurrent requests cannot pass the limit together, as a count read before the write let them.
+ */
+export class LimitReached extends StoreError {
+  override name = 'LimitReached';
+}
+
 /** A sync token the store does not know or has pruned (RFC 6578 §3.2 valid-sync-token). */
 export class InvalidSyncToken extends StoreError {
   override name = 'InvalidSyncToken';

@@ -28,11 +28,16 @@ export interface FeedTokenInit {
   details: 'full' | 'busy';
   alarms: boolean;
   label?: string | null;
+  /** At most this many links for the user, this one included: LimitReached otherwise. */
+  maxPerUser?: number;
 }
 
 /** A token goes with its user and, for a one-calendar link, with its calendar. */
 export interface FeedStore {
-  /** Throws NotFound (user, collection or group), Conflict when the hash is already in use. */
+  /**
+   * Throws NotFound (user, collection or group), Conflict when the hash is already in use,
+   * LimitReached when the user already holds `maxPerUser` links.
+   */
   createFeedToken(init: FeedTokenInit): Promise<FeedToken>;
   /** The token with this hash, or null (unknown or revoked). Callers still check access. */
   findFeedToken(tokenHash: string): Promise<FeedToken | null>;

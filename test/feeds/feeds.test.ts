@@ -83,6 +83,22 @@ t('the API needs a session, and the CSRF token for changes', async ({ srv, alice
   assert.is(res.status, 415);
 });
 
+t('at most 100 links a user, also when they are created at once', async ({ srv }) => {
+  await srv.addUser('carol');
+  const carol = await login(srv, 'carol');
+  const results = await Promise.all(Array.from({ length: 104 }, (_, i) => carol.call('POST', '/feeds', { calendar: null, label: `link ${i}` })));
+  assert.is(results.filter((r) => r.status === 201 || r.status === 200).length, 100);
+  const refused = results.filter((r) => r.status === 403);
+  assert.is(refused.length, 4);
+  assert.match(refused[0]!.text, /at most 100 links; revoke some first/);
+  assert.is((await carol.ok('GET', '/feeds')).feeds.length, 100);
+  // Revoking one makes room for one.
+  const first = (await carol.ok('GET', '/feeds')).feeds[0];
+  assert.is((await carol.call('DELETE', `/feeds/${first.id}`)).status, 204);
+  assert.ok([200, 201].includes((await carol.call('POST', '/feeds', { calendar: null })).status));
+  assert.is((await carol.call('POST', '/feeds', { calendar: null })).status, 403);
+});
+
 t('a calendar feed is one valid VCALENDAR with name, refresh hints, events and to-dos, and no login', async ({ srv, alice }) => {
   const made = await alice.ok('POST', '/feeds', { calendar: 'personal' });
   const res = await fetchFeed(srv, made.url);

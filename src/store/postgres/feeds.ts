@@ -1,5 +1,5 @@
 // Private subscription links: the PostgreSQL twin of ../sqlite/feeds.ts. Only the token's hash is stored.
-import { NotFound } from '../errors.js';
+import { LimitReached, NotFound } from '../errors.js';
 import type { FeedStore, FeedToken } from '../feeds.js';
 import { bit, now, sql, type Connection } from './connection.js';
 
@@ -36,6 +36,7 @@ const INSERT = sql(`
   VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${FEED}`);
 const GROUP_EXISTS = sql('SELECT 1 FROM groups WHERE id = ?');
 const USER_EXISTS = sql('SELECT 1 FROM users WHERE id = ?');
+const COUNT_BY_USER = sql('SELECT count(*) FROM feed_tokens WHERE user_id = ?');
 const COLLECTION_EXISTS = sql('SELECT 1 FROM collections WHERE id = ?');
 const BY_HASH = sql(`SELECT ${FEED} FROM feed_tokens WHERE token_hash = ?`);
 const BY_USER = sql(`SELECT ${FEED} FROM feed_tokens WHERE user_id = ? ORDER BY id`);
@@ -54,6 +55,11 @@ export function feedStore(conn: Connection): FeedStore {
         }
         const groupId = init.groupId ?? null;
         if (groupId !== null && !(await s.value(GROUP_EXISTS, [groupId]))) throw new NotFound(`group ${groupId}`);
+        // Counted in the write transaction, which holds the write lock of every process
+        // (connection.ts WRITE_LOCK): two creations for one user count one after the other.
+        if (init.maxPerUser !== undefined && (await s.value<number>(COUNT_BY_USER, [init.userId]))! >= init.maxPerUser) {
+          throw new LimitReached(`user ${init.userId} has ${init.maxPerUser} links`);
+        }
         return toFeed((await s.row<FeedRow>(INSERT, [
           init.userId, init.collectionId, groupId, init.tokenHash, init.details, bit(init.alarms), init.label ?? null, now(),
         ]))!);

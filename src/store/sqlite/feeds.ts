@@ -1,6 +1,6 @@
 // Private subscription links (SPEC "Subscription feeds"). Only the token's hash is stored; the
 // feeds layer hashes the presented token and looks it up here.
-import { NotFound } from '../errors.js';
+import { LimitReached, NotFound } from '../errors.js';
 import type { FeedStore, FeedToken } from '../feeds.js';
 import { bit, now, type Connection } from './connection.js';
 
@@ -44,6 +44,7 @@ export function feedStore(conn: Connection): FeedStore {
   const collectionExists = db.prepare('SELECT 1 FROM collections WHERE id = ?').pluck();
   const byHash = db.prepare(`SELECT ${FEED} FROM feed_tokens WHERE token_hash = ?`);
   const byUser = db.prepare(`SELECT ${FEED} FROM feed_tokens WHERE user_id = ? ORDER BY id`);
+  const countByUser = db.prepare('SELECT count(*) FROM feed_tokens WHERE user_id = ?').pluck();
   const rotate = db.prepare(`UPDATE feed_tokens SET token_hash = ?, last_used_at = NULL WHERE user_id = ? AND id = ? RETURNING ${FEED}`);
   const remove = db.prepare('DELETE FROM feed_tokens WHERE user_id = ? AND id = ?');
   const touch = db.prepare('UPDATE feed_tokens SET last_used_at = ? WHERE id = ?');
@@ -57,6 +58,10 @@ export function feedStore(conn: Connection): FeedStore {
         }
         const groupId = init.groupId ?? null;
         if (groupId !== null && !groupExists.get(groupId)) throw new NotFound(`group ${groupId}`);
+        // Counted in the write transaction: SQLite has one writer at a time.
+        if (init.maxPerUser !== undefined && (countByUser.get(init.userId) as number) >= init.maxPerUser) {
+          throw new LimitReached(`user ${init.userId} has ${init.maxPerUser} links`);
+        }
         const row = insert.get(
           init.userId, init.collectionId, groupId, init.tokenHash, init.details, bit(init.alarms), init.label ?? null, now(),
         ) as FeedRow;

@@ -1,7 +1,7 @@
 // The store contract, section feeds: what every implementation of FeedStore (src/store/feeds.ts) must do.
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
-import { Conflict, NotFound } from '../../../src/store/errors.js';
+import { Conflict, LimitReached, NotFound } from '../../../src/store/errors.js';
 import { rejects, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
 
 export function feedsContract(backend: string, makeStore: StoreFactory): void {
@@ -27,6 +27,25 @@ export function feedsContract(backend: string, makeStore: StoreFactory): void {
     await rejects(store.deleteFeedToken(alice.id, all.id), NotFound);
     await store.deleteCollection(cal.id);
     assert.is(await store.findFeedToken('h-new'), null, 'a calendar feed goes with its calendar');
+  });
+
+  test('feeds: maxPerUser holds for concurrent creations (counted in the write transaction)', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const bob = await user(store, 'bob');
+    await store.createFeedToken({ userId: bob.id, collectionId: null, tokenHash: 'bob-0', details: 'full', alarms: false });
+    // On PostgreSQL these run on several pooled connections at once: a count read before the
+    // insert let every one of them see room for one more.
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
+      store.createFeedToken({ userId: alice.id, collectionId: null, tokenHash: `h-${i}`, details: 'full', alarms: false, maxPerUser: 5 })));
+    assert.is(results.filter((r) => r.status === 'fulfilled').length, 5);
+    for (const r of results) if (r.status === 'rejected') assert.instance(r.reason, LimitReached);
+    assert.is((await store.listFeedTokens(alice.id)).length, 5);
+    // Per user: bob's link did not count, and the limit counts his own.
+    await store.createFeedToken({ userId: bob.id, collectionId: null, tokenHash: 'bob-1', details: 'full', alarms: false, maxPerUser: 2 });
+    await rejects(store.createFeedToken({ userId: bob.id, collectionId: null, tokenHash: 'bob-2', details: 'full', alarms: false, maxPerUser: 2 }), LimitReached);
+    // Without maxPerUser there is no limit in the store.
+    await store.createFeedToken({ userId: alice.id, collectionId: null, tokenHash: 'h-free', details: 'full', alarms: false });
+    assert.is((await store.listFeedTokens(alice.id)).length, 6);
   });
 
   test.run();
