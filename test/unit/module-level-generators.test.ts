@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { packageRoot } from '../../src/package-root.js';
 
-const FILES = ['src/dav/reports/multiget.ts', 'src/dav/reports/sync-collection.ts', 'src/dav/methods/propfind.ts', 'src/dav/multistatus.ts', 'src/http/adapter.ts', 'src/dav/row-listing.ts'];
+const FILES = ['src/dav/reports/multiget.ts', 'src/dav/reports/sync-collection.ts', 'src/dav/methods/propfind.ts', 'src/dav/multistatus.ts', 'src/http/adapter.ts', 'src/dav/row-listing.ts', 'src/dav/methods/get.ts', 'src/dav/reports/expand-property.ts'];
 
 /** Lines that declare or create a generator function other than at the start of a line. */
 function nestedGenerators(text: string): string[] {
