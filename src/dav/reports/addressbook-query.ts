@@ -23,11 +23,11 @@
 import { DAV } from '../../xml/names.js';
 import type { XmlElement } from '../../xml/parse.js';
 import type { ResponseEntry } from '../../xml/serialize.js';
-import type { ObjectEtag, ObjectMeta } from '../../store/types.js';
+import type { ObjectEtag, ObjectMeta, Store } from '../../store/types.js';
 import { candidateCards, compileCardFilter, foldedFor, matchCard, needsPreparation, prepareCard } from '../../vcard/filter.js';
 import { TextIndex } from '../../vcard/text-index.js';
 import type { ParsedCard } from '../../vcard/card.js';
-import { MAX_INDEXES, memberBytes } from '../../vcard/cache.js';
+import { MAX_INDEXES, memberBytes, type CollectionCards } from '../../vcard/cache.js';
 import { slicer } from '../../time-slice.js';
 import { WorkBudget } from '../../ical/work-budget.js';
 import { TextMatchEvaluation } from '../../text-match-evaluation.js';
@@ -41,7 +41,7 @@ import { wantsMinimal } from '../prefer.js';
 import { propContextFor, propstatsFor } from '../propstats.js';
 import type { AddressbookResource, Resource } from '../resources.js';
 import { parseAddressQuery } from '../requests/address-query.js';
-import { ADDRESS_DATA } from '../data-properties.js';
+import { ADDRESS_DATA, type DataRendering } from '../data-properties.js';
 import { isSharee, visibleMeta, visibleMetas, visibleObjects, visibleText } from '../sharee-view.js';
 import { rowSelection, type RowSelection } from '../properties/row-derived.js';
 import { etagDerivedDefs } from '../properties/registry.js';
@@ -129,42 +129,6 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   const matches: Match[] = [];
   let truncated = false;
   const seq = collection.syncSeq;
-  async function* members(): AsyncGenerator<ObjectEtag[]> {
-    if (scope.none) return;
-    if (scope.only !== null) {
-      const m = await store.getObjectMeta(collection.id, scope.only);
-      if (m) yield [m];
-      return;
-    }
-    // The member list kept for this state of the address book (vcard/cache.ts): its sync
-    // sequence number was read with the collection when the request was resolved, before any
-    // member row, and every change of a member bumps it, so a list kept for that number is the
-    // current one. A repeated query over an unchanged book reads no member rows.
-    const kept = cache.members<ObjectEtag>(seq);
-    if (kept !== undefined) {
-      for (let i = 0; i < kept.length; i += PAGE) yield kept.slice(i, i + PAGE);
-      return;
-    }
-    // Else listed by pages, and kept when whole and small enough (a list a write changed midway
-    // is kept under the older number, which no later request has).
-    let all: ObjectEtag[] | null = [];
-    let bytes = 0;
-    let after = '';
-    for (;;) {
-      const page = await store.listObjectEtags(collection.id, { after, limit: PAGE });
-      if (all !== null) {
-        for (const m of page) bytes += memberBytes(m);
-        if (bytes > cache.maxMemberBytes) all = null;
-        else all.push(...page);
-      }
-      if (page.length > 0) yield page;
-      if (page.length < PAGE) break;
-      after = page[page.length - 1]!.name;
-      const p = pause();
-      if (p) await p;
-    }
-    if (all !== null) cache.keepMembers(seq, all, bytes);
-  }
   /**
    * The cards named, read from their rows now (in batches bounded by bytes) and parsed into the
    * cache; a stored card that no longer parses (it was validated when stored) is left out and
@@ -262,7 +226,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       }
     }
   } else {
-    scan: for await (const page of members()) {
+    scan: for await (const page of listedMembers({ scope, store, collectionId: collection.id, cache, seq, pause })) {
       // Private cards a sharee may not see are not even read (visibleMetas; take's own view of
       // an already visible member is the same).
       const visible = visibleMetas(sharee, page);
@@ -282,7 +246,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // the response's properties and address-data come from the rows read now.
   const ctx = await propContextFor(svc, []);
   const minimal = wantsMinimal(req);
-  let started = false;
+  const progress = { started: false };
   // Cheap properties (any combination, properties/row-derived.ts) and whole address-data or none —
   // what a search field asks — are rendered straight to text from the rows and bodies read, as
   // the multiget and the Depth 1 listing do (row-listing.ts), byte-equal to the general path
@@ -300,69 +264,6 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
   // escaping and encoding 400 KB of address-data again (as calendar-query keeps its responses).
   const responseKey = fromMatches && query.propReq.type === 'prop' && etagDerivedDefs(query.propReq.names, ADDRESS_DATA.name) !== null
     ? `${query.propReq.names.join(' ')}\u0001${rendering !== null}\u0001${minimal}\u0001` : null;
-  const needsRow = (x: Match) => x.m.busyView === true || x.card.text === null;
-  async function* pages(): AsyncGenerator<(ResponseEntry | string)[]> {
-    if (fromMatches) {
-      const need = matches.filter(needsRow).map((x) => x.m.name);
-      const sizeOf = new Map(need.length > 0 ? (await store.getObjectSizes(collection.id, need)).map((o) => [o.name, o.size]) : []);
-      // A card deleted since the match (no size) is left out, as the row path does below.
-      const sized = matches.filter((x) => !needsRow(x) || sizeOf.has(x.m.name)).map((x) => ({ x, size: needsRow(x) ? sizeOf.get(x.m.name)! : x.card.text!.length }));
-      const responses = new RowResponses(rowSel!, store, collection.id, book.href, minimal);
-      for (const batch of batches(sized)) {
-        const wanted = batch.filter((b) => needsRow(b.x)).map((b) => b.x.m.name);
-        const rows = new Map(wanted.length > 0 ? (await store.getObjectTexts(collection.id, wanted)).map((o) => [o.name, o]) : []);
-        const page: (ResponseEntry | string)[] = [];
-        for (const { x } of batch) {
-          let o: ObjectEtag = x.m;
-          let text = x.card.text;
-          const href = book.href + o.name;
-          if (responseKey !== null && !needsRow(x)) {
-            // The whole response, kept on the card for this request shape (see responseKey).
-            const key = responseKey + href;
-            const kept = x.card.response;
-            if (kept !== null && kept.key === key) {
-              page.push({ href, encoded: kept.bytes });
-              continue;
-            }
-            const r = responses.render(o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
-            if (typeof r !== 'string') {
-              page.push(await r);
-              continue;
-            }
-            const bytes = chunksToBuffer([r], true);
-            cache.keepResponse(o.name, o.etag, x.card, key, bytes);
-            page.push({ href, encoded: bytes });
-            continue;
-          }
-          if (needsRow(x)) {
-            const row = rows.get(x.m.name);
-            const v = row ? visibleText(sharee, row) : null;
-            if (!v) continue;
-            o = v;
-            text = v.text;
-          }
-          const r = responses.render(o, rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
-          page.push(typeof r === 'string' ? r : await r);
-        }
-        started = true;
-        yield page;
-      }
-    } else {
-      for (let i = 0; i < matches.length; i += PAGE) {
-        // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
-        // name order): the batches follow the matches, so both paths list the cards by name.
-        const slice = matches.slice(i, i + PAGE).map((x) => x.m.name);
-        const sizeOf = new Map((await store.getObjectSizes(collection.id, slice)).map((o) => [o.name, o.size]));
-        const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
-        for (const batch of batches(sized)) {
-          const page = rowSel ? await renderRows(rowSel, batch.map((m) => m.name)) : await render(batch.map((m) => m.name));
-          started = true;
-          yield page;
-        }
-      }
-    }
-    if (truncated) yield [{ href: book.href, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${query.limit} cards match; only the first ${query.limit} are listed` }];
-  }
   async function renderRows(sel: RowSelection, names: string[]): Promise<string[]> {
     const responses = new RowResponses(sel, store, collection.id, book.href, minimal);
     const page: string[] = [];
@@ -389,7 +290,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
       } catch (err) {
         // Once the 207 is under way, a card whose address-data cannot be given gets the error
         // in its own response; before, the whole request is the 4xx.
-        if (!started || !(err instanceof DavError)) throw err;
+        if (!progress.started || !(err instanceof DavError)) throw err;
         page.push({ href: r.href, status: err.status, ...(err.condition ? { error: { name: err.condition } } : {}), description: err.message });
         continue;
       }
@@ -398,6 +299,7 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     }
     return page;
   }
+  const source: PageSource = { matches, truncated, limit: query.limit, fromMatches, rowSel, responseKey, rendering, store, collectionId: collection.id, bookHref: book.href, cache, sharee, minimal, progress, renderRows, render };
   // A small answer rendered from the matches (its size known from the cards' texts) is rendered
   // whole and sent with one write (multistatus's array path, as a multiget batch): streaming it
   // page by page through the chunk generator and the socket's stream cost more than rendering it.
@@ -406,9 +308,152 @@ export async function addressbookQuery(req: DavRequest, svc: DavServices, target
     for (const x of matches) size += x.card.text!.length;
     if (rendering === null || size <= WHOLE_MAX_CHARS) {
       const all: (ResponseEntry | string)[] = [];
-      for await (const page of pages()) all.push(...page);
+      for await (const page of responsePages(source)) all.push(...page);
       return multistatus(all);
     }
   }
-  return multistatus(await startedStream(pages()));
+  return multistatus(await startedStream(responsePages(source)));
+}
+
+/** What listedMembers reads: the request's scope, and the book's cards in the app's cache. */
+interface MemberSource {
+  scope: ReturnType<typeof scopeOf>;
+  store: Store;
+  collectionId: number;
+  cache: CollectionCards;
+  /** The book's sync sequence number, read with the collection when the request was resolved. */
+  seq: number;
+  pause: () => Promise<void> | undefined;
+}
+
+// The generators below are module-level functions given what they need, not closures in the
+// handler: V8 keeps a generator's function context after it finishes, which kept the request's
+// scope alive into the old generation (reports/multiget.ts, where it was measured).
+
+/** The members addressed, page by page (name and etag only). */
+async function* listedMembers(src: MemberSource): AsyncGenerator<ObjectEtag[]> {
+  if (src.scope.none) return;
+  if (src.scope.only !== null) {
+    const m = await src.store.getObjectMeta(src.collectionId, src.scope.only);
+    if (m) yield [m];
+    return;
+  }
+  // The member list kept for this state of the address book (vcard/cache.ts): its sync
+  // sequence number was read with the collection when the request was resolved, before any
+  // member row, and every change of a member bumps it, so a list kept for that number is the
+  // current one. A repeated query over an unchanged book reads no member rows.
+  const kept = src.cache.members<ObjectEtag>(src.seq);
+  if (kept !== undefined) {
+    for (let i = 0; i < kept.length; i += PAGE) yield kept.slice(i, i + PAGE);
+    return;
+  }
+  // Else listed by pages, and kept when whole and small enough (a list a write changed midway
+  // is kept under the older number, which no later request has).
+  let all: ObjectEtag[] | null = [];
+  let bytes = 0;
+  let after = '';
+  for (;;) {
+    const page = await src.store.listObjectEtags(src.collectionId, { after, limit: PAGE });
+    if (all !== null) {
+      for (const m of page) bytes += memberBytes(m);
+      if (bytes > src.cache.maxMemberBytes) all = null;
+      else all.push(...page);
+    }
+    if (page.length > 0) yield page;
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.name;
+    const p = src.pause();
+    if (p) await p;
+  }
+  if (all !== null) src.cache.keepMembers(src.seq, all, bytes);
+}
+
+/** What responsePages renders: the matches, and how (see the handler's comments). */
+interface PageSource {
+  matches: readonly Match[];
+  truncated: boolean;
+  limit: number | null;
+  fromMatches: boolean;
+  rowSel: RowSelection | null;
+  responseKey: string | null;
+  rendering: DataRendering | null;
+  store: Store;
+  collectionId: number;
+  bookHref: string;
+  cache: CollectionCards;
+  sharee: boolean;
+  minimal: boolean;
+  /** Set once a page is yielded: an error after it goes into its card's own response. */
+  progress: { started: boolean };
+  renderRows: (sel: RowSelection, names: string[]) => Promise<string[]>;
+  render: (names: string[]) => Promise<ResponseEntry[]>;
+}
+
+/** Whether a match's response needs its row read (a busy view, or a card whose text is not kept). */
+function needsRow(x: Match): boolean {
+  return x.m.busyView === true || x.card.text === null;
+}
+
+/** The responses of the matches, page by page, and the 507 past the limit. */
+async function* responsePages(ps: PageSource): AsyncGenerator<(ResponseEntry | string)[]> {
+  if (ps.fromMatches) {
+    const need = ps.matches.filter(needsRow).map((x) => x.m.name);
+    const sizeOf = new Map(need.length > 0 ? (await ps.store.getObjectSizes(ps.collectionId, need)).map((o) => [o.name, o.size]) : []);
+    // A card deleted since the match (no size) is left out, as the row path does below.
+    const sized = ps.matches.filter((x) => !needsRow(x) || sizeOf.has(x.m.name)).map((x) => ({ x, size: needsRow(x) ? sizeOf.get(x.m.name)! : x.card.text!.length }));
+    const responses = new RowResponses(ps.rowSel!, ps.store, ps.collectionId, ps.bookHref, ps.minimal);
+    for (const batch of batches(sized)) {
+      const wanted = batch.filter((b) => needsRow(b.x)).map((b) => b.x.m.name);
+      const rows = new Map(wanted.length > 0 ? (await ps.store.getObjectTexts(ps.collectionId, wanted)).map((o) => [o.name, o]) : []);
+      const page: (ResponseEntry | string)[] = [];
+      for (const { x } of batch) {
+        let o: ObjectEtag = x.m;
+        let text = x.card.text;
+        const href = ps.bookHref + o.name;
+        if (ps.responseKey !== null && !needsRow(x)) {
+          // The whole response, kept on the card for this request shape (see responseKey in the handler).
+          const key = ps.responseKey + href;
+          const kept = x.card.response;
+          if (kept !== null && kept.key === key) {
+            page.push({ href, encoded: kept.bytes });
+            continue;
+          }
+          const r = responses.render(o, ps.rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+          if (typeof r !== 'string') {
+            page.push(await r);
+            continue;
+          }
+          const bytes = chunksToBuffer([r], true);
+          ps.cache.keepResponse(o.name, o.etag, x.card, key, bytes);
+          page.push({ href, encoded: bytes });
+          continue;
+        }
+        if (needsRow(x)) {
+          const row = rows.get(x.m.name);
+          const v = row ? visibleText(ps.sharee, row) : null;
+          if (!v) continue;
+          o = v;
+          text = v.text;
+        }
+        const r = responses.render(o, ps.rendering ? { name: ADDRESS_DATA.name, value: text! } : undefined);
+        page.push(typeof r === 'string' ? r : await r);
+      }
+      ps.progress.started = true;
+      yield page;
+    }
+  } else {
+    for (let i = 0; i < ps.matches.length; i += PAGE) {
+      // getObjectSizes answers in no particular order (PostgreSQL's `= ANY` does not keep SQLite's
+      // name order): the batches follow the matches, so both paths list the cards by name.
+      const slice = ps.matches.slice(i, i + PAGE).map((x) => x.m.name);
+      const sizeOf = new Map((await ps.store.getObjectSizes(ps.collectionId, slice)).map((o) => [o.name, o.size]));
+      const sized = slice.filter((name) => sizeOf.has(name)).map((name) => ({ name, size: sizeOf.get(name)! }));
+      for (const batch of batches(sized)) {
+        const page = ps.rowSel ? await ps.renderRows(ps.rowSel, batch.map((m) => m.name)) : await ps.render(batch.map((m) => m.name));
+        ps.progress.started = true;
+        yield page;
+      }
+    }
+  }
+  if (ps.truncated) yield [{ href: ps.bookHref, status: 507, error: { name: DAV.numberOfMatchesWithinLimits }, description: `More than ${ps.limit} cards match; only the first ${ps.limit} are listed` }];
 }
