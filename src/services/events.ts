@@ -6,7 +6,7 @@
 // collection's sync token and ctag move and devices fetch the change on their next sync.
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { CalendarInstance, ObjectInput, Store, User } from '../store/types.js';
+import type { CalendarInstance, Classification, ObjectInput, Store, User } from '../store/types.js';
 import { NotFound, PreconditionFailed, UidConflict } from '../store/errors.js';
 import { agendaInstances, type AgendaInstance } from '../ical/agenda.js';
 import { buildSimpleEvent, editSimpleEvent, type SimpleEventFields } from '../ical/simple-event.js';
@@ -17,6 +17,7 @@ import { zoneOfCalendarTimezone } from '../ical/query-object.js';
 import { UTC_ZONE, type Zone } from '../ical/zones.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
 import { withProps } from '../with-props.js';
+import { hiddenFromSharee, visibleMetas, visibleText } from './visibility.js';
 
 const DAY = 86_400_000;
 /** Longest range one agenda request may ask for: a month grid shows six weeks, a list a quarter. */
@@ -50,6 +51,8 @@ interface ObjectInstances {
   name: string;
   etag: string;
   instances: AgendaInstance[];
+  /** A confidential event as a sharee sees it: busy time only, and read-only (services/visibility.ts). */
+  busy?: true;
 }
 
 /**
@@ -88,7 +91,9 @@ export class AgendaCache {
   }
 
   key(i: CalendarInstance, start: number, end: number, maxInstances: number): string {
-    return `${i.collection.id}:${i.collection.syncSeq}:${start}:${end}:${maxInstances}`;
+    // The owner and the sharees see different objects of one calendar (private ones hidden,
+    // confidential ones as busy time): one entry per view, never shared between them.
+    return `${i.collection.id}:${i.collection.syncSeq}:${isSharee(i) ? 'sharee' : 'owner'}:${start}:${end}:${maxInstances}`;
   }
 
   get(key: string) {
@@ -184,6 +189,21 @@ async function writableInstance(store: Store, user: User, uri: string): Promise<
   return i;
 }
 
+/** A calendar the user reaches through a share (any access but the owner's). */
+function isSharee(i: CalendarInstance): boolean {
+  return i.access !== 'owner';
+}
+
+/**
+ * What DAV refuses a sharee (dav/sharee-view.ts), refused here too: a private event is no event
+ * to them (404), a confidential one is busy time they may not change (403). The owner may do all.
+ */
+function refuseHiddenWrite(i: CalendarInstance, classification: Classification | null): void {
+  if (!isSharee(i)) return;
+  if (hiddenFromSharee(classification)) throw missing('no such event');
+  if (classification === 'confidential') throw forbiddenAction('a confidential event shows only busy time to you; only its owner can change it');
+}
+
 /** Validated exactly as a DAV PUT validates (dav/calendar-objects.ts calendarObjectInput). */
 function objectInput(i: CalendarInstance, name: string, body: string): ObjectInput {
   const data = Buffer.from(body, 'utf8');
@@ -231,7 +251,10 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
       let room = cap - events.length;
       let complete = true;
       const qopts = { floatingZone: floatingZone(inst), maxInstances: opts.maxInstances };
-      const candidates = await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end });
+      // A sharee sees what DAV shows them (services/visibility.ts): private events not at all,
+      // confidential ones as busy time.
+      const sharee = isSharee(inst);
+      const candidates = visibleMetas(sharee, await store.queryObjects(inst.collection.id, { componentType: 'VEVENT', start, end }));
       for (let k = 0; k < candidates.length; k += BATCH) {
         if (room <= 0) {
           fresh.skipped += candidates.length - k;
@@ -239,7 +262,9 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
           break;
         }
         const texts = await store.getObjectTexts(inst.collection.id, candidates.slice(k, k + BATCH).map((c) => c.name));
-        for (const o of texts) {
+        for (const row of texts) {
+          const o = visibleText(sharee, row);
+          if (o === null) continue; // made private since the candidates were read
           if (room <= 0) {
             fresh.skipped++;
             complete = false;
@@ -251,7 +276,7 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
               fresh.skipped++;
               complete = false;
             } else if (list.length > 0) {
-              fresh.objects.push({ name: o.name, etag: o.etag, instances: list });
+              fresh.objects.push(o.busyView ? { name: o.name, etag: o.etag, instances: list, busy: true } : { name: o.name, etag: o.etag, instances: list });
               room -= list.length;
             }
           } catch (err) {
@@ -275,7 +300,7 @@ export async function agenda(store: Store, user: User, startArg: unknown, endArg
         continue;
       }
       for (const a of o.instances) {
-        events.push(withProps(a, { id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring, deletable: canWrite }));
+        events.push(withProps(a, { id: `${inst.uri}/${o.name}#${a.recurrenceId ?? ''}`, calendar: inst.uri, name: o.name, etag: o.etag, editable: canWrite && !a.recurring && !o.busy, deletable: canWrite && !o.busy }));
       }
     }
   }
@@ -309,6 +334,7 @@ export async function updateEvent(store: Store, user: User, uri: string, name: s
   const f = fieldsOf(body, false);
   const current = await store.getObject(i.collection.id, name);
   if (!current) throw missing('the event no longer exists');
+  refuseHiddenWrite(i, current.classification);
   if (typeof body.etag === 'string' && body.etag !== current.etag) storeErrors(new PreconditionFailed('etag'));
   try {
     const input = objectInput(i, name, editSimpleEvent(current.data, f));
@@ -325,8 +351,17 @@ export async function deleteEvent(store: Store, user: User, uri: string, name: s
   checkName(name);
   const i = await writableInstance(store, user, uri);
   if (etag !== undefined && typeof etag !== 'string') throw invalid('etag is the string the agenda gave');
+  let ifMatch = typeof etag === 'string' ? [etag] : undefined;
+  if (isSharee(i)) {
+    // The classification read here must still hold at the delete: without the client's etag,
+    // the one read is the condition (an owner's change to private in between is then a 409).
+    const meta = await store.getObjectMeta(i.collection.id, name);
+    if (!meta) throw missing('the event no longer exists');
+    refuseHiddenWrite(i, meta.classification);
+    ifMatch ??= [meta.etag];
+  }
   try {
-    await store.deleteObject(i.collection.id, name, typeof etag === 'string' ? { ifMatch: [etag] } : undefined);
+    await store.deleteObject(i.collection.id, name, ifMatch ? { ifMatch } : undefined);
   } catch (err) {
     storeErrors(err);
   }

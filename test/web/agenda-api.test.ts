@@ -74,6 +74,48 @@ t('a calendar with synchronization off and a shared calendar are in the agenda; 
   assert.is(r.status, 403);
 });
 
+t('a sharee\'s agenda hides private events and shows confidential ones as busy time, read-only (as DAV does)', async ({ srv }) => {
+  // Users of their own: the other tests compare carol's and bob's whole agendas.
+  await srv.addUser('carol');
+  await srv.addUser('dave');
+  const [carol, dave] = [await login(srv, 'carol'), await login(srv, 'dave')];
+  await carol.ok('POST', '/calendars', { displayName: 'Classified' });
+  const path = '/dav/calendars/carol/classified/';
+  const day = (h: number) => `20260716T${String(h).padStart(2, '0')}0000Z`;
+  await putOk(srv, 'carol', path + 'open.ics', ical('open-1', { start: day(8), end: day(9), summary: 'Open meeting' }));
+  await putOk(srv, 'carol', path + 'secret.ics', ical('secret-1', { start: day(10), end: day(11), summary: 'Secret interview', extra: ['CLASS:PRIVATE'] }));
+  await putOk(srv, 'carol', path + 'conf.ics', ical('conf-1', { start: day(12), end: day(13), summary: 'Salary talk', extra: ['CLASS:CONFIDENTIAL', 'LOCATION:Room 4'] }));
+  await carol.ok('PUT', '/calendars/classified/shares/dave', { access: 'read-write' });
+  const mine = await dave.ok('GET', q(RANGE) + '&calendar=classified');
+  const text = JSON.stringify(mine);
+  assert.not.match(text, /Secret interview|secret-1|secret\.ics/, 'a private event is not listed');
+  assert.not.match(text, /Salary talk|Room 4/, 'a confidential event shows no details');
+  const names = mine.events.map((e: any) => e.name).sort();
+  assert.equal(names, ['conf.ics', 'open.ics']);
+  const conf = mine.events.find((e: any) => e.name === 'conf.ics');
+  assert.equal([conf.editable, conf.deletable], [false, false]);
+  const open = mine.events.find((e: any) => e.name === 'open.ics');
+  assert.equal([open.editable, open.deletable], [true, true]);
+  // Writes: a private event is no event to dave (404), a confidential one is read-only (403);
+  // nothing of carol's changes.
+  const before = (await srv.request('GET', path + 'secret.ics', { user: 'carol' })).text;
+  const beforeConf = (await srv.request('GET', path + 'conf.ics', { user: 'carol' })).text;
+  assert.is((await dave.call('PATCH', '/calendars/classified/events/secret.ics', { summary: 'x' })).status, 404);
+  assert.is((await dave.call('DELETE', '/calendars/classified/events/secret.ics')).status, 404);
+  assert.is((await dave.call('PATCH', '/calendars/classified/events/conf.ics', { summary: 'x' })).status, 403);
+  assert.is((await dave.call('DELETE', '/calendars/classified/events/conf.ics')).status, 403);
+  assert.is((await srv.request('GET', path + 'secret.ics', { user: 'carol' })).text, before);
+  assert.is((await srv.request('GET', path + 'conf.ics', { user: 'carol' })).text, beforeConf);
+  // The owner's own agenda still has everything, editable.
+  const hers = await carol.ok('GET', q(RANGE) + '&calendar=classified');
+  assert.equal(hers.events.map((e: any) => e.name).sort(), ['conf.ics', 'open.ics', 'secret.ics']);
+  assert.ok(hers.events.every((e: any) => e.editable && e.deletable));
+  // A public event stays writable for the read-write sharee.
+  const edited = await dave.ok('PATCH', '/calendars/classified/events/open.ics', { summary: 'Open meeting (moved)' });
+  assert.match(edited.etag, /^"/);
+  assert.is((await dave.call('DELETE', '/calendars/classified/events/open.ics')).status, 204);
+});
+
 t('creating an event: a DAV client sees it, the sync token and ctag move', async ({ srv, alice }) => {
   const path = '/dav/calendars/alice/personal/';
   const [token, ctag] = [await syncTokenOf(srv, 'alice', path), await ctagOf(srv, 'alice', path)];
