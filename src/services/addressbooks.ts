@@ -4,7 +4,7 @@
 // address-book home (store Home 'addressbooks'): the same switch, shares and large-collection
 // threshold, so DAV-visible effects (home listing, home sync token) follow from the store.
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
-import { Conflict } from '../store/errors.js';
+import { Conflict, LimitReached } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
 import { checkName } from './names.js';
 import { leaveShared, shareWithUser, unshareWithUser } from './collection-shares.js';
@@ -132,11 +132,15 @@ export async function removeAddressBook(store: Store, user: User, uri: string): 
     await leaveShared(store, user, i, 'address book');
     return 'unsubscribed';
   }
-  const own = (await store.listInstances(user.id, { home: HOME })).filter((x) => x.access === 'owner' && isAddressBook(x));
   // iOS/macOS Contacts keep one CardDAV account to one address book and misbehave on an empty
   // home, as Calendar does (CLIENTS.md §1.4): every user keeps at least one, like "Contacts".
-  if (own.length <= 1) throw forbiddenAction('you cannot delete your last address book');
-  await store.deleteCollection(i.collection.id);
+  // Counted by the store in the delete's transaction (see removeCalendar).
+  try {
+    await store.deleteCollection(i.collection.id, { keepLastOwn: true });
+  } catch (err) {
+    if (err instanceof LimitReached) throw forbiddenAction('you cannot delete your last address book');
+    throw err;
+  }
   return 'deleted';
 }
 

@@ -2,7 +2,7 @@
 // switch synchronization, share — used by the preferences page's JSON API and by the CLI, so both
 // behave the same. DAV-visible effects (home listing, tokens) follow from the store.
 import type { Access, CalendarInstance, Store, User } from '../store/types.js';
-import { Conflict } from '../store/errors.js';
+import { Conflict, LimitReached } from '../store/errors.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
 import { checkName } from './names.js';
 import { leaveShared, shareWithUser, unshareWithUser } from './collection-shares.js';
@@ -146,10 +146,15 @@ export async function removeCalendar(store: Store, user: User, uri: string): Pro
     await leaveShared(store, user, i, 'calendar');
     return 'unsubscribed';
   }
-  const own = (await store.listInstances(user.id)).filter((x) => x.access === 'owner');
   // iOS misbehaves on an empty home (CLIENTS.md §1.4): every user keeps at least one calendar.
-  if (own.length <= 1) throw forbiddenAction('you cannot delete your last calendar');
-  await store.deleteCollection(i.collection.id);
+  // Counted by the store in the delete's transaction: two concurrent deletes read before it
+  // each saw two calendars and took both.
+  try {
+    await store.deleteCollection(i.collection.id, { keepLastOwn: true });
+  } catch (err) {
+    if (err instanceof LimitReached) throw forbiddenAction('you cannot delete your last calendar');
+    throw err;
+  }
   return 'deleted';
 }
 

@@ -110,9 +110,12 @@ export interface CollectionStore {
   updateCollection(id: number, patch: CollectionPatch): Promise<Collection>;
   /**
    * Deletes the collection with everything below it, its instances (each leaves a home
-   * tombstone), shares, dead properties and feed tokens. Throws NotFound.
+   * tombstone), shares, dead properties and feed tokens. Throws NotFound. With `keepLastOwn`,
+   * throws LimitReached instead when it is its owner's last calendar (or last address book),
+   * plain collections aside — counted in the write transaction, so two concurrent deletes cannot take a
+   * user's last two calendars together (every user keeps one, services/calendars.ts).
    */
-  deleteCollection(id: number): Promise<void>;
+  deleteCollection(id: number, opts?: { keepLastOwn?: boolean }): Promise<void>;
   /**
    * Renames/moves a plain collection or renames a calendar or address book within its owner's
    * home (sharees keep their own uri); parentId null = the collection's own home. Throws NotFound,

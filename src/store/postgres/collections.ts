@@ -1,6 +1,6 @@
 // Calendars, address books and plain WebDAV collections: the PostgreSQL twin of
 // ../sqlite/collections.ts (same rules; see there for the why of each).
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, LimitReached, NotFound } from '../errors.js';
 import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type Home } from '../collections.js';
 import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
@@ -112,6 +112,8 @@ const SET_COUNT = sql('UPDATE collections SET object_count = (SELECT count(*) FR
 const RELOCATE = sql('UPDATE collections SET parent_id = ?, uri = ?, modified_at = ? WHERE id = ?');
 const RENAME_OWNER_INSTANCE = sql("UPDATE instances SET uri = ?, changed_seq = ? WHERE collection_id = ? AND access = 'owner'");
 const REMOVE = sql('DELETE FROM collections WHERE id = ?');
+// A user's collections of one kind directly in one home (deleteCollection's keepLastOwn).
+const OWN_OF_KIND = sql('SELECT count(*) FROM collections WHERE owner_id = ? AND home = ? AND kind = ? AND parent_id IS NULL');
 
 /** The CollectionStore of a PostgreSQL store (../collections.ts). */
 export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes): CollectionStore {
@@ -233,9 +235,13 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
       });
     },
 
-    async deleteCollection(id) {
+    async deleteCollection(id, opts) {
       await conn.tx(async (s) => {
         const row = await must(s, id);
+        // In the write transaction, which holds every process's write lock (connection.ts).
+        if (opts?.keepLastOwn && row.kind !== 'plain' && row.parent_id === null && (await s.value<number>(OWN_OF_KIND, [row.owner_id, row.home, row.kind]))! <= 1) {
+          throw new LimitReached(`the last ${row.kind} of user ${row.owner_id}`);
+        }
         const seq = await s.nextSeq();
         for (const i of await s.rows<{ userId: number; home: Home; uri: string }>(INSTANCES_OF, [id])) await log.tombstone(s, i.userId, i.home, i.uri, seq);
         if (row.parent_id !== null) await log.record(s, row.parent_id, row.uri, true, seq);

@@ -4,7 +4,7 @@
 // none.
 // Creating, moving or deleting a collection inside a plain collection is a member change of that
 // parent (RFC 6578 §3.3: child collections are members too).
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, LimitReached, NotFound } from '../errors.js';
 import { DEFAULT_CALENDAR_COMPONENTS, type Collection, type CollectionInit, type CollectionKind, type CollectionPatch, type CollectionStore, type Home } from '../collections.js';
 import type { Replaced } from '../objects.js';
 import type { ChangeLog } from './changes.js';
@@ -107,6 +107,8 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
   );
 
   const get = (id: number) => byId.get(id) as CollectionRow | undefined;
+  // A user's collections of one kind directly in one home (deleteCollection's keepLastOwn).
+  const ownOfKind = db.prepare('SELECT count(*) FROM collections WHERE owner_id = ? AND home = ? AND kind = ? AND parent_id IS NULL').pluck();
   const must = (id: number): CollectionRow => {
     const r = get(id);
     if (!r) throw new NotFound(`collection ${id}`);
@@ -231,9 +233,12 @@ export function collectionStore(conn: Connection, log: ChangeLog, homes: Homes):
       });
     },
 
-    async deleteCollection(id) {
+    async deleteCollection(id, opts) {
       conn.write(() => {
         const row = must(id);
+        if (opts?.keepLastOwn && row.kind !== 'plain' && row.parent_id === null && (ownOfKind.get(row.owner_id, row.home, row.kind) as number) <= 1) {
+          throw new LimitReached(`the last ${row.kind} of user ${row.owner_id}`);
+        }
         const seq = conn.nextSeq();
         for (const i of instancesOf.all(id) as { userId: number; home: Home; uri: string }[]) log.tombstone(i.userId, i.home, i.uri, seq);
         if (row.parent_id !== null) log.record(row.parent_id, row.uri, true, seq);

@@ -1,7 +1,7 @@
 // The store contract, section collections: what every implementation of CollectionStore (src/store/collections.ts) must do.
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
-import { Conflict, NotFound } from '../../../src/store/errors.js';
+import { Conflict, LimitReached, NotFound } from '../../../src/store/errors.js';
 import { rejects, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
 
 export function collectionsContract(backend: string, makeStore: StoreFactory): void {
@@ -59,6 +59,30 @@ export function collectionsContract(backend: string, makeStore: StoreFactory): v
     assert.is(await store.getCollection(cal.id), null);
     assert.is(await store.getInstance(alice.id, 'job'), null);
     await rejects(store.deleteCollection(cal.id), NotFound);
+  });
+
+  test('collections: keepLastOwn keeps one of a kind per home, also against concurrent deletes', async ({ store }) => {
+    const alice = await user(store, 'alice');
+    const bob = await user(store, 'bob');
+    const a = await calendar(store, alice, 'a');
+    const b = await calendar(store, alice, 'b');
+    await calendar(store, bob, 'bobs');
+    const book = await store.createCollection(alice.id, { uri: 'contacts', kind: 'addressbook', home: 'addressbooks' });
+    const files = await store.createCollection(alice.id, { uri: 'files', kind: 'plain' });
+    // On PostgreSQL these two run at once on pooled connections.
+    const results = await Promise.allSettled([store.deleteCollection(a.id, { keepLastOwn: true }), store.deleteCollection(b.id, { keepLastOwn: true })]);
+    assert.is(results.filter((r) => r.status === 'fulfilled').length, 1, 'one of the two calendars is deleted');
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.instance(refused.reason, LimitReached);
+    assert.is((await store.listChildCollections(alice.id, null, 'calendars')).filter((c) => c.kind === 'calendar').length, 1);
+    // Per kind and home: alice's one address book is her last, her plain collection and bob's
+    // calendar do not count for her calendars.
+    await rejects(store.deleteCollection(book.id, { keepLastOwn: true }), LimitReached);
+    assert.ok(await store.getCollection(book.id));
+    await store.deleteCollection(files.id, { keepLastOwn: true }); // plain collections are not kept
+    // Without the option the last one goes.
+    await store.deleteCollection(book.id);
+    assert.is(await store.getCollection(book.id), null);
   });
 
   test.run();
