@@ -203,13 +203,20 @@ export interface ObjectStore {
   deleteObject(collectionId: number, name: string, cond?: WriteConditions): Promise<void>;
   /**
    * Moves an object between collections (or renames it) with its dead properties, replacing any
-   * object at the target. To a client syncing either collection it is a delete there and a new
-   * member here. Throws NotFound, UidConflict (also when the object replaced holds another UID,
-   * RFC 4791 §5.3.2.1).
+   * object at the target unless `cond` refuses it. To a client syncing either collection it is a
+   * delete there and a new member here. `cond` is checked against the object at the target (a
+   * rename onto itself: the source) inside the transaction, as putObject's: `{ ifNoneMatch: ['*'] }`
+   * = the target must not exist (a COPY/MOVE with Overwrite: F, RFC 4918 §10.6, whose check
+   * before the write a concurrent PUT could otherwise slip past). Throws NotFound (the source or
+   * the target collection; before the conditions), PreconditionFailed, UidConflict (also when the
+   * object replaced holds another UID, RFC 4791 §5.3.2.1).
    */
-  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, replacing?: Replaced): Promise<PutResult>;
-  /** Copies an object with its dead properties, replacing any object at the target. Throws NotFound, UidConflict. */
-  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, replacing?: Replaced): Promise<PutResult>;
+  moveObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, cond?: WriteConditions, replacing?: Replaced): Promise<PutResult>;
+  /**
+   * Copies an object with its dead properties, replacing any object at the target unless `cond`
+   * refuses it (as moveObject's). Throws NotFound, PreconditionFailed, UidConflict.
+   */
+  copyObject(fromCollectionId: number, name: string, toCollectionId: number, toName: string, cond?: WriteConditions, replacing?: Replaced): Promise<PutResult>;
 }
 
 /**

@@ -82,7 +82,7 @@ t('putObject/copyObject replacing a collection, refused by a UID conflict: the c
   await putEvent(store, p, 'e.ics', 'same');
   const cal = await store.createCollection(alice.id, { uri: 'cal', kind: 'calendar' });
   await putEvent(store, cal, 'e.ics', 'same');
-  await rejects(store.copyObject(cal.id, 'e.ics', p.id, 'q', { kind: 'collection', id: q.id }), UidConflict);
+  await rejects(store.copyObject(cal.id, 'e.ics', p.id, 'q', undefined, { kind: 'collection', id: q.id }), UidConflict);
   await rejects(store.putObject(p.id, { name: 'q', data: ics('same'), contentType: 'text/calendar', uid: 'same' }, undefined, { kind: 'collection', id: q.id }), UidConflict);
   assert.ok(await store.getObject(q.id, 'keep.txt'));
   // Without the conflict the replacement happens.

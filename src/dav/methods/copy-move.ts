@@ -18,7 +18,7 @@ import { resolve, type CollectionResource, type ParentResource, type Resource } 
 import { translated } from '../store-errors.js';
 import { calendarObjectInput } from '../calendar-objects.js';
 import { objectLimitsOf } from '../../ical/limits.js';
-import type { Replaced } from '../../store/types.js';
+import type { Replaced, WriteConditions } from '../../store/types.js';
 import { warnIfPassedThreshold } from '../../services/large-calendars.js';
 import { isSharee, refuseBusyViewWrite } from '../sharee-view.js';
 
@@ -98,10 +98,17 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   // Replacing an ancestor of the source would delete the source with it (MOVE /p/q/ onto /p/).
   if (existed && isInside(source, dest.href)) throw forbidden('The destination holds the source; it cannot be overwritten by it');
   const replacing = existed ? replacedOf(dest, source.kind !== 'object') : undefined;
+  // Overwrite: F (the destination was missing above, else 412 already): the store checks again,
+  // inside the transaction of its write, that nothing is at the destination. The check above is
+  // only a look: a PUT with If-None-Match: * creating the destination between it and the write
+  // was silently replaced by the COPY/MOVE (both answered 201; the PUT's body was lost). Now one
+  // of the two gets 412, whichever writes second. Overwrite: T may replace what it finds there.
+  const destAbsent: WriteConditions | undefined = overwrite ? undefined : { ifNoneMatch: ['*'] };
 
   // Every check comes before the first change, and what Overwrite: T replaces is deleted in the
   // same store transaction as the write: a refused request leaves source and destination as they
-  // were (RFC 4918 §9.8.4; a refused COPY used to delete the destination first).
+  // were (RFC 4918 §9.8.4; a refused COPY used to delete the destination first). The same holds
+  // for Overwrite: F refused by the store (destAbsent): its transaction changes nothing.
   if (source.kind === 'object') {
     if (move) requireWrite(source.parent, 'unbind');
     if (destParent.kind === 'home') throw forbidden('Resources go into a calendar or collection, not directly into the home');
@@ -116,20 +123,21 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
       const obj = await svc.store.getObject(from.id, source.name);
       if (!obj) throw new DavError(404, null, 'Source vanished');
       const input = cardObjectInput(destName, obj.data, vcardLimitsOf(svc.config));
-      await translated(() => svc.store.putObject(to.id, input, undefined, replacing), hrefOf, true);
+      // A MOVE deletes the source only once the put has succeeded (destAbsent refuses it first).
+      await translated(() => svc.store.putObject(to.id, input, destAbsent, replacing), hrefOf, true);
       if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
     } else if (to.kind === 'calendar' && from.kind !== 'calendar') {
       // Plain data entering a calendar must be a valid calendar object.
       const obj = await svc.store.getObject(from.id, source.name);
       if (!obj) throw new DavError(404, null, 'Source vanished');
       const input = calendarObjectInput(to, destName, obj.data, objectLimitsOf(svc.config));
-      await translated(() => svc.store.putObject(to.id, input, undefined, replacing), hrefOf);
+      await translated(() => svc.store.putObject(to.id, input, destAbsent, replacing), hrefOf);
       if (move) await translated(() => svc.store.deleteObject(from.id, source.name));
     } else {
       if (to.kind === 'calendar' && source.meta.componentType && !to.components.includes(source.meta.componentType)) {
         throw supportedCalendarComponent(`${source.meta.componentType} is not supported by the destination calendar`);
       }
-      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName, replacing) : svc.store.copyObject(from.id, source.name, to.id, destName, replacing)), hrefOf, card);
+      await translated(() => (move ? svc.store.moveObject(from.id, source.name, to.id, destName, destAbsent, replacing) : svc.store.copyObject(from.id, source.name, to.id, destName, destAbsent, replacing)), hrefOf, card);
     }
     if ((to.kind === 'calendar' || to.kind === 'addressbook') && !existed && !(move && from.id === to.id)) {
       warnIfPassedThreshold(() => svc.log, svc.config.largeCalendarThreshold, to, to.objectCount, to.objectCount + 1);
@@ -152,6 +160,9 @@ export const copyMove: MethodHandler = async (req, svc, source) => {
   if (move) requireOwner(source);
   else if (depth === '1') throw badRequest('COPY of a collection takes Depth 0 or infinity');
   const parentId = destParent.kind === 'collection' ? destParent.collection.id : null;
+  // No destAbsent here: with Overwrite: F (or a destination missing above) `replacing` is unset,
+  // and the collection store refuses a name taken since the check (a collection or object created
+  // concurrently) inside its transaction, as Conflict: 409, never a replacement.
   if (move) await translated(() => svc.store.moveCollection(source.collection.id, parentId, destName, replacing));
   else await translated(() => svc.store.copyCollection(source.collection.id, req.user.id, parentId, destName, { deep: depth === 'infinity', publicOnly: isSharee(source), ...(replacing ? { replacing } : {}), ...(destParent.kind === 'home' ? { home: destParent.home } : {}) }));
   return { status: existed ? 204 : 201, body: null };

@@ -221,10 +221,12 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     await props.drop(s, c, name);
     return true;
   };
-  const sameResource = async (s: Sql, from: number, name: string, to: number, toName: string): Promise<PutResult | null> => {
+  /** A move/copy onto itself: nothing to do once the conditions hold (the target is the source). */
+  const sameResource = async (s: Sql, from: number, name: string, to: number, toName: string, cond: WriteConditions | undefined): Promise<PutResult | null> => {
     if (from !== to || name !== toName) return null;
     const m = await getMeta(s, from, name);
     if (!m) throw new NotFound(`object ${name}`);
+    checkConditions(m.etag, cond);
     return { meta: toMeta(m), created: false };
   };
 
@@ -289,16 +291,20 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       await conn.tx((s) => writes.delete(s, collectionId, name, cond));
     },
 
-    async moveObject(from, name, to, toName, replacing) {
+    async moveObject(from, name, to, toName, cond, replacing) {
       return conn.tx(async (s) => {
-        const same = await sameResource(s, from, name, to, toName);
+        const same = await sameResource(s, from, name, to, toName, cond);
         if (same) return same;
         await replace(s, replacing);
         const src = await getMeta(s, from, name);
         if (!src) throw new NotFound(`object ${name}`);
         await mustCollection(s, to);
         checkSegment(toName);
-        checkSameUid(toName, await getMeta(s, to, toName), src.uid);
+        // The target as it is now, inside the (serialized) transaction: Overwrite: F (ifNoneMatch
+        // '*') refuses one created since the caller looked, before anything changes.
+        const target = await getMeta(s, to, toName);
+        checkConditions(target?.etag ?? null, cond);
+        checkSameUid(toName, target, src.uid);
         // The source itself may hold the UID when renaming inside one collection.
         await checkUid(s, to, src.uid, toName, ...(from === to ? [name] : []));
         const seq = await s.nextSeq();
@@ -313,16 +319,20 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       });
     },
 
-    async copyObject(from, name, to, toName, replacing) {
+    async copyObject(from, name, to, toName, cond, replacing) {
       return conn.tx(async (s) => {
-        const same = await sameResource(s, from, name, to, toName);
+        const same = await sameResource(s, from, name, to, toName, cond);
         if (same) return same;
         await replace(s, replacing);
         const src = await getMeta(s, from, name);
         if (!src) throw new NotFound(`object ${name}`);
         await mustCollection(s, to);
         checkSegment(toName);
-        checkSameUid(toName, await getMeta(s, to, toName), src.uid);
+        // The target as it is now, inside the (serialized) transaction: Overwrite: F (ifNoneMatch
+        // '*') refuses one created since the caller looked, before anything changes.
+        const target = await getMeta(s, to, toName);
+        checkConditions(target?.etag ?? null, cond);
+        checkSameUid(toName, target, src.uid);
         await checkUid(s, to, src.uid, toName);
         const seq = await s.nextSeq();
         const replaced = await clearTarget(s, to, toName);

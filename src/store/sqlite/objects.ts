@@ -255,10 +255,12 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
     props.drop(c, name);
     return true;
   };
-  const sameResource = (from: number, name: string, to: number, toName: string): PutResult | null => {
+  /** A move/copy onto itself: nothing to do once the conditions hold (the target is the source). */
+  const sameResource = (from: number, name: string, to: number, toName: string, cond: WriteConditions | undefined): PutResult | null => {
     if (from !== to || name !== toName) return null;
     const m = getMeta(from, name);
     if (!m) throw new NotFound(`object ${name}`);
+    checkConditions(m.etag, cond);
     return { meta: toMeta(m), created: false };
   };
 
@@ -324,16 +326,20 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       writes.delete(collectionId, name, cond);
     },
 
-    async moveObject(from, name, to, toName, replacing) {
+    async moveObject(from, name, to, toName, cond, replacing) {
       return conn.write(() => {
-        const same = sameResource(from, name, to, toName);
+        const same = sameResource(from, name, to, toName, cond);
         if (same) return same;
         replace(replacing);
         const src = getMeta(from, name);
         if (!src) throw new NotFound(`object ${name}`);
         mustCollection(to);
         checkSegment(toName);
-        checkSameUid(to, toName, getMeta(to, toName), src.uid);
+        // The target as it is now, inside the transaction: Overwrite: F (ifNoneMatch '*') refuses
+        // one created since the caller looked, before anything changes.
+        const target = getMeta(to, toName);
+        checkConditions(target?.etag ?? null, cond);
+        checkSameUid(to, toName, target, src.uid);
         // The source itself may hold the UID when renaming inside one collection.
         checkUid(to, src.uid, toName, ...(from === to ? [name] : []));
         const seq = conn.nextSeq();
@@ -349,16 +355,20 @@ export function objectStore(conn: Connection, log: ChangeLog, props: DeadPropert
       });
     },
 
-    async copyObject(from, name, to, toName, replacing) {
+    async copyObject(from, name, to, toName, cond, replacing) {
       return conn.write(() => {
-        const same = sameResource(from, name, to, toName);
+        const same = sameResource(from, name, to, toName, cond);
         if (same) return same;
         replace(replacing);
         const src = getMeta(from, name);
         if (!src) throw new NotFound(`object ${name}`);
         mustCollection(to);
         checkSegment(toName);
-        checkSameUid(to, toName, getMeta(to, toName), src.uid);
+        // The target as it is now, inside the transaction: Overwrite: F (ifNoneMatch '*') refuses
+        // one created since the caller looked, before anything changes.
+        const target = getMeta(to, toName);
+        checkConditions(target?.etag ?? null, cond);
+        checkSameUid(to, toName, target, src.uid);
         checkUid(to, src.uid, toName);
         const seq = conn.nextSeq();
         const replaced = clearTarget(to, toName);

@@ -211,6 +211,58 @@ export function objectsContract(backend: string, makeStore: StoreFactory): void 
     await rejects(store.copyObject(a.id, 'two.ics', 99999, 'n.ics'), NotFound);
   });
 
+  test('objects: move and copy with ifNoneMatch * (Overwrite: F) -> PreconditionFailed when the target exists, nothing changed', async ({ store }) => {
+    // COPY/MOVE with Overwrite: F checks in the store's transaction that the destination is still
+    // missing: one created since (a PUT with If-None-Match: *) is not replaced.
+    const alice = await user(store, 'alice');
+    const a = await calendar(store, alice, 'a');
+    const b = await calendar(store, alice, 'b');
+    await put(store, a, '1.ics', 'u1', 'source');
+    await store.patchDeadProperties(a.id, '1.ics', [{ name: '{urn:x}p', xml: '<p xmlns="urn:x">src</p>' }]);
+    await put(store, b, 'taken.ics', 'u1', 'put by someone else');
+    await store.patchDeadProperties(b.id, 'taken.ics', [{ name: '{urn:x}p', xml: '<p xmlns="urn:x">dst</p>' }]);
+    await put(store, a, 'plain', null, 'plain source');
+    await put(store, a, 'plain-taken', null, 'plain target');
+    const absent = { ifNoneMatch: ['*'] };
+    const state = async () => ({
+      a: await store.listObjects(a.id), b: await store.listObjects(b.id),
+      src: (await store.getObject(a.id, '1.ics'))!.data.toString(), dst: (await store.getObject(b.id, 'taken.ics'))!.data.toString(),
+      plain: (await store.getObject(a.id, 'plain-taken'))!.data.toString(),
+      srcProps: await store.getDeadProperties(a.id, '1.ics'), dstProps: await store.getDeadProperties(b.id, 'taken.ics'),
+      collections: [await store.getCollection(a.id), await store.getCollection(b.id)].map((c) => [c!.objectCount, c!.syncSeq]),
+    });
+    const before = await state();
+    // Onto an object with the same UID (a plain replacement without the condition) and onto a plain resource.
+    await rejects(store.moveObject(a.id, '1.ics', b.id, 'taken.ics', absent), PreconditionFailed);
+    await rejects(store.copyObject(a.id, '1.ics', b.id, 'taken.ics', absent), PreconditionFailed);
+    await rejects(store.moveObject(a.id, 'plain', a.id, 'plain-taken', absent), PreconditionFailed);
+    await rejects(store.copyObject(a.id, 'plain', a.id, 'plain-taken', absent), PreconditionFailed);
+    // Onto itself: the target (the source) exists.
+    await rejects(store.moveObject(a.id, '1.ics', a.id, '1.ics', absent), PreconditionFailed);
+    await rejects(store.copyObject(a.id, '1.ics', a.id, '1.ics', absent), PreconditionFailed);
+    assert.equal(await state(), before, 'source and target as they were: bodies, dead properties, counts, sync tokens');
+    assert.is(before.dst, ics('u1', 'put by someone else').toString());
+    // A missing source is still NotFound, checked before the condition.
+    await rejects(store.moveObject(a.id, 'nope.ics', b.id, 'taken.ics', absent), NotFound);
+
+    // An absent target: the condition holds and the write happens as without it.
+    const copied = await store.copyObject(a.id, 'plain', b.id, 'plain-copy', absent);
+    assert.is(copied.created, true);
+    assert.is((await store.getObject(b.id, 'plain-copy'))!.data.toString(), 'plain source');
+    await store.deleteObject(b.id, 'taken.ics');
+    const moved = await store.moveObject(a.id, '1.ics', b.id, 'new.ics', absent);
+    assert.is(moved.created, true);
+    assert.is(await store.getObject(a.id, '1.ics'), null);
+    assert.ok((await store.getObject(b.id, 'new.ics'))!.data.equals(ics('u1', 'source')));
+    assert.equal((await store.getDeadProperties(b.id, 'new.ics')).map((p) => p.xml), ['<p xmlns="urn:x">src</p>']);
+    assert.is((await store.getCollection(a.id))!.objectCount, 2);
+    assert.is((await store.getCollection(b.id))!.objectCount, 2);
+    // ifMatch holds against the target too (an existing one with that etag is replaced).
+    const { meta } = await store.putObject(b.id, { name: 'plain-copy', data: Buffer.from('old'), contentType: 'text/plain' });
+    await rejects(store.copyObject(a.id, 'plain', b.id, 'plain-copy', { ifMatch: ['"other"'] }), PreconditionFailed);
+    assert.is((await store.copyObject(a.id, 'plain', b.id, 'plain-copy', { ifMatch: [meta.etag] })).created, false);
+  });
+
   test('objects: UID uniqueness -> UidConflict with the existing name', async ({ store }) => {
     const alice = await user(store, 'alice');
     const a = await calendar(store, alice, 'a');
