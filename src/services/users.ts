@@ -1,7 +1,7 @@
 // Account administration for the web API (admin page, own password). The CLI has the same
 // operations in cli/user.ts.
 import type { Store, User } from '../store/types.js';
-import { Conflict, NotFound } from '../store/errors.js';
+import { Conflict, NotFound, PreconditionFailed } from '../store/errors.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
 import { createUserWithCalendar } from '../bootstrap.js';
 import { forbiddenAction, invalid, missing, taken } from './errors.js';
@@ -39,7 +39,17 @@ export async function resetPassword(store: Store, username: string, password: un
 export async function changeOwnPassword(store: Store, user: User, current: unknown, next: unknown): Promise<void> {
   const creds = await store.getCredentials(user.username);
   if (!creds || typeof current !== 'string' || !(await verifyPassword(creds.passwordHash, current))) throw forbiddenAction('the current password is wrong');
-  await resetPassword(store, user.username, next);
+  const hash = await hashPassword(checkPassword(next));
+  try {
+    // Only if the credentials are still those the current password was checked against: an
+    // administrator's reset committed during the two argon2 runs (a compromised account being
+    // locked out) must not be undone by whoever knew the old password.
+    await store.setPassword(user.username, hash, { ifCredentialVersion: creds.credentialVersion });
+  } catch (err) {
+    if (err instanceof PreconditionFailed) throw forbiddenAction('the password was changed meanwhile; log in again');
+    if (err instanceof NotFound) throw missing(`no user "${user.username}"`);
+    throw err;
+  }
 }
 
 export async function removeUser(store: Store, actor: User, username: string): Promise<void> {

@@ -36,8 +36,13 @@ export interface UserStore {
   getCredentials(username: string): Promise<UserCredentials | null>;
   /** Every user, ordered by user name. */
   listUsers(): Promise<User[]>;
-  /** Throws NotFound. Bumps the credential version. */
-  setPassword(username: string, passwordHash: string): Promise<void>;
+  /**
+   * Throws NotFound. Bumps the credential version. With `ifCredentialVersion`, throws
+   * PreconditionFailed instead when the version is no longer that one: a change of one's own
+   * password checked the old one against what it read, and must not undo an administrator's reset
+   * committed since (checked in the write transaction).
+   */
+  setPassword(username: string, passwordHash: string, opts?: { ifCredentialVersion?: number }): Promise<void>;
   /**
    * Removes the user with their collections, objects, dead properties, shares (both ways) and feed
    * tokens. Sharees of the user's calendars get a home tombstone, so their home's sync-collection

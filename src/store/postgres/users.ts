@@ -1,7 +1,7 @@
 // Accounts and people: the PostgreSQL twin of ../sqlite/users.ts. Password hashes leave the
 // store only through getCredentials. No read cache here: with several processes on one database
 // a cached credential could outlive a password change made by another (issue 18 item 3).
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, NotFound, PreconditionFailed } from '../errors.js';
 import { addressKey, type Person, type UserCredentials, type UserStore } from '../users.js';
 import type { Home } from '../collections.js';
 import type { ChangeLog } from './changes.js';
@@ -16,6 +16,7 @@ const COUNT = sql('SELECT count(*) FROM users');
 const INSERT = sql(`
   INSERT INTO users (username, display_name, email, is_admin, password_hash, credential_version, created_at)
   VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING ${USER_COLUMNS}`);
+const VERSION_OF = sql('SELECT credential_version FROM users WHERE username = ?');
 const SET_PW = sql('UPDATE users SET password_hash = ?, credential_version = credential_version + 1 WHERE username = ?');
 // Other users' instances of this user's calendars and address books: their homes must report them removed.
 const SHAREES = sql(`
@@ -80,8 +81,14 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
     async listUsers() {
       return (await conn.rows<UserRow>(ALL)).map(toUser);
     },
-    async setPassword(username, passwordHash) {
+    async setPassword(username, passwordHash, opts) {
       await conn.tx(async (s) => {
+        // In the write transaction, which holds every process's write lock (connection.ts).
+        if (opts?.ifCredentialVersion !== undefined) {
+          const v = await s.value<number>(VERSION_OF, [username]);
+          if (v === undefined) throw new NotFound(`user ${username}`);
+          if (v !== opts.ifCredentialVersion) throw new PreconditionFailed('the credentials changed');
+        }
         if ((await s.run(SET_PW, [passwordHash, username])) === 0) throw new NotFound(`user ${username}`);
         s.notify({ type: 'credentials-changed', username });
       });

@@ -1,5 +1,5 @@
 // Accounts. Password hashes leave the store only through getCredentials.
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, NotFound, PreconditionFailed } from '../errors.js';
 import { addressKey, type Person, type UserCredentials, type UserStore } from '../users.js';
 import type { Home } from '../collections.js';
 import type { ChangeLog } from './changes.js';
@@ -19,6 +19,7 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
   const insert = db.prepare(`
     INSERT INTO users (username, display_name, email, is_admin, password_hash, credential_version, created_at)
     VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING ${USER_COLUMNS}`);
+  const versionOf = db.prepare('SELECT credential_version FROM users WHERE username = ?').pluck();
   const setPw = db.prepare(
     'UPDATE users SET password_hash = ?, credential_version = credential_version + 1 WHERE username = ?',
   );
@@ -94,8 +95,13 @@ export function userStore(conn: Connection, log: ChangeLog): UserStore {
     async listUsers() {
       return (all.all() as UserRow[]).map(toUser);
     },
-    async setPassword(username, passwordHash) {
+    async setPassword(username, passwordHash, opts) {
       conn.write(() => {
+        if (opts?.ifCredentialVersion !== undefined) {
+          const v = versionOf.get(username) as number | undefined;
+          if (v === undefined) throw new NotFound(`user ${username}`);
+          if (v !== opts.ifCredentialVersion) throw new PreconditionFailed('the credentials changed');
+        }
         if (setPw.run(passwordHash, username).changes === 0) throw new NotFound(`user ${username}`);
       });
     },

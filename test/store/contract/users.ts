@@ -1,7 +1,7 @@
 // The store contract, section users: what every implementation of UserStore (src/store/users.ts) must do.
 // Run by the entry test/store/contract.ts; each test gets a fresh, empty store.
 import * as assert from 'uvu/assert';
-import { Conflict, NotFound } from '../../../src/store/errors.js';
+import { Conflict, NotFound, PreconditionFailed } from '../../../src/store/errors.js';
 import { rejects, put, user, calendar, contractSuite, type StoreFactory } from './helpers.js';
 
 export function usersContract(backend: string, makeStore: StoreFactory): void {
@@ -32,6 +32,14 @@ export function usersContract(backend: string, makeStore: StoreFactory): void {
     assert.ok(c2!.credentialVersion > c1!.credentialVersion);
     assert.is(await store.getCredentials('carol'), null);
     await rejects(store.setPassword('carol', 'x'), NotFound);
+    // ifCredentialVersion: a change checked against c2 loses to a reset committed since.
+    await store.setPassword('alice', 'admin-reset');
+    await rejects(store.setPassword('alice', 'own-change', { ifCredentialVersion: c2!.credentialVersion }), PreconditionFailed);
+    assert.is((await store.getCredentials('alice'))?.passwordHash, 'admin-reset');
+    const c3 = await store.getCredentials('alice');
+    await store.setPassword('alice', 'own-change', { ifCredentialVersion: c3!.credentialVersion });
+    assert.is((await store.getCredentials('alice'))?.passwordHash, 'own-change');
+    await rejects(store.setPassword('carol', 'x', { ifCredentialVersion: 1 }), NotFound);
     await rejects(store.deleteUser('carol'), NotFound);
     await store.deleteUser('bob');
     assert.is(await store.getUser('bob'), null);
