@@ -4,6 +4,7 @@
 import type { Logger } from './log.js';
 import type { Store, User } from './store/types.js';
 import { generatePassword, hashPassword } from './auth/passwords.js';
+import { Conflict } from './store/errors.js';
 
 export const DEFAULT_CALENDAR = { uri: 'personal', displayName: 'Personal' };
 /** Every user's first address book (RFC 6352; users older than it got one from schema/006). */
@@ -26,7 +27,17 @@ export async function createUserWithCalendar(store: Store, init: { username: str
 export async function bootstrapAdmin(store: Store, log: Logger, print: (line: string) => void): Promise<void> {
   if ((await store.countUsers()) > 0) return;
   const password = generatePassword();
-  await createUserWithCalendar(store, { username: 'admin', password, isAdmin: true, displayName: 'Administrator' });
+  try {
+    await createUserWithCalendar(store, { username: 'admin', password, isAdmin: true, displayName: 'Administrator' });
+  } catch (err) {
+    // Two processes starting together on one empty PostgreSQL database both counted no user; the
+    // other one created "admin" (and printed its password) first. Not an error for this one.
+    if (err instanceof Conflict) {
+      log.info({ user: 'admin' }, 'the first user was created by another process');
+      return;
+    }
+    throw err;
+  }
   log.info({ user: 'admin' }, 'created the first user');
   // Printed to the terminal, not into the structured log, so it never lands in log storage.
   print(`\n  Sundial created the user "admin" with the password:\n\n      ${password}\n\n  It is shown only now. Change it with: sundial user passwd admin\n`);
