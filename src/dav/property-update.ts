@@ -30,7 +30,7 @@ export function parseInstructions(root: XmlElement, container: string): Instruct
   return out;
 }
 
-interface Outcome {
+export interface Outcome {
   live: CollectionPatch;
   dead: { name: string; xml: string | null }[];
   failures: Map<string, { status: number; condition?: string; message: string }>;

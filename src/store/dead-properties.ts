@@ -21,7 +21,10 @@ export interface DeadPropertyStore {
    * Sets (xml non-null) and removes (xml null) dead properties and, for a collection (name ''),
    * applies a patch of its live properties, all in one transaction (PROPPATCH is atomic,
    * RFC 4918 §9.2); records one change (a member with changed properties is a changed member,
-   * RFC 6578 §3.5; name '' moves only the collection's token). Throws NotFound.
+   * RFC 6578 §3.5; name '' moves only the collection's token). Throws NotFound. With
+   * `maxDeadProperties`, throws LimitReached and changes nothing when the resource would hold more
+   * than that many afterwards — counted in the transaction, so concurrent PROPPATCHes, each under
+   * the limit as its caller counted, cannot pass it together.
    */
-  patchDeadProperties(collectionId: number, name: string, ops: { name: string; xml: string | null }[], live?: CollectionPatch): Promise<void>;
+  patchDeadProperties(collectionId: number, name: string, ops: { name: string; xml: string | null }[], live?: CollectionPatch, opts?: { maxDeadProperties?: number }): Promise<void>;
 }

@@ -78,6 +78,19 @@ t('dead properties accumulate up to the limit across requests; replacing and rem
   assert.is(await deadCount(srv, OBJ), MAX_DEAD);
 });
 
+t('concurrent PROPPATCHes cannot pass the limit together (counted in the write transaction)', async ({ srv }) => {
+  const path = `${CAL}concurrent.ics`;
+  await putOk(srv, USER, path, ical('concurrent@t'));
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => patch(srv, path, `<x:p${i}>v</x:p${i}>`)));
+  const stored = answers.filter((r) => statuses(r.text).get(`{urn:test}p${answers.indexOf(r)}`) === 200).length;
+  const refused = answers.filter((r) => statuses(r.text).get(`{urn:test}p${answers.indexOf(r)}`) === 507).length;
+  assert.is(stored, MAX_DEAD);
+  assert.is(refused, 20 - MAX_DEAD);
+  const user = (await srv.store.getUser(USER))!;
+  const cal = (await srv.store.getInstance(user.id, 'personal'))!.collection;
+  assert.is((await srv.store.getDeadProperties(cal.id, 'concurrent.ics')).length, MAX_DEAD);
+});
+
 t('a 100 KB dead property is 507; the small one beside it is 424 and not stored', async ({ srv }) => {
   const res = await patch(srv, CAL, `<x:big>${'b'.repeat(100 * 1024)}</x:big><x:tiny>t</x:tiny>`);
   const st = statuses(res.text);

@@ -10,7 +10,8 @@ import { badRequest, forbidden, notFound } from '../errors.js';
 import { multistatus } from '../multistatus.js';
 import { requireWrite } from '../privileges.js';
 import { deadPropertyKey } from '../propstats.js';
-import { failureStats, parseInstructions, validateInstructions } from '../property-update.js';
+import { failureStats, parseInstructions, validateInstructions, type Outcome } from '../property-update.js';
+import { LimitReached } from '../../store/errors.js';
 import { expectRoot, readXmlBody } from '../xml-body.js';
 
 export const proppatch: MethodHandler = async (req, svc, resource) => {
@@ -30,6 +31,17 @@ export const proppatch: MethodHandler = async (req, svc, resource) => {
     return multistatus([{ href: resource.href, propstats: failureStats(instructions, outcome.failures) }]);
   }
   if (!key) throw forbidden('Properties cannot be changed on this resource');
-  await svc.store.patchDeadProperties(key.collectionId, key.name, outcome.dead, Object.keys(outcome.live).length ? outcome.live : undefined);
+  try {
+    // The limit again in the write's transaction: the count above was read before it, and
+    // concurrent PROPPATCHes each under the limit as counted could pass it together.
+    await svc.store.patchDeadProperties(key.collectionId, key.name, outcome.dead, Object.keys(outcome.live).length ? outcome.live : undefined, { maxDeadProperties: svc.config.maxDeadProperties });
+  } catch (err) {
+    if (!(err instanceof LimitReached)) throw err;
+    const failures: Outcome['failures'] = new Map();
+    for (const d of outcome.dead) {
+      if (d.xml !== null) failures.set(d.name, { status: 507, message: `A resource holds at most ${svc.config.maxDeadProperties} dead properties` });
+    }
+    return multistatus([{ href: resource.href, propstats: failureStats(instructions, failures) }]);
+  }
   return multistatus([{ href: resource.href, propstats: [{ status: 200, props: instructions.map((i) => ({ name: i.name })) }] }]);
 };

@@ -1,5 +1,5 @@
 // Dead properties (RFC 4918 §4), kept verbatim: the PostgreSQL twin of ../sqlite/dead-properties.ts.
-import { NotFound } from '../errors.js';
+import { LimitReached, NotFound } from '../errors.js';
 import type { DeadProperty, DeadPropertyStore } from '../dead-properties.js';
 import type { ChangeLog } from './changes.js';
 import { sql, type Connection, type Sql } from './connection.js';
@@ -33,6 +33,7 @@ const SET = sql(`
   INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, ?, ?, ?)
   ON CONFLICT (collection_id, name, prop_name) DO UPDATE SET xml = excluded.xml`);
 const REMOVE = sql('DELETE FROM dead_properties WHERE collection_id = ? AND name = ? AND prop_name = ?');
+const COUNT = sql('SELECT count(*) FROM dead_properties WHERE collection_id = ? AND name = ?');
 
 /** The DeadPropertyStore of a PostgreSQL store (../dead-properties.ts). */
 export function deadPropertyStore(conn: Connection, log: ChangeLog): DeadPropertyStore {
@@ -40,7 +41,7 @@ export function deadPropertyStore(conn: Connection, log: ChangeLog): DeadPropert
     async getDeadProperties(collectionId, name): Promise<DeadProperty[]> {
       return conn.rows<DeadProperty>(LIST, [collectionId, name]);
     },
-    async patchDeadProperties(collectionId, name, ops, live) {
+    async patchDeadProperties(collectionId, name, ops, live, opts) {
       await conn.tx(async (s) => {
         if (!(await s.value(COLLECTION_EXISTS, [collectionId]))) throw new NotFound(`collection ${collectionId}`);
         if (name !== '' && !(await s.value(OBJECT_EXISTS, [collectionId, name]))) throw new NotFound(`object ${name}`);
@@ -48,6 +49,11 @@ export function deadPropertyStore(conn: Connection, log: ChangeLog): DeadPropert
         for (const op of ops) {
           if (op.xml === null) await s.run(REMOVE, [collectionId, name, op.name]);
           else await s.run(SET, [collectionId, name, op.name, op.xml]);
+        }
+        // Counted in the write transaction, which holds every process's write lock.
+        const max = opts?.maxDeadProperties;
+        if (max !== undefined && ops.some((op) => op.xml !== null) && (await s.value<number>(COUNT, [collectionId, name]))! > max) {
+          throw new LimitReached(`more than ${max} dead properties`); // rolls the transaction back
         }
         // A member whose properties changed is a changed member (RFC 6578 §3.5).
         await log.record(s, collectionId, name, false, await s.nextSeq());

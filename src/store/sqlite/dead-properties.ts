@@ -1,7 +1,7 @@
 // Dead properties (RFC 4918 §4), kept verbatim. Keyed by (collection, object name); name '' is the
 // collection itself. They follow their resource through MOVE and COPY (RFC 4918 §9.8.2, §9.9.1)
 // and disappear with it.
-import { NotFound } from '../errors.js';
+import { LimitReached, NotFound } from '../errors.js';
 import type { DeadProperty, DeadPropertyStore } from '../dead-properties.js';
 import type { ChangeLog } from './changes.js';
 import type { Connection } from './connection.js';
@@ -38,13 +38,14 @@ export function deadPropertyStore(conn: Connection, log: ChangeLog): DeadPropert
     INSERT INTO dead_properties (collection_id, name, prop_name, xml) VALUES (?, ?, ?, ?)
     ON CONFLICT (collection_id, name, prop_name) DO UPDATE SET xml = excluded.xml`);
   const remove = db.prepare('DELETE FROM dead_properties WHERE collection_id = ? AND name = ? AND prop_name = ?');
+  const count = db.prepare('SELECT count(*) FROM dead_properties WHERE collection_id = ? AND name = ?').pluck();
   const patchCollection = collectionPatcher(conn);
 
   return {
     async getDeadProperties(collectionId, name): Promise<DeadProperty[]> {
       return list.all(collectionId, name) as DeadProperty[];
     },
-    async patchDeadProperties(collectionId, name, ops, live) {
+    async patchDeadProperties(collectionId, name, ops, live, opts) {
       conn.write(() => {
         if (!collectionExists.get(collectionId)) throw new NotFound(`collection ${collectionId}`);
         if (name !== '' && !objectExists.get(collectionId, name)) throw new NotFound(`object ${name}`);
@@ -52,6 +53,10 @@ export function deadPropertyStore(conn: Connection, log: ChangeLog): DeadPropert
         for (const op of ops) {
           if (op.xml === null) remove.run(collectionId, name, op.name);
           else set.run(collectionId, name, op.name, op.xml);
+        }
+        const max = opts?.maxDeadProperties;
+        if (max !== undefined && ops.some((op) => op.xml !== null) && (count.get(collectionId, name) as number) > max) {
+          throw new LimitReached(`more than ${max} dead properties`); // rolls the transaction back
         }
         // A member whose properties changed is a changed member (RFC 6578 §3.5); name '' moves
         // only the collection's token.
