@@ -6,6 +6,7 @@ import { Router } from '@koa/router';
 import type { Store, User } from '../store/types.js';
 import { ApiError } from '../http/errors.js';
 import { ServiceError } from '../services/errors.js';
+import { Conflict, NotFound, PreconditionFailed } from '../store/errors.js';
 import { COOKIE, sameToken, type Session, type Sessions } from './sessions.js';
 
 export interface SessionState {
@@ -31,6 +32,11 @@ export async function apiErrors(ctx: Context, next: Next): Promise<void> {
     await next();
   } catch (err) {
     if (err instanceof ServiceError) throw new ApiError(err.status, err.code, err.message);
+    // A domain error a service did not translate: what it checked was changed by a concurrent
+    // request between its read and its write (a group, device or calendar deleted meanwhile).
+    // A 4xx saying so, not a 500.
+    if (err instanceof NotFound) throw new ApiError(404, 'not_found', 'it no longer exists (deleted meanwhile); reload');
+    if (err instanceof Conflict || err instanceof PreconditionFailed) throw new ApiError(409, 'conflict', 'it was changed meanwhile; reload and try again');
     throw err;
   }
 }
