@@ -5,8 +5,8 @@
 // importing the same file again replaces instead of duplicating. Bad components are skipped and
 // reported; the rest goes on.
 import { createHash } from 'node:crypto';
-import type { Collection, Store } from '../store/types.js';
-import { UidConflict } from '../store/errors.js';
+import type { Collection, Store, WriteConditions } from '../store/types.js';
+import { PreconditionFailed, UidConflict } from '../store/errors.js';
 import type { TopComponent } from '../ical/merge.js';
 import { parseContentLine } from '../ical/privacy.js';
 import { CalendarDataError, validateCalendarObject } from '../ical/validate.js';
@@ -340,10 +340,15 @@ export async function importCalendar(store: Store, collection: Collection, text:
       // Where the UID already lives (a device may have created it under any name), else a name
       // from the UID — unless a different UID sits there.
       let name = await store.findByUid(collection.id, info.uid);
+      // What the write may replace: for a sharee, exactly the public version read here (the owner
+      // may make it private or confidential meanwhile, and the sharee's import must not then
+      // replace it); a new name must still be free.
+      let cond: WriteConditions | undefined;
       if (name === null) {
         name = objectName(info.uid);
         const there = await store.getObjectMeta(collection.id, name);
         if (there && there.uid !== info.uid) name = objectName(`${info.uid}\u0000`);
+        if (opts.sharee) cond = { ifNoneMatch: ['*'] };
       } else {
         const current = await store.getObject(collection.id, name);
         if (opts.sharee && current && current.classification !== 'public') {
@@ -354,6 +359,7 @@ export async function importCalendar(store: Store, collection: Collection, text:
           summary.unchanged++;
           continue;
         }
+        if (opts.sharee) cond = current ? { ifMatch: [current.etag] } : { ifNoneMatch: ['*'] };
       }
       const { created } = await store.putObject(collection.id, {
         name,
@@ -367,10 +373,14 @@ export async function importCalendar(store: Store, collection: Collection, text:
         // time-ranges on these events from columns (dav/query/match.ts).
         instanceStart: info.instanceStart ?? null,
         instanceEnd: info.instanceEnd ?? null,
-      });
+      }, cond);
       if (created) summary.imported++;
       else summary.replaced++;
     } catch (err) {
+      if (err instanceof PreconditionFailed) {
+        skipped.push({ item: `UID ${obj.uid}`, reason: 'the entry was changed by someone else meanwhile' });
+        continue;
+      }
       if (!(err instanceof UidConflict)) throw err;
       skipped.push({ item: `UID ${obj.uid}`, reason: 'another entry with this UID was written at the same time' });
     } finally {
