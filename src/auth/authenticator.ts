@@ -1,11 +1,11 @@
 // Verifies a user name and password once for every entry point (HTTP Basic on DAV, the web login
 // form): throttle first, then — on DAV — a device's app password, then the credential cache, then
-// argon2.
+// argon2, counted against the throttle before it runs.
 import type { Device, Store, User } from '../store/types.js';
 import type { LRUCache } from 'lru-cache';
 import { boundedCache } from '../bounded-cache.js';
 import { CredentialCache } from './credential-cache.js';
-import { LoginThrottle, type ThrottleState } from './throttle.js';
+import { LoginThrottle, type Reservation, type ThrottleState } from './throttle.js';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { appPasswordHash, appPasswordKey } from './app-passwords.js';
 
@@ -65,13 +65,20 @@ export class Authenticator {
     // lets through only accounts that logged in from it before (throttle.ts); for the others
     // nothing is checked. Counted in the store, so the limits hold across processes.
     const throttle = await this.throttle.check(username, address);
-    if (throttle.wait > 0) return { ok: false, reason: 'throttled', retryAfter: throttle.wait };
+    // Attempts from one address with the same user name and password while one is under way are
+    // one guess, not several: they wait for its reservation (below) and share its argon2 run
+    // (verifyOnce) instead of each taking a count. Its reservation may be what brought the count
+    // to the limit, so such an attempt is not refused here; it goes straight to that one's answer.
+    // (Computed only when needed: a poll answered from the credential cache pays nothing for it.)
+    const reservingKey = () => `${this.cache.keyOf(username, password)}\0${address}`;
+    const joinOnly = throttle.wait > 0;
+    if (joinOnly && !this.reserving.has(reservingKey())) return { ok: false, reason: 'throttled', retryAfter: throttle.wait };
     // An app password is looked up by its hash alone, never by the user name, so the lookup takes
     // the same time whether the account exists or not; it is read from the store on every request
     // (cached only until any write, by any process), so a revoked device gets 401 at once. A hash
     // of another user's device, or no device, goes on as an account password: the failure is
     // counted below like any other.
-    const key = opts.devices ? appPasswordKey(password) : null;
+    const key = opts.devices && !joinOnly ? appPasswordKey(password) : null;
     if (key !== null) {
       const found = await this.store.findDeviceByToken(appPasswordHash(key));
       if (found && found.user.username === username) {
@@ -81,18 +88,49 @@ export class Authenticator {
       }
     }
     const creds = await this.store.getCredentials(username);
-    let ok = creds !== null && this.cache.has(username, password, creds.credentialVersion, creds.user.id);
+    let ok = !joinOnly && creds !== null && this.cache.has(username, password, creds.credentialVersion, creds.user.id);
+    let reservation: Reservation | undefined;
     if (!ok) {
-      // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
-      // times do not reveal which user names exist.
-      ok = await this.verifyOnce(username, password, creds?.passwordHash ?? DUMMY_HASH);
+      // The attempt is counted before argon2 runs, not after it fails: a check read earlier is
+      // ~50 ms stale by then, so concurrent wrong guesses all passed it (throttle.ts reserve). A
+      // credential-cache hit (above) was verified already and writes nothing, as polls must not.
+      // A store that cannot write (full disk) does not refuse the login: the attempt goes on
+      // uncounted and its failure is recorded, if it can be, as before.
+      // An attempt joining one under way with the same credentials (above) takes no count of its
+      // own, so a client's first burst on several connections is not refused for its own
+      // reservations. Each still counts as its own failure, afterwards, as before: that lets no
+      // further password be tried.
+      const rkey = reservingKey();
+      const leading = this.reserving.get(rkey);
+      let mine: Promise<Reservation | undefined> | undefined;
+      if (leading) {
+        const shared = await leading;
+        if (shared && shared.wait > 0) return { ok: false, reason: 'throttled', retryAfter: shared.wait };
+      } else if (joinOnly) {
+        // The one it would have joined has ended since: refused by the check, as any other.
+        return { ok: false, reason: 'throttled', retryAfter: throttle.wait };
+      } else {
+        mine = this.throttle.reserve(username, address, throttle).catch(() => undefined);
+        this.reserving.set(rkey, mine);
+      }
+      try {
+        reservation = mine && (await mine);
+        if (reservation && reservation.wait > 0) return { ok: false, reason: 'throttled', retryAfter: reservation.wait };
+        // Unknown users still cost one argon2 run (against a fixed dummy hash) so that response
+        // times do not reveal which user names exist.
+        ok = await this.verifyOnce(username, password, creds?.passwordHash ?? DUMMY_HASH);
+      } finally {
+        if (mine) this.reserving.delete(rkey);
+      }
       if (!creds || !ok) {
-        await this.throttle.fail(username, address).catch(() => {}); // a full disk must not turn a wrong password into a 500
+        // Counted by the reservation already; without one (a shared attempt, or a store that
+        // could not write), counted now.
+        if (!reservation) await this.throttle.fail(username, address).catch(() => {}); // a full disk must not turn a wrong password into a 500
         return { ok: false, reason: 'invalid' };
       }
       this.cache.remember(username, password, creds.credentialVersion, creds.user.id);
     }
-    await this.succeeded(username, address, throttle);
+    await this.succeeded(username, address, throttle, reservation);
     if (opts.devices && ((await this.store.getDevicePolicy(creds!.user.id)) ?? this.devicePasswordsRequired)) {
       return { ok: false, reason: 'device-password-required' };
     }
@@ -100,8 +138,8 @@ export class Authenticator {
   }
 
   /** Clears the pair's failures; a store that cannot write (full disk) must not refuse a login. */
-  private async succeeded(username: string, address: string, state: ThrottleState): Promise<void> {
-    await this.throttle.succeed(username, address, state).catch(() => {});
+  private async succeeded(username: string, address: string, state: ThrottleState, reservation?: Reservation): Promise<void> {
+    await this.throttle.succeed(username, address, state, Date.now(), reservation).catch(() => {});
   }
 
   /**
@@ -125,6 +163,8 @@ export class Authenticator {
   // Requests that arrive together with the same uncached credentials (a client's first burst on
   // several connections) share one argon2 run; each still counts as its own success or failure.
   private readonly inflight = new Map<string, Promise<boolean>>();
+  /** The reservation (throttle.ts reserve) of the attempt under way per credentials and address. */
+  private readonly reserving = new Map<string, Promise<Reservation | undefined>>();
 
   private verifyOnce(username: string, password: string, hash: string): Promise<boolean> {
     const key = `${this.cache.keyOf(username, password)}\0${hash}`;

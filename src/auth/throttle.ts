@@ -12,6 +12,10 @@
 // The counters live in the store (store/counters.ts), not in this process: with several
 // processes behind one address (issue 18 item 3) a guesser spreading attempts over them meets
 // the same limits, and a restart does not forget them. Each window slides: a failure extends it.
+// An attempt that goes on to argon2 is counted before its password is checked (reserve): a check
+// read first and a failure written ~50 ms later let 30 concurrent wrong guesses with a limit of 3
+// all be checked (29–30 answered 401). The count returned by the atomic bump decides, so
+// concurrent guesses cannot pass the limit together; a success takes its count back (succeed).
 import type { Counter, CounterStore } from '../store/types.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -23,7 +27,16 @@ export interface ThrottleState {
   /** Seconds to wait when this attempt is refused, else 0. */
   wait: number;
   pair: Counter | null;
+  byAddress: Counter | null;
   trusted: Counter | null;
+}
+
+/** An attempt counted before its password is checked (LoginThrottle.reserve). */
+export interface Reservation {
+  /** Seconds to wait when the attempt is refused (its count already taken back), else 0. */
+  wait: number;
+  /** The window end the bump set, which identifies it when it is taken back. */
+  until: number;
 }
 
 export class LoginThrottle {
@@ -60,7 +73,26 @@ export class LoginThrottle {
     const [pair, byAddress, trusted] = await this.store.getCounters([LoginThrottle.pairKey(username, address), LoginThrottle.addressKey(address), LoginThrottle.trustKey(username, address)], now);
     let wait = LoginThrottle.wait(pair!, this.limit, now);
     if (wait === 0 && !trusted) wait = LoginThrottle.wait(byAddress!, this.addressLimit, now);
-    return { wait, pair: pair!, trusted: trusted! };
+    return { wait, pair: pair!, byAddress: byAddress!, trusted: trusted! };
+  }
+
+  /**
+   * Counts this attempt as a failure of the pair and of the address before its password is
+   * checked, and refuses it when the count it gets is over a limit — the rule of check(), decided
+   * by the atomic bump instead of an earlier read, so that concurrent attempts cannot all pass.
+   * A sequential attempt over a limit never gets here: check() refused it without a write. A
+   * refused attempt's counts are taken back (it was not checked, as a refusal by check() is not
+   * counted); the window end they moved is left, so a race only ever lengthens the lockout.
+   * If the attempt then fails, the counts stand as its failure (nothing more to write).
+   */
+  async reserve(username: string, address: string, state: ThrottleState, now = Date.now()): Promise<Reservation> {
+    const keys = [LoginThrottle.pairKey(username, address), LoginThrottle.addressKey(address)];
+    const until = now + this.windowSeconds * 1000;
+    const [pair, byAddress] = await this.store.bumpCounters(keys, until, now);
+    if (pair! <= this.limit && (state.trusted || byAddress! <= this.addressLimit)) return { wait: 0, until };
+    await this.store.unbumpCounters(keys, until, [null, null], now).catch(() => {});
+    // The window end stays where this bump put it (or later), so the wait is the whole window.
+    return { wait: Math.max(1, Math.ceil((until - now) / 1000)), until };
   }
 
   async fail(username: string, address: string, now = Date.now()): Promise<void> {
@@ -72,8 +104,14 @@ export class LoginThrottle {
    * count stays (one valid account must not unlock spraying). Writes only when there is something
    * to change, so a polling client's requests do not write.
    */
-  async succeed(username: string, address: string, state: ThrottleState, now = Date.now()): Promise<void> {
-    if (state.pair) await this.store.deleteCounter(LoginThrottle.pairKey(username, address));
+  async succeed(username: string, address: string, state: ThrottleState, now = Date.now(), reservation?: Reservation): Promise<void> {
+    if (reservation) {
+      // The attempt was counted before its password was checked (reserve): the pair's counter is
+      // cleared as always, and the address's gets its count and (unless a later failure moved it)
+      // its window end back, so it stands as if this success had never been counted.
+      await this.store.deleteCounter(LoginThrottle.pairKey(username, address));
+      await this.store.unbumpCounters([LoginThrottle.addressKey(address)], reservation.until, [state.byAddress?.until ?? null], now);
+    } else if (state.pair) await this.store.deleteCounter(LoginThrottle.pairKey(username, address));
     if (!state.trusted || state.trusted.until - now < TRUST_REFRESH_MS) await this.store.setCounter(LoginThrottle.trustKey(username, address), 1, now + DAY_MS);
   }
 }

@@ -20,6 +20,15 @@ export interface CounterStore {
   bumpCounters(keys: readonly string[], until: number, now?: number): Promise<number[]>;
   /** The live counters (window not ended at `now`) of `keys`, in their order; null where none. */
   getCounters(keys: readonly string[], now?: number): Promise<(Counter | null)[]>;
+  /**
+   * Takes back one bump of each key that was made with this `until`: a reservation (the login
+   * throttle counts an attempt before checking its password, auth/throttle.ts) that turned out not
+   * to count. Subtracts one from each live counter; where no later bump moved its window (its end
+   * is still `until`) the end goes back to `previousUntil[i]` (the end read before the bump; null:
+   * there was no counter, the end is left); a counter left at zero is removed. Atomic per key, like
+   * a bump: a bump by another process in between still counts.
+   */
+  unbumpCounters(keys: readonly string[], until: number, previousUntil: readonly (number | null)[], now?: number): Promise<void>;
   /** Sets a counter outright (a marker such as "logged in from here", count 1). */
   setCounter(key: string, count: number, until: number): Promise<void>;
   /** Removes a counter; an unknown key is ignored. */

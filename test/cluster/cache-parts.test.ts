@@ -75,7 +75,7 @@ batching('one read per turn; a later call gets a read of its own that sees a new
   const fn = () => async () => null;
   const stub = {
     getCounters: async () => [], getCredentials: fn(), findDeviceByToken: fn(), getDevicePolicy: fn(), changedMetasSince: fn(),
-    getInstance: async () => ({ n: ++loads }), bumpCounters: fn(), setCounter: fn(), deleteCounter: fn(),
+    getInstance: async () => ({ n: ++loads }), bumpCounters: fn(), unbumpCounters: fn(), setCounter: fn(), deleteCounter: fn(),
   } as unknown as Store;
   const events = { live: true, subscribe: () => () => undefined, onReset: () => () => undefined, publish: async () => undefined } as unknown as ClusterEvents;
   const cache = withReadCache(stub, events, readVersions);

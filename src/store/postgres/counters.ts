@@ -13,6 +13,14 @@ const BUMP = sql(`
   INSERT INTO counters (key, count, expires_at) VALUES (@key, 1, @until)
   ON CONFLICT (key) DO UPDATE SET count = CASE WHEN counters.expires_at > @now THEN counters.count + 1 ELSE 1 END, expires_at = @until
   RETURNING count`);
+// Two statements, not one: a row may not be updated and deleted by one statement. The delete
+// takes only a row still at zero, so a bump by another process in between is kept.
+const UNBUMP = sql(`
+  ${MOVE}
+  UPDATE counters SET count = count - 1, expires_at = CASE WHEN expires_at = @until THEN COALESCE(@previous::bigint, expires_at) ELSE expires_at END
+  WHERE key = @key AND expires_at > @now AND count > 0
+  RETURNING count`);
+const REMOVE_EMPTY = sql(`${MOVE} DELETE FROM counters WHERE key = ? AND count <= 0`);
 const GET = sql('SELECT key, count, expires_at AS until FROM counters WHERE key = ANY(?::text[]) AND expires_at > ?');
 const SET = sql(`${MOVE} INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET count = excluded.count, expires_at = excluded.expires_at`);
 const REMOVE = sql(`${MOVE} DELETE FROM counters WHERE key = ?`);
@@ -30,6 +38,12 @@ export function counterStore(conn: Connection): CounterStore {
       const out: number[] = [];
       for (const key of keys) out.push((await conn.value<number>(BUMP, { key, until, now }))!);
       return out;
+    },
+    async unbumpCounters(keys, until, previousUntil, now = Date.now()) {
+      for (const [i, key] of keys.entries()) {
+        const left = await conn.value<number>(UNBUMP, { key, until, previous: previousUntil[i] ?? null, now });
+        if (left === 0) await conn.run(REMOVE_EMPTY, [key]);
+      }
     },
     async getCounters(keys, now = Date.now()) {
       if (keys.length === 0) return [];

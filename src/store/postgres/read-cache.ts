@@ -178,6 +178,7 @@ export function withReadCache(store: Store, events: ClusterEvents, readVersions:
       return (await getCounters(keys)).map((c) => (c !== null && c.until > now ? c : null));
     },
     bumpCounters: publishing(store.bumpCounters.bind(store), changedCounters),
+    unbumpCounters: publishing(store.unbumpCounters.bind(store), changedCounters),
     setCounter: publishing(store.setCounter.bind(store), changedCounters),
     deleteCounter: publishing(store.deleteCounter.bind(store), changedCounters),
   });

@@ -9,6 +9,10 @@ export function counterStore(conn: Connection): CounterStore {
     INSERT INTO counters (key, count, expires_at) VALUES (@key, 1, @until)
     ON CONFLICT (key) DO UPDATE SET count = CASE WHEN counters.expires_at > @now THEN counters.count + 1 ELSE 1 END, expires_at = @until
     RETURNING count`).pluck();
+  const unbump = db.prepare(`
+    UPDATE counters SET count = count - 1, expires_at = CASE WHEN expires_at = @until THEN COALESCE(@previous, expires_at) ELSE expires_at END
+    WHERE key = @key AND expires_at > @now AND count > 0`);
+  const removeEmpty = db.prepare('DELETE FROM counters WHERE key = ? AND count <= 0');
   const get = db.prepare('SELECT count, expires_at AS until FROM counters WHERE key = ?');
   // Every authenticated request reads three counters (auth/throttle.ts), and they change only on
   // a failed login or a day's trust mark: cached until any write, by anyone (connection.ts
@@ -26,6 +30,14 @@ export function counterStore(conn: Connection): CounterStore {
           pruned = now;
         }
         return keys.map((key) => bump.get({ key, until, now }) as number);
+      });
+    },
+    async unbumpCounters(keys, until, previousUntil, now = Date.now()) {
+      conn.write(() => {
+        keys.forEach((key, i) => {
+          unbump.run({ key, until, previous: previousUntil[i] ?? null, now });
+          removeEmpty.run(key);
+        });
       });
     },
     async getCounters(keys, now = Date.now()) {
