@@ -5,7 +5,7 @@
 // type parsers belong to the store object).
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
+import { Conflict, NotFound, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
 import { connectionFault } from './faults.js';
 import type { ClusterEvent, CounterMove } from '../cluster-events.js';
 import { movesInstances, partsWritten, type CachePart } from './cache-parts.js';
@@ -272,6 +272,8 @@ export function makeConnection(pool: pg.Pool): Connection {
 export function translate(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === '23505') return new Conflict((err as Error).message);
+  // A foreign-key violation: a referenced row deleted by a concurrent request (see sqlite/connection.ts).
+  if (code === '23503') return new NotFound((err as Error).message);
   if (code === '53100') return new StorageFull();
   if (code === '25006') return new StorageReadOnly();
   const unreachable = connectionFault(err);

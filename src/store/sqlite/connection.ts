@@ -3,7 +3,7 @@
 // sequence and the read cache. Each interface's factory (users.ts, objects.ts, …) takes a
 // Connection so its prepared statements sit next to the methods that use them.
 import type BetterSqlite3 from 'better-sqlite3';
-import { Conflict, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
+import { Conflict, NotFound, StorageFull, StorageReadOnly, StorageUnavailable } from '../errors.js';
 
 export type DB = BetterSqlite3.Database;
 
@@ -117,6 +117,9 @@ function translate(err: unknown): unknown {
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new Conflict((err as Error).message);
   }
+  // A row referenced by the write (a user, a collection) deleted by a concurrent request since
+  // the write's caller read it: the thing is gone, NotFound, not an error of the server.
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new NotFound((err as Error).message);
   if (code === 'SQLITE_FULL') return new StorageFull();
   if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) return new StorageReadOnly();
   // Another process (a CLI command beside the server) held the write lock past busy_timeout:
